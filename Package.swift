@@ -1,0 +1,75 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layout (see DEVELOPERS notes in README):
+// - CPoppler, CLibXML2: system libraries through pkg-config, nothing else.
+// - Poppler, LibXML: one thin Swift wrapper per C library; all pointer code lives there.
+// - SecorSchemas: the data in schemas/ (form templates, XSD, program rule editions) as resources.
+// - SecorCore: fields, normalizers, rules, decisions. Imports no C module.
+// - SecorReaders: the pipeline stages that read documents (PDF, XML) into core values.
+// - SecorJobs: what each command does (extract, process, watch), callable from tests.
+// - secor-intake: the command line; run() only delegates.
+let package = Package(
+    name: "secor-intake",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "secor-intake", targets: ["secor-intake"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CPoppler",
+            pkgConfig: "poppler-glib",
+            providers: [.apt(["libpoppler-glib-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        .target(name: "Poppler", dependencies: ["CPoppler"]),
+        .target(name: "LibXML", dependencies: ["CLibXML2"]),
+        .target(
+            name: "SecorSchemas",
+            path: "schemas",
+            exclude: ["README.md"],
+            sources: ["SchemaFiles.swift"],
+            resources: [.copy("forms"), .copy("programs"), .copy("xml")]
+        ),
+        .target(
+            name: "SecorCore",
+            dependencies: [
+                "SecorSchemas",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(
+            name: "SecorReaders",
+            dependencies: ["SecorCore", "Poppler", "LibXML", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "SecorJobs",
+            dependencies: ["SecorCore", "SecorReaders", .product(name: "Logging", package: "swift-log")]
+        ),
+        .executableTarget(
+            name: "secor-intake",
+            dependencies: [
+                "SecorCore", "SecorJobs",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "SecorCoreTests", dependencies: ["SecorCore"]),
+        .testTarget(name: "PopplerTests", dependencies: ["Poppler"]),
+        .testTarget(name: "LibXMLTests", dependencies: ["LibXML"]),
+        .testTarget(name: "SecorReadersTests", dependencies: ["SecorReaders", "SecorCore"]),
+        .testTarget(name: "SecorJobsTests", dependencies: ["SecorJobs", "SecorCore"]),
+        .testTarget(name: "SecorIntakeTests", dependencies: ["SecorCore"]),
+    ]
+)

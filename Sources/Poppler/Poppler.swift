@@ -1,0 +1,277 @@
+// The one file where poppler-glib and cairo are called. Every pointer, GObject
+// reference and GError is handled here and turned into plain Swift values, so
+// the rest of the program never sees C memory.
+import CPoppler
+import Foundation
+
+/// A rectangle in PDF points with the origin at the page's top-left corner, y downwards
+/// (the way poppler-glib's text layout and renderers measure).
+public struct PDFRect: Sendable, Hashable, Codable {
+    public var x: Double
+    public var y: Double
+    public var width: Double
+    public var height: Double
+    public init(x: Double, y: Double, width: Double, height: Double) {
+        self.x = x; self.y = y; self.width = width; self.height = height
+    }
+    public var maxX: Double { x + width }
+    public var maxY: Double { y + height }
+}
+
+/// Why poppler could not open or use a document. The one place where GError becomes Swift.
+public struct PopplerError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: String, Sendable {
+        case encrypted, damaged, invalid, tooLarge, other
+    }
+    public let kind: Kind
+    public let message: String
+    public var description: String { message }
+
+    static func from(_ error: UnsafeMutablePointer<GError>?) -> PopplerError {
+        guard let error else { return PopplerError(kind: .other, message: "poppler gave no reason") }
+        defer { g_error_free(error) }
+        let message = error.pointee.message.map { String(cString: $0) } ?? "unknown error"
+        // POPPLER_ERROR codes: INVALID=0, ENCRYPTED=1, OPEN_FILE=2, BAD_CATALOG=3, DAMAGED=4
+        let code = error.pointee.code
+        let kind: Kind
+        switch code {
+        case Int32(POPPLER_ERROR_ENCRYPTED.rawValue): kind = .encrypted
+        case Int32(POPPLER_ERROR_DAMAGED.rawValue), Int32(POPPLER_ERROR_BAD_CATALOG.rawValue): kind = .damaged
+        case Int32(POPPLER_ERROR_INVALID.rawValue): kind = .invalid
+        default: kind = .other
+        }
+        return PopplerError(kind: kind, message: message)
+    }
+}
+
+/// A PDF opened in memory. Not thread-safe: use one per thread.
+public final class PDFDocument {
+    private let handle: OpaquePointer
+
+    /// Opens `data` as a PDF. Nothing is read from disk or network.
+    public init(data: Data, password: String? = nil) throws(PopplerError) {
+        var error: UnsafeMutablePointer<GError>? = nil
+        // g_bytes_new copies, so the document owns its bytes for its whole life.
+        let bytes = data.withUnsafeBytes { raw in g_bytes_new(raw.baseAddress, gsize(raw.count)) }
+        defer { g_bytes_unref(bytes) }
+        guard let doc = poppler_document_new_from_bytes(bytes, password, &error) else {
+            throw PopplerError.from(error)
+        }
+        handle = doc
+    }
+
+    deinit { g_object_unref(UnsafeMutableRawPointer(handle)) }
+
+    public var pageCount: Int { Int(poppler_document_get_n_pages(handle)) }
+
+    public func page(at index: Int) -> PDFPage? {
+        guard index >= 0, index < pageCount, let page = poppler_document_get_page(handle, Int32(index)) else { return nil }
+        return PDFPage(handle: page, owner: self)
+    }
+
+    /// The document's Info title, if any.
+    public var title: String? { takeString(poppler_document_get_title(handle)) }
+
+    /// Writes a copy of the document (with any annotations added through `PDFPage.addNoteAnnotation`).
+    public func save(to url: URL) throws(PopplerError) {
+        var error: UnsafeMutablePointer<GError>? = nil
+        let uri = url.absoluteString
+        if poppler_document_save_a_copy(handle, uri, &error) == 0 { throw PopplerError.from(error) }
+    }
+}
+
+/// What kind of AcroForm field a widget belongs to.
+public enum PDFFormFieldKind: String, Sendable {
+    case text, checkBox, radio, pushButton, choice, signature, unknown
+}
+
+/// One widget of an AcroForm field as poppler reports it.
+public struct PDFFormWidget: Sendable {
+    public let name: String
+    public let kind: PDFFormFieldKind
+    /// Text fields: the text. Choice fields: the selected item's text.
+    public let text: String?
+    /// Check boxes and radio widgets: whether this widget is on.
+    public let isOn: Bool
+    public let rect: PDFRect
+}
+
+/// One character of the text layer with its box. `character` is a whole grapheme as poppler gives it.
+public struct PDFTextCharacter: Sendable {
+    public let character: Character
+    public let rect: PDFRect
+}
+
+/// A grey image: one byte per pixel, 0 black to 255 white, rows top to bottom.
+public struct GrayImage: Sendable {
+    public let width: Int
+    public let height: Int
+    public var pixels: [UInt8]
+    public init(width: Int, height: Int, pixels: [UInt8]) {
+        self.width = width; self.height = height; self.pixels = pixels
+    }
+}
+
+public final class PDFPage {
+    private let handle: OpaquePointer
+    // Keeps the document alive as long as one of its pages is.
+    private let owner: PDFDocument
+
+    fileprivate init(handle: OpaquePointer, owner: PDFDocument) {
+        self.handle = handle
+        self.owner = owner
+    }
+
+    deinit { g_object_unref(UnsafeMutableRawPointer(handle)) }
+
+    public var size: (width: Double, height: Double) {
+        var w = 0.0, h = 0.0
+        poppler_page_get_size(handle, &w, &h)
+        return (w, h)
+    }
+
+    /// The text layer, character by character, in poppler's reading order.
+    public func textCharacters() -> [PDFTextCharacter] {
+        guard let cText = poppler_page_get_text(handle) else { return [] }
+        defer { g_free(cText) }
+        let text = String(cString: cText)
+        var rects: UnsafeMutablePointer<PopplerRectangle>? = nil
+        var count: guint = 0
+        guard poppler_page_get_text_layout(handle, &rects, &count) != 0, let rects else { return [] }
+        defer { g_free(rects) }
+        // The layout has one rectangle per Unicode scalar of the text.
+        var result: [PDFTextCharacter] = []
+        result.reserveCapacity(Int(count))
+        var index = 0
+        for scalar in text.unicodeScalars {
+            guard index < Int(count) else { break }
+            let r = rects[index]
+            result.append(PDFTextCharacter(
+                character: Character(scalar),
+                rect: PDFRect(x: r.x1, y: r.y1, width: r.x2 - r.x1, height: r.y2 - r.y1)))
+            index += 1
+        }
+        return result
+    }
+
+    /// Whether the page paints any raster image (a scan).
+    public var imageCount: Int {
+        guard let list = poppler_page_get_image_mapping(handle) else { return 0 }
+        let n = Int(g_list_length(list))
+        poppler_page_free_image_mapping(list)
+        return n
+    }
+
+    /// The page's AcroForm widgets. Rectangles are converted to top-left origin.
+    public func formWidgets() -> [PDFFormWidget] {
+        guard let list = poppler_page_get_form_field_mapping(handle) else { return [] }
+        defer { poppler_page_free_form_field_mapping(list) }
+        let pageHeight = size.height
+        var widgets: [PDFFormWidget] = []
+        var node: UnsafeMutablePointer<GList>? = list
+        while let current = node {
+            defer { node = current.pointee.next }
+            guard let data = current.pointee.data else { continue }
+            let mapping = data.assumingMemoryBound(to: PopplerFormFieldMapping.self).pointee
+            guard let field = mapping.field else { continue }
+            let name = takeString(poppler_form_field_get_name(field)) ?? ""
+            let area = mapping.area
+            // poppler-glib reports form areas with the origin at the bottom-left.
+            let rect = PDFRect(x: area.x1, y: pageHeight - area.y2, width: area.x2 - area.x1, height: area.y2 - area.y1)
+            var kind = PDFFormFieldKind.unknown
+            var text: String? = nil
+            var isOn = false
+            switch poppler_form_field_get_field_type(field) {
+            case POPPLER_FORM_FIELD_TEXT:
+                kind = .text
+                text = takeString(poppler_form_field_text_get_text(field))
+            case POPPLER_FORM_FIELD_BUTTON:
+                switch poppler_form_field_button_get_button_type(field) {
+                case POPPLER_FORM_BUTTON_CHECK: kind = .checkBox
+                case POPPLER_FORM_BUTTON_RADIO: kind = .radio
+                default: kind = .pushButton
+                }
+                isOn = poppler_form_field_button_get_state(field) != 0
+            case POPPLER_FORM_FIELD_CHOICE:
+                kind = .choice
+                let n = poppler_form_field_choice_get_n_items(field)
+                for i in 0..<max(n, 0) where poppler_form_field_choice_is_item_selected(field, i) != 0 {
+                    text = takeString(poppler_form_field_choice_get_item(field, i))
+                    break
+                }
+                // An editable combo box may hold typed text instead of a listed item.
+                if text == nil || text == "" { text = takeString(poppler_form_field_choice_get_text(field)) }
+            case POPPLER_FORM_FIELD_SIGNATURE:
+                kind = .signature
+            default:
+                kind = .unknown
+            }
+            widgets.append(PDFFormWidget(name: name, kind: kind, text: text, isOn: isOn, rect: rect))
+        }
+        return widgets
+    }
+
+    /// Renders `region` (page points) at `scale` pixels per point into a grey image on white.
+    /// Only the region is rasterized; the image is capped at `maxPixels` to bound memory.
+    public func renderGray(region: PDFRect, scale: Double, maxPixels: Int = 40_000_000) -> GrayImage? {
+        guard region.width > 0, region.height > 0, scale > 0 else { return nil }
+        let width = Int((region.width * scale).rounded(.up))
+        let height = Int((region.height * scale).rounded(.up))
+        guard width > 0, height > 0, width * height <= maxPixels else { return nil }
+        guard let surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, Int32(width), Int32(height)) else { return nil }
+        defer { cairo_surface_destroy(surface) }
+        guard cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS, let cr = cairo_create(surface) else { return nil }
+        cairo_set_source_rgb(cr, 1, 1, 1)
+        cairo_paint(cr)
+        cairo_scale(cr, scale, scale)
+        cairo_translate(cr, -region.x, -region.y)
+        cairo_rectangle(cr, region.x, region.y, region.width, region.height)
+        cairo_clip(cr)
+        poppler_page_render(handle, cr)
+        cairo_destroy(cr)
+        cairo_surface_flush(surface)
+        guard let base = cairo_image_surface_get_data(surface) else { return nil }
+        let stride = Int(cairo_image_surface_get_stride(surface))
+        var pixels = [UInt8](repeating: 255, count: width * height)
+        for row in 0..<height {
+            let line = base.advanced(by: row * stride)
+            for col in 0..<width {
+                // RGB24 is stored as native-endian 32-bit xRGB.
+                let px = line.advanced(by: col * 4).withMemoryRebound(to: UInt32.self, capacity: 1) { $0.pointee }
+                let r = (px >> 16) & 0xFF, g = (px >> 8) & 0xFF, b = px & 0xFF
+                pixels[row * width + col] = UInt8((r * 299 + g * 587 + b * 114) / 1000)
+            }
+        }
+        return GrayImage(width: width, height: height, pixels: pixels)
+    }
+
+    /// Adds a note (text) annotation at `rect` and a red square annotation outlining it.
+    public func addProblemAnnotation(rect: PDFRect, note: String) {
+        let pageHeight = size.height
+        // Annotations take PDF coordinates: origin bottom-left.
+        var area = PopplerRectangle(x1: rect.x, y1: pageHeight - rect.maxY, x2: rect.maxX, y2: pageHeight - rect.y)
+        guard let square = poppler_annot_square_new(owner.documentHandle, &area) else { return }
+        var red = PopplerColor(red: 0xFFFF, green: 0, blue: 0)
+        poppler_annot_set_color(square, &red)
+        poppler_annot_set_contents(square, note)
+        poppler_page_add_annot(handle, square)
+        g_object_unref(UnsafeMutableRawPointer(square))
+        var noteArea = PopplerRectangle(x1: rect.maxX + 2, y1: area.y2 - 16, x2: rect.maxX + 18, y2: area.y2)
+        guard let text = poppler_annot_text_new(owner.documentHandle, &noteArea) else { return }
+        poppler_annot_set_color(text, &red)
+        poppler_annot_set_contents(text, note)
+        poppler_page_add_annot(handle, text)
+        g_object_unref(UnsafeMutableRawPointer(text))
+    }
+}
+
+extension PDFDocument {
+    fileprivate var documentHandle: OpaquePointer { handle }
+}
+
+/// Takes ownership of a g_malloc'd C string.
+private func takeString(_ pointer: UnsafeMutablePointer<gchar>?) -> String? {
+    guard let pointer else { return nil }
+    defer { g_free(pointer) }
+    return String(cString: pointer)
+}

@@ -1,0 +1,93 @@
+import Foundation
+
+/// Where a value was read from.
+public enum FieldSource: String, Sendable, Codable {
+    case acroform, text, xml, ocr, ink
+}
+
+/// How a document arrived (the forms README's "flavor").
+public enum Flavor: String, Sendable, Codable {
+    case fill, flat, print, scan, xml, unknown
+}
+
+/// One value read from a document, before normalization.
+public struct ExtractedField: Sendable, Hashable, Codable {
+    /// The value as the applicant wrote it, in the form's terms (`Yes`/`No` for ticks and radio groups).
+    public var value: String
+    /// Exactly what was read (the XML text, the AcroForm state, the OCR text).
+    public var raw: String
+    public var source: FieldSource
+    /// 1-based page within the file, where known.
+    public var page: Int?
+    public var box: Box?
+    /// 1.0 where the value is exact (AcroForm, text layer, XML).
+    public var confidence: Double
+
+    public init(value: String, raw: String? = nil, source: FieldSource, page: Int? = nil, box: Box? = nil, confidence: Double = 1.0) {
+        self.value = value
+        self.raw = raw ?? value
+        self.source = source
+        self.page = page
+        self.box = box
+        self.confidence = confidence
+    }
+}
+
+/// A document read from a file: which form it is and every field found on it.
+public struct ExtractedDocument: Sendable, Codable {
+    public var kind: DocumentKind
+    public var flavor: Flavor
+    /// The form edition it was read against (`2018-09`), when known.
+    public var formEdition: String?
+    /// The file's pages this document covers (1-based).
+    public var pages: [Int]
+    public var fields: [String: ExtractedField]
+    /// XML exports: the submission time as written (`submitted`).
+    public var submitted: String?
+    /// XML exports: the declaration file the export names.
+    public var attachmentFileName: String?
+    /// Problems met while reading (a missing field is not one; rules decide that).
+    public var reasons: [Diagnostic]
+
+    public init(kind: DocumentKind, flavor: Flavor, formEdition: String? = nil, pages: [Int], fields: [String: ExtractedField] = [:],
+                submitted: String? = nil, attachmentFileName: String? = nil, reasons: [Diagnostic] = []) {
+        self.kind = kind
+        self.flavor = flavor
+        self.formEdition = formEdition
+        self.pages = pages
+        self.fields = fields
+        self.submitted = submitted
+        self.attachmentFileName = attachmentFileName
+        self.reasons = reasons
+    }
+}
+
+/// Everything read from one input file. Most files hold one document; an envelope scan holds several.
+public struct ReadFile: Sendable {
+    public var file: InputFile
+    public var format: DocumentFormat
+    public var pageCount: Int
+    public var documents: [ExtractedDocument]
+    /// Why the file could not be read, when it could not.
+    public var reasons: [Diagnostic]
+
+    public init(file: InputFile, format: DocumentFormat, pageCount: Int, documents: [ExtractedDocument], reasons: [Diagnostic] = []) {
+        self.file = file
+        self.format = format
+        self.pageCount = pageCount
+        self.documents = documents
+        self.reasons = reasons
+    }
+
+    /// The file's kind as a whole: `unreadable` when nothing could be read.
+    public var kind: DocumentKind {
+        if documents.isEmpty { return reasons.isEmpty ? .unknown : .unreadable }
+        if documents.count == 1 { return documents[0].kind }
+        let kinds = Set(documents.map(\.kind))
+        return kinds.count == 1 ? kinds.first! : .unknown
+    }
+
+    public static func unreadable(_ file: InputFile, format: DocumentFormat, pageCount: Int = 0, _ reason: Diagnostic) -> ReadFile {
+        ReadFile(file: file, format: format, pageCount: pageCount, documents: [], reasons: [reason])
+    }
+}

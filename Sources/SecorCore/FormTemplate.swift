@@ -1,0 +1,132 @@
+import Foundation
+import SecorSchemas
+
+/// What kind of value a form field holds, in the forms README's words.
+public enum FieldKind: String, Sendable, Codable {
+    case text
+    /// A Yes/No radio group.
+    case yesNo = "yn"
+    /// One of a fixed list (a combo box on the fillable form).
+    case choice
+    case count
+    case date
+    /// A declaration statement's tick box.
+    case tick
+    /// Ink in a drawn box (the signature).
+    case ink
+}
+
+/// The kind of document the office receives, known by its content.
+public enum DocumentKind: String, Sendable, Codable, CaseIterable {
+    case registration
+    case declaration
+    case unknown
+    case unreadable
+}
+
+/// One field of a form, where it is on the blank form and what the form prints beside it.
+public struct TemplateField: Sendable, Codable, Hashable {
+    public let key: String
+    /// The label as printed on the form (what letters and reasons name).
+    public let label: String
+    public let kind: FieldKind
+    /// 1-based page number.
+    public let page: Int
+    /// The field's box on the blank form (for Yes/No fields, the span of both options).
+    public let box: Box
+    /// The printed label's box on the blank form; used to place a page that is shifted.
+    public let labelBox: Box?
+    /// Yes/No fields: each option's tick box.
+    public let options: [String: Box]?
+    /// Choice fields: the items the form offers.
+    public let choices: [String]?
+    /// Registration fields: the XML export's path (`Company/LegalName`, `.../@attr`).
+    public let xml: String?
+
+    enum CodingKeys: String, CodingKey {
+        case key, label, kind, page, box, options, choices, xml
+        case labelBox = "label_box"
+    }
+}
+
+/// A form edition's layout: every field's key, label, kind and box.
+public struct FormTemplate: Sendable, Codable {
+    public let form: DocumentKind
+    public let edition: String
+    public let title: String
+    /// Printed text that only this form carries, used to classify a PDF by its text layer.
+    public let identifyingText: [String]
+    public let blankForm: String
+    public let pages: Int
+    public let pageSize: [Double]
+    public let fields: [TemplateField]
+    /// Printed lines of the blank form with their boxes.
+    public let anchors: [TemplateAnchor]
+
+    enum CodingKeys: String, CodingKey {
+        case form, edition, title, pages, fields, anchors
+        case identifyingText = "identifying_text"
+        case blankForm = "blank_form"
+        case pageSize = "page_size"
+    }
+
+    public func field(_ key: String) -> TemplateField? { fields.first { $0.key == key } }
+    public var keys: [String] { fields.map(\.key) }
+}
+
+/// The templates shipped in `schemas/forms`.
+public struct FormTemplates: Sendable {
+    public let registration: FormTemplate
+    public let declaration: FormTemplate
+
+    public init(registration: FormTemplate, declaration: FormTemplate) {
+        self.registration = registration
+        self.declaration = declaration
+    }
+
+    public func template(for kind: DocumentKind) -> FormTemplate? {
+        switch kind {
+        case .registration: registration
+        case .declaration: declaration
+        default: nil
+        }
+    }
+
+    public var all: [FormTemplate] { [registration, declaration] }
+
+    /// Loads the 2018-09 templates from `schemas/forms`.
+    public static func load(from folder: URL = SchemaFiles.forms) throws -> FormTemplates {
+        let decoder = JSONDecoder()
+        func read(_ name: String) throws -> FormTemplate {
+            let url = folder.appendingPathComponent(name)
+            do {
+                return try decoder.decode(FormTemplate.self, from: Data(contentsOf: url))
+            } catch {
+                throw SchemaError(file: url.path, reason: "\(error)")
+            }
+        }
+        return FormTemplates(
+            registration: try read("registration-2018-09.template.json"),
+            declaration: try read("declaration-2018-09.template.json"))
+    }
+
+    /// Loaded once per process; the files are part of the program.
+    public static let shipped: Result<FormTemplates, SchemaError> = Result {
+        try FormTemplates.load()
+    }.mapError { $0 as? SchemaError ?? SchemaError(file: "schemas/forms", reason: "\($0)") }
+}
+
+/// A broken or missing data file under `schemas/`: a broken installation, so it is thrown.
+public struct SchemaError: Error, Sendable, CustomStringConvertible {
+    public let file: String
+    public let reason: String
+    public init(file: String, reason: String) { self.file = file; self.reason = reason }
+    public var description: String { "cannot read \(file): \(reason)" }
+}
+
+/// A line printed on the blank form, used to find how far a page is shifted from the template.
+public struct TemplateAnchor: Sendable, Codable, Hashable {
+    public let page: Int
+    public let text: String
+    public let box: Box
+}

@@ -1,0 +1,77 @@
+import Crypto
+import Foundation
+
+/// What a file is, judged by its bytes alone (never by its name).
+public enum DocumentFormat: String, Sendable, Codable {
+    case pdf, xml, empty, unrecognized
+}
+
+/// An input file read into memory, with its digest.
+public struct InputFile: Sendable {
+    public let path: String
+    public let data: Data
+    public let sha256: String
+
+    public init(path: String, data: Data) {
+        self.path = path
+        self.data = data
+        self.sha256 = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    }
+
+    public var displayName: String { (path as NSString).lastPathComponent }
+}
+
+/// The first stage: reads a file and decides its format by content.
+public struct Sniffer: Sendable {
+    /// Files larger than this are refused before any parser sees them.
+    public var maxBytes: Int
+
+    public init(maxBytes: Int = 50 * 1024 * 1024) { self.maxBytes = maxBytes }
+
+    public enum Outcome: Sendable {
+        case sniffed(InputFile, DocumentFormat)
+        /// The file could not even be read: a reason and, when the bytes were read, the file.
+        case failed(path: String, Diagnostic)
+    }
+
+    /// Reads `path` (never following a symbolic link) and sniffs it.
+    public func sniff(path: String) -> Outcome {
+        let url = URL(fileURLWithPath: path)
+        let attributes: [FileAttributeKey: Any]
+        do {
+            attributes = try FileManager.default.attributesOfItem(atPath: path)
+        } catch {
+            return .failed(path: path, Diagnostic(.unreadable, code: "no-such-file", "the file does not exist or cannot be opened"))
+        }
+        if attributes[.type] as? FileAttributeType == .typeSymbolicLink {
+            return .failed(path: path, Diagnostic(.unreadable, code: "symbolic-link", "the file is a symbolic link; links are not followed"))
+        }
+        if attributes[.type] as? FileAttributeType == .typeDirectory {
+            return .failed(path: path, Diagnostic(.unreadable, code: "directory", "this is a folder, not a document"))
+        }
+        if let size = attributes[.size] as? NSNumber, size.intValue > maxBytes {
+            return .failed(path: path, Diagnostic(.unreadable, code: "too-large",
+                "the file is \(size.intValue / 1_048_576) MB; the limit is \(maxBytes / 1_048_576) MB"))
+        }
+        guard let data = try? Data(contentsOf: url, options: [.uncached]) else {
+            return .failed(path: path, Diagnostic(.unreadable, code: "unreadable-file", "the file cannot be read"))
+        }
+        let file = InputFile(path: path, data: data)
+        return .sniffed(file, Self.format(of: data))
+    }
+
+    /// Decides the format from the first bytes.
+    public static func format(of data: Data) -> DocumentFormat {
+        if data.isEmpty { return .empty }
+        let head = data.prefix(1024)
+        // PDF readers accept the header anywhere in the first kilobyte.
+        if head.firstRange(of: Data("%PDF-".utf8)) != nil { return .pdf }
+        var bytes = Array(head)
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        guard let first = bytes.first(where: { !($0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D) }) else {
+            return .unrecognized
+        }
+        if first == UInt8(ascii: "<") { return .xml }
+        return .unrecognized
+    }
+}

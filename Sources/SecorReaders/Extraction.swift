@@ -1,0 +1,46 @@
+import Foundation
+import SecorCore
+
+/// The sniff and extract stages: a path in, everything read from it out.
+/// Each stage is a small value; `Extraction` chains them.
+public struct Extraction: Sendable {
+    public let sniffer: Sniffer
+    public let pdf: PDFFormReader
+    public let xml: XMLRegistrationReader
+
+    public init(sniffer: Sniffer = Sniffer(), pdf: PDFFormReader, xml: XMLRegistrationReader) {
+        self.sniffer = sniffer
+        self.pdf = pdf
+        self.xml = xml
+    }
+
+    /// Builds the stages from the shipped schemas; throws only for a broken installation.
+    public static func shipped() throws -> Extraction {
+        let templates = try FormTemplates.shipped.get()
+        return Extraction(pdf: PDFFormReader(templates: templates),
+                          xml: XMLRegistrationReader(template: templates.registration, schema: try XMLRegistrationReader.shippedSchema()))
+    }
+
+    public func read(path: String) -> ReadFile {
+        switch sniffer.sniff(path: path) {
+        case let .failed(path, reason):
+            return .unreadable(InputFile(path: path, data: Data()), format: .unrecognized, reason)
+        case let .sniffed(file, format):
+            return read(file, format: format)
+        }
+    }
+
+    public func read(_ file: InputFile, format: DocumentFormat) -> ReadFile {
+        switch format {
+        case .pdf:
+            return pdf.read(file)
+        case .xml:
+            return xml.read(file)
+        case .empty:
+            return .unreadable(file, format: .empty, Diagnostic(.unreadable, code: "empty-file", "the file is empty (0 bytes)"))
+        case .unrecognized:
+            return .unreadable(file, format: .unrecognized, Diagnostic(.unreadable, code: "unrecognized-format",
+                "the file is neither a PDF nor an XML export (its content matches no known format)"))
+        }
+    }
+}

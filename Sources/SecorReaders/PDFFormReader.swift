@@ -1,0 +1,307 @@
+import Foundation
+import Poppler
+import SecorCore
+
+/// Reads the office's PDF forms (fill, flat and print flavors) into fields.
+///
+/// Every field is looked for in its box on the blank form's template, shifted by
+/// however far the page's printed labels sit from the blank's. AcroForm values
+/// win where the form was filled in a viewer; otherwise the text layer is read by
+/// position, and ticks and the signature by measuring ink in their boxes.
+public struct PDFFormReader: Sendable {
+    public let templates: FormTemplates
+    /// Pixels per point when measuring ink (2 = 144 dpi).
+    public var inkScale: Double = 2
+    /// A tick box counts as ticked when this share of its inside is dark.
+    public var tickInkThreshold: Double = 0.06
+    /// The signature box counts as signed when this share of it is dark.
+    public var signatureInkThreshold: Double = 0.004
+    public var maxPages: Int = 20
+    /// Ink is measured in the middle of a tick box only: radio circles and box borders
+    /// are drawn within 2 points of the edge, a tick or dot always crosses the middle.
+    static let markInset = 3.0
+
+    public init(templates: FormTemplates) { self.templates = templates }
+
+    public func read(_ file: InputFile) -> ReadFile {
+        let document: PDFDocument
+        do {
+            document = try PDFDocument(data: file.data)
+        } catch {
+            return .unreadable(file, format: .pdf, Self.diagnostic(for: error))
+        }
+        let pageCount = document.pageCount
+        guard pageCount > 0 else {
+            return .unreadable(file, format: .pdf, Diagnostic(.unreadable, code: "pdf-no-pages", "the PDF has no pages"))
+        }
+        guard pageCount <= maxPages else {
+            return .unreadable(file, format: .pdf, pageCount: pageCount,
+                               Diagnostic(.unreadable, code: "too-many-pages", "the PDF has \(pageCount) pages; the limit is \(maxPages)"))
+        }
+
+        var pages: [PageReading] = []
+        for index in 0..<pageCount {
+            guard let page = document.page(at: index) else { continue }
+            pages.append(PageReading(index: index, page: page, templates: templates))
+        }
+
+        let groups = Self.group(pages)
+        var documents: [ExtractedDocument] = []
+        for group in groups {
+            documents.append(extract(group, file: file))
+        }
+        return ReadFile(file: file, format: .pdf, pageCount: pageCount, documents: documents)
+    }
+
+    // MARK: - Classification
+
+    /// A group of consecutive pages that make one document.
+    struct PageGroup {
+        var kind: DocumentKind
+        var pages: [PageReading]
+    }
+
+    /// Splits the file's pages into documents: a page that carries a form's title (or
+    /// its AcroForm fields) starts one; a following page without a title continues it.
+    static func group(_ pages: [PageReading]) -> [PageGroup] {
+        var groups: [PageGroup] = []
+        for page in pages {
+            if let kind = page.startsForm {
+                groups.append(PageGroup(kind: kind, pages: [page]))
+            } else if let last = groups.last, last.kind != .unknown,
+                      let template = page.templates.template(for: last.kind), last.pages.count < template.pages {
+                groups[groups.count - 1].pages.append(page)
+            } else if let last = groups.last, last.kind == .unknown {
+                groups[groups.count - 1].pages.append(page)
+            } else {
+                groups.append(PageGroup(kind: .unknown, pages: [page]))
+            }
+        }
+        return groups
+    }
+
+    // MARK: - Extraction
+
+    func extract(_ group: PageGroup, file: InputFile) -> ExtractedDocument {
+        let pageNumbers = group.pages.map { $0.index + 1 }
+        guard let template = templates.template(for: group.kind) else {
+            return unknownDocument(group, pageNumbers: pageNumbers)
+        }
+        var fields: [String: ExtractedField] = [:]
+        var reasons: [Diagnostic] = []
+        var usedAcroForm = false
+        var sawTypedTick = false
+        for (position, reading) in group.pages.enumerated() {
+            let templatePage = position + 1
+            let pageNumber = reading.index + 1
+            let onPage = template.fields.filter { $0.page == templatePage }
+            let widgets = reading.widgets.filter { w in onPage.contains { $0.key == w.name } }
+            let filled = widgets.contains { ($0.text.map { !$0.isEmpty } ?? false) || $0.isOn }
+            let offset = PageOffset.estimate(layer: reading.layer, anchors: template.anchors.filter { $0.page == templatePage })
+            let ink = InkReader(page: reading.page, scale: inkScale)
+            for field in onPage {
+                let box = field.box.offsetBy(dx: offset.dx, dy: offset.dy)
+                if filled, field.kind != .ink, let value = acroFormValue(field, widgets: widgets, page: pageNumber) {
+                    fields[field.key] = value
+                    usedAcroForm = true
+                    continue
+                }
+                switch field.kind {
+                case .text, .count, .date, .choice:
+                    let found = reading.layer.text(in: box.insetBy(dx: -1, dy: -2))
+                    fields[field.key] = ExtractedField(value: found.text, raw: found.text, source: .text,
+                                                       page: pageNumber, box: box, confidence: 1.0)
+                case .yesNo:
+                    var marked: [(String, Box, Double, Bool)] = []
+                    for (option, optionBox) in (field.options ?? [:]).sorted(by: { $0.key > $1.key }) {
+                        let b = optionBox.offsetBy(dx: offset.dx, dy: offset.dy)
+                        let typed = reading.layer.hasMark(in: b.insetBy(-1.5))
+                        let fraction = typed ? 1.0 : ink.darkFraction(in: b.insetBy(Self.markInset))
+                        marked.append((option, b, fraction, typed))
+                        if typed { sawTypedTick = true }
+                    }
+                    let (value, confidence, source) = chooseOption(marked)
+                    if value.isEmpty, confidence < 0.5 {
+                        reasons.append(Diagnostic(.review, code: "both-options-marked",
+                            "both Yes and No are marked for “\(field.label)”", field: field.key,
+                            location: .init(file: file.path, page: pageNumber, box: box)))
+                    }
+                    let raw = source == .ink
+                        ? marked.map { String(format: "%@ ink %.3f", $0.0, $0.2) }.joined(separator: ", ")
+                        : value
+                    fields[field.key] = ExtractedField(value: value, raw: raw, source: source, page: pageNumber,
+                                                       box: box, confidence: confidence)
+                case .tick:
+                    let typed = reading.layer.hasMark(in: box.insetBy(-1.5))
+                    if typed { sawTypedTick = true }
+                    let fraction = typed ? 1.0 : ink.darkFraction(in: box.insetBy(Self.markInset))
+                    let ticked = fraction >= tickInkThreshold
+                    fields[field.key] = ExtractedField(value: ticked ? "Yes" : "No", raw: typed ? "tick glyph" : String(format: "ink %.3f", fraction),
+                                                       source: typed ? .text : .ink, page: pageNumber, box: box,
+                                                       confidence: typed ? 1.0 : inkConfidence(fraction, threshold: tickInkThreshold))
+                case .ink:
+                    // The box's inside, below its printed heading.
+                    var area = box.insetBy(3)
+                    if let label = field.labelBox {
+                        let top = label.offsetBy(dx: offset.dx, dy: offset.dy).maxY + 1.5
+                        area = Box(x: area.x, y: top, width: area.width, height: area.maxY - top)
+                    }
+                    let fraction = ink.darkFraction(in: area)
+                    let signed = fraction >= signatureInkThreshold
+                    fields[field.key] = ExtractedField(value: signed ? "Yes" : "No", raw: String(format: "ink %.4f", fraction),
+                                                       source: .ink, page: pageNumber, box: box,
+                                                       confidence: inkConfidence(fraction, threshold: signatureInkThreshold))
+                }
+            }
+        }
+        let flavor: Flavor = usedAcroForm ? .fill : (sawTypedTick ? .print : .flat)
+        if group.pages.count < template.pages {
+            reasons.append(Diagnostic(.review, code: "pages-missing",
+                "the \(template.title) has \(template.pages) pages; this document has \(group.pages.count)",
+                location: .init(file: file.path)))
+        }
+        return ExtractedDocument(kind: group.kind, flavor: flavor, formEdition: template.edition, pages: pageNumbers,
+                                 fields: fields, reasons: reasons)
+    }
+
+    func unknownDocument(_ group: PageGroup, pageNumbers: [Int]) -> ExtractedDocument {
+        let imageOnly = group.pages.allSatisfy { $0.layer.isEmpty && $0.page.imageCount > 0 }
+        if imageOnly {
+            return ExtractedDocument(kind: .unknown, flavor: .scan, pages: pageNumbers, reasons: [
+                Diagnostic(.review, code: "scan-needs-ocr",
+                           "the pages are scanned images with no text layer; they need OCR to be read")])
+        }
+        let empty = group.pages.allSatisfy { $0.layer.isEmpty }
+        let message = empty
+            ? "the PDF has no text and no form fields: it is not a SECOR registration form or compliance declaration"
+            : "the PDF is not a SECOR registration form or compliance declaration (no form title or SECOR fields found)"
+        return ExtractedDocument(kind: .unknown, flavor: .unknown, pages: pageNumbers,
+                                 reasons: [Diagnostic(.reject, code: "not-a-secor-form", message)])
+    }
+
+    /// The value of `field` from AcroForm widgets, or nil when the form has none for it.
+    func acroFormValue(_ field: TemplateField, widgets: [PDFFormWidget], page: Int) -> ExtractedField? {
+        let mine = widgets.filter { $0.name == field.key }
+        guard let first = mine.first else { return nil }
+        let box = Box(first.rect)
+        switch field.kind {
+        case .yesNo:
+            // Which option is on is told by where its widget sits: the template knows each option's box.
+            guard let on = mine.first(where: { $0.isOn }) else {
+                return ExtractedField(value: "", raw: "Off", source: .acroform, page: page, box: field.box)
+            }
+            let onBox = Box(on.rect)
+            let option = (field.options ?? [:]).min { a, b in
+                distance(a.value, onBox) < distance(b.value, onBox)
+            }?.key ?? ""
+            return ExtractedField(value: option, raw: option, source: .acroform, page: page, box: field.box)
+        case .tick:
+            let on = mine.contains { $0.isOn }
+            return ExtractedField(value: on ? "Yes" : "No", raw: on ? "On" : "Off", source: .acroform, page: page, box: box)
+        default:
+            let raw = first.text ?? ""
+            let value = raw.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            return ExtractedField(value: value, raw: raw, source: .acroform, page: page, box: box)
+        }
+    }
+
+    /// Picks the marked option of a Yes/No pair. Flattened forms draw the unmarked
+    /// option too (an empty circle), so the choice is relative: the option with the most
+    /// ink wins when it is over the threshold and at least twice its partner.
+    func chooseOption(_ marks: [(String, Box, Double, Bool)]) -> (String, Double, FieldSource) {
+        let source: FieldSource = marks.contains { $0.3 } ? .text : .ink
+        let sorted = marks.sorted { $0.2 > $1.2 }
+        guard let best = sorted.first, best.2 >= tickInkThreshold else {
+            let confidence = marks.map { inkConfidence($0.2, threshold: tickInkThreshold) }.min() ?? 1
+            return ("", confidence, source)
+        }
+        let runnerUp = sorted.dropFirst().first?.2 ?? 0
+        if runnerUp >= tickInkThreshold && best.2 < 2 * runnerUp {
+            return ("", 0.3, source)
+        }
+        if best.3 { return (best.0, 1.0, source) }
+        let separation = best.2 / max(runnerUp, tickInkThreshold / 10)
+        let confidence = min(0.99, 0.5 + 0.49 * min(1, (separation - 2) / 3))
+        return (best.0, confidence, source)
+    }
+
+    func inkConfidence(_ fraction: Double, threshold: Double) -> Double {
+        // Far from the threshold either way is sure; near it is not.
+        let ratio = fraction >= threshold ? fraction / threshold : threshold / max(fraction, threshold / 100)
+        return min(0.99, 0.5 + 0.49 * min(1, (ratio - 1) / 2))
+    }
+
+    static func diagnostic(for error: PopplerError) -> Diagnostic {
+        switch error.kind {
+        case .encrypted:
+            Diagnostic(.unreadable, code: "pdf-encrypted", "the PDF is password-protected; ask the applicant for an unprotected copy")
+        case .damaged, .invalid:
+            Diagnostic(.unreadable, code: "pdf-damaged", "the PDF is damaged or truncated and cannot be opened")
+        default:
+            Diagnostic(.unreadable, code: "pdf-unreadable", "the PDF cannot be opened")
+        }
+    }
+}
+
+private func distance(_ a: Box, _ b: Box) -> Double {
+    let dx = a.midX - b.midX, dy = a.midY - b.midY
+    return (dx * dx + dy * dy).squareRoot()
+}
+
+extension Box {
+    init(_ r: PDFRect) { self.init(x: r.x, y: r.y, width: r.width, height: r.height) }
+    var pdfRect: PDFRect { PDFRect(x: x, y: y, width: width, height: height) }
+}
+
+/// What one page offers: its text layer, its widgets, and which form it starts, if any.
+struct PageReading {
+    let index: Int
+    let page: PDFPage
+    let layer: TextLayer
+    let widgets: [PDFFormWidget]
+    let templates: FormTemplates
+    /// The form whose first page this is, known by its title in the text layer or its fields.
+    let startsForm: DocumentKind?
+
+    init(index: Int, page: PDFPage, templates: FormTemplates) {
+        self.index = index
+        self.page = page
+        self.templates = templates
+        let layer = TextLayer(page.textCharacters().map { TextLayer.Character($0.character, Box($0.rect)) })
+        self.layer = layer
+        let widgets = page.formWidgets()
+        self.widgets = widgets
+        var starts: DocumentKind? = nil
+        // A form's title is in its header band; the same words in a footer ("attach the
+        // signed ... Declaration") do not start a document.
+        let headerBand = page.size.height * 0.15
+        for template in templates.all
+        where template.identifyingText.contains(where: { layer.find($0).map { $0.y < headerBand } ?? false }) {
+            starts = template.form
+        }
+        if starts == nil {
+            // A fillable form whose text is all in its fields: known by its field names.
+            let names = Set(widgets.map(\.name))
+            let regOnly = Set(templates.registration.keys).subtracting(templates.declaration.keys)
+            let declOnly = Set(templates.declaration.keys).subtracting(templates.registration.keys)
+            if names.intersection(regOnly).count >= 5, templates.registration.fields.contains(where: { $0.page == 1 && names.contains($0.key) }) {
+                starts = .registration
+            } else if names.intersection(declOnly).count >= 3 {
+                starts = .declaration
+            }
+        }
+        self.startsForm = starts
+    }
+}
+
+/// Measures ink in regions of one page, rendering only the regions asked for.
+struct InkReader {
+    let page: PDFPage
+    let scale: Double
+
+    func darkFraction(in box: Box) -> Double {
+        guard box.width > 0, box.height > 0,
+              let image = page.renderGray(region: box.pdfRect, scale: scale) else { return 0 }
+        return InkImage(width: image.width, height: image.height, pixels: image.pixels).darkFraction(threshold: 128)
+    }
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SecorCore
+import SecorJobs
+
+@main
+struct SecorIntake: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "secor-intake",
+        abstract: "Reads SECOR registrations and compliance declarations and decides them.",
+        subcommands: [Extract.self]
+    )
+}
+
+/// Options every subcommand takes.
+struct CommonOptions: ParsableArguments {
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .warning
+
+    func bootstrapLogging() {
+        let level = logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
+extension OutputFormat: ExpressibleByArgument {}
+
+struct Extract: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show every field read from each file.",
+        discussion: "Exit status: 0 when every file was read as a SECOR document, 1 when some were not, 64 for a usage error."
+    )
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(name: .long, help: "Output format: json or text.")
+    var format: OutputFormat = .text
+
+    @Argument(help: "PDF or XML files.")
+    var files: [String]
+
+    func validate() throws {
+        if files.isEmpty { throw ValidationError("name at least one file") }
+    }
+
+    func run() throws {
+        common.bootstrapLogging()
+        let ok = try ExtractJob(format: format).run(paths: files)
+        if !ok { throw ExitCode(1) }
+    }
+}
