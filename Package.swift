@@ -65,11 +65,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "SecorCoreTests", dependencies: ["SecorCore"]),
-        .testTarget(name: "PopplerTests", dependencies: ["Poppler"]),
-        .testTarget(name: "LibXMLTests", dependencies: ["LibXML"]),
-        .testTarget(name: "SecorReadersTests", dependencies: ["SecorReaders", "SecorCore"]),
-        .testTarget(name: "SecorJobsTests", dependencies: ["SecorJobs", "SecorCore"]),
-        .testTarget(name: "SecorIntakeTests", dependencies: ["SecorCore"]),
+        // Fixture paths and expected.json for the test targets; not shipped.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "SecorCoreTests", dependencies: ["SecorCore", "TestSupport"]),
+        .testTarget(name: "PopplerTests", dependencies: ["Poppler", "TestSupport"]),
+        .testTarget(name: "LibXMLTests", dependencies: ["LibXML", "TestSupport"]),
+        .testTarget(name: "SecorReadersTests", dependencies: ["SecorReaders", "SecorCore", "TestSupport"]),
+        .testTarget(name: "SecorJobsTests", dependencies: ["SecorJobs", "SecorCore", "TestSupport"]),
+        .testTarget(name: "SecorIntakeTests", dependencies: ["SecorCore", "TestSupport"]),
     ]
 )

@@ -8,10 +8,46 @@ public struct TextLayer: Sendable {
     }
 
     public let characters: [Character]
+    /// Per character: whether it is white space (worked out once; Unicode lookups are slow).
+    private let isSpace: [Bool]
+    /// The layer's text as scalars with runs of white space collapsed to one space,
+    /// and for each, the index of its character.
+    private let collapsed: [UInt32]
+    private let collapsedIndex: [Int]
 
-    public init(_ characters: [Character]) { self.characters = characters }
+    public init(_ characters: [Character]) {
+        self.characters = characters
+        var isSpace: [Bool] = []
+        var collapsed: [UInt32] = []
+        var collapsedIndex: [Int] = []
+        isSpace.reserveCapacity(characters.count)
+        collapsed.reserveCapacity(characters.count)
+        collapsedIndex.reserveCapacity(characters.count)
+        for (i, c) in characters.enumerated() {
+            let space = Self.isWhitespace(c.value)
+            isSpace.append(space)
+            if space {
+                if let last = collapsed.last, last != 32 { collapsed.append(32); collapsedIndex.append(i) }
+            } else {
+                collapsed.append(c.value.unicodeScalars.first?.value ?? 0)
+                collapsedIndex.append(i)
+            }
+        }
+        self.isSpace = isSpace
+        self.collapsed = collapsed
+        self.collapsedIndex = collapsedIndex
+    }
 
-    public var isEmpty: Bool { !characters.contains { !$0.value.isWhitespace } }
+    private static func isWhitespace(_ c: Swift.Character) -> Bool {
+        guard let first = c.unicodeScalars.first else { return true }
+        switch first.value {
+        case 0x20, 0x09, 0x0A, 0x0D, 0x0B, 0x0C, 0xA0: return true
+        case 0..<0x80: return false
+        default: return c.isWhitespace
+        }
+    }
+
+    public var isEmpty: Bool { !isSpace.contains(false) }
 
     /// The text whose characters have their centres inside `box`, with words kept apart
     /// and runs of space collapsed; and the box the text covers.
@@ -23,7 +59,7 @@ public struct TextLayer: Sendable {
         var lastBox: Box? = nil
         for (i, c) in characters.enumerated() {
             guard box.contains(x: c.box.midX, y: c.box.midY) else { continue }
-            if c.value.isWhitespace || c.value.isNewline {
+            if isSpace[i] {
                 pendingSpace = !out.isEmpty
                 lastIncluded = i
                 continue
@@ -44,51 +80,56 @@ public struct TextLayer: Sendable {
 
     /// Whether any visible character sits inside `box` (a typed tick: ■, ✓, X).
     public func hasMark(in box: Box) -> Bool {
-        characters.contains { !$0.value.isWhitespace && box.contains(x: $0.box.midX, y: $0.box.midY) }
+        for (i, c) in characters.enumerated() where !isSpace[i] && box.contains(x: c.box.midX, y: c.box.midY) {
+            return true
+        }
+        return false
     }
 
-    /// Finds `phrase` (words separated by any whitespace) and returns the box it covers.
-    /// Only a phrase found exactly once is returned, so an anchor is never ambiguous.
-    public func find(_ phrase: String) -> Box? {
-        let wanted = Array(phrase.split(whereSeparator: \.isWhitespace).joined(separator: " "))
-        guard !wanted.isEmpty else { return nil }
-        // The layer with whitespace collapsed, remembering each character's index.
-        var flat: [Swift.Character] = []
-        var index: [Int] = []
-        for (i, c) in characters.enumerated() {
-            if c.value.isWhitespace || c.value.isNewline {
-                if let last = flat.last, last != " " { flat.append(" "); index.append(i) }
-            } else {
-                flat.append(c.value); index.append(i)
-            }
+    /// Where `phrase` (words separated by any white space) starts in the collapsed text, at most `limit` times.
+    private func occurrences(of phrase: String, limit: Int) -> [Int] {
+        var wanted: [UInt32] = []
+        for word in phrase.split(whereSeparator: \.isWhitespace) {
+            if !wanted.isEmpty { wanted.append(32) }
+            wanted.append(contentsOf: word.unicodeScalars.map(\.value))
         }
-        var found: Box? = nil
-        var hits = 0
+        guard !wanted.isEmpty, wanted.count <= collapsed.count else { return [] }
+        var starts: [Int] = []
         var start = 0
-        while start + wanted.count <= flat.count {
-            if flat[start] == wanted[0], Array(flat[start..<start + wanted.count]) == wanted {
-                hits += 1
-                if hits > 1 { return nil }
-                var b: Box? = nil
-                for k in start..<start + wanted.count where flat[k] != " " {
-                    let cb = characters[index[k]].box
-                    b = b.map { $0.union(cb) } ?? cb
+        let first = wanted[0]
+        while start + wanted.count <= collapsed.count {
+            if collapsed[start] == first {
+                var k = 1
+                while k < wanted.count && collapsed[start + k] == wanted[k] { k += 1 }
+                if k == wanted.count {
+                    starts.append(start)
+                    if starts.count >= limit { break }
+                    start += wanted.count
+                    continue
                 }
-                found = b
-                start += wanted.count
-            } else {
-                start += 1
             }
+            start += 1
         }
-        return found
+        return starts.map { $0 } + (starts.isEmpty ? [] : [wanted.count])
+    }
+
+    /// Finds `phrase` and returns the box it covers. Only a phrase found exactly once
+    /// is returned, so an anchor is never ambiguous.
+    public func find(_ phrase: String) -> Box? {
+        let found = occurrences(of: phrase, limit: 2)
+        // The last element is the phrase's length.
+        guard found.count == 2, let start = found.first, let length = found.last else { return nil }
+        var b: Box? = nil
+        for k in start..<start + length where collapsed[k] != 32 {
+            let cb = characters[collapsedIndex[k]].box
+            b = b.map { $0.union(cb) } ?? cb
+        }
+        return b
     }
 
     /// Whether all of `phrase` appears.
     public func contains(_ phrase: String) -> Bool {
-        let hay = characters.map { $0.value.isWhitespace || $0.value.isNewline ? " " : String($0.value) }.joined()
-        let collapsed = hay.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
-        let wanted = phrase.split(whereSeparator: \.isWhitespace).joined(separator: " ")
-        return collapsed.contains(wanted)
+        !occurrences(of: phrase, limit: 1).isEmpty
     }
 }
 

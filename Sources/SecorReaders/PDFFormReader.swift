@@ -101,6 +101,22 @@ public struct PDFFormReader: Sendable {
             let ink = InkReader(page: reading.page, scale: inkScale)
             for field in onPage {
                 let box = field.box.offsetBy(dx: offset.dx, dy: offset.dy)
+                switch field.kind {
+                case .yesNo where !filled:
+                    for optionBox in (field.options ?? [:]).values {
+                        let b = optionBox.offsetBy(dx: offset.dx, dy: offset.dy)
+                        if !reading.layer.hasMark(in: b.insetBy(-1.5)) { ink.want(b.insetBy(Self.markInset)) }
+                    }
+                case .tick where !filled:
+                    if !reading.layer.hasMark(in: box.insetBy(-1.5)) { ink.want(box.insetBy(Self.markInset)) }
+                case .ink:
+                    ink.want(signatureArea(field, box: box, offset: offset))
+                default:
+                    break
+                }
+            }
+            for field in onPage {
+                let box = field.box.offsetBy(dx: offset.dx, dy: offset.dy)
                 if filled, field.kind != .ink, let value = acroFormValue(field, widgets: widgets, page: pageNumber) {
                     fields[field.key] = value
                     usedAcroForm = true
@@ -140,13 +156,7 @@ public struct PDFFormReader: Sendable {
                                                        source: typed ? .text : .ink, page: pageNumber, box: box,
                                                        confidence: typed ? 1.0 : inkConfidence(fraction, threshold: tickInkThreshold))
                 case .ink:
-                    // The box's inside, below its printed heading.
-                    var area = box.insetBy(3)
-                    if let label = field.labelBox {
-                        let top = label.offsetBy(dx: offset.dx, dy: offset.dy).maxY + 1.5
-                        area = Box(x: area.x, y: top, width: area.width, height: area.maxY - top)
-                    }
-                    let fraction = ink.darkFraction(in: area)
+                    let fraction = ink.darkFraction(in: signatureArea(field, box: box, offset: offset))
                     let signed = fraction >= signatureInkThreshold
                     fields[field.key] = ExtractedField(value: signed ? "Yes" : "No", raw: String(format: "ink %.4f", fraction),
                                                        source: .ink, page: pageNumber, box: box,
@@ -162,6 +172,16 @@ public struct PDFFormReader: Sendable {
         }
         return ExtractedDocument(kind: group.kind, flavor: flavor, formEdition: template.edition, pages: pageNumbers,
                                  fields: fields, reasons: reasons)
+    }
+
+    /// The signature box's inside, below its printed heading.
+    func signatureArea(_ field: TemplateField, box: Box, offset: PageOffset) -> Box {
+        var area = box.insetBy(3)
+        if let label = field.labelBox {
+            let top = label.offsetBy(dx: offset.dx, dy: offset.dy).maxY + 1.5
+            area = Box(x: area.x, y: top, width: area.width, height: area.maxY - top)
+        }
+        return area
     }
 
     func unknownDocument(_ group: PageGroup, pageNumbers: [Int]) -> ExtractedDocument {
@@ -294,14 +314,45 @@ struct PageReading {
     }
 }
 
-/// Measures ink in regions of one page, rendering only the regions asked for.
-struct InkReader {
+/// Measures ink in regions of one page. All the regions a page needs are rendered
+/// in one pass (their union), because each poppler render interprets the whole page.
+final class InkReader {
     let page: PDFPage
     let scale: Double
+    private var wanted: [Box] = []
+    private var raster: (image: GrayImage, origin: Box)? = nil
+
+    init(page: PDFPage, scale: Double) {
+        self.page = page
+        self.scale = scale
+    }
+
+    /// Says a region will be measured, so the one render covers it.
+    func want(_ box: Box) {
+        guard box.width > 0, box.height > 0 else { return }
+        wanted.append(box)
+        raster = nil
+    }
 
     func darkFraction(in box: Box) -> Double {
-        guard box.width > 0, box.height > 0,
-              let image = page.renderGray(region: box.pdfRect, scale: scale) else { return 0 }
-        return InkImage(width: image.width, height: image.height, pixels: image.pixels).darkFraction(threshold: 128)
+        guard box.width > 0, box.height > 0 else { return 0 }
+        if raster == nil || !(raster!.origin.contains(x: box.x, y: box.y) && raster!.origin.contains(x: box.maxX, y: box.maxY)) {
+            let union = wanted.reduce(box) { $0.union($1) }
+            guard let image = page.renderGray(region: union.pdfRect, scale: scale) else { return 0 }
+            raster = (image, union)
+        }
+        guard let (image, origin) = raster else { return 0 }
+        // The box's pixels within the union raster.
+        let x0 = max(0, Int(((box.x - origin.x) * scale).rounded()))
+        let y0 = max(0, Int(((box.y - origin.y) * scale).rounded()))
+        let x1 = min(image.width, Int(((box.maxX - origin.x) * scale).rounded()))
+        let y1 = min(image.height, Int(((box.maxY - origin.y) * scale).rounded()))
+        guard x1 > x0, y1 > y0 else { return 0 }
+        var dark = 0
+        for row in y0..<y1 {
+            let base = row * image.width
+            for col in x0..<x1 where image.pixels[base + col] < 128 { dark += 1 }
+        }
+        return Double(dark) / Double((x1 - x0) * (y1 - y0))
     }
 }

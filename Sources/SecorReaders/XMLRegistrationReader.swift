@@ -48,9 +48,11 @@ public struct XMLRegistrationReader: Sendable {
                             documents: [ExtractedDocument(kind: .unknown, flavor: .xml, pages: [], reasons: [reason])])
         }
         var reasons: [Diagnostic] = result.schemaIssues.map { issue in
-            var message = issue.message
+            // libxml2 names elements as {namespace}Name; the namespace is always ours.
+            var message = issue.message.replacingOccurrences(of: "{\(Self.namespace)}", with: "")
             if let element = issue.element, !message.contains(element) { message = "<\(element)>: " + message }
-            return Diagnostic(.review, code: "xml-schema", "the XML export does not match its schema: \(message)",
+            let at = issue.line.map { " (line \($0))" } ?? ""
+            return Diagnostic(.review, code: "xml-schema", "the XML export does not match its schema: \(message)\(at)",
                               location: .init(file: file.path, line: issue.line),
                               context: issue.element.map { ["element": $0] } ?? [:])
         }

@@ -42,16 +42,20 @@ struct Extract: ParsableCommand {
     @Option(name: .long, help: "Output format: json or text.")
     var format: OutputFormat = .text
 
+    @Option(name: .long, help: "Files read at once (default: the number of cores).")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
     @Argument(help: "PDF or XML files.")
     var files: [String]
 
     func validate() throws {
         if files.isEmpty { throw ValidationError("name at least one file") }
+        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
     }
 
     func run() throws {
         common.bootstrapLogging()
-        let ok = try ExtractJob(format: format).run(paths: files)
+        let ok = try ExtractJob(format: format, jobs: jobs).run(paths: files)
         if !ok { throw ExitCode(1) }
     }
 }

@@ -1,0 +1,49 @@
+# secor-intake. On a fresh Debian 12 machine: `make demo` or `make test`.
+# Each installs the Debian packages it needs (non-interactive, only if missing), then builds.
+
+SHELL := /bin/bash
+SWIFT_BIN ?= /opt/swift/usr/bin
+export PATH := $(SWIFT_BIN):$(PATH)
+# Several OCR workers run at once; each tesseract must use one thread.
+export OMP_THREAD_LIMIT := 1
+
+DEB_PACKAGES := libpoppler-glib-dev libxml2-dev libtesseract-dev tesseract-ocr-eng poppler-utils libxml2-utils tesseract-ocr fonts-urw-base35
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+RELEASE_BIN := .build/release/secor-intake
+DEBUG_BIN := .build/debug/secor-intake
+
+.PHONY: deps build release test demo bench clean
+
+## deps: install the Debian packages that are missing (idempotent)
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+build: deps
+	swift build
+
+release: deps
+	swift build -c release
+
+## test: the whole test suite (what CI runs)
+test: deps
+	swift build --build-tests
+	swift test --skip-build
+
+## demo: the main job on the bundled sample documents
+demo: release
+	@echo "== secor-intake extract on fixtures/samples (typed and XML submissions)"
+	$(RELEASE_BIN) extract --format text $$(ls fixtures/samples/*.pdf fixtures/samples/*.xml | grep -E 's0[1-3]|s0[579]-registration') || true
+
+## bench: release-mode throughput against the standard tools, as ratios
+bench: release
+	scripts/bench.sh $(RELEASE_BIN)
+
+clean:
+	rm -rf .build

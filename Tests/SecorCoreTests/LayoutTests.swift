@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+@testable import SecorCore
+
+/// Builds a text layer the way a PDF would give it: one box per character, 6 points wide.
+private func layer(_ lines: [(String, x: Double, y: Double)]) -> TextLayer {
+    var chars: [TextLayer.Character] = []
+    for (text, x, y) in lines {
+        for (i, c) in text.enumerated() {
+            chars.append(.init(c, Box(x: x + Double(i) * 6, y: y, width: 6, height: 8)))
+        }
+        chars.append(.init("\n", Box(x: x + Double(text.count) * 6, y: y, width: 0, height: 8)))
+    }
+    return TextLayer(chars)
+}
+
+@Suite struct TextLayerTests {
+    @Test func readsOnlyWhatSitsInTheBox() {
+        let page = layer([("Legal company name", 40, 106), ("Cypress Electric Limited", 303, 107)])
+        let found = page.text(in: Box(x: 300, y: 103, width: 330, height: 14))
+        #expect(found.text == "Cypress Electric Limited")
+        #expect(found.box?.x == 303)
+    }
+
+    @Test func keepsWordsApartAcrossAGap() {
+        // Two runs on one line with no space character between them, 20 points apart.
+        let page = layer([("2321", 303, 187), ("Broad", 347, 187)])
+        #expect(page.text(in: Box(x: 300, y: 183, width: 330, height: 14)).text == "2321 Broad")
+    }
+
+    @Test func emptyBoxReadsBlank() {
+        let page = layer([("Operating name (if different)", 40, 126)])
+        #expect(page.text(in: Box(x: 300, y: 123, width: 330, height: 14)).text == "")
+    }
+
+    @Test func findsAPhraseOnceOnly() {
+        let page = layer([("Total workers", 40, 541), ("Owners", 40, 441), ("Owners", 40, 600)])
+        #expect(page.find("Total workers") == Box(x: 40, y: 541, width: 13 * 6, height: 8))
+        #expect(page.find("Owners") == nil, "an ambiguous anchor is no anchor")
+        #expect(page.find("Casual employees") == nil)
+    }
+
+    @Test func typedTickIsAMark() {
+        let page = layer([("■", 441.5, 306.6), ("Yes", 454, 307)])
+        #expect(page.hasMark(in: Box(x: 440, y: 306, width: 10, height: 10)))
+        #expect(!page.hasMark(in: Box(x: 495, y: 306, width: 10, height: 10)))
+    }
+
+    @Test func pageOffsetIsTheMedianShiftOfPrintedLines() {
+        let anchors = [
+            TemplateAnchor(page: 1, text: "Legal company name", box: Box(x: 40, y: 106, width: 86, height: 8)),
+            TemplateAnchor(page: 1, text: "Total workers", box: Box(x: 40, y: 541, width: 54, height: 8)),
+            TemplateAnchor(page: 1, text: "Postal code", box: Box(x: 40, y: 246, width: 47, height: 8)),
+        ]
+        let shifted = layer([("Legal company name", 52, 118), ("Total workers", 52, 553), ("Postal code", 52, 258)])
+        let offset = PageOffset.estimate(layer: shifted, anchors: anchors)
+        #expect(offset.dx == 12 && offset.dy == 12 && offset.anchorsFound == 3)
+        #expect(PageOffset.estimate(layer: layer([("nothing", 0, 0)]), anchors: anchors) == .zero)
+    }
+}
+
+@Suite struct InkTests {
+    @Test func darkFractionCountsPixelsUnderTheThreshold() {
+        let image = InkImage(width: 4, height: 2, pixels: [0, 0, 255, 255, 200, 127, 128, 255])
+        #expect(image.darkFraction(threshold: 128) == 3.0 / 8.0)
+        #expect(InkImage(width: 0, height: 0, pixels: []).darkFraction() == 0)
+    }
+}
+
+@Suite struct BoxTests {
+    @Test func encodesAsAnArrayOfFour() throws {
+        let box = Box(x: 300, y: 103, width: 330, height: 14)
+        let json = String(decoding: try JSONEncoder().encode(box), as: UTF8.self)
+        #expect(json == "[300,103,330,14]")
+        #expect(try JSONDecoder().decode(Box.self, from: Data(json.utf8)) == box)
+    }
+
+    @Test func geometry() {
+        let a = Box(x: 0, y: 0, width: 10, height: 10)
+        #expect(a.insetBy(3) == Box(x: 3, y: 3, width: 4, height: 4))
+        #expect(a.intersection(Box(x: 5, y: 5, width: 10, height: 10)) == Box(x: 5, y: 5, width: 5, height: 5))
+        #expect(a.intersection(Box(x: 20, y: 20, width: 1, height: 1)) == nil)
+        #expect(a.union(Box(x: 20, y: 20, width: 1, height: 1)) == Box(x: 0, y: 0, width: 21, height: 21))
+    }
+}

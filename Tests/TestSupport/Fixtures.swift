@@ -1,0 +1,102 @@
+// Shared by the test targets: where the project's fixtures are, and what the
+// office expects of each sample (fixtures/samples/expected.json, a copy of the
+// office's file so tests pass from the project's own clone).
+import Foundation
+
+public enum Fixtures {
+    /// The package root, found from this file's location.
+    public static let root: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        while url.path != "/" {
+            url.deleteLastPathComponent()
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
+        }
+        fatalError("Package.swift not found above \(#filePath)")
+    }()
+
+    public static var samples: URL { root.appendingPathComponent("fixtures/samples") }
+    public static var bad: URL { root.appendingPathComponent("fixtures/bad") }
+    public static var blankForms: URL { root.appendingPathComponent("schemas/forms") }
+
+    public static func sample(_ name: String) -> URL { samples.appendingPathComponent(name) }
+    public static func bad(_ name: String) -> URL { bad.appendingPathComponent(name) }
+
+    public static func data(_ url: URL) throws -> Data { try Data(contentsOf: url) }
+
+    /// The built command-line program (tests run it as staff would).
+    public static var executable: URL {
+        if let override = ProcessInfo.processInfo.environment["SECOR_INTAKE_BIN"] { return URL(fileURLWithPath: override) }
+        return root.appendingPathComponent(".build/debug/secor-intake")
+    }
+}
+
+/// One sample case of `expected.json`.
+public struct ExpectedCase: Decodable, Sendable {
+    public let id: String
+    public let flavor: String
+    public let files: [String]
+    public let wcb: String
+    public let company: String
+    public let decision: String
+    public let fields: [String]
+    public let registration: [String: String]
+    public let declaration: [String: String]
+}
+
+public struct Expected: Decodable, Sendable {
+    public let processingDate: String
+    public let cases: [ExpectedCase]
+
+    enum CodingKeys: String, CodingKey {
+        case processingDate = "processing_date"
+        case cases
+    }
+
+    public static func load() throws -> Expected {
+        try JSONDecoder().decode(Expected.self, from: Data(contentsOf: Fixtures.sample("expected.json")))
+    }
+
+    public func `case`(_ id: String) -> ExpectedCase? { cases.first { $0.id == id } }
+}
+
+/// Runs the program and captures what it prints.
+public struct ProgramRun: Sendable {
+    public let status: Int32
+    public let stdout: String
+    public let stderr: String
+
+    public static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> ProgramRun {
+        let process = Process()
+        process.executableURL = Fixtures.executable
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Read both pipes while it runs so a large output cannot block it.
+        let errData = LockedData()
+        let errReader = Thread { errData.value = err.fileHandleForReading.readDataToEndOfFile() }
+        errReader.start()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        while !errData.done { usleep(1000) }
+        return ProgramRun(status: process.terminationStatus,
+                          stdout: String(decoding: outData, as: UTF8.self),
+                          stderr: String(decoding: errData.value, as: UTF8.self))
+    }
+}
+
+private final class LockedData: @unchecked Sendable {
+    private let lock = NSLock()
+    private var _value = Data()
+    private var _done = false
+    var value: Data {
+        get { lock.withLock { _value } }
+        set { lock.withLock { _value = newValue; _done = true } }
+    }
+    var done: Bool { lock.withLock { _done } }
+}
