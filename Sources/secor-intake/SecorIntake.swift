@@ -9,7 +9,8 @@ struct SecorIntake: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "secor-intake",
         abstract: "Reads SECOR registrations and compliance declarations and decides them.",
-        subcommands: [Extract.self]
+        subcommands: [Process.self, Extract.self],
+        defaultSubcommand: nil
     )
 }
 
@@ -57,5 +58,44 @@ struct Extract: ParsableCommand {
         common.bootstrapLogging()
         let ok = try ExtractJob(format: format, jobs: jobs).run(paths: files)
         if !ok { throw ExitCode(1) }
+    }
+}
+
+struct Process: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Read, assemble and decide a batch of registrations and declarations.",
+        discussion: "Exit status: 0 when every application is accepted, 1 when some are not, 64 for a usage error."
+    )
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(name: .long, help: "The processing date, YYYY-MM-DD (default: today).")
+    var asOf: String?
+
+    @Option(name: .long, help: "Output format: json or text.")
+    var format: OutputFormat = .text
+
+    @Option(name: .long, help: "Files read at once (default: the number of cores).")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Argument(help: "Files and folders (folders are read recursively).")
+    var paths: [String]
+
+    func validate() throws {
+        if paths.isEmpty { throw ValidationError("name at least one file or folder") }
+        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if let asOf, CalendarDate(iso: asOf) == nil { throw ValidationError("--as-of must be a date like 2026-11-22") }
+    }
+
+    func run() throws {
+        common.bootstrapLogging()
+        let date = asOf.flatMap(CalendarDate.init(iso:)) ?? CalendarDate.today()
+        let report = try ProcessJob(processingDate: date, jobs: jobs).run(paths: paths)
+        switch format {
+        case .json: print(try ProcessJob.json(report))
+        case .text: print(ProcessJob.text(report), terminator: "")
+        }
+        let allAccepted = report.unmatched.isEmpty && report.applications.allSatisfy { $0.decision == "accepted" }
+        if !allAccepted { throw ExitCode(1) }
     }
 }

@@ -1,0 +1,163 @@
+import Foundation
+
+/// An application with its decision, under the edition that decided it.
+public struct DecidedApplication: Sendable {
+    public let application: Application
+    public let edition: ProgramEdition
+    public let decision: Decision
+    public let reasons: [Reason]
+}
+
+/// The decide stage for a batch: each application under the edition in effect when it was
+/// submitted; rule 5 across applications in submission order, so the earlier registration
+/// keeps its trained employee.
+public struct BatchDecider: Sendable {
+    public let library: ProgramLibrary
+    public let templates: FormTemplates
+    public let processingDate: CalendarDate
+    public let program: String
+
+    public init(library: ProgramLibrary, templates: FormTemplates, processingDate: CalendarDate, program: String = "sk-secor") {
+        self.library = library
+        self.templates = templates
+        self.processingDate = processingDate
+        self.program = program
+    }
+
+    public func edition(for application: Application) -> ProgramEdition? {
+        library.edition(of: program, on: application.submitted?.date ?? processingDate)
+    }
+
+    public func decide(_ applications: [Application], earlier: (any TraineeRegister)? = nil) -> [DecidedApplication] {
+        let register = BatchTraineeRegister(earlier: earlier)
+        // Submission order; those with no date last; ties by file order.
+        let order = applications.indices.sorted { a, b in
+            switch (applications[a].submitted, applications[b].submitted) {
+            case let (x?, y?) where x != y: return x < y
+            case (_?, nil): return true
+            case (nil, _?): return false
+            default: return a < b
+            }
+        }
+        var decided: [Int: DecidedApplication] = [:]
+        for index in order {
+            let app = applications[index]
+            guard let edition = edition(for: app) else { continue }
+            let validator = Validator(edition: edition, templates: templates, processingDate: processingDate)
+            let reasons = validator.validate(app, trainees: register)
+            let decision = Decision(reasons: reasons)
+            if decision != .rejected, let reg = app.registration, let account = app.wcbAccount,
+               let person = TraineeIdentity(name: reg.normalized.text("trainee_name"), email: reg.normalized.text("trainee_email")) {
+                register.claim(person, for: account)
+            }
+            decided[index] = DecidedApplication(application: app, edition: edition, decision: decision, reasons: reasons)
+        }
+        return applications.indices.compactMap { decided[$0] }
+    }
+}
+
+/// What `process` prints for an application, and `record.json` holds.
+public struct ApplicationRecord: Sendable, Codable {
+    public struct ReasonRecord: Sendable, Codable {
+        public let code: String
+        public let severity: String
+        public let field: String?
+        public let found: String?
+        public let message: String
+        public let rule: String
+        public let label: String?
+        public let document: String?
+        public let page: Int?
+        public let box: Box?
+    }
+
+    public let id: String
+    public let decision: String
+    public let program: String
+    public let edition: String
+    public let submitted: String?
+    public let documents: [FileReference]
+    /// Registration fields, normalized (counts as numbers, Yes/No, dates as YYYY-MM-DD, blank as "").
+    public let fields: [String: FieldValue]
+    public let declarationFields: [String: FieldValue]
+    /// Each field as the applicant wrote it.
+    public let asWritten: [String: [String: String]]
+    public let reasons: [ReasonRecord]
+
+    enum CodingKeys: String, CodingKey {
+        case id, decision, program, edition, submitted, documents, fields, reasons
+        case declarationFields = "declaration_fields"
+        case asWritten = "as_written"
+    }
+
+    public init(_ decided: DecidedApplication) {
+        let app = decided.application
+        id = app.id
+        decision = decided.decision.rawValue
+        program = decided.edition.program
+        edition = decided.edition.edition
+        submitted = app.submitted?.text
+        documents = app.files
+        func values(_ doc: ReceivedDocument?) -> [String: FieldValue] {
+            guard let doc else { return [:] }
+            return doc.normalized.fields.mapValues { f in f.value ?? .text(f.isBlank ? "" : f.written) }
+        }
+        fields = values(app.registration)
+        declarationFields = values(app.declaration)
+        var written: [String: [String: String]] = [:]
+        if let r = app.registration { written["registration"] = r.normalized.fields.mapValues(\.written) }
+        if let d = app.declaration { written["declaration"] = d.normalized.fields.mapValues(\.written) }
+        asWritten = written
+        reasons = decided.reasons.map {
+            ReasonRecord(code: $0.code, severity: $0.severity.rawValue, field: $0.field, found: $0.found, message: $0.message,
+                         rule: $0.rule, label: $0.label, document: $0.document, page: $0.page, box: $0.box)
+        }
+    }
+}
+
+/// A file in no application, as `process` prints it.
+public struct UnmatchedRecord: Sendable, Codable {
+    public struct ReasonRecord: Sendable, Codable {
+        public let code: String
+        public let severity: String
+        public let message: String
+    }
+
+    public let path: String
+    public let sha256: String
+    public let kind: String
+    /// `failed` (unreadable), `rejected` (not a SECOR form) or `needs_review`.
+    public let decision: String
+    public let reasons: [ReasonRecord]
+
+    public init(_ file: UnmatchedFile) {
+        path = file.path
+        sha256 = file.sha256
+        kind = file.kind.rawValue
+        let worst = file.reasons.map(\.severity).max()
+        decision = switch worst {
+        case .unreadable?: "failed"
+        case .reject?: "rejected"
+        default: "needs_review"
+        }
+        reasons = file.reasons.map { ReasonRecord(code: $0.code, severity: $0.severity.rawValue, message: $0.message) }
+    }
+}
+
+/// Everything `process` prints for a batch.
+public struct BatchReport: Sendable, Codable {
+    public let asOf: String
+    public let applications: [ApplicationRecord]
+    public let unmatched: [UnmatchedRecord]
+
+    enum CodingKeys: String, CodingKey {
+        case applications, unmatched
+        case asOf = "as_of"
+    }
+
+    public init(asOf: CalendarDate, decided: [DecidedApplication], unmatched: [UnmatchedFile]) {
+        self.asOf = asOf.description
+        applications = decided.map(ApplicationRecord.init)
+        self.unmatched = unmatched.map(UnmatchedRecord.init)
+    }
+}

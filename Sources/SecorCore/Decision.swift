@@ -1,0 +1,349 @@
+import Foundation
+
+/// Why an application is not accepted, in terms the applicant can act on.
+public struct Reason: Sendable, Hashable, Codable {
+    public let code: String
+    public let severity: RuleSeverity
+    /// A forms-README key; `declaration_...` for ambiguous declaration fields; `declaration` or
+    /// `registration` for a missing document.
+    public let field: String?
+    /// What was read.
+    public let found: String?
+    /// For the applicant, naming the label as printed on the form.
+    public let message: String
+    /// `program/edition/rule-id`.
+    public let rule: String
+    /// The label as printed on the form (for letters and annotated copies).
+    public let label: String?
+    /// Where on which document the field is, for marking the applicant's copy.
+    public let document: String?
+    public let page: Int?
+    public let box: Box?
+
+    public init(code: String, severity: RuleSeverity, field: String?, found: String?, message: String, rule: String,
+                label: String? = nil, document: String? = nil, page: Int? = nil, box: Box? = nil) {
+        self.code = code; self.severity = severity; self.field = field; self.found = found
+        self.message = message; self.rule = rule; self.label = label; self.document = document
+        self.page = page; self.box = box
+    }
+}
+
+public enum Decision: String, Sendable, Codable {
+    case accepted, rejected
+    case needsReview = "needs_review"
+
+    public init(reasons: [Reason]) {
+        if reasons.contains(where: { $0.severity == .reject }) { self = .rejected }
+        else if reasons.isEmpty { self = .accepted }
+        else { self = .needsReview }
+    }
+}
+
+/// A trained employee as rule 5 compares them: the name key, and the email when given.
+public struct TraineeIdentity: Sendable, Hashable {
+    public let nameKey: String
+    public let email: String?
+
+    public init?(name: String?, email: String?) {
+        guard let name else { return nil }
+        let key = Normalize.personKey(name)
+        guard !key.isEmpty else { return nil }
+        nameKey = key
+        self.email = email.flatMap { Normalize.email($0).value }
+    }
+
+    /// Same name key, and the same email where both are given.
+    public func isSamePerson(as other: TraineeIdentity) -> Bool {
+        guard nameKey == other.nameKey else { return false }
+        if let a = email, let b = other.email { return a == b }
+        return true
+    }
+}
+
+/// Who is already the trained employee for which WCB account (rule 5 across applications).
+public protocol TraineeRegister {
+    /// The WCB account, other than `account`, that already has this person as its trained employee.
+    func account(claiming person: TraineeIdentity, otherThan account: String?) -> String?
+}
+
+/// Trainees claimed within one batch, on top of an optional earlier register (the registry).
+public final class BatchTraineeRegister: TraineeRegister {
+    private var claims: [(TraineeIdentity, String)] = []
+    private let earlier: (any TraineeRegister)?
+
+    public init(earlier: (any TraineeRegister)? = nil) { self.earlier = earlier }
+
+    public func account(claiming person: TraineeIdentity, otherThan account: String?) -> String? {
+        if let hit = claims.first(where: { $0.0.isSamePerson(as: person) && $0.1 != account }) { return hit.1 }
+        return earlier?.account(claiming: person, otherThan: account)
+    }
+
+    public func claim(_ person: TraineeIdentity, for account: String) {
+        claims.append((person, account))
+    }
+}
+
+/// The validate stage: an application against one program edition.
+public struct Validator: Sendable {
+    public let edition: ProgramEdition
+    public let templates: FormTemplates
+    public let processingDate: CalendarDate
+
+    public init(edition: ProgramEdition, templates: FormTemplates, processingDate: CalendarDate) {
+        self.edition = edition
+        self.templates = templates
+        self.processingDate = processingDate
+    }
+
+    /// Every reason the application is not accepted, in the edition's rule order.
+    public func validate(_ application: Application, trainees: (any TraineeRegister)? = nil) -> [Reason] {
+        var reasons: [Reason] = []
+        reasons += readingProblems(application)
+        reasons += formatProblems(application)
+        for rule in edition.rules {
+            reasons += evaluate(rule, application, trainees: trainees)
+        }
+        // One reason per field and code is enough for an applicant.
+        var seen = Set<String>()
+        return reasons.filter { seen.insert("\($0.code)|\($0.field ?? "")").inserted }
+    }
+
+    // MARK: - Field lookup
+
+    /// A field by rule name: `key` on the registration, `declaration.key` on the declaration.
+    func field(_ name: String, in app: Application) -> NormalizedField? {
+        if name.hasPrefix("declaration.") {
+            return app.declaration?.normalized[String(name.dropFirst("declaration.".count))]
+        }
+        return app.registration?.normalized[name]
+    }
+
+    func document(_ name: String, in app: Application) -> ReceivedDocument? {
+        name.hasPrefix("declaration.") ? app.declaration : app.registration
+    }
+
+    /// The reason's field name for a rule's field name (the forms README's convention).
+    static func reasonField(_ name: String) -> String {
+        guard name.hasPrefix("declaration.") else { return name }
+        let key = String(name.dropFirst("declaration.".count))
+        return key.hasPrefix("decl_") ? key : "declaration_" + key
+    }
+
+    func label(for name: String) -> String? {
+        switch name {
+        case "declaration": return "SECOR Registration Compliance Declaration"
+        case "registration": return "SECOR Registration Form"
+        default: break
+        }
+        var key = name
+        var template = templates.registration
+        if name.hasPrefix("declaration.") {
+            key = String(name.dropFirst("declaration.".count)); template = templates.declaration
+        } else if name.hasPrefix("declaration_") {
+            key = String(name.dropFirst("declaration_".count)); template = templates.declaration
+        } else if name.hasPrefix("decl_") {
+            template = templates.declaration
+        }
+        return template.field(key)?.label
+    }
+
+    private func render(_ message: String, label: String?, found: String?, limit: Int? = nil) -> String {
+        var text = message
+        text = text.replacingOccurrences(of: "{label}", with: label ?? "")
+        text = text.replacingOccurrences(of: "{found}", with: found ?? "")
+        if let limit { text = text.replacingOccurrences(of: "{limit}", with: String(limit)) }
+        return text
+    }
+
+    private func reason(code: String, severity: RuleSeverity, fieldName: String, reasonField: String? = nil, found: String?,
+                        message: String, rule: String, app: Application, limit: Int? = nil) -> Reason {
+        let label = label(for: fieldName)
+        let f = field(fieldName, in: app)
+        return Reason(code: code, severity: severity, field: reasonField ?? Self.reasonField(fieldName), found: found,
+                      message: render(message, label: label, found: found, limit: limit), rule: edition.cite(rule),
+                      label: label, document: document(fieldName, in: app)?.path, page: f?.page, box: f?.box)
+    }
+
+    /// A reading we are not sure of is for staff, never held against the applicant.
+    func isUncertain(_ f: NormalizedField?) -> Bool {
+        guard let f, !f.isBlank else { return false }
+        return f.confidence < edition.reviewBelowConfidence
+    }
+
+    // MARK: - Reading and format problems
+
+    func readingProblems(_ app: Application) -> [Reason] {
+        app.documents.flatMap { doc in
+            doc.extracted.reasons.map { d in
+                Reason(code: d.code, severity: d.severity == .reject || d.severity == .unreadable ? .reject : .review,
+                       field: d.field.map { doc.kind == .declaration ? Self.reasonField("declaration." + $0) : $0 },
+                       found: nil, message: d.message, rule: edition.cite("document-reading"),
+                       label: d.field.flatMap { label(for: doc.kind == .declaration ? "declaration." + $0 : $0) },
+                       document: doc.path, page: d.location.page, box: d.location.box)
+            }
+        }
+    }
+
+    func formatProblems(_ app: Application) -> [Reason] {
+        var reasons: [Reason] = []
+        for doc in app.documents {
+            let prefix = doc.kind == .declaration ? "declaration." : ""
+            let template = templates.template(for: doc.kind)
+            for field in template?.fields ?? [] {
+                guard let f = doc.normalized[field.key] else { continue }
+                let name = prefix + field.key
+                if isUncertain(f) {
+                    reasons.append(reason(code: "uncertain-reading", severity: .review, fieldName: name, found: f.written,
+                        message: "We could not read “{label}” with confidence (we read “{found}”); staff will check it.",
+                        rule: "reading-confidence", app: app))
+                    continue
+                }
+                switch f.status {
+                case .ok, .blank:
+                    continue
+                case .invalid:
+                    let rule = edition.formats.first { $0.field == name } ?? edition.formats.first { $0.kind == field.kind && $0.field == nil }
+                    // A value that fails its pattern after OCR may be our misreading: staff look first.
+                    let severity: RuleSeverity = f.source == .ocr ? .review : (rule?.severity ?? .review)
+                    reasons.append(reason(code: "invalid-value", severity: severity, fieldName: name, reasonField: rule?.reasonField,
+                        found: f.written, message: rule?.message ?? "“{label}” does not hold a valid value: “{found}”.",
+                        rule: "format-\(field.key)", app: app))
+                case .ambiguous:
+                    let rule = edition.formats.first { $0.ambiguous == true }
+                    reasons.append(reason(code: "ambiguous-value", severity: rule?.severity ?? .review, fieldName: name,
+                        reasonField: rule?.reasonField, found: f.written,
+                        message: rule?.message ?? "“{found}” in “{label}” can be read more than one way.",
+                        rule: "format-ambiguous", app: app))
+                }
+            }
+        }
+        return reasons
+    }
+
+    // MARK: - Rules
+
+    /// The outcome of one condition.
+    enum Outcome {
+        case pass
+        case fail(found: String?)
+        /// A value the condition needs is blank, invalid or missing: other rules report that.
+        case notApplicable
+    }
+
+    func evaluate(_ rule: ProgramRule, _ app: Application, trainees: (any TraineeRegister)?) -> [Reason] {
+        for condition in rule.when ?? [] {
+            guard case .pass = test(condition, app, trainees: trainees) else { return [] }
+        }
+        var reasons: [Reason] = []
+        if let required = rule.required, app.registration != nil {
+            for key in required {
+                guard let f = field(key, in: app), f.isBlank else { continue }
+                reasons.append(reason(code: rule.id, severity: rule.severity, fieldName: key, found: "",
+                                      message: rule.message, rule: rule.id, app: app))
+            }
+        }
+        if let ticked = rule.ticked, app.declaration != nil {
+            for key in ticked {
+                let name = "declaration." + key
+                guard let f = field(name, in: app), f.value != .flag(true) else { continue }
+                let severity: RuleSeverity = isUncertain(f) ? .review : rule.severity
+                reasons.append(reason(code: rule.id, severity: severity, fieldName: name, found: f.written.isEmpty ? "not ticked" : f.written,
+                                      message: rule.message, rule: rule.id, app: app))
+            }
+        }
+        if let condition = rule.require {
+            if case let .fail(found) = test(condition, app, trainees: trainees) {
+                let name = rule.field ?? condition.field ?? "registration"
+                let fieldName = name.hasPrefix("declaration_") ? "declaration." + name.dropFirst("declaration_".count) : name
+                let read = readFields(condition).map { field($0, in: app) }
+                let severity: RuleSeverity = read.contains(where: isUncertain) ? .review : rule.severity
+                var r = reason(code: rule.id, severity: severity, fieldName: fieldName, found: found,
+                               message: rule.message, rule: rule.id, app: app, limit: condition.atMost)
+                if ["declaration", "registration"].contains(name) {
+                    r = Reason(code: r.code, severity: r.severity, field: name, found: found, message: r.message, rule: r.rule,
+                               label: label(for: name), document: app.documents.first?.path)
+                }
+                reasons.append(r)
+            }
+        }
+        return reasons
+    }
+
+    /// Every field a condition reads.
+    func readFields(_ c: RuleCondition) -> [String] {
+        ([c.field].compactMap { $0 }) + (c.sum ?? []) + (c.equalsSum ?? []) + (c.anyPresent ?? [])
+            + [c.sameAs, c.sameCompanyAs].compactMap { $0 }
+    }
+
+    func test(_ c: RuleCondition, _ app: Application, trainees: (any TraineeRegister)?) -> Outcome {
+        if let which = c.documentPresent {
+            let present = which == "declaration" ? app.declaration != nil : app.registration != nil
+            return present ? .pass : .fail(found: "missing")
+        }
+        if let names = c.anyPresent {
+            guard app.registration != nil else { return .notApplicable }
+            return names.contains { field($0, in: app).map { !$0.isBlank } ?? false } ? .pass : .fail(found: "")
+        }
+        if c.traineeNotClaimed == true {
+            guard let reg = app.registration,
+                  let person = TraineeIdentity(name: reg.normalized.text("trainee_name"), email: reg.normalized.text("trainee_email")),
+                  let trainees else { return .notApplicable }
+            if trainees.account(claiming: person, otherThan: app.wcbAccount) != nil {
+                return .fail(found: reg.normalized["trainee_name"]?.written)
+            }
+            return .pass
+        }
+        if let parts = c.sum, let limit = c.atMost {
+            guard let counts = counts(parts, app) else { return .notApplicable }
+            let total = counts.reduce(0, +)
+            return total <= limit ? .pass : .fail(found: "\(total) workers (\(counts.map(String.init).joined(separator: " + ")))")
+        }
+        guard let name = c.field else { return .notApplicable }
+        // A field of a missing document: the missing-document rule speaks for it.
+        guard document(name, in: app) != nil, let f = field(name, in: app) else { return .notApplicable }
+        if let present = c.present {
+            return f.isBlank == !present ? .pass : .fail(found: f.written)
+        }
+        guard f.status == .ok, let value = f.value else { return .notApplicable }
+        if let expected = c.equals {
+            return value.description.caseInsensitiveCompare(expected) == .orderedSame ? .pass : .fail(found: f.written)
+        }
+        if let allowed = c.in {
+            return allowed.contains(value.description) ? .pass : .fail(found: f.written)
+        }
+        if let excluded = c.notIn {
+            return excluded.contains(value.description) ? .fail(found: f.written) : .pass
+        }
+        if let limit = c.atMost {
+            guard case let .count(n) = value else { return .notApplicable }
+            return n <= limit ? .pass : .fail(found: f.written)
+        }
+        if let parts = c.equalsSum {
+            guard case let .count(total) = value, let counts = counts(parts, app) else { return .notApplicable }
+            let sum = counts.reduce(0, +)
+            return total == sum ? .pass : .fail(found: "a total of \(total), but the counts add up to \(sum)")
+        }
+        if c.notAfter != nil {
+            guard case let .date(d) = value else { return .notApplicable }
+            return d <= processingDate ? .pass : .fail(found: d.description)
+        }
+        if let other = c.sameAs {
+            guard let o = field(other, in: app), o.status == .ok, let ov = o.value else { return .notApplicable }
+            return ov == value ? .pass : .fail(found: f.written)
+        }
+        if let other = c.sameCompanyAs {
+            guard let o = field(other, in: app), o.status == .ok else { return .notApplicable }
+            return Normalize.companyKey(o.written) == Normalize.companyKey(f.written) ? .pass : .fail(found: f.written)
+        }
+        return .notApplicable
+    }
+
+    private func counts(_ names: [String], _ app: Application) -> [Int]? {
+        var values: [Int] = []
+        for name in names {
+            guard case let .count(n)? = field(name, in: app)?.value else { return nil }
+            values.append(n)
+        }
+        return values
+    }
+}

@@ -1,0 +1,317 @@
+import Foundation
+
+/// What a normalizer made of what the applicant wrote.
+public enum Normalized<Value: Sendable & Equatable>: Sendable, Equatable {
+    case value(Value)
+    /// Nothing written (0 is a count; blank is not).
+    case blank
+    /// Written, but not a valid value; `why` is a short phrase for staff and letters.
+    case invalid(why: String)
+    /// More than one reading is possible (`03/04/2026`).
+    case ambiguous([Value])
+
+    public var value: Value? { if case let .value(v) = self { v } else { nil } }
+}
+
+/// A calendar date without a time or zone, as forms carry them.
+public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    public let year: Int, month: Int, day: Int
+
+    public init?(year: Int, month: Int, day: Int) {
+        guard (1900...2200).contains(year), (1...12).contains(month), day >= 1,
+              day <= CalendarDate.daysIn(month: month, year: year) else { return nil }
+        self.year = year; self.month = month; self.day = day
+    }
+
+    /// `YYYY-MM-DD`.
+    public init?(iso: String) {
+        let parts = iso.split(separator: "-")
+        guard parts.count == 3, parts[0].count == 4, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else { return nil }
+        self.init(year: y, month: m, day: d)
+    }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    public var description: String { String(format: "%04d-%02d-%02d", year, month, day) }
+    public static func < (a: CalendarDate, b: CalendarDate) -> Bool { (a.year, a.month, a.day) < (b.year, b.month, b.day) }
+
+    public init(from decoder: any Decoder) throws {
+        let s = try decoder.singleValueContainer().decode(String.self)
+        guard let d = CalendarDate(iso: s) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a YYYY-MM-DD date: \(s)"))
+        }
+        self = d
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
+    }
+}
+
+/// Small pure functions, one per kind of value, that turn what applicants write into one form.
+public enum Normalize {
+    private static func squeeze(_ s: String) -> String {
+        s.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+    }
+
+    // MARK: Counts
+
+    private static let numberWords: [String: Int] = [
+        "zero": 0, "none": 0, "nil": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+        "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+        "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
+    ]
+
+    /// `7`, ` 7 `, `seven`, `7 (seven)`, `07`. A number and a word that disagree are invalid.
+    public static func count(_ raw: String) -> Normalized<Int> {
+        let text = squeeze(raw).lowercased()
+        if text.isEmpty { return .blank }
+        let words = text.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
+        var readings = Set<Int>()
+        for word in words {
+            if let n = Int(word), word.count <= 6 {
+                readings.insert(n)
+            } else if let n = numberWords[word] {
+                readings.insert(n)
+            } else {
+                return .invalid(why: "“\(squeeze(raw))” is not a number of workers")
+            }
+        }
+        guard readings.count == 1, let n = readings.first else {
+            return readings.isEmpty ? .invalid(why: "“\(squeeze(raw))” is not a number") : .invalid(why: "“\(squeeze(raw))” gives two different numbers")
+        }
+        return .value(n)
+    }
+
+    // MARK: Yes / No
+
+    /// Yes, Y, true, X, a tick → yes; No, N, false → no.
+    public static func yesNo(_ raw: String) -> Normalized<Bool> {
+        let text = squeeze(raw).lowercased().trimmingCharacters(in: CharacterSet(charactersIn: ".!"))
+        if text.isEmpty { return .blank }
+        switch text {
+        case "yes", "y", "true", "t", "x", "1", "on", "oui", "✓", "✔", "■", "☑", "☒", "✗", "✘", "checked", "ticked":
+            return .value(true)
+        case "no", "n", "false", "f", "0", "off", "non", "unchecked":
+            return .value(false)
+        default:
+            return .invalid(why: "“\(squeeze(raw))” is neither Yes nor No")
+        }
+    }
+
+    // MARK: Dates
+
+    private static let months: [String: Int] = [
+        "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4, "may": 5,
+        "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9, "sept": 9, "september": 9,
+        "oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12, "december": 12,
+    ]
+
+    /// `2026-03-03`, `2026/03/03`, `March 3, 2026`, `3 Mar 2026`, `Mar. 3 2026`. `03/04/2026` is
+    /// ambiguous unless only one reading (day/month or month/day) is a real date.
+    public static func date(_ raw: String) -> Normalized<CalendarDate> {
+        let text = squeeze(raw).lowercased()
+        if text.isEmpty { return .blank }
+        let tokens = text.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
+        let invalid = Normalized<CalendarDate>.invalid(why: "“\(squeeze(raw))” is not a date")
+        guard tokens.count == 3 else { return invalid }
+        let numbers = tokens.map { Int($0) }
+        // A month written as a word: the other two are the day and the four-digit year.
+        if let monthIndex = tokens.firstIndex(where: { months[$0.hasSuffix(".") ? String($0.dropLast()) : $0] != nil }) {
+            let month = months[tokens[monthIndex]]!
+            let rest = (0..<3).filter { $0 != monthIndex }.compactMap { numbers[$0] }
+            guard rest.count == 2 else { return invalid }
+            let (a, b) = (rest[0], rest[1])
+            let candidate = a > 31 ? CalendarDate(year: a, month: month, day: b) : CalendarDate(year: b, month: month, day: a)
+            return candidate.map { .value($0) } ?? invalid
+        }
+        guard numbers.allSatisfy({ $0 != nil }) else { return invalid }
+        let n = numbers.map { $0! }
+        if tokens[0].count == 4 {
+            // Year first: always year, month, day.
+            return CalendarDate(year: n[0], month: n[1], day: n[2]).map { .value($0) } ?? invalid
+        }
+        guard tokens[2].count == 4 else { return invalid }
+        // Day/month or month/day: keep the readings that are real dates.
+        let readings = Array(Set([CalendarDate(year: n[2], month: n[1], day: n[0]), CalendarDate(year: n[2], month: n[0], day: n[1])].compactMap { $0 }))
+        switch readings.count {
+        case 0: return invalid
+        case 1: return .value(readings[0])
+        default: return .ambiguous(readings.sorted())
+        }
+    }
+
+    // MARK: Telephone
+
+    /// Canadian numbers to `+1NNNNNNNNNN`; an extension is dropped.
+    public static func phone(_ raw: String) -> Normalized<String> {
+        var text = squeeze(raw).lowercased()
+        if text.isEmpty { return .blank }
+        for marker in ["ext", "x", "#"] {
+            if let r = text.range(of: marker, options: .backwards), text[r.upperBound...].contains(where: \.isNumber),
+               text[..<r.lowerBound].filter(\.isNumber).count >= 10 {
+                text = String(text[..<r.lowerBound])
+            }
+        }
+        let digits = text.filter(\.isNumber)
+        guard text.allSatisfy({ $0.isNumber || " ()-.+/".contains($0) }) else {
+            return .invalid(why: "“\(squeeze(raw))” is not a telephone number")
+        }
+        switch digits.count {
+        case 10 where digits.first != "0" && digits.first != "1":
+            return .value("+1" + digits)
+        case 11 where digits.first == "1":
+            return .value("+" + digits)
+        default:
+            return .invalid(why: "“\(squeeze(raw))” is not a 10-digit telephone number")
+        }
+    }
+
+    // MARK: Postal code
+
+    /// `s4p1z3`, `S4P 1Z3`, `S4P-1Z3` to `S4P 1Z3`. Letters Canada Post never uses are invalid.
+    public static func postalCode(_ raw: String) -> Normalized<String> {
+        let text = squeeze(raw).uppercased()
+        if text.isEmpty { return .blank }
+        let compact = text.filter { $0.isLetter || $0.isNumber }
+        let chars = Array(compact)
+        let never: Set<Character> = ["D", "F", "I", "O", "Q", "U"]
+        guard chars.count == 6, text.allSatisfy({ $0.isLetter || $0.isNumber || $0 == " " || $0 == "-" }) else {
+            return .invalid(why: "“\(squeeze(raw))” is not a postal code (A1A 1A1)")
+        }
+        for (i, c) in chars.enumerated() {
+            let wantLetter = i % 2 == 0
+            guard c.isASCII, wantLetter ? c.isLetter : c.isNumber else {
+                return .invalid(why: "“\(squeeze(raw))” is not a postal code (A1A 1A1)")
+            }
+            if wantLetter, never.contains(c) || (i == 0 && (c == "W" || c == "Z")) {
+                return .invalid(why: "“\(squeeze(raw))” is not a postal code: Canadian postal codes do not use the letter \(c) there")
+            }
+        }
+        return .value(String(chars[0..<3]) + " " + String(chars[3..<6]))
+    }
+
+    // MARK: Province
+
+    private static let provinces: [String: String] = {
+        let names: [(String, [String])] = [
+            ("AB", ["alberta", "alta"]), ("BC", ["british columbia", "b c"]), ("MB", ["manitoba", "man"]),
+            ("NB", ["new brunswick", "n b"]), ("NL", ["newfoundland and labrador", "newfoundland", "nfld"]),
+            ("NS", ["nova scotia", "n s"]), ("NT", ["northwest territories", "nwt"]), ("NU", ["nunavut"]),
+            ("ON", ["ontario", "ont"]), ("PE", ["prince edward island", "pei", "p e i"]), ("QC", ["quebec", "québec", "que", "pq"]),
+            ("SK", ["saskatchewan", "sask"]), ("YT", ["yukon", "yukon territory", "yk"]),
+        ]
+        var map: [String: String] = [:]
+        for (code, aliases) in names {
+            map[code.lowercased()] = code
+            for a in aliases { map[a] = code }
+        }
+        return map
+    }()
+
+    /// `SK`, `Sask.`, `Saskatchewan` to `SK`.
+    public static func province(_ raw: String) -> Normalized<String> {
+        let words = raw.lowercased().split(whereSeparator: { !$0.isLetter }).joined(separator: " ")
+        if words.isEmpty { return squeeze(raw).isEmpty ? .blank : .invalid(why: "“\(squeeze(raw))” is not a province") }
+        if let code = provinces[words] ?? provinces[words.replacingOccurrences(of: " ", with: "")] { return .value(code) }
+        return .invalid(why: "“\(squeeze(raw))” is not a Canadian province or territory")
+    }
+
+    // MARK: WCB account
+
+    /// Seven digits; applicants add spaces or dashes.
+    public static func wcbAccount(_ raw: String) -> Normalized<String> {
+        let text = squeeze(raw)
+        if text.isEmpty { return .blank }
+        guard text.allSatisfy({ $0.isNumber || $0 == " " || $0 == "-" || $0 == "." }) else {
+            return .invalid(why: "“\(text)” is not a WCB account number (7 digits)")
+        }
+        let digits = text.filter(\.isNumber)
+        guard digits.count == 7, digits.allSatisfy(\.isASCII) else {
+            return .invalid(why: "“\(text)” has \(digits.count) digits; a WCB account number has 7")
+        }
+        return .value(digits)
+    }
+
+    // MARK: Email
+
+    /// Trimmed, lower-cased; one `@`, a dotted domain, no spaces.
+    public static func email(_ raw: String) -> Normalized<String> {
+        let text = raw.trimmingCharacters(in: .whitespacesAndNewlines).trimmingCharacters(in: CharacterSet(charactersIn: "<>"))
+        if text.isEmpty { return .blank }
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
+              !text.contains(where: { $0.isWhitespace || $0 == "," || $0 == ";" }) else {
+            return .invalid(why: "“\(text)” is not an email address")
+        }
+        return .value(parts[0] + "@" + parts[1].lowercased())
+    }
+
+    // MARK: Comparison keys
+
+    private static let companyForms: [String: String] = [
+        "limited": "ltd", "ltd": "ltd", "ltee": "ltd", "ltée": "ltd",
+        "incorporated": "inc", "inc": "inc",
+        "corporation": "corp", "corp": "corp",
+        "company": "co", "co": "co",
+        "and": "and",
+    ]
+
+    /// A key under which `Prairie Roofing Ltd.` and `PRAIRIE ROOFING LIMITED` are one company:
+    /// case, accents, punctuation, `&`/and and the legal forms Ltd./Limited, Inc./Incorporated,
+    /// Corp./Corporation do not count.
+    public static func companyKey(_ raw: String) -> String {
+        let folded = raw.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
+            .replacingOccurrences(of: "&", with: " and ")
+            .replacingOccurrences(of: "'", with: "")
+            .replacingOccurrences(of: "’", with: "")
+        let words = folded.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map { companyForms[String($0)] ?? String($0) }
+        return words.joined(separator: " ")
+    }
+
+    /// A key for people's names: case, accents, punctuation and `Last, First` order do not count.
+    public static func personKey(_ raw: String) -> String {
+        var text = raw
+        if let comma = text.firstIndex(of: ","), text[text.index(after: comma)...].contains(where: \.isLetter) {
+            text = text[text.index(after: comma)...] + " " + text[..<comma]
+        }
+        let folded = text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
+            .replacingOccurrences(of: "'", with: "").replacingOccurrences(of: "’", with: "")
+        return folded.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).joined(separator: " ")
+    }
+
+    /// Free text: white space collapsed.
+    public static func text(_ raw: String) -> Normalized<String> {
+        let text = squeeze(raw)
+        return text.isEmpty ? .blank : .value(text)
+    }
+
+    /// One of a form's choices, matched without regard to case, spacing or hyphens.
+    public static func choice(_ raw: String, among choices: [String]) -> Normalized<String> {
+        let text = squeeze(raw)
+        if text.isEmpty { return .blank }
+        func key(_ s: String) -> String { s.lowercased().filter { $0.isLetter } }
+        if let match = choices.first(where: { key($0) == key(text) }) { return .value(match) }
+        // "Full time" for "Full-time permanent", "Subcontractor" for "Sub-contractor".
+        let prefixMatches = choices.filter { !key($0).isEmpty && key($0).hasPrefix(key(text)) && key(text).count >= 4 }
+        if prefixMatches.count == 1 { return .value(prefixMatches[0]) }
+        return .invalid(why: "“\(text)” is not one of: \(choices.filter { !$0.isEmpty }.joined(separator: ", "))")
+    }
+}
+
+extension CalendarDate {
+    /// Today in Saskatchewan (Central Standard Time all year).
+    public static func today() -> CalendarDate {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(secondsFromGMT: -6 * 3600)!
+        let c = calendar.dateComponents([.year, .month, .day], from: Date())
+        return CalendarDate(year: c.year!, month: c.month!, day: c.day!)!
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import Logging
+import SecorCore
+import SecorReaders
+
+/// `secor-intake process`: a batch of files and folders, read, assembled into applications and decided.
+public struct ProcessJob {
+    public let processingDate: CalendarDate
+    public let jobs: Int
+    let logger = Logger(label: "secor.process")
+
+    public init(processingDate: CalendarDate, jobs: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        self.processingDate = processingDate
+        self.jobs = max(1, jobs)
+    }
+
+    /// Reads and decides the batch. Throws only for a broken installation.
+    public func run(paths: [String]) throws -> BatchReport {
+        let extraction = try Extraction.shipped()
+        let templates = try FormTemplates.shipped.get()
+        let library = try ProgramLibrary.load()
+        let files = Self.expand(paths)
+        let reads = ParallelMap.map(files, jobs: jobs) { extraction.read(path: $0) }
+        let assembler = ApplicationAssembler(normalizer: FieldNormalizer(templates: templates))
+        let (applications, unmatched) = assembler.assemble(reads)
+        let decided = BatchDecider(library: library, templates: templates, processingDate: processingDate).decide(applications)
+        for d in decided {
+            // No applicant data above debug: the digest prefix, the outcome and the reason codes.
+            logger.info("decided", metadata: [
+                "sha256": "\(d.application.documents.first.map { String($0.sha256.prefix(12)) } ?? "")",
+                "decision": "\(d.decision.rawValue)", "reasons": "\(d.reasons.map(\.code).joined(separator: ","))"])
+        }
+        for u in unmatched {
+            logger.info("unmatched", metadata: ["sha256": "\(u.sha256.prefix(12))", "kind": "\(u.kind.rawValue)",
+                                                "reasons": "\(u.reasons.map(\.code).joined(separator: ","))"])
+        }
+        return BatchReport(asOf: processingDate, decided: decided, unmatched: unmatched)
+    }
+
+    /// Files as given, and folders walked recursively (hidden files and links skipped), in a stable order.
+    public static func expand(_ paths: [String]) -> [String] {
+        var files: [String] = []
+        let fm = FileManager.default
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard fm.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+                files.append(path)
+                continue
+            }
+            let url = URL(fileURLWithPath: path)
+            let walker = fm.enumerator(at: url, includingPropertiesForKeys: [.isRegularFileKey, .isSymbolicLinkKey],
+                                       options: [.skipsHiddenFiles])
+            var found: [String] = []
+            while let item = walker?.nextObject() as? URL {
+                let values = try? item.resourceValues(forKeys: [.isRegularFileKey, .isSymbolicLinkKey])
+                if values?.isRegularFile == true && values?.isSymbolicLink != true { found.append(item.path) }
+            }
+            files += found.sorted()
+        }
+        return files
+    }
+
+    public static func json(_ report: BatchReport) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(report), as: UTF8.self)
+    }
+
+    /// A table a person reads: one line per application, its reasons beneath.
+    public static func text(_ report: BatchReport) -> String {
+        var out = "Processed \(report.asOf): \(report.applications.count) applications"
+        let counts = Dictionary(grouping: report.applications, by: \.decision).mapValues(\.count)
+        out += " (" + ["accepted", "rejected", "needs_review"].map { "\(counts[$0] ?? 0) \($0.replacingOccurrences(of: "_", with: " "))" }.joined(separator: ", ") + ")"
+        if !report.unmatched.isEmpty { out += ", \(report.unmatched.count) files in no application" }
+        out += "\n\n"
+        let rows = report.applications.map { a -> [String] in
+            let company = a.fields["company_legal_name"]?.description ?? a.declarationFields["company_legal_name"]?.description ?? ""
+            return [a.decision.replacingOccurrences(of: "_", with: " "), a.id, company, a.submitted ?? "",
+                    a.documents.map { ($0.path as NSString).lastPathComponent }.joined(separator: ", ")]
+        }
+        let header = ["DECISION", "APPLICATION", "COMPANY", "SUBMITTED", "FILES"]
+        let widths = (0..<header.count).map { i in ([header] + rows).map { $0[i].count }.max() ?? 0 }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { i, c in i == cells.count - 1 ? c : c.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
+                .joined(separator: "  ") + "\n"
+        }
+        out += line(header)
+        for (row, app) in zip(rows, report.applications) {
+            out += line(row)
+            for r in app.reasons {
+                let field = r.label ?? r.field ?? ""
+                out += "    - [\(r.severity)] \(field): \(r.message)\n"
+            }
+        }
+        for u in report.unmatched {
+            out += "\n\(u.decision.replacingOccurrences(of: "_", with: " ")): \(u.path)\n"
+            for r in u.reasons { out += "    - \(r.message)\n" }
+        }
+        return out
+    }
+}
