@@ -38,8 +38,9 @@ test: deps
 
 ## demo: the main job on the bundled sample documents
 demo: release
-	@echo "== secor-intake extract on fixtures/samples (typed and XML submissions)"
-	$(RELEASE_BIN) extract --format text $$(ls fixtures/samples/*.pdf fixtures/samples/*.xml | grep -E 's0[1-3]|s0[579]-registration') || true
+	@echo "== secor-intake process: every bundled sample in fixtures/samples, decided as of 2026-11-22"
+	@$(RELEASE_BIN) process --as-of 2026-11-22 fixtures/samples; status=$$?; \
+	  [ $$status -le 1 ] || { echo "secor-intake failed ($$status)"; exit $$status; }
 
 ## bench: release-mode throughput against the standard tools, as ratios
 bench: release

@@ -37,3 +37,24 @@ oursN=$(calc "$N / ($t1 - $t0)")
 row "extract --jobs $CORES vs xargs -P $CORES pdftotext -layout" "$oursN" "$toolN" "$(calc "$oursN / $toolN" 2)x"
 row "extract --jobs $CORES vs pdftotext -layout, one at a time" "$oursN" "$tool1" "$(calc "$oursN / $tool1" 2)x"
 echo "(extract reads every field: text by position, ticks and the signature by rendering their boxes.)"
+
+# End-to-end process (read, normalize, assemble, validate, decide) on the same PDFs.
+t0=$(now); "$BIN" process --as-of 2026-11-22 --jobs 1 --format json "$WORK/pdf" > "$WORK/process.json" || true; t1=$(now)
+proc1=$(calc "$N / ($t1 - $t0)")
+row "process --jobs 1 vs pdftotext -layout" "$proc1" "$tool1" "$(calc "$proc1 / $tool1" 2)x"
+
+# XML exports: N distinct copies of the samples' exports.
+mkdir -p "$WORK/xml"
+xmls=("$ROOT"/fixtures/samples/*.xml)
+for i in $(seq 1 "$N"); do
+  sed "s/<WcbAccountNumber>[0-9]*</<WcbAccountNumber>$(printf '%07d' $((3000000 + i)))</" "${xmls[$(( i % ${#xmls[@]} ))]}" > "$WORK/xml/export-$i.xml"
+done
+XSD="$ROOT/schemas/xml/secor-registration-2018.xsd"
+echo
+row "XML exports, $N files" "ours/s" "tool/s" "ratio"
+# xmllint at its best: one process validating every file.
+t0=$(now); xmllint --noout --schema "$XSD" "$WORK"/xml/*.xml 2> /dev/null; t1=$(now)
+xtool=$(calc "$N / ($t1 - $t0)")
+t0=$(now); "$BIN" process --as-of 2026-11-22 --jobs 1 --format json "$WORK/xml" > "$WORK/xml.json" || true; t1=$(now)
+xours=$(calc "$N / ($t1 - $t0)")
+row "process --jobs 1 vs xmllint --noout --schema (one run)" "$xours" "$xtool" "$(calc "$xours / $xtool" 2)x"

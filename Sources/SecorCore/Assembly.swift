@@ -43,33 +43,79 @@ public struct SubmissionTime: Sendable, Hashable, Comparable {
 
     public static func < (a: SubmissionTime, b: SubmissionTime) -> Bool { a.instant < b.instant }
 
-    /// Saskatchewan keeps Central Standard Time all year.
-    static let saskatchewan = TimeZone(secondsFromGMT: -6 * 3600)!
-
+    /// The start of `date` in Saskatchewan.
     public init(date: CalendarDate) {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = Self.saskatchewan
-        self.instant = calendar.date(from: DateComponents(year: date.year, month: date.month, day: date.day)) ?? .distantPast
+        self.instant = Date(timeIntervalSince1970: Double(Self.daysSinceEpoch(date)) * 86_400 + 6 * 3600)
         self.date = date
         self.text = date.description
     }
 
+    /// An RFC 3339 time (`2026-05-14T10:25:00-06:00`, `...Z`, fractions of a second allowed).
+    /// Parsed by hand: ICU's date formatter costs milliseconds per call.
     public init?(iso8601 text: String) {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        var parsed = formatter.date(from: text)
-        if parsed == nil {
-            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-            parsed = formatter.date(from: text)
+        let b = Array(text.utf8)
+        func number(_ from: Int, _ count: Int) -> Int? {
+            guard from + count <= b.count else { return nil }
+            var n = 0
+            for i in from..<from + count {
+                guard b[i] >= 48, b[i] <= 57 else { return nil }
+                n = n * 10 + Int(b[i] - 48)
+            }
+            return n
         }
-        guard let instant = parsed else { return nil }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = Self.saskatchewan
-        let c = calendar.dateComponents([.year, .month, .day], from: instant)
-        guard let date = CalendarDate(year: c.year ?? 0, month: c.month ?? 0, day: c.day ?? 0) else { return nil }
-        self.instant = instant
+        guard b.count >= 20, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"), b[10] == UInt8(ascii: "T") || b[10] == UInt8(ascii: "t"),
+              b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":"),
+              let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
+              let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
+              hour < 24, minute < 60, second < 61,
+              let civil = CalendarDate(year: year, month: month, day: day) else { return nil }
+        var i = 19
+        var fraction = 0.0
+        if i < b.count, b[i] == UInt8(ascii: ".") {
+            i += 1
+            var scale = 0.1
+            while i < b.count, b[i] >= 48, b[i] <= 57 { fraction += Double(b[i] - 48) * scale; scale /= 10; i += 1 }
+        }
+        guard i < b.count else { return nil }
+        var offsetSeconds = 0
+        if b[i] == UInt8(ascii: "Z") || b[i] == UInt8(ascii: "z") {
+            guard i + 1 == b.count else { return nil }
+        } else {
+            guard b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-"), i + 6 == b.count, b[i + 3] == UInt8(ascii: ":"),
+                  let oh = number(i + 1, 2), let om = number(i + 4, 2), oh < 24, om < 60 else { return nil }
+            offsetSeconds = (oh * 3600 + om * 60) * (b[i] == UInt8(ascii: "-") ? -1 : 1)
+        }
+        let utc = Double(Self.daysSinceEpoch(civil)) * 86_400 + Double(hour * 3600 + minute * 60 + second) + fraction - Double(offsetSeconds)
+        self.instant = Date(timeIntervalSince1970: utc)
+        // The calendar day in Saskatchewan (UTC-6 all year).
+        let local = Int((utc - 6 * 3600).rounded(.down))
+        let localDays = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
+        guard let date = Self.civil(fromDays: localDays) else { return nil }
         self.date = date
         self.text = text
+    }
+
+    /// Days from 1970-01-01 (Howard Hinnant's civil-date algorithm).
+    static func daysSinceEpoch(_ d: CalendarDate) -> Int {
+        let y = d.month <= 2 ? d.year - 1 : d.year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (d.month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + d.day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    static func civil(fromDays days: Int) -> CalendarDate? {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return CalendarDate(year: yoe + era * 400 + (month <= 2 ? 1 : 0), month: month, day: day)
     }
 }
 
@@ -79,6 +125,9 @@ public struct Application: Sendable {
     public var registration: ReceivedDocument?
     public var declaration: ReceivedDocument?
     public var files: [FileReference]
+    /// Files that belong to this application but could not be read as a form
+    /// (a declaration an XML export names that is a scan, say).
+    public var unreadableParts: [UnmatchedFile] = []
 
     /// The XML `submitted` time, else the registration's date signed, else the declaration's.
     public var submitted: SubmissionTime? {
@@ -174,7 +223,15 @@ public struct ApplicationAssembler: Sendable {
         pair { r, d in r.companyKey != nil && r.companyKey == d.companyKey }
 
         for r in registrations {
-            applications.append(Application(id: "", registration: r, declaration: nil, files: fileRefs([r], references)))
+            var app = Application(id: "", registration: r, declaration: nil, files: fileRefs([r], references))
+            // The declaration the export names is here but could not be read: it belongs to this application.
+            if let name = r.extracted.attachmentFileName,
+               let k = unmatched.firstIndex(where: { ($0.path as NSString).lastPathComponent == name }) {
+                let part = unmatched.remove(at: k)
+                app.unreadableParts.append(part)
+                app.files.append(FileReference(path: part.path, sha256: part.sha256, kind: part.kind.rawValue, pages: 0))
+            }
+            applications.append(app)
         }
         for d in declarations {
             applications.append(Application(id: "", registration: nil, declaration: d, files: fileRefs([d], references)))

@@ -31,8 +31,9 @@ public struct BatchDecider: Sendable {
     public func decide(_ applications: [Application], earlier: (any TraineeRegister)? = nil) -> [DecidedApplication] {
         let register = BatchTraineeRegister(earlier: earlier)
         // Submission order; those with no date last; ties by file order.
+        let submitted = applications.map(\.submitted)
         let order = applications.indices.sorted { a, b in
-            switch (applications[a].submitted, applications[b].submitted) {
+            switch (submitted[a], submitted[b]) {
             case let (x?, y?) where x != y: return x < y
             case (_?, nil): return true
             case (nil, _?): return false
@@ -42,7 +43,7 @@ public struct BatchDecider: Sendable {
         var decided: [Int: DecidedApplication] = [:]
         for index in order {
             let app = applications[index]
-            guard let edition = edition(for: app) else { continue }
+            guard let edition = library.edition(of: program, on: submitted[index]?.date ?? processingDate) else { continue }
             let validator = Validator(edition: edition, templates: templates, processingDate: processingDate)
             let reasons = validator.validate(app, trainees: register)
             let decision = Decision(reasons: reasons)

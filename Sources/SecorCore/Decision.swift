@@ -173,7 +173,14 @@ public struct Validator: Sendable {
     // MARK: - Reading and format problems
 
     func readingProblems(_ app: Application) -> [Reason] {
-        app.documents.flatMap { doc in
+        let parts = app.unreadableParts.flatMap { part in
+            part.reasons.map { d in
+                Reason(code: d.code, severity: .review, field: app.declaration == nil ? "declaration" : nil, found: nil,
+                       message: "\((part.path as NSString).lastPathComponent): \(d.message)", rule: edition.cite("document-reading"),
+                       label: label(for: "declaration"), document: part.path)
+            }
+        }
+        return parts + app.documents.flatMap { doc in
             doc.extracted.reasons.map { d in
                 Reason(code: d.code, severity: d.severity == .reject || d.severity == .unreadable ? .reject : .review,
                        field: d.field.map { doc.kind == .declaration ? Self.reasonField("declaration." + $0) : $0 },
@@ -278,6 +285,8 @@ public struct Validator: Sendable {
     func test(_ c: RuleCondition, _ app: Application, trainees: (any TraineeRegister)?) -> Outcome {
         if let which = c.documentPresent {
             let present = which == "declaration" ? app.declaration != nil : app.registration != nil
+            // Received but unreadable is not missing: staff review it instead.
+            if !present && which == "declaration" && !app.unreadableParts.isEmpty { return .notApplicable }
             return present ? .pass : .fail(found: "missing")
         }
         if let names = c.anyPresent {

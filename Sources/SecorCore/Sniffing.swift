@@ -63,10 +63,14 @@ public struct Sniffer: Sendable {
     /// Decides the format from the first bytes.
     public static func format(of data: Data) -> DocumentFormat {
         if data.isEmpty { return .empty }
-        let head = data.prefix(1024)
+        var bytes = Array(data.prefix(1024))
         // PDF readers accept the header anywhere in the first kilobyte.
-        if head.firstRange(of: Data("%PDF-".utf8)) != nil { return .pdf }
-        var bytes = Array(head)
+        let marker: [UInt8] = Array("%PDF-".utf8)
+        if bytes.count >= marker.count {
+            for i in 0...(bytes.count - marker.count) where bytes[i] == marker[0] && Array(bytes[i..<i + marker.count]) == marker {
+                return .pdf
+            }
+        }
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         guard let first = bytes.first(where: { !($0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D) }) else {
             return .unrecognized

@@ -1,0 +1,122 @@
+import Testing
+@testable import SecorCore
+
+@Suite struct NormalizerTests {
+    @Test(arguments: [
+        ("7", Normalized<Int>.value(7)), (" 7 ", .value(7)), ("seven", .value(7)), ("7 (seven)", .value(7)),
+        ("07", .value(7)), ("0", .value(0)), ("zero", .value(0)), ("Ten", .value(10)), ("", .blank), ("   ", .blank),
+    ])
+    func counts(_ written: String, _ expected: Normalized<Int>) {
+        #expect(Normalize.count(written) == expected)
+    }
+
+    @Test(arguments: ["seven-ish", "7 (eight)", "about 5", "7.5"])
+    func countsThatAreNotCounts(_ written: String) {
+        guard case .invalid = Normalize.count(written) else { Issue.record("\(written) accepted"); return }
+    }
+
+    @Test(arguments: [
+        ("Yes", Normalized<Bool>.value(true)), ("Y", .value(true)), ("true", .value(true)), ("X", .value(true)),
+        ("✓", .value(true)), ("■", .value(true)), ("yes.", .value(true)),
+        ("No", .value(false)), ("N", .value(false)), ("false", .value(false)), ("", .blank),
+    ])
+    func yesNo(_ written: String, _ expected: Normalized<Bool>) {
+        #expect(Normalize.yesNo(written) == expected)
+    }
+
+    static let march3 = CalendarDate(year: 2026, month: 3, day: 3)!
+
+    @Test(arguments: [
+        ("2026-03-03", march3), ("March 3, 2026", march3), ("3 Mar 2026", march3), ("2026/03/03", march3),
+        ("Mar. 3 2026", march3), ("3 March 2026", march3), ("03/03/2026", march3),
+        ("13/04/2026", CalendarDate(year: 2026, month: 4, day: 13)!), ("04/13/2026", CalendarDate(year: 2026, month: 4, day: 13)!),
+    ])
+    func dates(_ written: String, _ expected: CalendarDate) {
+        #expect(Normalize.date(written) == .value(expected))
+    }
+
+    @Test func ambiguousDatesKeepBothReadings() {
+        #expect(Normalize.date("03/04/2026") == .ambiguous([CalendarDate(year: 2026, month: 3, day: 4)!, CalendarDate(year: 2026, month: 4, day: 3)!]))
+        #expect(Normalize.date("") == .blank)
+        for bad in ["2026-02-30", "31/31/2026", "yesterday", "2026-13-01", "March 2026"] {
+            guard case .invalid = Normalize.date(bad) else { Issue.record("\(bad) read as a date"); continue }
+        }
+    }
+
+    @Test(arguments: [
+        ("(306) 555-0142", "+13065550142"), ("306.555.0142", "+13065550142"), ("306-555-0142", "+13065550142"),
+        ("1 306 555 0142", "+13065550142"), ("+1 (306) 555-0142", "+13065550142"), ("306-555-0142 ext. 12", "+13065550142"),
+    ])
+    func phones(_ written: String, _ expected: String) {
+        #expect(Normalize.phone(written) == .value(expected))
+    }
+
+    @Test(arguments: ["555-0142", "call me", "306 555 01422 9", "(000) 555-0142"])
+    func phonesThatAreNot(_ written: String) {
+        guard case .invalid = Normalize.phone(written) else { Issue.record("\(written) accepted"); return }
+    }
+
+    @Test(arguments: [("s4p1z3", "S4P 1Z3"), ("S4P 1Z3", "S4P 1Z3"), ("S4P-1Z3", "S4P 1Z3"), (" s7k 9j7 ", "S7K 9J7")])
+    func postalCodes(_ written: String, _ expected: String) {
+        #expect(Normalize.postalCode(written) == .value(expected))
+    }
+
+    @Test(arguments: ["S4P 1Z", "123 456", "D4P 1Z3", "S4P 1O3", "W4P 1Z3", "S4PP 1Z3"])
+    func postalCodesThatAreNot(_ written: String) {
+        guard case .invalid = Normalize.postalCode(written) else { Issue.record("\(written) accepted"); return }
+    }
+
+    @Test(arguments: [("SK", "SK"), ("Sask.", "SK"), ("Saskatchewan", "SK"), ("sask", "SK"), ("Alberta", "AB"),
+                      ("B.C.", "BC"), ("Québec", "QC"), ("P.E.I.", "PE")])
+    func provinces(_ written: String, _ expected: String) {
+        #expect(Normalize.province(written) == .value(expected))
+    }
+
+    @Test func provincesThatAreNot() {
+        guard case .invalid = Normalize.province("Texas") else { Issue.record("Texas accepted"); return }
+        #expect(Normalize.province("") == .blank)
+    }
+
+    @Test(arguments: [("3095119", "3095119"), ("309 5119", "3095119"), ("309-5119", "3095119"), (" 3095119 ", "3095119")])
+    func wcbAccounts(_ written: String, _ expected: String) {
+        #expect(Normalize.wcbAccount(written) == .value(expected))
+    }
+
+    @Test(arguments: ["309511", "30951190", "309511X", "ABC1234"])
+    func wcbAccountsThatAreNot(_ written: String) {
+        guard case .invalid = Normalize.wcbAccount(written) else { Issue.record("\(written) accepted"); return }
+    }
+
+    @Test func emails() {
+        #expect(Normalize.email(" Riley@CypressPlumbing.CA ") == .value("Riley@cypressplumbing.ca"))
+        for bad in ["riley", "riley@", "riley@host", "a b@c.ca", "a@b.ca, c@d.ca"] {
+            guard case .invalid = Normalize.email(bad) else { Issue.record("\(bad) accepted"); continue }
+        }
+    }
+
+    @Test(arguments: [
+        ("Prairie Roofing Ltd.", "PRAIRIE ROOFING LIMITED"), ("Cypress Plumbing & Heating Ltd", "Cypress Plumbing and Heating Limited"),
+        ("Kinistino Electric Inc.", "KINISTINO ELECTRIC INCORPORATED"), ("Acme Corp", "Acme Corporation"),
+        ("Qu'Appelle Flooring Ltd", "QuAppelle Flooring Limited"), ("Rémi Construction", "Remi Construction"),
+    ])
+    func companyNamesThatDifferOnlyInForm(_ a: String, _ b: String) {
+        #expect(Normalize.companyKey(a) == Normalize.companyKey(b))
+    }
+
+    @Test func differentCompaniesStayDifferent() {
+        #expect(Normalize.companyKey("Prairie Roofing Ltd.") != Normalize.companyKey("Prairie Roofing & Siding Ltd."))
+    }
+
+    @Test(arguments: [("Riley Bergstrom", "riley bergstrom"), ("BERGSTROM, Riley", "riley bergstrom"), ("Zoë  O'Neil", "zoe oneil")])
+    func personKeys(_ written: String, _ key: String) {
+        #expect(Normalize.personKey(written) == key)
+    }
+
+    @Test func choices() {
+        let statuses = ["", "Full-time permanent", "Part-time", "Casual", "Consultant", "Sub-contractor"]
+        #expect(Normalize.choice("full-time permanent", among: statuses) == .value("Full-time permanent"))
+        #expect(Normalize.choice("Subcontractor", among: statuses) == .value("Sub-contractor"))
+        #expect(Normalize.choice("Full time", among: statuses) == .value("Full-time permanent"))
+        guard case .invalid = Normalize.choice("Intern", among: statuses) else { Issue.record("Intern accepted"); return }
+    }
+}

@@ -1,0 +1,264 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import SecorCore
+
+let templates = try! FormTemplates.shipped.get()
+let library = try! ProgramLibrary.load()
+let processingDate = CalendarDate(year: 2026, month: 11, day: 22)!
+
+/// A clean application (the office's s01 sample) with some values changed.
+struct Applicant {
+    var registration: [String: String]? = try! Expected.load().case("s01")!.registration
+    var declaration: [String: String]? = try! Expected.load().case("s01")!.declaration
+    var submitted: String? = nil
+    var name = "a"
+
+    func received(_ kind: DocumentKind, _ values: [String: String], index: Int) -> ReceivedDocument {
+        let fields = values.mapValues { ExtractedField(value: $0, source: .text) }
+        let doc = ExtractedDocument(kind: kind, flavor: .print, pages: [1], fields: fields, submitted: kind == .registration ? submitted : nil)
+        return ReceivedDocument(path: "\(name)-\(kind.rawValue).pdf", sha256: String(repeating: "0", count: 64), extracted: doc,
+                                normalized: FieldNormalizer(templates: templates).normalize(doc), fileIndex: index)
+    }
+
+    var application: Application {
+        Application(id: name, registration: registration.map { received(.registration, $0, index: 0) },
+                    declaration: declaration.map { received(.declaration, $0, index: 1) }, files: [])
+    }
+
+    func with(_ key: String, _ value: String) -> Applicant { var a = self; a.registration?[key] = value; return a }
+    func declaring(_ key: String, _ value: String) -> Applicant { var a = self; a.declaration?[key] = value; return a }
+}
+
+func decide(_ applicants: [Applicant]) -> [DecidedApplication] {
+    BatchDecider(library: library, templates: templates, processingDate: processingDate).decide(applicants.map(\.application))
+}
+
+func decide(_ applicant: Applicant) -> (Decision, [Reason]) {
+    let d = decide([applicant])[0]
+    return (d.decision, d.reasons)
+}
+
+@Suite struct RuleTests {
+    @Test func theCleanSampleIsAccepted() {
+        let (decision, reasons) = decide(Applicant())
+        #expect(decision == .accepted, "\(reasons)")
+    }
+
+    @Test(arguments: [(9, Decision.accepted), (10, .rejected)])
+    func nineWorkersQualifyTenDoNot(_ workers: Int, _ expected: Decision) {
+        // Owners 1, full-time 2, part-time 1, casual 0, sub-contractors make up the rest.
+        let a = Applicant().with("workers_subcontractors", String(workers - 4)).with("workers_total", String(workers))
+        let (decision, reasons) = decide(a)
+        #expect(decision == expected)
+        if expected == .rejected {
+            #expect(reasons.map(\.field) == ["workers_total"])
+            #expect(reasons[0].rule == "sk-secor/2018-09/workforce-limit")
+            #expect(reasons[0].message.contains("9 or fewer"))
+            #expect(reasons[0].label == "Total workers")
+        }
+    }
+
+    @Test func aTotalThatDoesNotAddUp() {
+        let (decision, reasons) = decide(Applicant().with("workers_total", "5"))
+        #expect(decision == .rejected)
+        #expect(reasons.map(\.code) == ["workforce-total-adds-up"])
+        #expect(reasons[0].field == "workers_total")
+        #expect(reasons[0].found == "a total of 5, but the counts add up to 4")
+    }
+
+    @Test(arguments: ["Part-time", "Casual", "Consultant", "Sub-contractor"])
+    func eachExcludedEmploymentStatus(_ status: String) {
+        let (decision, reasons) = decide(Applicant().with("trainee_status", status))
+        #expect(decision == .rejected)
+        #expect(reasons.map(\.field) == ["trainee_status"])
+        #expect(reasons[0].found == status)
+    }
+
+    @Test func theTraineeMustWorkFromSaskatchewan() {
+        let (_, reasons) = decide(Applicant().with("trainee_in_sk", "No"))
+        #expect(reasons.map(\.field) == ["trainee_in_sk"])
+    }
+
+    @Test func aTraineeDeclaredForAnotherAccount() {
+        let (decision, reasons) = decide(Applicant().with("trainee_other_account", "Yes").with("trainee_other_account_number", "3000001"))
+        #expect(decision == .rejected && reasons.map(\.field) == ["trainee_other_account"])
+    }
+
+    @Test func aTraineeOnTwoAccountsStaysWithTheEarlierRegistration() {
+        // The later one comes first in the batch: order is by submission time, not by file.
+        var later = Applicant().with("wcb_account_number", "3000002").with("date_signed", "2026-03-01")
+            .declaring("wcb_account_number", "3000002").declaring("date_signed", "2026-03-01")
+        later.name = "later"
+        var earlier = Applicant().with("date_signed", "2026-01-10")
+        earlier.name = "earlier"
+        let decided = decide([later, earlier])
+        #expect(decided[0].application.id == "later" && decided[0].decision == .rejected)
+        #expect(decided[0].reasons.map(\.field) == ["trainee_name"])
+        #expect(decided[0].reasons[0].code == "trainee-not-already-named")
+        #expect(decided[1].decision == .accepted)
+    }
+
+    @Test func theSameNameWithAnotherEmailIsAnotherPerson() {
+        var other = Applicant().with("wcb_account_number", "3000002").with("trainee_email", "riley@elsewhere.ca")
+            .declaring("wcb_account_number", "3000002")
+        other.name = "other"
+        #expect(decide([Applicant(), other]).map(\.decision) == [.accepted, .accepted])
+    }
+
+    @Test(arguments: ["decl_workers", "decl_office", "decl_trainee", "decl_milestones", "decl_growth"])
+    func eachDeclarationStatementUnticked(_ key: String) {
+        let (decision, reasons) = decide(Applicant().declaring(key, "No"))
+        #expect(decision == .rejected)
+        #expect(reasons.map(\.field) == [key])
+        #expect(reasons[0].label == templates.declaration.field(key)?.label)
+    }
+
+    @Test func anUnsignedDeclaration() {
+        let (_, reasons) = decide(Applicant().declaring("signature", "No"))
+        #expect(reasons.map(\.field) == ["declaration_signature"])
+    }
+
+    @Test func anUnsignedRegistration() {
+        let (_, reasons) = decide(Applicant().with("signature", "No"))
+        #expect(reasons.map(\.field) == ["signature"])
+    }
+
+    @Test func anUnnamedUndatedDeclaration() {
+        let (_, reasons) = decide(Applicant().declaring("signer_name", "").declaring("date_signed", ""))
+        #expect(Set(reasons.compactMap(\.field)) == ["declaration_signer_name", "declaration_date_signed"])
+    }
+
+    @Test func aMismatchedWCBAccount() {
+        let (decision, reasons) = decide(Applicant().declaring("wcb_account_number", "3095118"))
+        #expect(decision == .rejected && reasons.map(\.field) == ["declaration_wcb_account_number"])
+    }
+
+    @Test func companyNamesThatDifferOnlyInFormAreOneCompany() {
+        let (decision, _) = decide(Applicant().declaring("company_legal_name", "CYPRESS PLUMBING AND HEATING LIMITED"))
+        #expect(decision == .accepted)
+        let (other, reasons) = decide(Applicant().declaring("company_legal_name", "Cypress Roofing Ltd"))
+        #expect(other == .rejected && reasons.map(\.field) == ["declaration_company_legal_name"])
+    }
+
+    @Test func aRegistrationWithoutItsDeclaration() {
+        var a = Applicant(); a.declaration = nil
+        let (decision, reasons) = decide(a)
+        #expect(decision == .rejected && reasons.map(\.field) == ["declaration"])
+    }
+
+    @Test func aDeclarationAlone() {
+        var a = Applicant(); a.registration = nil
+        let (decision, reasons) = decide(a)
+        #expect(decision == .rejected && reasons.map(\.field) == ["registration"])
+    }
+
+    @Test(arguments: [("2026-11-22", Decision.accepted), ("2026-11-23", .rejected)])
+    func aDateSignedCannotBeAfterProcessing(_ date: String, _ expected: Decision) {
+        let (decision, reasons) = decide(Applicant().with("date_signed", date).declaring("date_signed", date))
+        #expect(decision == expected)
+        if expected == .rejected { #expect(Set(reasons.compactMap(\.field)) == ["date_signed", "declaration_date_signed"]) }
+    }
+
+    @Test func aGeneralContractorExpectingGrowthMustApplyForCOR() {
+        let (decision, reasons) = decide(Applicant().with("company_role", "General contractor").with("expects_more_than_9", "Yes"))
+        #expect(decision == .rejected && reasons.map(\.code) == ["growth-general-contractor"])
+    }
+
+    @Test func aTradeContractorExpectingGrowthGoesToStaff() {
+        let (decision, reasons) = decide(Applicant().with("expects_more_than_9", "Yes"))
+        #expect(decision == .needsReview && reasons.map(\.code) == ["growth-review"])
+    }
+
+    @Test func noPermanentOffice() {
+        let (_, reasons) = decide(Applicant().with("sk_permanent_office", "No").with("sk_office_address", ""))
+        #expect(reasons.map(\.field) == ["sk_permanent_office"])
+    }
+
+    @Test func zeroIsACountBlankIsNot() {
+        #expect(decide(Applicant().with("workers_casual", "0")).0 == .accepted)
+        let (decision, reasons) = decide(Applicant().with("workers_casual", ""))
+        #expect(decision == .rejected && reasons.map(\.field) == ["workers_casual"])
+        #expect(reasons[0].message.contains("Casual employees"))
+    }
+
+    @Test func aTelephoneOrAnEmailIsEnough() {
+        #expect(decide(Applicant().with("phone", "")).0 == .accepted)
+        let (decision, reasons) = decide(Applicant().with("phone", "").with("email", ""))
+        #expect(decision == .rejected && reasons.map(\.code) == ["telephone-or-email"])
+    }
+
+    @Test func writtenValuesInOtherShapesAreAccepted() {
+        let a = Applicant().with("phone", "306.555.9128").with("province", "Sask.").with("postal_code", "s4p1p9")
+            .with("date_signed", "January 10, 2026").with("workers_owners", "one").with("wcb_account_number", "309-5119")
+            .declaring("company_legal_name", "CYPRESS PLUMBING & HEATING LIMITED")
+        #expect(decide(a).0 == .accepted)
+    }
+
+    @Test func anAmbiguousDateGoesToReview() {
+        let (decision, reasons) = decide(Applicant().with("date_signed", "03/04/2026").declaring("date_signed", "2026-03-04"))
+        #expect(decision == .needsReview && reasons.map(\.code) == ["ambiguous-value"])
+        #expect(reasons[0].field == "date_signed")
+    }
+
+    @Test func anInvalidPostalCodeIsAReason() {
+        let (decision, reasons) = decide(Applicant().with("postal_code", "S4P 1O9"))
+        #expect(decision == .rejected && reasons.map(\.field) == ["postal_code"])
+        #expect(reasons[0].found == "S4P 1O9")
+    }
+
+    @Test func anUncertainReadingIsNeverHeldAgainstTheApplicant() {
+        var a = Applicant().with("trainee_status", "Part-time")
+        a.name = "ocr"
+        var app = a.application
+        let reg = app.registration!
+        var fields = reg.extracted.fields
+        fields["trainee_status"] = ExtractedField(value: "Part-time", source: .ocr, confidence: 0.42)
+        let doc = ExtractedDocument(kind: .registration, flavor: .scan, pages: [1], fields: fields)
+        app.registration = ReceivedDocument(path: reg.path, sha256: reg.sha256, extracted: doc,
+                                            normalized: FieldNormalizer(templates: templates).normalize(doc), fileIndex: 0)
+        let decided = BatchDecider(library: library, templates: templates, processingDate: processingDate).decide([app])[0]
+        #expect(decided.decision == .needsReview)
+        #expect(decided.reasons.allSatisfy { $0.severity == .review })
+        #expect(decided.reasons.contains { $0.field == "trainee_status" })
+    }
+}
+
+@Suite struct EditionTests {
+    @Test func theShippedEditionIsInEffectFromSeptember2018() throws {
+        let edition = try #require(library.edition(on: processingDate))
+        #expect(edition.edition == "2018-09" && edition.program == "sk-secor")
+        #expect(edition.effectiveFrom == CalendarDate(year: 2018, month: 9, day: 1))
+        #expect(edition.rules.allSatisfy { !$0.message.isEmpty })
+    }
+
+    /// A new edition is a new file, not new code: a made-up 2027 edition with a limit of 14.
+    @Test func aSecondEditionIsChosenBySubmissionDate() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("editions-\(UUID().uuidString)")
+        let program = folder.appendingPathComponent("sk-secor")
+        try FileManager.default.createDirectory(at: program, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let shipped = try String(contentsOf: Fixtures.root.appendingPathComponent("schemas/programs/sk-secor/2018-09.yaml"), encoding: .utf8)
+        try shipped.write(to: program.appendingPathComponent("2018-09.yaml"), atomically: true, encoding: .utf8)
+        let madeUp = shipped
+            .replacingOccurrences(of: "edition: \"2018-09\"", with: "edition: \"2027-01\"")
+            .replacingOccurrences(of: "effective_from: 2018-09-01", with: "effective_from: 2027-01-01")
+            .replacingOccurrences(of: "at_most: 9}", with: "at_most: 14}")
+        try madeUp.write(to: program.appendingPathComponent("2027-01.yaml"), atomically: true, encoding: .utf8)
+        let library = try ProgramLibrary.load(from: folder)
+        #expect(library.editions.map(\.edition) == ["2018-09", "2027-01"])
+
+        let twelve = Applicant().with("workers_subcontractors", "8").with("workers_total", "12")
+        let in2026 = twelve.with("date_signed", "2026-06-01").declaring("date_signed", "2026-06-01")
+        let in2027 = twelve.with("date_signed", "2027-02-01").declaring("date_signed", "2027-02-01")
+        let decider = BatchDecider(library: library, templates: templates, processingDate: CalendarDate(year: 2027, month: 3, day: 1)!)
+        let decided = decider.decide([in2026.application, in2027.application])
+        #expect(decided[0].edition.edition == "2018-09" && decided[0].decision == .rejected)
+        #expect(decided[0].reasons.first?.rule == "sk-secor/2018-09/workforce-limit")
+        #expect(decided[1].edition.edition == "2027-01" && decided[1].decision == .accepted)
+    }
+
+    @Test func aBrokenEditionFileIsABrokenInstallation() {
+        #expect(throws: SchemaError.self) { try ProgramEdition.load(yaml: "program: [", file: "x.yaml") }
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `secor-intake process` as staff run it, on copies of the office's samples.
+@Suite struct ProcessCommandTests {
+    static let typedCases = ["s01", "s02", "s03", "s07"]
+
+    @Test func decidesTheTypedSamplesAsTheOfficeExpects() throws {
+        let expected = try Expected.load()
+        let files = Self.typedCases.flatMap { id in expected.case(id)!.files }
+        let run = try ProgramRun.run(["process", "--as-of", "2026-11-22", "--format", "json"] + files, in: Fixtures.samples)
+        #expect(run.status == 1, "s07 is rejected, so not every application is accepted")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        #expect(report["as_of"] as? String == "2026-11-22")
+        let applications = try #require(report["applications"] as? [[String: Any]])
+        #expect((report["unmatched"] as? [Any])?.isEmpty == true)
+        #expect(applications.count == Self.typedCases.count)
+
+        var listed: [String] = []
+        for id in Self.typedCases {
+            let want = try #require(expected.case(id))
+            let app = try #require(applications.first { app in
+                (app["documents"] as? [[String: Any]])?.contains { want.files.contains($0["path"] as? String ?? "") } == true
+            }, "application for \(id)")
+            listed += (app["documents"] as? [[String: Any]] ?? []).compactMap { $0["path"] as? String }
+            #expect(app["decision"] as? String == want.decision, "\(id)")
+            #expect(app["program"] as? String == "sk-secor" && app["edition"] as? String == "2018-09")
+            let reasons = app["reasons"] as? [[String: Any]] ?? []
+            #expect(Set(reasons.compactMap { $0["field"] as? String }) == Set(want.fields), "\(id)")
+            for r in reasons {
+                for key in ["code", "severity", "field", "found", "message", "rule"] { #expect(r[key] != nil, "\(id) reason has \(key)") }
+            }
+            let fields = try #require(app["fields"] as? [String: Any])
+            let declarationFields = try #require(app["declaration_fields"] as? [String: Any])
+            for (key, value) in want.registration {
+                #expect(Self.same(key, fields[key], value), "\(id) \(key): \(String(describing: fields[key])) vs \(value)")
+            }
+            for (key, value) in want.declaration {
+                #expect(Self.same(key, declarationFields[key], value), "\(id) declaration \(key)")
+            }
+        }
+        #expect(listed.sorted() == files.sorted(), "every input file appears exactly once")
+    }
+
+    /// Normalized values against the values as written: phones compare by their digits.
+    static func same(_ key: String, _ got: Any?, _ written: String) -> Bool {
+        let value = got.map { "\($0)" } ?? "nil"
+        if key == "phone" { return value.filter(\.isNumber).suffix(10) == written.filter(\.isNumber).suffix(10) }
+        return value == written
+    }
+
+    @Test func allAcceptedExitsZeroAndTextIsATable() throws {
+        let run = try ProgramRun.run(["process", "--as-of", "2026-11-22", "s02-registration.pdf", "s02-declaration.pdf"], in: Fixtures.samples)
+        #expect(run.status == 0)
+        #expect(run.stdout.contains("DECISION"))
+        #expect(run.stdout.contains("accepted  3855770-"))
+    }
+
+    @Test func foldersAreReadRecursivelyAndBadFilesAreListed() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("batch-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("monday"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.copyItem(at: Fixtures.sample("s07-registration.pdf"), to: dir.appendingPathComponent("monday/a.pdf"))
+        try FileManager.default.copyItem(at: Fixtures.sample("s07-declaration.pdf"), to: dir.appendingPathComponent("b.pdf"))
+        try Data().write(to: dir.appendingPathComponent("monday/empty.pdf"))
+        let run = try ProgramRun.run(["process", "--as-of", "2026-11-22", "--format", "json", dir.path])
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let apps = try #require(report["applications"] as? [[String: Any]])
+        #expect(apps.count == 1 && apps[0]["decision"] as? String == "rejected")
+        let unmatched = try #require(report["unmatched"] as? [[String: Any]])
+        #expect(unmatched.count == 1 && unmatched[0]["decision"] as? String == "failed")
+        #expect(run.status == 1)
+    }
+
+    @Test func usageErrors() throws {
+        #expect(try ProgramRun.run(["process"]).status == 64)
+        #expect(try ProgramRun.run(["process", "--as-of", "22/11/2026", "x.pdf"]).status == 64)
+    }
+}
