@@ -12,7 +12,9 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE_BIN := .build/release/secor-intake
 DEBUG_BIN := .build/debug/secor-intake
 
-.PHONY: deps build release test demo bench clean
+.PHONY: deps build release test demo bench install clean
+
+PREFIX ?= /usr/local
 
 ## deps: install the Debian packages that are missing (idempotent)
 deps:
@@ -45,6 +47,13 @@ demo: release
 ## bench: release-mode throughput against the standard tools, as ratios
 bench: release
 	scripts/bench.sh $(RELEASE_BIN)
+
+## install: the release program into $(PREFIX)/bin (its schemas travel in the resource bundle beside it)
+install: release
+	$(SUDO) install -d $(PREFIX)/bin
+	$(SUDO) install -m 755 $(RELEASE_BIN) $(PREFIX)/bin/secor-intake
+	$(SUDO) rm -rf $(PREFIX)/bin/secor-intake_SecorSchemas.resources
+	$(SUDO) cp -R .build/release/secor-intake_SecorSchemas.resources $(PREFIX)/bin/
 
 clean:
 	rm -rf .build
