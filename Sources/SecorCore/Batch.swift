@@ -59,19 +59,6 @@ public struct BatchDecider: Sendable {
 
 /// What `process` prints for an application, and `record.json` holds.
 public struct ApplicationRecord: Sendable, Codable {
-    public struct ReasonRecord: Sendable, Codable {
-        public let code: String
-        public let severity: String
-        public let field: String?
-        public let found: String?
-        public let message: String
-        public let rule: String
-        public let label: String?
-        public let document: String?
-        public let page: Int?
-        public let box: Box?
-    }
-
     public let id: String
     public let decision: String
     public let program: String
@@ -83,7 +70,7 @@ public struct ApplicationRecord: Sendable, Codable {
     public let declarationFields: [String: FieldValue]
     /// Each field as the applicant wrote it.
     public let asWritten: [String: [String: String]]
-    public let reasons: [ReasonRecord]
+    public let reasons: [Reason]
 
     enum CodingKeys: String, CodingKey {
         case id, decision, program, edition, submitted, documents, fields, reasons
@@ -109,10 +96,7 @@ public struct ApplicationRecord: Sendable, Codable {
         if let r = app.registration { written["registration"] = r.normalized.fields.mapValues(\.written) }
         if let d = app.declaration { written["declaration"] = d.normalized.fields.mapValues(\.written) }
         asWritten = written
-        reasons = decided.reasons.map {
-            ReasonRecord(code: $0.code, severity: $0.severity.rawValue, field: $0.field, found: $0.found, message: $0.message,
-                         rule: $0.rule, label: $0.label, document: $0.document, page: $0.page, box: $0.box)
-        }
+        reasons = decided.reasons
     }
 }
 

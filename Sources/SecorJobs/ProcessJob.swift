@@ -60,11 +60,7 @@ public struct ProcessJob {
         return files
     }
 
-    public static func json(_ report: BatchReport) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(report), as: UTF8.self)
-    }
+    public static func json(_ report: BatchReport) throws -> String { try JSONOutput.string(report) }
 
     /// A table a person reads: one line per application, its reasons beneath.
     public static func text(_ report: BatchReport) -> String {
@@ -89,7 +85,7 @@ public struct ProcessJob {
             out += line(row)
             for r in app.reasons {
                 let field = r.label ?? r.field ?? ""
-                out += "    - [\(r.severity)] \(field): \(r.message)\n"
+                out += "    - [\(r.severity.rawValue)] \(field): \(r.message)\n"
             }
         }
         for u in report.unmatched {

@@ -29,6 +29,19 @@ struct CommonOptions: ParsableArguments {
     }
 }
 
+/// Options of the commands that read a batch of files.
+struct BatchOptions: ParsableArguments {
+    @Option(name: .long, help: "Output format: json or text.")
+    var format: OutputFormat = .text
+
+    @Option(name: .long, help: "Files read at once (default: the number of cores).")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    func validate() throws {
+        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+    }
+}
+
 extension Logger.Level: @retroactive ExpressibleByArgument {}
 extension OutputFormat: ExpressibleByArgument {}
 
@@ -39,24 +52,18 @@ struct Extract: ParsableCommand {
     )
 
     @OptionGroup var common: CommonOptions
-
-    @Option(name: .long, help: "Output format: json or text.")
-    var format: OutputFormat = .text
-
-    @Option(name: .long, help: "Files read at once (default: the number of cores).")
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var batch: BatchOptions
 
     @Argument(help: "PDF or XML files.")
     var files: [String]
 
     func validate() throws {
         if files.isEmpty { throw ValidationError("name at least one file") }
-        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
     }
 
     func run() throws {
         common.bootstrapLogging()
-        let ok = try ExtractJob(format: format, jobs: jobs).run(paths: files)
+        let ok = try ExtractJob(format: batch.format, jobs: batch.jobs).run(paths: files)
         if !ok { throw ExitCode(1) }
     }
 }
@@ -68,30 +75,24 @@ struct Process: ParsableCommand {
     )
 
     @OptionGroup var common: CommonOptions
+    @OptionGroup var batch: BatchOptions
 
     @Option(name: .long, help: "The processing date, YYYY-MM-DD (default: today).")
     var asOf: String?
-
-    @Option(name: .long, help: "Output format: json or text.")
-    var format: OutputFormat = .text
-
-    @Option(name: .long, help: "Files read at once (default: the number of cores).")
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Argument(help: "Files and folders (folders are read recursively).")
     var paths: [String]
 
     func validate() throws {
         if paths.isEmpty { throw ValidationError("name at least one file or folder") }
-        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         if let asOf, CalendarDate(iso: asOf) == nil { throw ValidationError("--as-of must be a date like 2026-11-22") }
     }
 
     func run() throws {
         common.bootstrapLogging()
         let date = asOf.flatMap(CalendarDate.init(iso:)) ?? CalendarDate.today()
-        let report = try ProcessJob(processingDate: date, jobs: jobs).run(paths: paths)
-        switch format {
+        let report = try ProcessJob(processingDate: date, jobs: batch.jobs).run(paths: paths)
+        switch batch.format {
         case .json: print(try ProcessJob.json(report))
         case .text: print(ProcessJob.text(report), terminator: "")
         }
