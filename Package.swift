@@ -2,8 +2,8 @@
 import PackageDescription
 
 // Layout (see DEVELOPERS notes in README):
-// - CPoppler, CLibXML2: system libraries through pkg-config, nothing else.
-// - Poppler, LibXML: one thin Swift wrapper per C library; all pointer code lives there.
+// - CPoppler, CLibXML2, CTesseract: system libraries through pkg-config, nothing else.
+// - Poppler, LibXML, Tesseract: one thin Swift wrapper per C library; all pointer code lives there.
 // - SecorSchemas: the data in schemas/ (form templates, XSD, program rule editions) as resources.
 // - SecorCore: fields, normalizers, rules, decisions. Imports no C module.
 // - SecorReaders: the pipeline stages that read documents (PDF, XML) into core values.
@@ -32,7 +32,13 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]
         ),
+        .systemLibrary(
+            name: "CTesseract",
+            pkgConfig: "tesseract",
+            providers: [.apt(["libtesseract-dev"])]
+        ),
         .target(name: "Poppler", dependencies: ["CPoppler"]),
+        .target(name: "Tesseract", dependencies: ["CTesseract"]),
         .target(name: "LibXML", dependencies: ["CLibXML2"]),
         .target(
             name: "SecorSchemas",
@@ -51,7 +57,7 @@ let package = Package(
         ),
         .target(
             name: "SecorReaders",
-            dependencies: ["SecorCore", "Poppler", "LibXML", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["SecorCore", "Poppler", "LibXML", "Tesseract", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "SecorJobs",
@@ -70,6 +76,7 @@ let package = Package(
         .testTarget(name: "SecorCoreTests", dependencies: ["SecorCore", "TestSupport"]),
         .testTarget(name: "PopplerTests", dependencies: ["Poppler", "TestSupport"]),
         .testTarget(name: "LibXMLTests", dependencies: ["LibXML", "TestSupport"]),
+        .testTarget(name: "TesseractTests", dependencies: ["Tesseract", "Poppler", "TestSupport"]),
         .testTarget(name: "SecorReadersTests", dependencies: ["SecorReaders", "SecorCore", "TestSupport"]),
         .testTarget(name: "SecorJobsTests", dependencies: ["SecorJobs", "SecorCore", "TestSupport"]),
         .testTarget(name: "SecorIntakeTests", dependencies: ["SecorCore", "TestSupport"]),

@@ -17,7 +17,7 @@ public struct Extraction: Sendable {
     /// Builds the stages from the shipped schemas; throws only for a broken installation.
     public static func shipped() throws -> Extraction {
         let templates = try FormTemplates.shipped.get()
-        return Extraction(pdf: PDFFormReader(templates: templates),
+        return Extraction(pdf: PDFFormReader(templates: templates, scans: try ScanReader(templates: templates)),
                           xml: XMLRegistrationReader(template: templates.registration, schema: try XMLRegistrationReader.shippedSchema()))
     }
 

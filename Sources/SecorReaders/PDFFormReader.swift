@@ -10,6 +10,8 @@ import SecorCore
 /// position, and ticks and the signature by measuring ink in their boxes.
 public struct PDFFormReader: Sendable {
     public let templates: FormTemplates
+    /// Reads image-only pages; without it scans are reported as needing OCR.
+    public let scans: ScanReader?
     /// Pixels per point when measuring ink (2 = 144 dpi).
     public var inkScale: Double = 2
     /// A tick box counts as ticked when this share of its inside is dark.
@@ -21,7 +23,10 @@ public struct PDFFormReader: Sendable {
     /// are drawn within 2 points of the edge, a tick or dot always crosses the middle.
     static let markInset = 3.0
 
-    public init(templates: FormTemplates) { self.templates = templates }
+    public init(templates: FormTemplates, scans: ScanReader? = nil) {
+        self.templates = templates
+        self.scans = scans
+    }
 
     public func read(_ file: InputFile) -> ReadFile {
         let document: PDFDocument
@@ -42,7 +47,7 @@ public struct PDFFormReader: Sendable {
         var pages: [PageReading] = []
         for index in 0..<pageCount {
             guard let page = document.page(at: index) else { continue }
-            pages.append(PageReading(index: index, page: page, templates: templates))
+            pages.append(PageReading(index: index, page: page, templates: templates, scans: scans))
         }
 
         let groups = Self.group(pages)
@@ -66,7 +71,14 @@ public struct PDFFormReader: Sendable {
     static func group(_ pages: [PageReading]) -> [PageGroup] {
         var groups: [PageGroup] = []
         for page in pages {
-            if let kind = page.startsForm {
+            if let placed = page.placed, placed.templatePage > 1 {
+                // A later page of a scanned form continues the form it follows, or starts one short of its first page.
+                if let last = groups.last, last.kind == placed.kind, last.pages.count == placed.templatePage - 1 {
+                    groups[groups.count - 1].pages.append(page)
+                } else {
+                    groups.append(PageGroup(kind: placed.kind, pages: [page]))
+                }
+            } else if let kind = page.startsForm {
                 groups.append(PageGroup(kind: kind, pages: [page]))
             } else if let last = groups.last, last.kind != .unknown,
                       let template = page.templates.template(for: last.kind), last.pages.count < template.pages {
@@ -91,9 +103,21 @@ public struct PDFFormReader: Sendable {
         var reasons: [Diagnostic] = []
         var usedAcroForm = false
         var sawTypedTick = false
+        var scanned = false
         for (position, reading) in group.pages.enumerated() {
-            let templatePage = position + 1
+            let templatePage = reading.placed?.templatePage ?? position + 1
             let pageNumber = reading.index + 1
+            if let placed = reading.placed, let scans {
+                let (read, problems) = scans.readFields(placed, template: template, pageNumber: pageNumber)
+                fields.merge(read) { _, new in new }
+                reasons += problems.map { d in
+                    var d = d
+                    d.location.file = file.path
+                    return d
+                }
+                scanned = true
+                continue
+            }
             let onPage = template.fields.filter { $0.page == templatePage }
             let widgets = reading.widgets.filter { w in onPage.contains { $0.key == w.name } }
             let filled = widgets.contains { ($0.text.map { !$0.isEmpty } ?? false) || $0.isOn }
@@ -164,7 +188,7 @@ public struct PDFFormReader: Sendable {
                 }
             }
         }
-        let flavor: Flavor = usedAcroForm ? .fill : (sawTypedTick ? .print : .flat)
+        let flavor: Flavor = scanned ? .scan : usedAcroForm ? .fill : (sawTypedTick ? .print : .flat)
         if group.pages.count < template.pages {
             reasons.append(Diagnostic(.review, code: "pages-missing",
                 "the \(template.title) has \(template.pages) pages; this document has \(group.pages.count)",
@@ -187,9 +211,14 @@ public struct PDFFormReader: Sendable {
     func unknownDocument(_ group: PageGroup, pageNumbers: [Int]) -> ExtractedDocument {
         let imageOnly = group.pages.allSatisfy { $0.layer.isEmpty && $0.page.imageCount > 0 }
         if imageOnly {
+            if scans == nil {
+                return ExtractedDocument(kind: .unknown, flavor: .scan, pages: pageNumbers, reasons: [
+                    Diagnostic(.review, code: "scan-needs-ocr",
+                               "the pages are scanned images with no text layer; they need OCR to be read")])
+            }
             return ExtractedDocument(kind: .unknown, flavor: .scan, pages: pageNumbers, reasons: [
-                Diagnostic(.review, code: "scan-needs-ocr",
-                           "the pages are scanned images with no text layer; they need OCR to be read")])
+                Diagnostic(.review, code: "scan-not-a-secor-form",
+                           "the scanned pages do not match the SECOR registration form or compliance declaration; staff will look at them")])
         }
         let empty = group.pages.allSatisfy { $0.layer.isEmpty }
         let message = empty
@@ -282,8 +311,10 @@ struct PageReading {
     let templates: FormTemplates
     /// The form whose first page this is, known by its title in the text layer or its fields.
     let startsForm: DocumentKind?
+    /// A scanned page: which blank page it is and where it sits.
+    let placed: ScanReader.PlacedPage?
 
-    init(index: Int, page: PDFPage, templates: FormTemplates) {
+    init(index: Int, page: PDFPage, templates: FormTemplates, scans: ScanReader?) {
         self.index = index
         self.page = page
         self.templates = templates
@@ -291,6 +322,12 @@ struct PageReading {
         self.layer = layer
         let widgets = page.formWidgets()
         self.widgets = widgets
+        if layer.isEmpty, widgets.isEmpty, let scans, page.imageCount > 0, let placed = scans.place(page) {
+            self.placed = placed
+            self.startsForm = placed.templatePage == 1 ? placed.kind : nil
+            return
+        }
+        self.placed = nil
         var starts: DocumentKind? = nil
         // A form's title is in its header band; the same words in a footer ("attach the
         // signed ... Declaration") do not start a document.

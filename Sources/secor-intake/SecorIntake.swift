@@ -20,6 +20,8 @@ struct CommonOptions: ParsableArguments {
     var logLevel: Logger.Level = .warning
 
     func bootstrapLogging() {
+        // Several OCR workers run at once: each tesseract must keep to one thread.
+        setenv("OMP_THREAD_LIMIT", "1", 0)
         let level = logLevel
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
