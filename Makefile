@@ -41,7 +41,7 @@ test: deps
 ## demo: the main job on the bundled sample documents
 demo: release
 	@echo "== secor-intake process: every bundled sample in fixtures/samples, decided as of 2026-11-22"
-	@$(RELEASE_BIN) process --as-of 2026-11-22 fixtures/samples; status=$$?; \
+	@$(RELEASE_BIN) process --as-of 2026-11-22 fixtures/samples/*.pdf fixtures/samples/*.xml; status=$$?; \
 	  [ $$status -le 1 ] || { echo "secor-intake failed ($$status)"; exit $$status; }
 
 ## bench: release-mode throughput against the standard tools, as ratios

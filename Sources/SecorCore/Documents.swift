@@ -87,6 +87,12 @@ public struct ReadFile: Sendable {
         return kinds.count == 1 ? kinds.first! : .unknown
     }
 
+    /// One word for logs and progress: the kind, or `envelope` for a file holding several documents.
+    public var summary: String {
+        let forms = documents.filter { $0.kind == .registration || $0.kind == .declaration }
+        return forms.count > 1 ? "envelope" : kind.rawValue
+    }
+
     public static func unreadable(_ file: InputFile, format: DocumentFormat, pageCount: Int = 0, _ reason: Diagnostic) -> ReadFile {
         ReadFile(file: file, format: format, pageCount: pageCount, documents: [], reasons: [reason])
     }

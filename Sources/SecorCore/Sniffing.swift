@@ -18,6 +18,16 @@ public struct InputFile: Sendable {
         self.sha256 = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
     }
 
+    private init(path: String, sha256: String) {
+        self.path = path
+        self.data = Data()
+        self.sha256 = sha256
+    }
+
+    /// The same file without its bytes: what later stages keep, so a batch's memory
+    /// does not grow with the size of its files.
+    public var withoutBytes: InputFile { InputFile(path: path, sha256: sha256) }
+
     public var displayName: String { (path as NSString).lastPathComponent }
 }
 

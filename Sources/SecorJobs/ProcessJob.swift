@@ -7,11 +7,13 @@ import SecorReaders
 public struct ProcessJob {
     public let processingDate: CalendarDate
     public let jobs: Int
+    public let showProgress: Bool
     let logger = Logger(label: "secor.process")
 
-    public init(processingDate: CalendarDate, jobs: Int = ProcessInfo.processInfo.activeProcessorCount) {
+    public init(processingDate: CalendarDate, jobs: Int = ProcessInfo.processInfo.activeProcessorCount, showProgress: Bool = false) {
         self.processingDate = processingDate
         self.jobs = max(1, jobs)
+        self.showProgress = showProgress
     }
 
     /// Reads and decides the batch. Throws only for a broken installation.
@@ -20,7 +22,12 @@ public struct ProcessJob {
         let templates = try FormTemplates.shipped.get()
         let library = try ProgramLibrary.load()
         let files = Self.expand(paths)
-        let reads = ParallelMap.map(files, jobs: jobs) { extraction.read(path: $0) }
+        let progress = BatchProgress(total: files.count, enabled: showProgress)
+        let reads = ParallelMap.map(files, jobs: jobs) { path in
+            let read = extraction.read(path: path)
+            progress.finished(sha256: read.file.sha256, outcome: read.summary)
+            return read
+        }
         let assembler = ApplicationAssembler(normalizer: FieldNormalizer(templates: templates))
         let (applications, unmatched) = assembler.assemble(reads)
         let decided = BatchDecider(library: library, templates: templates, processingDate: processingDate).decide(applications)

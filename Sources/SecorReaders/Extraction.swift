@@ -26,7 +26,9 @@ public struct Extraction: Sendable {
         case let .failed(path, reason):
             return .unreadable(InputFile(path: path, data: Data()), format: .unrecognized, reason)
         case let .sniffed(file, format):
-            return read(file, format: format)
+            var result = read(file, format: format)
+            result.file = file.withoutBytes
+            return result
         }
     }
 

@@ -39,6 +39,9 @@ struct BatchOptions: ParsableArguments {
     @Option(name: .long, help: "Files read at once (default: the number of cores).")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @Flag(name: .long, help: "No progress on stderr.")
+    var quiet = false
+
     func validate() throws {
         if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
     }
@@ -93,7 +96,7 @@ struct Process: ParsableCommand {
     func run() throws {
         common.bootstrapLogging()
         let date = asOf.flatMap(CalendarDate.init(iso:)) ?? CalendarDate.today()
-        let report = try ProcessJob(processingDate: date, jobs: batch.jobs).run(paths: paths)
+        let report = try ProcessJob(processingDate: date, jobs: batch.jobs, showProgress: !batch.quiet).run(paths: paths)
         switch batch.format {
         case .json: print(try ProcessJob.json(report))
         case .text: print(ProcessJob.text(report), terminator: "")

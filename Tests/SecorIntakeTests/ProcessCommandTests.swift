@@ -5,20 +5,22 @@ import TestSupport
 /// `secor-intake process` as staff run it, on copies of the office's samples.
 @Suite struct ProcessCommandTests {
     static let typedCases = ["s01", "s02", "s03", "s07"]
+    static let allCases = ["s01", "s02", "s03", "s04", "s05", "s06", "s07", "s08", "s09"]
 
-    @Test func decidesTheTypedSamplesAsTheOfficeExpects() throws {
+    @Test(arguments: [typedCases, allCases])
+    func decidesTheSamplesAsTheOfficeExpects(_ cases: [String]) throws {
         let expected = try Expected.load()
-        let files = Self.typedCases.flatMap { id in expected.case(id)!.files }
+        let files = cases.flatMap { id in expected.case(id)!.files }
         let run = try ProgramRun.run(["process", "--as-of", "2026-11-22", "--format", "json"] + files, in: Fixtures.samples)
         #expect(run.status == 1, "s07 is rejected, so not every application is accepted")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         #expect(report["as_of"] as? String == "2026-11-22")
         let applications = try #require(report["applications"] as? [[String: Any]])
         #expect((report["unmatched"] as? [Any])?.isEmpty == true)
-        #expect(applications.count == Self.typedCases.count)
+        #expect(applications.count == cases.count)
 
         var listed: [String] = []
-        for id in Self.typedCases {
+        for id in cases {
             let want = try #require(expected.case(id))
             let app = try #require(applications.first { app in
                 (app["documents"] as? [[String: Any]])?.contains { want.files.contains($0["path"] as? String ?? "") } == true

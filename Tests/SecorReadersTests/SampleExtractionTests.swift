@@ -63,10 +63,36 @@ let extraction: Extraction = try! Extraction.shipped()
         #expect(doc.fields.values.allSatisfy { $0.source == .xml })
     }
 
-    @Test func scansAreKnownAsScansUntilOCR() throws {
-        let read = extraction.read(path: Fixtures.sample("s04-registration.pdf").path)
-        #expect(read.documents.first?.flavor == .scan)
-        #expect(read.documents.first?.reasons.first?.code == "scan-needs-ocr")
+    static let scannedFiles: [(String, String)] = [
+        ("s04", "s04-registration.pdf"), ("s04", "s04-declaration.pdf"), ("s05", "s05-declaration.pdf"),
+        ("s08", "s08-registration.pdf"), ("s08", "s08-declaration.pdf"), ("s09", "s09-declaration.pdf"),
+    ]
+
+    /// Scans: every value right, and sure enough that none goes to review for our reading.
+    @Test(arguments: scannedFiles)
+    func readsScansAsTheOfficeExpects(_ id: String, _ file: String) throws {
+        let expected = try #require(try Expected.load().case(id))
+        let read = extraction.read(path: Fixtures.sample(file).path)
+        let document = try #require(read.documents.first)
+        #expect(read.documents.count == 1 && document.flavor == .scan)
+        let want = document.kind == .registration ? expected.registration : expected.declaration
+        #expect(file.contains(document.kind.rawValue))
+        for (key, value) in want {
+            let field = document.fields[key]
+            #expect(field?.value == value, "\(file) \(key)")
+            #expect((field?.confidence ?? 0) >= 0.8, "\(file) \(key) confidence \(field?.confidence ?? 0)")
+            #expect(field?.source == .ocr || field?.source == .ink)
+        }
+    }
+
+    @Test func anEnvelopeIsSplitIntoItsDocuments() throws {
+        let expected = try #require(try Expected.load().case("s06"))
+        let read = extraction.read(path: Fixtures.sample("s06-envelope.pdf").path)
+        #expect(read.documents.map(\.kind) == [.registration, .declaration])
+        #expect(read.documents.map(\.pages) == [[1, 2], [3]])
+        for (key, value) in expected.registration { #expect(read.documents[0].fields[key]?.value == value, "\(key)") }
+        for (key, value) in expected.declaration { #expect(read.documents[1].fields[key]?.value == value, "declaration \(key)") }
+        #expect(read.documents[1].fields["signature"]?.page == 3)
     }
 
     /// The committed templates must agree with the blank forms they were taken from.
