@@ -63,6 +63,12 @@ let package = Package(
             name: "SecorJobs",
             dependencies: ["SecorCore", "SecorReaders", .product(name: "Logging", package: "swift-log")]
         ),
+        // Generated scans for measuring OCR: a developer's tool and a test helper, not shipped.
+        .target(name: "SecorFixtures", dependencies: ["SecorCore", "Poppler", "SecorSchemas"]),
+        .executableTarget(
+            name: "secor-fixtures",
+            dependencies: ["SecorFixtures", "SecorCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .executableTarget(
             name: "secor-intake",
             dependencies: [
@@ -77,7 +83,7 @@ let package = Package(
         .testTarget(name: "PopplerTests", dependencies: ["Poppler", "TestSupport"]),
         .testTarget(name: "LibXMLTests", dependencies: ["LibXML", "TestSupport"]),
         .testTarget(name: "TesseractTests", dependencies: ["Tesseract", "Poppler", "TestSupport"]),
-        .testTarget(name: "SecorReadersTests", dependencies: ["SecorReaders", "SecorCore", "TestSupport"]),
+        .testTarget(name: "SecorReadersTests", dependencies: ["SecorReaders", "SecorCore", "SecorFixtures", "TestSupport"]),
         .testTarget(name: "SecorJobsTests", dependencies: ["SecorJobs", "SecorCore", "TestSupport"]),
         .testTarget(name: "SecorIntakeTests", dependencies: ["SecorCore", "TestSupport"]),
     ]

@@ -113,7 +113,7 @@ public struct GrayImage: Sendable {
 }
 
 public final class PDFPage {
-    private let handle: OpaquePointer
+    fileprivate let handle: OpaquePointer
     // Keeps the document alive as long as one of its pages is.
     private let owner: PDFDocument
 
@@ -230,19 +230,7 @@ public final class PDFPage {
         poppler_page_render(handle, cr)
         cairo_destroy(cr)
         cairo_surface_flush(surface)
-        guard let base = cairo_image_surface_get_data(surface) else { return nil }
-        let stride = Int(cairo_image_surface_get_stride(surface))
-        var pixels = [UInt8](repeating: 255, count: width * height)
-        for row in 0..<height {
-            let line = base.advanced(by: row * stride)
-            for col in 0..<width {
-                // RGB24 is stored as native-endian 32-bit xRGB.
-                let px = line.advanced(by: col * 4).withMemoryRebound(to: UInt32.self, capacity: 1) { $0.pointee }
-                let r = (px >> 16) & 0xFF, g = (px >> 8) & 0xFF, b = px & 0xFF
-                pixels[row * width + col] = UInt8((r * 299 + g * 587 + b * 114) / 1000)
-            }
-        }
-        return GrayImage(width: width, height: height, pixels: pixels)
+        return grayPixels(of: surface, width: width, height: height)
     }
 
     /// Adds a note (text) annotation at `rect` and a red square annotation outlining it.
@@ -274,4 +262,116 @@ private func takeString(_ pointer: UnsafeMutablePointer<gchar>?) -> String? {
     guard let pointer else { return nil }
     defer { g_free(pointer) }
     return String(cString: pointer)
+}
+
+/// Something drawn onto a page when making test scans: typed values, ticks, a signature.
+public enum PageMark: Sendable {
+    /// Text in a Courier face, its baseline `size * 0.3` above the box's bottom.
+    case text(String, box: PDFRect, size: Double)
+    /// A filled square inside the box (a typed tick in a radio box).
+    case filledBox(PDFRect)
+    /// A hand-drawn check mark in the box.
+    case checkMark(PDFRect)
+    /// A pen stroke through these points (a signature).
+    case stroke([(Double, Double)], width: Double)
+}
+
+extension PDFPage {
+    /// Renders the page with `marks` drawn on it, turned by `degrees` about its centre,
+    /// at `scale` pixels per point, grey on white: a page as a scanner would see it.
+    public func renderFilled(marks: [PageMark], scale: Double, degrees: Double) -> GrayImage? {
+        let (pw, ph) = size
+        let width = Int((pw * scale).rounded()), height = Int((ph * scale).rounded())
+        guard width > 0, height > 0, width * height <= 40_000_000,
+              let surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, Int32(width), Int32(height)) else { return nil }
+        defer { cairo_surface_destroy(surface) }
+        guard let cr = cairo_create(surface) else { return nil }
+        cairo_set_source_rgb(cr, 1, 1, 1)
+        cairo_paint(cr)
+        cairo_translate(cr, Double(width) / 2, Double(height) / 2)
+        cairo_rotate(cr, degrees * .pi / 180)
+        cairo_translate(cr, -Double(width) / 2, -Double(height) / 2)
+        cairo_scale(cr, scale, scale)
+        poppler_page_render(handle, cr)
+        cairo_set_source_rgb(cr, 0.08, 0.08, 0.08)
+        cairo_select_font_face(cr, "Courier", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL)
+        for mark in marks {
+            switch mark {
+            case let .text(text, box, fontSize):
+                cairo_set_font_size(cr, fontSize)
+                cairo_move_to(cr, box.x + 3, box.maxY - fontSize * 0.3)
+                cairo_show_text(cr, text)
+            case let .filledBox(box):
+                cairo_rectangle(cr, box.x + 1.5, box.y + 1.5, box.width - 3, box.height - 3)
+                cairo_fill(cr)
+            case let .checkMark(box):
+                cairo_set_line_width(cr, 1.6)
+                cairo_move_to(cr, box.x + box.width * 0.15, box.y + box.height * 0.55)
+                cairo_line_to(cr, box.x + box.width * 0.42, box.y + box.height * 0.85)
+                cairo_line_to(cr, box.x + box.width * 0.9, box.y + box.height * 0.1)
+                cairo_stroke(cr)
+            case let .stroke(points, lineWidth):
+                guard let first = points.first else { continue }
+                cairo_set_line_width(cr, lineWidth)
+                cairo_move_to(cr, first.0, first.1)
+                for p in points.dropFirst() { cairo_line_to(cr, p.0, p.1) }
+                cairo_stroke(cr)
+            }
+        }
+        cairo_destroy(cr)
+        cairo_surface_flush(surface)
+        return grayPixels(of: surface, width: width, height: height)
+    }
+}
+
+/// Writes grey page images as an image-only PDF (no text layer), each page `pageSize` points.
+public func writeImagePDF(_ pages: [GrayImage], pageSize: (width: Double, height: Double), to url: URL) throws(PopplerError) {
+    guard let pdf = cairo_pdf_surface_create(url.path, pageSize.width, pageSize.height) else {
+        throw PopplerError(kind: .other, message: "cannot create \(url.path)")
+    }
+    defer { cairo_surface_destroy(pdf) }
+    guard let cr = cairo_create(pdf) else { throw PopplerError(kind: .other, message: "cannot draw into \(url.path)") }
+    for page in pages {
+        guard let image = cairo_image_surface_create(CAIRO_FORMAT_RGB24, Int32(page.width), Int32(page.height)) else { continue }
+        cairo_surface_flush(image)
+        if let base = cairo_image_surface_get_data(image) {
+            let stride = Int(cairo_image_surface_get_stride(image))
+            for row in 0..<page.height {
+                let line = base.advanced(by: row * stride).withMemoryRebound(to: UInt32.self, capacity: page.width) { $0 }
+                for col in 0..<page.width {
+                    let g = UInt32(page.pixels[row * page.width + col])
+                    line[col] = (g << 16) | (g << 8) | g
+                }
+            }
+        }
+        cairo_surface_mark_dirty(image)
+        cairo_save(cr)
+        cairo_scale(cr, pageSize.width / Double(page.width), pageSize.height / Double(page.height))
+        cairo_set_source_surface(cr, image, 0, 0)
+        cairo_paint(cr)
+        cairo_restore(cr)
+        cairo_show_page(cr)
+        cairo_surface_destroy(image)
+    }
+    cairo_destroy(cr)
+    cairo_surface_finish(pdf)
+    if cairo_surface_status(pdf) != CAIRO_STATUS_SUCCESS {
+        throw PopplerError(kind: .other, message: "cannot write \(url.path)")
+    }
+}
+
+/// The grey pixels of an RGB24 cairo surface.
+private func grayPixels(of surface: OpaquePointer, width: Int, height: Int) -> GrayImage? {
+    guard let base = cairo_image_surface_get_data(surface) else { return nil }
+    let stride = Int(cairo_image_surface_get_stride(surface))
+    var pixels = [UInt8](repeating: 255, count: width * height)
+    for row in 0..<height {
+        let line = base.advanced(by: row * stride)
+        for col in 0..<width {
+            let px = line.advanced(by: col * 4).withMemoryRebound(to: UInt32.self, capacity: 1) { $0.pointee }
+            let r = (px >> 16) & 0xFF, g = (px >> 8) & 0xFF, b = px & 0xFF
+            pixels[row * width + col] = UInt8((r * 299 + g * 587 + b * 114) / 1000)
+        }
+    }
+    return GrayImage(width: width, height: height, pixels: pixels)
 }

@@ -1,0 +1,64 @@
+import Foundation
+import SecorCore
+
+/// A small, seedable random source, so a generated corpus is the same every run.
+public struct SeededRandom: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+    public init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
+    public mutating func next() -> UInt64 {
+        // SplitMix64.
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// What a scanner and a mail room do to a page: grain, specks, and JPEG's 8×8 blocks.
+public enum ScanDegradation {
+    /// Adds grain (±`grain` grey levels) and dark specks (`specks` of the pixels).
+    public static func noise(_ r: inout Raster, grain: Int, specks: Double, random: inout SeededRandom) {
+        for i in r.pixels.indices {
+            var v = Int(r.pixels[i]) + Int.random(in: -grain...grain, using: &random)
+            if Double.random(in: 0..<1, using: &random) < specks { v = Int.random(in: 20...110, using: &random) }
+            r.pixels[i] = UInt8(max(0, min(255, v)))
+        }
+    }
+
+    /// JPEG's loss: each 8×8 block through a DCT, quantized by the standard luminance
+    /// table scaled for `quality` (1...100), and back.
+    public static func jpegArtifacts(_ r: inout Raster, quality: Int) {
+        let base: [Double] = [16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55, 14, 13, 16, 24, 40, 57, 69, 56,
+                              14, 17, 22, 29, 51, 87, 80, 62, 18, 22, 37, 56, 68, 109, 103, 77, 24, 35, 55, 64, 81, 104, 113, 92,
+                              49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99]
+        let q = max(1, min(100, quality))
+        let scale = q < 50 ? 5000.0 / Double(q) : 200.0 - 2.0 * Double(q)
+        let table = base.map { max(1, (($0 * scale + 50) / 100).rounded(.down)) }
+        var cosines = [Double](repeating: 0, count: 64)
+        for x in 0..<8 { for u in 0..<8 { cosines[x * 8 + u] = cos(Double(2 * x + 1) * Double(u) * .pi / 16) } }
+        func c(_ u: Int) -> Double { u == 0 ? 1 / 2.0.squareRoot() : 1 }
+        var block = [Double](repeating: 0, count: 64), coefficients = [Double](repeating: 0, count: 64)
+        for by in stride(from: 0, to: r.height - 7, by: 8) {
+            for bx in stride(from: 0, to: r.width - 7, by: 8) {
+                var flat = true
+                for y in 0..<8 { for x in 0..<8 {
+                    block[y * 8 + x] = Double(r.pixels[(by + y) * r.width + bx + x]) - 128
+                    if block[y * 8 + x] != block[0] { flat = false }
+                } }
+                if flat { continue }
+                for v in 0..<8 { for u in 0..<8 {
+                    var sum = 0.0
+                    for y in 0..<8 { for x in 0..<8 { sum += block[y * 8 + x] * cosines[x * 8 + u] * cosines[y * 8 + v] } }
+                    let value = 0.25 * c(u) * c(v) * sum
+                    coefficients[v * 8 + u] = (value / table[v * 8 + u]).rounded() * table[v * 8 + u]
+                } }
+                for y in 0..<8 { for x in 0..<8 {
+                    var sum = 0.0
+                    for v in 0..<8 { for u in 0..<8 { sum += c(u) * c(v) * coefficients[v * 8 + u] * cosines[x * 8 + u] * cosines[y * 8 + v] } }
+                    r.pixels[(by + y) * r.width + bx + x] = UInt8(max(0, min(255, (0.25 * sum + 128).rounded())))
+                } }
+            }
+        }
+    }
+}
