@@ -17,9 +17,11 @@ public struct ScanGenerator {
         public static func random(_ r: inout SeededRandom) -> Settings {
             Settings(dpi: [150, 200, 200, 240, 300][Int.random(in: 0..<5, using: &r)],
                      degrees: Double.random(in: -3...3, using: &r),
-                     grain: Int.random(in: 4...14, using: &r),
-                     specks: Double.random(in: 0.0005...0.003, using: &r),
-                     jpegQuality: Int.random(in: 45...85, using: &r))
+                     // The office's samples have grain of about ±2 grey levels and no dark specks;
+                     // "some offices scan with more noise": up to five times that, and specks.
+                     grain: Int.random(in: 2...10, using: &r),
+                     specks: Double.random(in: 0.0002...0.0015, using: &r),
+                     jpegQuality: Int.random(in: 55...90, using: &r))
         }
     }
 

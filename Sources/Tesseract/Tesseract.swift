@@ -3,6 +3,13 @@
 import CTesseract
 import Foundation
 
+/// Calls `body` with C strings for `strings`, valid for the call only.
+private func withArrayOfCStrings<R>(_ strings: [String], _ body: (UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
+    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+    defer { pointers.forEach { free($0) } }
+    return pointers.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
+}
+
 /// Why tesseract could not start. The one place tesseract's failures become Swift errors.
 public struct TesseractError: Error, Sendable, CustomStringConvertible {
     public let message: String
@@ -45,7 +52,15 @@ public final class LineReader {
         guard let handle = TessBaseAPICreate() else { throw TesseractError(message: "tesseract could not be created") }
         // Quiet: tesseract writes warnings (resolution, empty page) to stderr otherwise.
         _ = TessBaseAPISetVariable(handle, "debug_file", "/dev/null")
-        guard TessBaseAPIInit3(handle, dataPath, language) == 0 else {
+        // Form values are names, numbers and codes, not prose: no word lists to pull readings
+        // towards dictionary words ("St" read as "st"). These can only be set at start-up.
+        let names = ["load_system_dawg", "load_freq_dawg"], values = ["0", "0"]
+        let started = withArrayOfCStrings(names) { n in
+            withArrayOfCStrings(values) { v in
+                TessBaseAPIInit4(handle, dataPath, language, OEM_DEFAULT, nil, 0, n, v, names.count, 0)
+            }
+        }
+        guard started == 0 else {
             TessBaseAPIDelete(handle)
             throw TesseractError(message: "tesseract has no '\(language)' language data (install tesseract-ocr-\(language))")
         }
