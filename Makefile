@@ -12,7 +12,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE_BIN := .build/release/secor-intake
 DEBUG_BIN := .build/debug/secor-intake
 
-.PHONY: deps build release test demo bench install clean
+.PHONY: deps build release test demo bench ocr-accuracy install clean
 
 PREFIX ?= /usr/local
 
@@ -47,6 +47,12 @@ demo: release
 ## bench: release-mode throughput against the standard tools, as ratios
 bench: release
 	scripts/bench.sh $(RELEASE_BIN)
+
+## ocr-accuracy: 60 generated scans (150-300 dpi, skew, noise, JPEG) read and compared with what was written
+ocr-accuracy: release
+	rm -rf /tmp/secor-ocr-accuracy
+	.build/release/secor-fixtures scans --count 30 --seed 11 /tmp/secor-ocr-accuracy
+	.build/release/secor-fixtures accuracy /tmp/secor-ocr-accuracy
 
 ## install: the release program into $(PREFIX)/bin (its schemas travel in the resource bundle beside it)
 install: release

@@ -9,6 +9,10 @@ import PackageDescription
 // - SecorReaders: the pipeline stages that read documents (PDF, XML) into core values.
 // - SecorJobs: what each command does (extract, process, watch), callable from tests.
 // - secor-intake: the command line; run() only delegates.
+// Pixel loops (scans: rendering, straightening, cleaning) are far too slow unoptimized;
+// these modules are optimized in debug builds too, so the tests run at a usable speed.
+let optimizedEvenInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
     name: "secor-intake",
     platforms: [.macOS(.v13)],
@@ -37,7 +41,7 @@ let package = Package(
             pkgConfig: "tesseract",
             providers: [.apt(["libtesseract-dev"])]
         ),
-        .target(name: "Poppler", dependencies: ["CPoppler"]),
+        .target(name: "Poppler", dependencies: ["CPoppler"], swiftSettings: optimizedEvenInDebug),
         .target(name: "Tesseract", dependencies: ["CTesseract"]),
         .target(name: "LibXML", dependencies: ["CLibXML2"]),
         .target(
@@ -53,21 +57,23 @@ let package = Package(
                 "SecorSchemas",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
-            ]
+            ],
+            swiftSettings: optimizedEvenInDebug
         ),
         .target(
             name: "SecorReaders",
-            dependencies: ["SecorCore", "Poppler", "LibXML", "Tesseract", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["SecorCore", "Poppler", "LibXML", "Tesseract", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: optimizedEvenInDebug
         ),
         .target(
             name: "SecorJobs",
             dependencies: ["SecorCore", "SecorReaders", .product(name: "Logging", package: "swift-log")]
         ),
         // Generated scans for measuring OCR: a developer's tool and a test helper, not shipped.
-        .target(name: "SecorFixtures", dependencies: ["SecorCore", "Poppler", "SecorSchemas"]),
+        .target(name: "SecorFixtures", dependencies: ["SecorCore", "Poppler", "SecorSchemas"], swiftSettings: optimizedEvenInDebug),
         .executableTarget(
             name: "secor-fixtures",
-            dependencies: ["SecorFixtures", "SecorCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["SecorFixtures", "SecorCore", "SecorReaders", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "secor-intake",

@@ -1,24 +1,24 @@
-// secor-fixtures: makes the project's own scanned test forms (a developer's tool, not shipped).
+// secor-fixtures: makes the project's own scanned test forms and measures how well they
+// are read (a developer's tool, not shipped).
 //
-//   secor-fixtures scans [--count N] [--seed S] OUT
-//
-// writes N applications (a scanned registration and a scanned declaration each) into OUT,
-// with `truth.json` giving every value written and how each page was scanned.
+//   secor-fixtures scans [--count N] [--seed S] OUT     N applications, scanned, and truth.json
+//   secor-fixtures accuracy DIR                          reads DIR's scans and compares with truth.json
 import ArgumentParser
 import Foundation
 import SecorCore
 import SecorFixtures
+import SecorReaders
 
 @main
 struct SecorFixturesCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "secor-fixtures", subcommands: [Scans.self])
+    static let configuration = CommandConfiguration(commandName: "secor-fixtures", subcommands: [Scans.self, Accuracy.self])
 }
 
 struct Scans: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Generate scanned forms with known values.")
 
-    @Option(help: "Applications to generate.") var count = 60
-    @Option(help: "Random seed (the same seed gives the same files).") var seed: UInt64 = 1
+    @Option(help: "Applications to generate (two scanned documents each).") var count = 30
+    @Option(help: "Random seed (the same seed gives the same files).") var seed: UInt64 = 11
     @Argument(help: "Output folder.") var out: String
 
     func run() throws {
@@ -28,5 +28,27 @@ struct Scans: ParsableCommand {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(generated).write(to: URL(fileURLWithPath: out).appendingPathComponent("truth.json"))
         print("\(generated.count) scanned documents in \(out)")
+    }
+}
+
+struct Accuracy: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Read generated scans and compare every value with what was written.")
+
+    @Option(help: "Files read at once.") var jobs = ProcessInfo.processInfo.activeProcessorCount
+    @Argument(help: "A folder made by `secor-fixtures scans`.") var folder: String
+
+    func run() throws {
+        setenv("OMP_THREAD_LIMIT", "1", 0)
+        let dir = URL(fileURLWithPath: folder)
+        let truth = try JSONDecoder().decode([ScanGenerator.Generated].self, from: Data(contentsOf: dir.appendingPathComponent("truth.json")))
+        let extraction = try Extraction.shipped()
+        let threshold = try ProgramLibrary.load().editions.map(\.reviewBelowConfidence).max() ?? 0.8
+        let reads = ParallelMap.map(truth, jobs: jobs) { extraction.read(path: dir.appendingPathComponent($0.file).path) }
+        var report = AccuracyReport(threshold: threshold)
+        for (generated, read) in zip(truth, reads) {
+            report.add(file: generated.file, written: generated.values, read: read.documents.first { $0.kind.rawValue == generated.kind })
+        }
+        print(report, terminator: "")
+        if !report.wrongButSure.isEmpty || report.accuracy < 0.995 { throw ExitCode(1) }
     }
 }

@@ -1,0 +1,50 @@
+import Foundation
+import SecorCore
+
+/// How well generated scans were read: each field value against what was written.
+public struct AccuracyReport: Sendable, CustomStringConvertible {
+    public struct Miss: Sendable, CustomStringConvertible {
+        public let file: String
+        public let key: String
+        public let written: String
+        public let read: String
+        public let confidence: Double
+        public var description: String {
+            "\(file) \(key): wrote “\(written)”, read “\(read)” (confidence \(String(format: "%.2f", confidence)))"
+        }
+    }
+
+    public let threshold: Double
+    public private(set) var values = 0
+    public private(set) var right = 0
+    /// Read wrong yet reported at or above the threshold: the failure that must not happen.
+    public private(set) var wrongButSure: [Miss] = []
+    /// Read wrong and reported below the threshold: staff review catches these.
+    public private(set) var wrongAndFlagged: [Miss] = []
+
+    public init(threshold: Double) { self.threshold = threshold }
+
+    public var accuracy: Double { values == 0 ? 0 : Double(right) / Double(values) }
+
+    /// Adds one document: what was written and what was read from it.
+    public mutating func add(file: String, written: [String: String], read: ExtractedDocument?) {
+        for (key, value) in written.sorted(by: { $0.key < $1.key }) {
+            values += 1
+            let field = read?.fields[key]
+            if field?.value == value {
+                right += 1
+            } else {
+                let miss = Miss(file: file, key: key, written: value, read: field?.value ?? "(not read)", confidence: field?.confidence ?? 0)
+                if (field?.confidence ?? 0) >= threshold { wrongButSure.append(miss) } else { wrongAndFlagged.append(miss) }
+            }
+        }
+    }
+
+    public var description: String {
+        var s = String(format: "%d of %d field values read right (%.2f%%); %d wrong but sure (confidence ≥ %.2f); %d wrong and sent to review\n",
+                       right, values, accuracy * 100, wrongButSure.count, threshold, wrongAndFlagged.count)
+        for m in wrongButSure { s += "  SURE BUT WRONG: \(m)\n" }
+        for m in wrongAndFlagged { s += "  flagged: \(m)\n" }
+        return s
+    }
+}
