@@ -58,3 +58,24 @@ xtool=$(calc "$N / ($t1 - $t0)")
 t0=$(now); "$BIN" process --as-of 2026-11-22 --jobs 1 --format json "$WORK/xml" > "$WORK/xml.json" || true; t1=$(now)
 xours=$(calc "$N / ($t1 - $t0)")
 row "process --jobs 1 vs xmllint --noout --schema (one run)" "$xours" "$xtool" "$(calc "$xours / $xtool" 2)x"
+
+# Scanned pages: the office's scanned samples and generated scans (150-300 dpi, skew, noise).
+mkdir -p "$WORK/scan" "$WORK/png"
+cp "$ROOT"/fixtures/samples/s04-*.pdf "$ROOT"/fixtures/samples/s06-envelope.pdf "$ROOT"/fixtures/samples/s08-*.pdf "$WORK/scan/"
+FIXTURES=${BIN%/secor-intake}/secor-fixtures
+"$FIXTURES" scans --count "${BENCH_SCAN_APPS:-8}" --seed 5 "$WORK/scan" > /dev/null
+rm -f "$WORK/scan/truth.json"
+pages=0
+for f in "$WORK"/scan/*.pdf; do
+  n=$(pdfinfo "$f" | awk '/^Pages:/ {print $2}'); pages=$((pages + n))
+  # The same pages as 300 dpi grey images, for tesseract (made outside the timing).
+  pdftoppm -r 300 -gray -png "$f" "$WORK/png/$(basename "$f" .pdf)"
+done
+echo
+row "scanned pages, $pages pages, one core each" "ours/s" "tool/s" "ratio"
+t0=$(now); for p in "$WORK"/png/*.png; do OMP_THREAD_LIMIT=1 tesseract "$p" - > /dev/null 2>&1; done; t1=$(now)
+stool=$(calc "$pages / ($t1 - $t0)" 2)
+t0=$(now); OMP_THREAD_LIMIT=1 "$BIN" extract --jobs 1 --format json "$WORK"/scan/*.pdf > "$WORK/scan.json" || true; t1=$(now)
+sours=$(calc "$pages / ($t1 - $t0)" 2)
+row "extract (render, place, OCR every field) vs tesseract full page" "$sours" "$stool" "$(calc "$sours / $stool" 2)x"
+echo "(tesseract reads the 300 dpi page images; we read the PDFs, rendering them at 300 dpi ourselves.)"
