@@ -79,6 +79,8 @@ public final class LineReader {
     public func read(pixels: [UInt8], width: Int, height: Int, dpi: Int, characters: String? = nil,
                      layout: LineLayout = .line) -> Recognition {
         guard width > 2, height > 2, pixels.count >= width * height else { return Recognition(text: "", confidence: 0) }
+        // No ink, nothing to read: tesseract makes up letters from a blank image.
+        guard pixels.contains(where: { $0 < 128 }) else { return Recognition(text: "", confidence: 0) }
         if layout != self.layout {
             TessBaseAPISetPageSegMode(handle, layout.mode)
             self.layout = layout
