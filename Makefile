@@ -7,7 +7,7 @@ export PATH := $(SWIFT_BIN):$(PATH)
 # Several OCR workers run at once; each tesseract must use one thread.
 export OMP_THREAD_LIMIT := 1
 
-DEB_PACKAGES := libpoppler-glib-dev libxml2-dev libtesseract-dev tesseract-ocr-eng poppler-utils libxml2-utils tesseract-ocr fonts-urw-base35
+DEB_PACKAGES := libpoppler-glib-dev libxml2-dev libtesseract-dev tesseract-ocr-eng poppler-utils libxml2-utils tesseract-ocr fonts-urw-base35 libsqlite3-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE_BIN := .build/release/secor-intake
 DEBUG_BIN := .build/debug/secor-intake

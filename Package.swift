@@ -7,6 +7,7 @@ import PackageDescription
 // - SecorSchemas: the data in schemas/ (form templates, XSD, program rule editions) as resources.
 // - SecorCore: fields, normalizers, rules, decisions. Imports no C module.
 // - SecorReaders: the pipeline stages that read documents (PDF, XML) into core values.
+// - SecorRegistry: the SQLite registry (GRDB). SecorInbox: the watcher (inotify lives in one file).
 // - SecorJobs: what each command does (extract, process, watch), callable from tests.
 // - secor-intake: the command line; run() only delegates.
 // Pixel loops (scans: rendering, straightening, cleaning) are far too slow unoptimized;
@@ -24,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -67,7 +69,7 @@ let package = Package(
         ),
         .target(
             name: "SecorJobs",
-            dependencies: ["SecorCore", "SecorReaders", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["SecorCore", "SecorReaders", "SecorRegistry", .product(name: "Logging", package: "swift-log")]
         ),
         // Generated scans for measuring OCR: a developer's tool and a test helper, not shipped.
         .target(name: "SecorFixtures", dependencies: ["SecorCore", "Poppler", "SecorSchemas"], swiftSettings: optimizedEvenInDebug),
@@ -78,10 +80,18 @@ let package = Package(
         .executableTarget(
             name: "secor-intake",
             dependencies: [
-                "SecorCore", "SecorJobs",
+                "SecorCore", "SecorJobs", "SecorInbox", "SecorRegistry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        .target(
+            name: "SecorRegistry",
+            dependencies: ["SecorCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .target(
+            name: "SecorInbox",
+            dependencies: ["SecorCore", "SecorReaders", "SecorRegistry", .product(name: "Logging", package: "swift-log")]
         ),
         // Fixture paths and expected.json for the test targets; not shipped.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
@@ -91,6 +101,8 @@ let package = Package(
         .testTarget(name: "TesseractTests", dependencies: ["Tesseract", "Poppler", "TestSupport"]),
         .testTarget(name: "SecorReadersTests", dependencies: ["SecorReaders", "SecorCore", "SecorFixtures", "TestSupport"]),
         .testTarget(name: "SecorJobsTests", dependencies: ["SecorJobs", "SecorCore", "TestSupport"]),
+        .testTarget(name: "SecorRegistryTests", dependencies: ["SecorRegistry", "SecorCore", "TestSupport"]),
+        .testTarget(name: "SecorInboxTests", dependencies: ["SecorInbox", "SecorRegistry", "SecorCore", "TestSupport"]),
         .testTarget(name: "SecorIntakeTests", dependencies: ["SecorCore", "TestSupport"]),
     ]
 )

@@ -147,6 +147,13 @@ public struct UnmatchedFile: Sendable {
     public let sha256: String
     public let kind: DocumentKind
     public let reasons: [Diagnostic]
+
+    public init(path: String, sha256: String, kind: DocumentKind, reasons: [Diagnostic]) {
+        self.path = path
+        self.sha256 = sha256
+        self.kind = kind
+        self.reasons = reasons
+    }
 }
 
 /// The assemble stage: documents into applications.

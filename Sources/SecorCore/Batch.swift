@@ -59,23 +59,44 @@ public struct BatchDecider: Sendable {
 
 /// What `process` prints for an application, and `record.json` holds.
 public struct ApplicationRecord: Sendable, Codable {
-    public let id: String
-    public let decision: String
-    public let program: String
-    public let edition: String
-    public let submitted: String?
-    public let documents: [FileReference]
+    public var id: String
+    public var decision: String
+    public var program: String
+    public var edition: String
+    public var submitted: String?
+    public var documents: [FileReference]
     /// Registration fields, normalized (counts as numbers, Yes/No, dates as YYYY-MM-DD, blank as "").
-    public let fields: [String: FieldValue]
-    public let declarationFields: [String: FieldValue]
+    public var fields: [String: FieldValue]
+    public var declarationFields: [String: FieldValue]
     /// Each field as the applicant wrote it.
-    public let asWritten: [String: [String: String]]
-    public let reasons: [Reason]
+    public var asWritten: [String: [String: String]]
+    public var reasons: [Reason]
 
     enum CodingKeys: String, CodingKey {
         case id, decision, program, edition, submitted, documents, fields, reasons
         case declarationFields = "declaration_fields"
         case asWritten = "as_written"
+    }
+
+    /// The same record with another decision word (`pending`, `superseded`).
+    public func marked(decision: String) -> ApplicationRecord {
+        var copy = self
+        copy.decision = decision
+        return copy
+    }
+
+    /// The same record with its documents' paths where they are now filed.
+    public func relocated(_ paths: [String: String]) -> ApplicationRecord {
+        var copy = self
+        copy.documents = documents.map { d in
+            FileReference(path: paths[d.sha256] ?? d.path, sha256: d.sha256, kind: d.kind, pages: d.pages)
+        }
+        copy.reasons = reasons.map { r in
+            guard let doc = r.document, let moved = documents.first(where: { $0.path == doc }).flatMap({ paths[$0.sha256] }) else { return r }
+            return Reason(code: r.code, severity: r.severity, field: r.field, found: r.found, message: r.message, rule: r.rule,
+                          label: r.label, document: moved, page: r.page, box: r.box)
+        }
+        return copy
     }
 
     public init(_ decided: DecidedApplication) {

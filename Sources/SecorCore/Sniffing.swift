@@ -18,7 +18,8 @@ public struct InputFile: Sendable {
         self.sha256 = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
     }
 
-    private init(path: String, sha256: String) {
+    /// A file known by its digest only (a document the registry holds).
+    public init(path: String, sha256: String) {
         self.path = path
         self.data = Data()
         self.sha256 = sha256

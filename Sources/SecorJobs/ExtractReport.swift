@@ -87,15 +87,6 @@ public enum OutputFormat: String, Sendable, CaseIterable {
     case json, text
 }
 
-/// JSON as every command prints it: stable key order, readable.
-public enum JSONOutput {
-    public static func string(_ value: some Encodable) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
-}
-
 /// Renders extract reports as JSON or as text a person reads.
 public enum ExtractOutput {
     public static func json(_ reports: [ExtractReport]) throws -> String { try JSONOutput.string(reports) }

@@ -2,18 +2,23 @@ import Foundation
 import Logging
 import SecorCore
 import SecorReaders
+import SecorRegistry
 
 /// `secor-intake process`: a batch of files and folders, read, assembled into applications and decided.
 public struct ProcessJob {
     public let processingDate: CalendarDate
     public let jobs: Int
     public let showProgress: Bool
+    /// Trained employees already named in the registry count against this batch (rule 5 across days).
+    public let registry: Registry?
     let logger = Logger(label: "secor.process")
 
-    public init(processingDate: CalendarDate, jobs: Int = ProcessInfo.processInfo.activeProcessorCount, showProgress: Bool = false) {
+    public init(processingDate: CalendarDate, jobs: Int = ProcessInfo.processInfo.activeProcessorCount, showProgress: Bool = false,
+                registry: Registry? = nil) {
         self.processingDate = processingDate
         self.jobs = max(1, jobs)
         self.showProgress = showProgress
+        self.registry = registry
     }
 
     /// Reads and decides the batch. Throws only for a broken installation.
@@ -30,7 +35,8 @@ public struct ProcessJob {
         }
         let assembler = ApplicationAssembler(normalizer: FieldNormalizer(templates: templates))
         let (applications, unmatched) = assembler.assemble(reads)
-        let decided = BatchDecider(library: library, templates: templates, processingDate: processingDate).decide(applications)
+        let decided = BatchDecider(library: library, templates: templates, processingDate: processingDate)
+            .decide(applications, earlier: registry)
         for d in decided {
             // No applicant data above debug: the digest prefix, the outcome and the reason codes.
             logger.info("decided", metadata: [

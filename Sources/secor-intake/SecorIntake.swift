@@ -2,14 +2,16 @@ import ArgumentParser
 import Foundation
 import Logging
 import SecorCore
+import SecorInbox
 import SecorJobs
+import SecorRegistry
 
 @main
 struct SecorIntake: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "secor-intake",
         abstract: "Reads SECOR registrations and compliance declarations and decides them.",
-        subcommands: [Process.self, Extract.self],
+        subcommands: [Process.self, Watch.self, Status.self, Extract.self],
         defaultSubcommand: nil
     )
 }
@@ -85,6 +87,9 @@ struct Process: ParsableCommand {
     @Option(name: .long, help: "The processing date, YYYY-MM-DD (default: today).")
     var asOf: String?
 
+    @Option(name: .long, help: "Check the batch against this registry (trained employees already named); read only.")
+    var db: String?
+
     @Argument(help: "Files and folders (folders are read recursively).")
     var paths: [String]
 
@@ -96,12 +101,78 @@ struct Process: ParsableCommand {
     func run() throws {
         common.bootstrapLogging()
         let date = asOf.flatMap(CalendarDate.init(iso:)) ?? CalendarDate.today()
-        let report = try ProcessJob(processingDate: date, jobs: batch.jobs, showProgress: !batch.quiet).run(paths: paths)
+        let registry = try db.map { try Registry(path: $0) }
+        let report = try ProcessJob(processingDate: date, jobs: batch.jobs, showProgress: !batch.quiet, registry: registry).run(paths: paths)
         switch batch.format {
         case .json: print(try ProcessJob.json(report))
         case .text: print(ProcessJob.text(report), terminator: "")
         }
         let allAccepted = report.unmatched.isEmpty && report.applications.allSatisfy { $0.decision == "accepted" }
         if !allAccepted { throw ExitCode(1) }
+    }
+}
+
+struct Watch: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Watch an inbox folder: decide every file that lands and file it under OUT.",
+        discussion: """
+        Files are taken once their size and time have held still for --settle seconds. Each ends in exactly one of
+        OUT/accepted, OUT/rejected, OUT/review, OUT/failed, OUT/duplicates or OUT/pending, with the application's
+        record.json beside it. SIGTERM or SIGINT finishes the file in hand and exits 0.
+        """
+    )
+
+    @OptionGroup var common: CommonOptions
+
+    @Argument(help: "The inbox folder.")
+    var inbox: String
+
+    @Option(name: .long, help: "Where decided files are filed.")
+    var out: String
+
+    @Option(name: .long, help: "The registry (default: OUT/registry.sqlite).")
+    var db: String?
+
+    @Option(name: .long, help: "Seconds a file must hold still before it is taken.")
+    var settle: Double = 2
+
+    @Option(name: .long, help: "Days a document waits for its partner before it is decided without it.")
+    var pairWait: Double = 14
+
+    @Option(name: .long, help: "The processing date, YYYY-MM-DD (default: each day's date).")
+    var asOf: String?
+
+    @Option(name: .long, help: "Seconds between full looks at the inbox (network shares send no events).")
+    var rescan: Double = 5
+
+    func validate() throws {
+        if settle < 0 || pairWait < 0 || rescan <= 0 { throw ValidationError("--settle, --pair-wait and --rescan must be positive") }
+        if let asOf, CalendarDate(iso: asOf) == nil { throw ValidationError("--as-of must be a date like 2026-11-22") }
+    }
+
+    func run() throws {
+        common.bootstrapLogging()
+        StopSignals.install()
+        var configuration = Watcher.Configuration(inbox: inbox, out: out, database: db ?? (out as NSString).appendingPathComponent("registry.sqlite"))
+        configuration.settle = settle
+        configuration.pairWaitDays = pairWait
+        configuration.asOf = asOf.flatMap(CalendarDate.init(iso:))
+        configuration.rescanEvery = rescan
+        try Watcher(configuration).run { StopSignals.requested }
+    }
+}
+
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "What the registry holds: counts per state, the oldest pending documents, recent failures.")
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(name: .long, help: "The registry.")
+    var db: String = "registry.sqlite"
+
+    func run() throws {
+        common.bootstrapLogging()
+        guard FileManager.default.fileExists(atPath: db) else { throw ValidationError("no registry at \(db)") }
+        print(try StatusReport(registry: Registry(path: db)).text, terminator: "")
     }
 }

@@ -1,0 +1,155 @@
+// The one file where the inbox calls Linux directly: inotify for file events, poll to
+// wait for them without spinning, rename and fsync for moves that survive a crash.
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+
+/// Why a file-system call failed. The one place errno becomes a Swift error.
+public struct FileSystemError: Error, CustomStringConvertible, Sendable {
+    public let call: String
+    public let path: String
+    public let code: Int32
+    public var description: String { "\(call) \(path): \(String(cString: strerror(code)))" }
+
+    static func last(_ call: String, _ path: String) -> FileSystemError {
+        FileSystemError(call: call, path: path, code: errno)
+    }
+}
+
+/// Linux inotify on a folder tree: close-after-write, moved-in and created events wake the watcher.
+public final class FileEvents {
+    private let fd: Int32
+    private var watched: [Int32: String] = [:]
+
+    public init() throws {
+        fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
+        guard fd >= 0 else { throw FileSystemError.last("inotify_init1", "") }
+    }
+
+    deinit { close(fd) }
+
+    /// Watches `folder` and every folder below it (new subfolders are added as they appear).
+    public func watchTree(_ folder: String) {
+        add(folder)
+        let fm = FileManager.default
+        guard let walker = fm.enumerator(atPath: folder) else { return }
+        while let relative = walker.nextObject() as? String {
+            let path = (folder as NSString).appendingPathComponent(relative)
+            var isDirectory: ObjCBool = false
+            if fm.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue,
+               (try? fm.destinationOfSymbolicLink(atPath: path)) == nil {
+                add(path)
+            }
+        }
+    }
+
+    private func add(_ folder: String) {
+        guard !watched.values.contains(folder) else { return }
+        let mask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE)
+        let wd = inotify_add_watch(fd, folder, mask)
+        if wd >= 0 { watched[wd] = folder }
+    }
+
+    /// Waits up to `timeout` seconds for events; returns whether any came. New folders are watched.
+    public func wait(timeout: TimeInterval) -> Bool {
+        var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        let ms = Int32(max(0, min(timeout, 3600)) * 1000)
+        let ready = poll(&pfd, 1, ms)
+        guard ready > 0 else { return false }
+        // Drain the queue; the watcher rescans the tree, so only new folders matter here.
+        let size = 64 * 1024
+        var buffer = [UInt8](repeating: 0, count: size)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, size) }
+            guard n > 0 else { break }
+            var offset = 0
+            while offset + MemoryLayout<inotify_event>.size <= n {
+                let (wd, mask, length) = buffer.withUnsafeBytes { raw -> (Int32, UInt32, Int) in
+                    let e = raw.load(fromByteOffset: offset, as: inotify_event.self)
+                    return (e.wd, e.mask, Int(e.len))
+                }
+                let nameStart = offset + MemoryLayout<inotify_event>.size
+                if mask & UInt32(IN_ISDIR) != 0, let parent = watched[wd], length > 0 {
+                    let nameBytes = buffer[nameStart..<min(nameStart + length, n)].prefix { $0 != 0 }
+                    add((parent as NSString).appendingPathComponent(String(decoding: nameBytes, as: UTF8.self)))
+                }
+                offset = nameStart + length
+            }
+        }
+        return true
+    }
+}
+
+/// Moves that survive a crash: a rename where possible; across file systems a copy made
+/// durable first, then renamed into place, then the original removed.
+public enum DurableFiles {
+    public static func move(from source: String, to destination: String) throws {
+        try FileManager.default.createDirectory(atPath: (destination as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true)
+        if rename(source, destination) == 0 {
+            syncFolder(of: destination)
+            return
+        }
+        guard errno == EXDEV else { throw FileSystemError.last("rename", source) }
+        let temporary = destination + ".part-\(getpid())"
+        try? FileManager.default.removeItem(atPath: temporary)
+        try FileManager.default.copyItem(atPath: source, toPath: temporary)
+        try sync(temporary)
+        guard rename(temporary, destination) == 0 else { throw FileSystemError.last("rename", temporary) }
+        syncFolder(of: destination)
+        guard unlink(source) == 0 || errno == ENOENT else { throw FileSystemError.last("unlink", source) }
+    }
+
+    /// Writes `data` so that a crash leaves either the old file or the whole new one.
+    public static func write(_ data: Data, to path: String) throws {
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let temporary = path + ".tmp-\(getpid())"
+        try data.write(to: URL(fileURLWithPath: temporary))
+        try sync(temporary)
+        guard rename(temporary, path) == 0 else { throw FileSystemError.last("rename", temporary) }
+    }
+
+    static func sync(_ path: String) throws {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw FileSystemError.last("open", path) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw FileSystemError.last("fsync", path) }
+    }
+
+    static func syncFolder(of path: String) {
+        let fd = open((path as NSString).deletingLastPathComponent, O_RDONLY | O_DIRECTORY)
+        if fd >= 0 { fsync(fd); close(fd) }
+    }
+
+    /// Size and modification time, without following a symbolic link.
+    public static func stamp(_ path: String) -> (size: Int64, modified: Double, isLink: Bool, isFile: Bool)? {
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return nil }
+        let mode = st.st_mode & S_IFMT
+        let modified = Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9
+        return (Int64(st.st_size), modified, mode == S_IFLNK, mode == S_IFREG)
+    }
+
+    /// Where a symbolic link points (it is never followed).
+    public static func linkTarget(_ path: String) -> String? {
+        try? FileManager.default.destinationOfSymbolicLink(atPath: path)
+    }
+}
+
+/// SIGTERM and SIGINT ask the watcher to finish the file in hand and stop. The handler only
+/// sets a flag (all a signal handler may safely do); the flag also cuts `poll` short.
+public enum StopSignals {
+    nonisolated(unsafe) private static var flag: sig_atomic_t = 0
+
+    public static func install() {
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { _ in StopSignals.flag = 1 }
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = 0 // no SA_RESTART: poll returns at once
+        sigaction(SIGTERM, &action, nil)
+        sigaction(SIGINT, &action, nil)
+    }
+
+    public static var requested: Bool { flag != 0 }
+}

@@ -1,0 +1,465 @@
+import Foundation
+import Logging
+import SecorCore
+import SecorReaders
+import SecorRegistry
+
+/// `secor-intake watch`: takes each file that lands in the inbox once it has held still,
+/// decides it, and files it under OUT, remembering everything in the registry.
+///
+/// Each file goes claim (a registry row for its digest), decide, commit (one transaction
+/// recording the decision and the moves to make), move (renames), done. Started again after a
+/// crash, the watcher first makes the moves a commit recorded, then decides again whatever was
+/// claimed but not committed: nothing is lost and nothing is filed twice.
+public final class Watcher {
+    public struct Configuration: Sendable {
+        public var inbox: String
+        public var out: String
+        public var database: String
+        /// A file is taken once its size and time have held still this long.
+        public var settle: TimeInterval = 2
+        /// A document waits this long for its partner, then is decided without it.
+        public var pairWaitDays: Double = 14
+        /// The processing date for the rules (default: each day's date).
+        public var asOf: CalendarDate?
+        /// Network shares send no events: the inbox is also looked at this often.
+        public var rescanEvery: TimeInterval = 5
+
+        public init(inbox: String, out: String, database: String) {
+            self.inbox = inbox
+            self.out = out
+            self.database = database
+        }
+    }
+
+    public let configuration: Configuration
+    public let registry: Registry
+    let extraction: Extraction
+    let templates: FormTemplates
+    let library: ProgramLibrary
+    let assembler: ApplicationAssembler
+    let logger = Logger(label: "secor.watch")
+    /// Files seen in the inbox: size, time, and since when they have held still.
+    private var seen: [String: (size: Int64, modified: Double, since: Date)] = [:]
+
+    public init(_ configuration: Configuration) throws {
+        var c = configuration
+        c.inbox = URL(fileURLWithPath: c.inbox).standardizedFileURL.path
+        c.out = URL(fileURLWithPath: c.out).standardizedFileURL.path
+        guard !(c.out + "/").hasPrefix(c.inbox + "/") else {
+            throw WatchError(message: "OUT (\(c.out)) must not be inside the inbox (\(c.inbox))")
+        }
+        self.configuration = c
+        registry = try Registry(path: c.database)
+        extraction = try Extraction.shipped()
+        templates = try FormTemplates.shipped.get()
+        library = try ProgramLibrary.load()
+        assembler = ApplicationAssembler(normalizer: FieldNormalizer(templates: templates))
+    }
+
+    var processingDate: CalendarDate { configuration.asOf ?? .today() }
+
+    // MARK: - The loop
+
+    /// Runs until `shouldStop` says so (checked between files, never during one).
+    public func run(shouldStop: () -> Bool) throws {
+        try FileManager.default.createDirectory(atPath: configuration.inbox, withIntermediateDirectories: true)
+        try recover()
+        let events = try FileEvents()
+        events.watchTree(configuration.inbox)
+        logger.notice("watching", metadata: ["inbox": "\(configuration.inbox)", "out": "\(configuration.out)"])
+        while !shouldStop() {
+            let (ready, nextDue) = lookAtInbox()
+            for path in ready {
+                if shouldStop() { break }
+                try take(path)
+            }
+            if shouldStop() { break }
+            try decideOverdue()
+            let timeout = min(configuration.rescanEvery, nextDue.map { max(0.05, $0.timeIntervalSinceNow) } ?? configuration.rescanEvery)
+            if events.wait(timeout: timeout) { events.watchTree(configuration.inbox) }
+        }
+        logger.notice("stopped")
+    }
+
+    /// Files that have held still for the settle time, and when the next one will have.
+    func lookAtInbox() -> (ready: [String], nextDue: Date?) {
+        let now = Date()
+        var present = Set<String>()
+        var ready: [String] = []
+        var nextDue: Date? = nil
+        for path in Self.files(under: configuration.inbox) {
+            present.insert(path)
+            guard let stamp = DurableFiles.stamp(path) else { continue }
+            if let known = seen[path], known.size == stamp.size, known.modified == stamp.modified {
+                let due = known.since.addingTimeInterval(configuration.settle)
+                if due <= now { ready.append(path) } else { nextDue = min(nextDue ?? due, due) }
+            } else {
+                seen[path] = (stamp.size, stamp.modified, now)
+                let due = now.addingTimeInterval(configuration.settle)
+                nextDue = min(nextDue ?? due, due)
+            }
+        }
+        for gone in seen.keys where !present.contains(gone) { seen[gone] = nil }
+        return (ready.sorted(), nextDue)
+    }
+
+    /// Every file under `folder` that the office means to send: hidden and temporary names skipped.
+    static func files(under folder: String) -> [String] {
+        var out: [String] = []
+        var stack = [folder]
+        let fm = FileManager.default
+        while let dir = stack.popLast() {
+            guard let names = try? fm.contentsOfDirectory(atPath: dir) else { continue }
+            for name in names where !isIgnored(name) {
+                let path = (dir as NSString).appendingPathComponent(name)
+                guard let stamp = DurableFiles.stamp(path) else { continue }
+                if stamp.isFile || stamp.isLink {
+                    out.append(path)
+                } else {
+                    var isDirectory: ObjCBool = false
+                    if fm.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue { stack.append(path) }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Hidden and temporary names: `.*`, `*.part`, `*.tmp`, `~$*`, `Thumbs.db`.
+    public static func isIgnored(_ name: String) -> Bool {
+        name.hasPrefix(".") || name.hasSuffix(".part") || name.hasSuffix(".tmp") || name.hasPrefix("~$")
+            || name.caseInsensitiveCompare("Thumbs.db") == .orderedSame
+    }
+
+    // MARK: - Recovery
+
+    /// Finishes what a crash left half done: recorded moves, and record files.
+    func recover() throws {
+        let moves = try registry.pendingMoves()
+        for move in moves { try finish(move) }
+        if !moves.isEmpty {
+            logger.notice("recovered", metadata: ["moves": "\(moves.count)"])
+            try writeRecords(for: Set(moves.compactMap { try? registry.document(sha256: $0.sha256)?.applicationID }))
+        }
+        // Claimed documents whose file is still in the inbox are decided again when seen there.
+    }
+
+    func finish(_ move: Registry.Move) throws {
+        let fm = FileManager.default
+        if fm.fileExists(atPath: move.from) || DurableFiles.stamp(move.from)?.isLink == true {
+            try DurableFiles.move(from: move.from, to: move.to)
+        } else if !(fm.fileExists(atPath: move.to) || DurableFiles.stamp(move.to)?.isLink == true) {
+            try registry.log(sha256: move.sha256, event: "missing", detail: "neither \(move.from) nor \(move.to) exists")
+        }
+        try registry.finishMove(move)
+    }
+
+    // MARK: - Taking one file
+
+    /// Claims, decides, commits and files one settled file from the inbox.
+    func take(_ path: String) throws {
+        seen[path] = nil
+        guard let stamp = DurableFiles.stamp(path) else { return }
+        let name = (path as NSString).lastPathComponent
+        let file: InputFile
+        if stamp.isLink {
+            // Never followed: its identity is where it points, and it is filed as it is.
+            file = InputFile(path: path, data: Data("symbolic link to \(DurableFiles.linkTarget(path) ?? "?")".utf8))
+        } else {
+            guard let data = FileManager.default.contents(atPath: path) else { return }
+            file = InputFile(path: path, data: data)
+        }
+        if let known = try registry.document(sha256: file.sha256) {
+            if known.state == .claimed && known.inboxPath == path {
+                logger.notice("resuming", metadata: ["sha256": "\(file.sha256.prefix(12))"])
+            } else {
+                try fileDuplicate(path, sha256: file.sha256, of: known)
+                return
+            }
+        } else if try !registry.claim(sha256: file.sha256, originalName: name, inboxPath: path) {
+            return
+        }
+        let read: ReadFile
+        if stamp.isLink {
+            read = .unreadable(file.withoutBytes, format: .unrecognized,
+                               Diagnostic(.unreadable, code: "symbolic-link", "the file is a symbolic link; links are not followed"))
+        } else {
+            var r = extraction.read(file, format: Sniffer.format(of: file.data))
+            r.file = file.withoutBytes
+            read = r
+        }
+        let forms = read.documents.filter { $0.kind == .registration || $0.kind == .declaration }
+        if forms.isEmpty {
+            try fileUnmatched(read, name: name)
+        } else {
+            try fileForms(read, name: name)
+        }
+    }
+
+    func fileDuplicate(_ path: String, sha256: String, of first: Registry.Document) throws {
+        let name = Self.safeName((path as NSString).lastPathComponent)
+        var destination = "\(configuration.out)/duplicates/\(name)"
+        if FileManager.default.fileExists(atPath: destination) {
+            destination = "\(configuration.out)/duplicates/\(Self.stampPrefix())-\(name)"
+        }
+        let note = "The same bytes (sha256 \(sha256)) were received before as “\(first.originalName)” on \(first.receivedAt)"
+            + (first.storedPath.map { ", filed at \($0)" } ?? "") + ".\n"
+        try DurableFiles.write(Data(note.utf8), to: destination + ".note.txt")
+        try DurableFiles.move(from: path, to: destination)
+        try registry.log(sha256: sha256, applicationID: first.applicationID, event: "duplicate", detail: destination)
+        logger.info("filed", metadata: ["sha256": "\(sha256.prefix(12))", "outcome": "duplicate"])
+    }
+
+    func fileUnmatched(_ read: ReadFile, name: String) throws {
+        let unmatched = UnmatchedFile(path: read.file.path, sha256: read.file.sha256, kind: read.kind,
+                                      reasons: read.reasons + read.documents.flatMap(\.reasons))
+        let record = UnmatchedRecord(unmatched)
+        let folder = Self.folder(forUnmatched: record.decision)
+        let dir = "\(configuration.out)/\(folder)/\(read.file.sha256.prefix(12))"
+        let destination = "\(dir)/\(Self.safeName(name))"
+        var filing = Registry.Filing()
+        filing.documents.append(.init(sha256: read.file.sha256, kind: read.kind.rawValue,
+                                      state: record.decision == "failed" ? .failed : .decided,
+                                      applicationID: nil, storedPath: destination))
+        filing.moves.append((read.file.sha256, read.file.path, destination))
+        filing.events.append(.init(sha256: read.file.sha256, applicationID: nil, event: "filed",
+                                   detail: "\(folder): " + record.reasons.map(\.code).joined(separator: ","), edition: nil))
+        try registry.commit(filing)
+        try makeMoves()
+        try DurableFiles.write(Data(try JSONOutput.string(record).utf8), to: "\(dir)/record.json")
+        logger.info("filed", metadata: ["sha256": "\(read.file.sha256.prefix(12))", "outcome": "\(folder)",
+                                        "reasons": "\(record.reasons.map(\.code).joined(separator: ","))"])
+    }
+
+    // MARK: - Forms: pair, decide or wait
+
+    /// A document the registry holds, read back as the assembler takes it.
+    struct Held {
+        let document: Registry.Document
+        let read: ReadFile
+    }
+
+    func held(_ documents: [Registry.Document]) -> [Held] {
+        documents.compactMap { d in
+            guard let json = d.extractedJSON, let docs = try? JSONDecoder().decode([ExtractedDocument].self, from: Data(json.utf8)),
+                  let stored = d.storedPath else { return nil }
+            let file = InputFile(path: stored, data: Data()).renamed(sha256: d.sha256)
+            return Held(document: d, read: ReadFile(file: file, format: .pdf, pageCount: docs.map(\.pages.count).reduce(0, +), documents: docs))
+        }
+    }
+
+    func fileForms(_ read: ReadFile, name: String) throws {
+        // Partners: documents waiting in pending, and the documents of rejected applications for
+        // the same WCB account (a corrected resubmission replaces what was rejected).
+        let newAccounts = Set(read.documents.compactMap { doc in
+            FieldNormalizer(templates: templates).normalize(doc).text("wcb_account_number")
+        })
+        var candidates = try registry.documents(in: .pending)
+        for app in try registry.applications(inStates: ["rejected"]) where app.wcbAccount.map(newAccounts.contains) ?? false {
+            candidates += try registry.documents(ofApplication: app.id).filter { $0.state == .decided }
+        }
+        let holding = held(candidates)
+        let reads = holding.map(\.read) + [read]
+        let (applications, _) = assembler.assemble(reads)
+        let mine = applications.filter { $0.documents.contains { $0.sha256 == read.file.sha256 } }
+        var filing = Registry.Filing()
+        var touched = Set<String>()
+        for var app in mine {
+            let stored = Dictionary(uniqueKeysWithValues: holding.map { ($0.document.sha256, $0.document) })
+            let fromRejected = app.documents.compactMap { stored[$0.sha256] }.filter { $0.state == .decided }
+            // An application keeps the id of the one it continues, so its folder stays put.
+            if let previous = app.documents.compactMap({ stored[$0.sha256]?.applicationID }).first, fromRejected.isEmpty {
+                app.id = previous
+            }
+            let complete = app.registration != nil && app.declaration != nil
+            let waiting = !complete && !isOverdue(app, stored: stored)
+            try plan(app, pending: waiting, stored: stored, newName: name, into: &filing)
+            touched.insert(app.id)
+            // What this replaces: rejected or pending applications for the same WCB account.
+            for old in try registry.applications(inStates: ["rejected", "pending"])
+            where old.id != app.id && old.wcbAccount != nil && old.wcbAccount == app.wcbAccount {
+                try supersede(old, by: app.id, keeping: Set(app.documents.map(\.sha256)), into: &filing)
+                touched.insert(old.id)
+            }
+        }
+        try registry.commit(filing)
+        try makeMoves()
+        try writeRecords(for: touched)
+    }
+
+    func isOverdue(_ app: Application, stored: [String: Registry.Document]) -> Bool {
+        let limit = configuration.pairWaitDays * 86_400
+        return app.documents.contains { doc in
+            guard let received = stored[doc.sha256].flatMap({ Self.parseTime($0.receivedAt) }) else { return false }
+            return Date().timeIntervalSince(received) >= limit
+        }
+    }
+
+    /// Adds to `filing` what deciding (or holding) `app` records and moves.
+    func plan(_ app: Application, pending: Bool, stored: [String: Registry.Document], newName: String,
+              into filing: inout Registry.Filing) throws {
+        let decided = BatchDecider(library: library, templates: templates, processingDate: processingDate)
+            .decide([app], earlier: registry).first
+        guard let decided else { return }
+        let state = pending ? "pending" : decided.decision.rawValue
+        let folder = pending ? "pending" : Self.folder(for: decided.decision)
+        let dir = "\(configuration.out)/\(folder)/\(app.id)"
+        var record = ApplicationRecord(decided)
+        if pending { record = record.marked(decision: "pending") }
+        // Files in their final place; the record lists them there.
+        var locations: [String: String] = [:]
+        var seenFiles = Set<String>()
+        for doc in app.documents where seenFiles.insert(doc.sha256).inserted {
+            let original = stored[doc.sha256]?.originalName ?? newName
+            let current = stored[doc.sha256]?.storedPath ?? doc.path
+            var destination = "\(dir)/\(Self.safeName(original))"
+            if locations.values.contains(destination) { destination = "\(dir)/\(doc.sha256.prefix(8))-\(Self.safeName(original))" }
+            locations[doc.sha256] = destination
+            let extractedJSON = stored[doc.sha256] == nil
+                ? String(decoding: try JSONEncoder().encode(app.documents.filter { $0.sha256 == doc.sha256 }.map(\.extracted)), as: UTF8.self)
+                : nil
+            filing.documents.append(.init(sha256: doc.sha256, kind: doc.kind.rawValue, state: pending ? .pending : .decided,
+                                          applicationID: app.id, storedPath: destination, extractedJSON: extractedJSON))
+            if current != destination { filing.moves.append((doc.sha256, current, destination)) }
+            filing.events.append(.init(sha256: doc.sha256, applicationID: app.id, event: pending ? "pending" : "decided",
+                                       detail: pending ? "waiting for its partner" : "\(state): " + decided.reasons.map(\.code).joined(separator: ","),
+                                       edition: decided.edition.edition))
+        }
+        record = record.relocated(locations)
+        let person = app.registration.flatMap {
+            TraineeIdentity(name: $0.normalized.text("trainee_name"), email: $0.normalized.text("trainee_email"))
+        }
+        filing.applications.append(.init(
+            id: app.id, wcbAccount: app.wcbAccount, companyKey: (app.registration ?? app.declaration)?.companyKey, state: state,
+            submitted: app.submitted?.text, edition: decided.edition.edition,
+            recordJSON: String(decoding: Data(try JSONOutput.string(record).utf8), as: UTF8.self),
+            decision: pending ? nil : (decided.decision.rawValue, decided.edition.program, decided.edition.edition, decided.reasons),
+            trainee: person.flatMap { p in app.wcbAccount.map { (p, $0) } }))
+        logger.info("filed", metadata: ["sha256": "\(app.documents.last.map { String($0.sha256.prefix(12)) } ?? "")",
+                                        "outcome": "\(folder)", "reasons": "\(decided.reasons.map(\.code).joined(separator: ","))"])
+    }
+
+    /// Marks `old` as replaced; its documents that are not in the new application stay filed,
+    /// except those waiting in pending, which are filed with the old application under rejected.
+    func supersede(_ old: Registry.StoredApplication, by newID: String, keeping: Set<String>, into filing: inout Registry.Filing) throws {
+        let docs = try registry.documents(ofApplication: old.id).filter { !keeping.contains($0.sha256) }
+        for d in docs where d.state == .pending {
+            let destination = "\(configuration.out)/rejected/\(old.id)/\(Self.safeName(d.originalName))"
+            filing.documents.append(.init(sha256: d.sha256, kind: d.kind, state: .superseded, applicationID: old.id, storedPath: destination))
+            if let from = d.storedPath, from != destination { filing.moves.append((d.sha256, from, destination)) }
+        }
+        var record = old.recordJSON.flatMap { try? JSONDecoder().decode(ApplicationRecord.self, from: Data($0.utf8)) }
+        record = record?.marked(decision: "superseded")
+        filing.applications.append(.init(id: old.id, wcbAccount: old.wcbAccount, companyKey: old.companyKey, state: "superseded",
+                                         submitted: nil, edition: nil,
+                                         recordJSON: record.flatMap { try? JSONOutput.string($0) },
+                                         decision: nil, trainee: nil))
+        filing.events.append(.init(sha256: nil, applicationID: old.id, event: "superseded", detail: "by \(newID)", edition: nil))
+    }
+
+    /// Pending applications whose wait is over are decided without their partner.
+    func decideOverdue() throws {
+        let pending = try registry.documents(in: .pending)
+        guard !pending.isEmpty else { return }
+        let limit = configuration.pairWaitDays * 86_400
+        let overdueApps = Set(pending.filter { d in
+            Self.parseTime(d.receivedAt).map { Date().timeIntervalSince($0) >= limit } ?? false
+        }.compactMap(\.applicationID))
+        for id in overdueApps.sorted() {
+            let docs = pending.filter { $0.applicationID == id }
+            let holding = held(docs)
+            let (applications, _) = assembler.assemble(holding.map(\.read))
+            var filing = Registry.Filing()
+            let stored = Dictionary(uniqueKeysWithValues: holding.map { ($0.document.sha256, $0.document) })
+            for var app in applications {
+                app.id = id
+                try plan(app, pending: false, stored: stored, newName: "", into: &filing)
+            }
+            filing.events.append(.init(sha256: nil, applicationID: id, event: "pair-wait over",
+                                       detail: "decided without its partner after \(configuration.pairWaitDays) days", edition: nil))
+            try registry.commit(filing)
+            try makeMoves()
+            try writeRecords(for: [id])
+        }
+    }
+
+    // MARK: - Moves and records
+
+    func makeMoves() throws {
+        for move in try registry.pendingMoves() { try finish(move) }
+    }
+
+    /// Writes each application's record.json into its folder, and removes it from where it was.
+    func writeRecords(for ids: Set<String>) throws {
+        for id in ids.sorted() {
+            guard let app = try registry.application(id: id), let json = app.recordJSON else { continue }
+            let folder = Self.folder(forState: app.state)
+            let dir = "\(configuration.out)/\(folder)/\(id)"
+            try DurableFiles.write(Data(json.utf8), to: "\(dir)/record.json")
+            for other in ["pending", "accepted", "rejected", "review"] where other != folder {
+                let stale = "\(configuration.out)/\(other)/\(id)"
+                try? FileManager.default.removeItem(atPath: "\(stale)/record.json")
+                if let left = try? FileManager.default.contentsOfDirectory(atPath: stale), left.isEmpty {
+                    try? FileManager.default.removeItem(atPath: stale)
+                }
+            }
+        }
+    }
+
+    // MARK: - Names
+
+    static func folder(for decision: Decision) -> String {
+        switch decision {
+        case .accepted: "accepted"
+        case .rejected: "rejected"
+        case .needsReview: "review"
+        }
+    }
+
+    static func folder(forState state: String) -> String {
+        switch state {
+        case "accepted": "accepted"
+        case "needs_review": "review"
+        case "pending": "pending"
+        default: "rejected"
+        }
+    }
+
+    static func folder(forUnmatched decision: String) -> String {
+        switch decision {
+        case "failed": "failed"
+        case "rejected": "rejected"
+        default: "review"
+        }
+    }
+
+    /// A file name safe to create: no folders, no control characters, no leading dots.
+    static func safeName(_ name: String) -> String {
+        var cleaned = String(name.unicodeScalars.map { scalar -> Character in
+            scalar.value < 0x20 || scalar == "/" || scalar == "\\" ? "_" : Character(scalar)
+        })
+        while cleaned.hasPrefix(".") { cleaned.removeFirst() }
+        if cleaned.isEmpty { cleaned = "document" }
+        return String(cleaned.prefix(200))
+    }
+
+    static func stampPrefix() -> String {
+        String(Int(Date().timeIntervalSince1970 * 1000))
+    }
+
+    static func parseTime(_ text: String) -> Date? {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.date(from: text)
+    }
+}
+
+public struct WatchError: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    public var description: String { message }
+}
+
+extension InputFile {
+    /// A held document: its stored path, and the digest it was received with.
+    func renamed(sha256: String) -> InputFile { InputFile(path: path, sha256: sha256) }
+}

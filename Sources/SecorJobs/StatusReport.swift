@@ -1,0 +1,35 @@
+import Foundation
+import SecorCore
+import SecorRegistry
+
+/// `secor-intake status`: what the registry holds, for staff.
+public struct StatusReport {
+    public let text: String
+
+    public init(registry: Registry) throws {
+        var out = "Registry: \(registry.path)\n\nDocuments\n"
+        let documents = try registry.countsByState()
+        for state in Registry.DocumentState.allCases {
+            out += "  \(state.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) \(documents[state.rawValue] ?? 0)\n"
+        }
+        out += "\nApplications\n"
+        let applications = try registry.applicationCountsByState()
+        for state in ["accepted", "rejected", "needs_review", "pending", "superseded"] {
+            out += "  \(state.padding(toLength: 12, withPad: " ", startingAt: 0)) \(applications[state] ?? 0)\n"
+        }
+        let pending = try registry.documents(in: .pending).sorted { $0.receivedAt < $1.receivedAt }
+        out += "\nOldest pending documents\n"
+        if pending.isEmpty { out += "  none\n" }
+        for d in pending.prefix(10) {
+            out += "  \(d.receivedAt)  \(d.kind.padding(toLength: 12, withPad: " ", startingAt: 0)) \(d.sha256.prefix(12))  \(d.originalName)\n"
+        }
+        let failed = try registry.documents(in: .failed).suffix(10)
+        out += "\nRecent failures\n"
+        if failed.isEmpty { out += "  none\n" }
+        for d in failed.reversed() {
+            let why = try registry.events(sha256: d.sha256).last { $0.event == "filed" }?.detail ?? ""
+            out += "  \(d.receivedAt)  \(d.sha256.prefix(12))  \(d.originalName)  \(why)\n"
+        }
+        text = out
+    }
+}

@@ -1,0 +1,421 @@
+import Foundation
+import GRDB
+import SecorCore
+
+/// What the office remembers across days, in one SQLite file: every document received
+/// (by digest), every application and its decisions, the trained employees, and an
+/// append-only log of what happened to which document under which rule edition.
+///
+/// A broken database is a broken run: its errors are thrown, never turned into reasons.
+public final class Registry: @unchecked Sendable {
+    public let path: String
+    let db: DatabaseQueue
+
+    /// Where a document stands.
+    public enum DocumentState: String, Sendable, Codable, CaseIterable {
+        /// Taken from the inbox, not yet decided (a crash here means: decide again).
+        case claimed
+        /// Waiting for its partner document in OUT/pending.
+        case pending
+        /// Decided and filed.
+        case decided
+        /// The same bytes as an earlier document.
+        case duplicate
+        /// Could not be read.
+        case failed
+        /// Replaced by a corrected resubmission.
+        case superseded
+    }
+
+    public init(path: String) throws {
+        self.path = path
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        db = try DatabaseQueue(path: path, configuration: configuration)
+        try Self.migrator.migrate(db)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: documents, applications, decisions, trainees, events, moves") { db in
+            try db.execute(sql: """
+                CREATE TABLE documents (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    sha256 TEXT NOT NULL UNIQUE,
+                    original_name TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    received_at TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    application_id TEXT,
+                    stored_path TEXT,
+                    inbox_path TEXT,
+                    duplicate_of TEXT,
+                    extracted_json TEXT
+                );
+                CREATE INDEX documents_state ON documents(state);
+                CREATE TABLE applications (
+                    id TEXT PRIMARY KEY,
+                    wcb_account TEXT,
+                    company_key TEXT,
+                    state TEXT NOT NULL,
+                    submitted TEXT,
+                    edition TEXT,
+                    updated_at TEXT NOT NULL,
+                    record_json TEXT
+                );
+                CREATE INDEX applications_wcb ON applications(wcb_account);
+                CREATE TABLE decisions (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    application_id TEXT NOT NULL REFERENCES applications(id),
+                    decision TEXT NOT NULL,
+                    program TEXT NOT NULL,
+                    edition TEXT NOT NULL,
+                    decided_at TEXT NOT NULL
+                );
+                CREATE TABLE reasons (
+                    decision_id INTEGER NOT NULL REFERENCES decisions(id),
+                    code TEXT NOT NULL,
+                    severity TEXT NOT NULL,
+                    field TEXT,
+                    found TEXT,
+                    message TEXT NOT NULL,
+                    rule TEXT NOT NULL
+                );
+                CREATE TABLE trained_employees (
+                    person_key TEXT NOT NULL,
+                    email TEXT,
+                    wcb_account TEXT NOT NULL,
+                    application_id TEXT NOT NULL REFERENCES applications(id),
+                    PRIMARY KEY (person_key, wcb_account, application_id)
+                );
+                CREATE TABLE events (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at TEXT NOT NULL,
+                    sha256 TEXT,
+                    application_id TEXT,
+                    event TEXT NOT NULL,
+                    detail TEXT,
+                    edition TEXT
+                );
+                CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
+                    BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+                CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
+                    BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+                CREATE TABLE moves (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    sha256 TEXT NOT NULL,
+                    from_path TEXT NOT NULL,
+                    to_path TEXT NOT NULL,
+                    done INTEGER NOT NULL DEFAULT 0
+                );
+                """)
+        }
+        return migrator
+    }
+
+    static func now() -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.string(from: Date())
+    }
+
+    // MARK: - Documents
+
+    public struct Document: Sendable, Equatable {
+        public let sha256: String
+        public let originalName: String
+        public let kind: String
+        public let receivedAt: String
+        public let state: DocumentState
+        public let applicationID: String?
+        public let storedPath: String?
+        public let inboxPath: String?
+        public let duplicateOf: String?
+        public let extractedJSON: String?
+
+        init(row: Row) {
+            sha256 = row["sha256"]
+            originalName = row["original_name"]
+            kind = row["kind"]
+            receivedAt = row["received_at"]
+            state = DocumentState(rawValue: row["state"]) ?? .claimed
+            applicationID = row["application_id"]
+            storedPath = row["stored_path"]
+            inboxPath = row["inbox_path"]
+            duplicateOf = row["duplicate_of"]
+            extractedJSON = row["extracted_json"]
+        }
+    }
+
+    public func document(sha256: String) throws -> Document? {
+        try db.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM documents WHERE sha256 = ?", arguments: [sha256]).map(Document.init)
+        }
+    }
+
+    public func documents(in state: DocumentState) throws -> [Document] {
+        try db.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM documents WHERE state = ? ORDER BY id", arguments: [state.rawValue]).map(Document.init)
+        }
+    }
+
+    public func allDocuments() throws -> [Document] {
+        try db.read { db in try Row.fetchAll(db, sql: "SELECT * FROM documents ORDER BY id").map(Document.init) }
+    }
+
+    /// Claims a file from the inbox: one row per digest. Returns false when the digest is known.
+    public func claim(sha256: String, originalName: String, inboxPath: String) throws -> Bool {
+        try db.write { db in
+            if try Row.fetchOne(db, sql: "SELECT 1 FROM documents WHERE sha256 = ?", arguments: [sha256]) != nil { return false }
+            try db.execute(sql: """
+                INSERT INTO documents (sha256, original_name, kind, received_at, state, inbox_path)
+                VALUES (?, ?, 'unknown', ?, 'claimed', ?)
+                """, arguments: [sha256, originalName, Self.now(), inboxPath])
+            try Self.log(db, sha256: sha256, event: "claimed", detail: "from the inbox")
+            return true
+        }
+    }
+
+    // MARK: - The one transaction that files a decision
+
+    /// Everything one commit records.
+    public struct Filing: Sendable {
+        public struct DocumentUpdate: Sendable {
+            public let sha256: String
+            public let kind: String
+            public let state: DocumentState
+            public let applicationID: String?
+            public let storedPath: String
+            public let extractedJSON: String?
+            public let duplicateOf: String?
+            public init(sha256: String, kind: String, state: DocumentState, applicationID: String?, storedPath: String,
+                        extractedJSON: String? = nil, duplicateOf: String? = nil) {
+                self.sha256 = sha256; self.kind = kind; self.state = state; self.applicationID = applicationID
+                self.storedPath = storedPath; self.extractedJSON = extractedJSON; self.duplicateOf = duplicateOf
+            }
+        }
+
+        public struct ApplicationUpdate: Sendable {
+            public let id: String
+            public let wcbAccount: String?
+            public let companyKey: String?
+            /// `pending`, `accepted`, `rejected`, `needs_review`, `superseded`.
+            public let state: String
+            public let submitted: String?
+            public let edition: String?
+            public let recordJSON: String?
+            public let decision: (decision: String, program: String, edition: String, reasons: [Reason])?
+            public let trainee: (person: TraineeIdentity, account: String)?
+            public init(id: String, wcbAccount: String?, companyKey: String?, state: String, submitted: String?, edition: String?,
+                        recordJSON: String?, decision: (decision: String, program: String, edition: String, reasons: [Reason])?,
+                        trainee: (person: TraineeIdentity, account: String)?) {
+                self.id = id; self.wcbAccount = wcbAccount; self.companyKey = companyKey; self.state = state
+                self.submitted = submitted; self.edition = edition; self.recordJSON = recordJSON; self.decision = decision
+                self.trainee = trainee
+            }
+        }
+
+        public struct Event: Sendable {
+            public let sha256: String?
+            public let applicationID: String?
+            public let event: String
+            public let detail: String?
+            public let edition: String?
+            public init(sha256: String?, applicationID: String?, event: String, detail: String?, edition: String?) {
+                self.sha256 = sha256; self.applicationID = applicationID; self.event = event; self.detail = detail; self.edition = edition
+            }
+        }
+
+        public var documents: [DocumentUpdate] = []
+        public var applications: [ApplicationUpdate] = []
+        /// Files to move once this is committed (from, to).
+        public var moves: [(sha256: String, from: String, to: String)] = []
+        public var events: [Event] = []
+        public init() {}
+    }
+
+    /// Records a filing in one transaction: documents, applications, decisions and reasons,
+    /// trained employees, the moves still to make, and the events.
+    public func commit(_ filing: Filing) throws {
+        try db.write { db in
+            let now = Self.now()
+            for a in filing.applications {
+                try db.execute(sql: """
+                    INSERT INTO applications (id, wcb_account, company_key, state, submitted, edition, updated_at, record_json)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(id) DO UPDATE SET wcb_account = excluded.wcb_account, company_key = excluded.company_key,
+                        state = excluded.state, submitted = excluded.submitted, edition = excluded.edition,
+                        updated_at = excluded.updated_at, record_json = excluded.record_json
+                    """, arguments: [a.id, a.wcbAccount, a.companyKey, a.state, a.submitted, a.edition, now, a.recordJSON])
+                if let d = a.decision {
+                    try db.execute(sql: "INSERT INTO decisions (application_id, decision, program, edition, decided_at) VALUES (?, ?, ?, ?, ?)",
+                                   arguments: [a.id, d.decision, d.program, d.edition, now])
+                    let decisionID = db.lastInsertedRowID
+                    for r in d.reasons {
+                        try db.execute(sql: "INSERT INTO reasons (decision_id, code, severity, field, found, message, rule) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                       arguments: [decisionID, r.code, r.severity.rawValue, r.field, r.found, r.message, r.rule])
+                    }
+                }
+                try db.execute(sql: "DELETE FROM trained_employees WHERE application_id = ?", arguments: [a.id])
+                if let t = a.trainee, ["pending", "accepted", "needs_review"].contains(a.state) {
+                    try db.execute(sql: "INSERT OR REPLACE INTO trained_employees (person_key, email, wcb_account, application_id) VALUES (?, ?, ?, ?)",
+                                   arguments: [t.person.nameKey, t.person.email, t.account, a.id])
+                }
+            }
+            for d in filing.documents {
+                try db.execute(sql: """
+                    UPDATE documents SET kind = ?, state = ?, application_id = ?, stored_path = ?,
+                        extracted_json = COALESCE(?, extracted_json), duplicate_of = COALESCE(?, duplicate_of)
+                    WHERE sha256 = ?
+                    """, arguments: [d.kind, d.state.rawValue, d.applicationID, d.storedPath, d.extractedJSON, d.duplicateOf, d.sha256])
+                if db.changesCount == 0 {
+                    throw RegistryError(message: "document \(d.sha256.prefix(12)) was filed without being claimed")
+                }
+            }
+            for m in filing.moves {
+                try db.execute(sql: "INSERT INTO moves (sha256, from_path, to_path) VALUES (?, ?, ?)", arguments: [m.sha256, m.from, m.to])
+            }
+            for e in filing.events {
+                try db.execute(sql: "INSERT INTO events (at, sha256, application_id, event, detail, edition) VALUES (?, ?, ?, ?, ?, ?)",
+                               arguments: [now, e.sha256, e.applicationID, e.event, e.detail, e.edition])
+            }
+        }
+    }
+
+    // MARK: - Moves
+
+    public struct Move: Sendable {
+        public let id: Int64
+        public let sha256: String
+        public let from: String
+        public let to: String
+    }
+
+    public func pendingMoves() throws -> [Move] {
+        try db.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM moves WHERE done = 0 ORDER BY id").map {
+                Move(id: $0["id"], sha256: $0["sha256"], from: $0["from_path"], to: $0["to_path"])
+            }
+        }
+    }
+
+    public func finishMove(_ move: Move) throws {
+        try db.write { db in
+            try db.execute(sql: "UPDATE moves SET done = 1 WHERE id = ?", arguments: [move.id])
+            try Self.log(db, sha256: move.sha256, event: "moved", detail: move.to)
+        }
+    }
+
+    // MARK: - Applications
+
+    public struct StoredApplication: Sendable {
+        public let id: String
+        public let wcbAccount: String?
+        public let companyKey: String?
+        public let state: String
+        public let recordJSON: String?
+    }
+
+    public func applications(inStates states: [String]) throws -> [StoredApplication] {
+        try db.read { db in
+            let marks = states.map { _ in "?" }.joined(separator: ",")
+            return try Row.fetchAll(db, sql: "SELECT * FROM applications WHERE state IN (\(marks)) ORDER BY updated_at",
+                                    arguments: StatementArguments(states)).map {
+                StoredApplication(id: $0["id"], wcbAccount: $0["wcb_account"], companyKey: $0["company_key"], state: $0["state"],
+                                  recordJSON: $0["record_json"])
+            }
+        }
+    }
+
+    public func application(id: String) throws -> StoredApplication? {
+        try db.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM applications WHERE id = ?", arguments: [id]).map {
+                StoredApplication(id: $0["id"], wcbAccount: $0["wcb_account"], companyKey: $0["company_key"], state: $0["state"],
+                                  recordJSON: $0["record_json"])
+            }
+        }
+    }
+
+    public func documents(ofApplication id: String) throws -> [Document] {
+        try db.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM documents WHERE application_id = ? ORDER BY id", arguments: [id]).map(Document.init)
+        }
+    }
+
+    // MARK: - Events and status
+
+    public struct Event: Sendable {
+        public let at: String
+        public let sha256: String?
+        public let applicationID: String?
+        public let event: String
+        public let detail: String?
+        public let edition: String?
+    }
+
+    public func events(sha256: String? = nil) throws -> [Event] {
+        try db.read { db in
+            let rows = sha256 == nil
+                ? try Row.fetchAll(db, sql: "SELECT * FROM events ORDER BY id")
+                : try Row.fetchAll(db, sql: "SELECT * FROM events WHERE sha256 = ? ORDER BY id", arguments: [sha256])
+            return rows.map { Event(at: $0["at"], sha256: $0["sha256"], applicationID: $0["application_id"], event: $0["event"],
+                                    detail: $0["detail"], edition: $0["edition"]) }
+        }
+    }
+
+    public func log(sha256: String?, applicationID: String? = nil, event: String, detail: String?, edition: String? = nil) throws {
+        try db.write { db in try Self.log(db, sha256: sha256, applicationID: applicationID, event: event, detail: detail, edition: edition) }
+    }
+
+    static func log(_ db: GRDB.Database, sha256: String?, applicationID: String? = nil, event: String, detail: String?, edition: String? = nil) throws {
+        try db.execute(sql: "INSERT INTO events (at, sha256, application_id, event, detail, edition) VALUES (?, ?, ?, ?, ?, ?)",
+                       arguments: [now(), sha256, applicationID, event, detail, edition])
+    }
+
+    public func countsByState() throws -> [String: Int] {
+        try db.read { db in
+            var counts: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM documents GROUP BY state") {
+                counts[row["state"]] = row["n"]
+            }
+            return counts
+        }
+    }
+
+    public func applicationCountsByState() throws -> [String: Int] {
+        try db.read { db in
+            var counts: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM applications GROUP BY state") {
+                counts[row["state"]] = row["n"]
+            }
+            return counts
+        }
+    }
+}
+
+/// The registry as rule 5 sees it: a trainee already named by an accepted or pending
+/// application for another WCB account.
+extension Registry: TraineeRegister {
+    public func account(claiming person: TraineeIdentity, otherThan account: String?) -> String? {
+        let rows = (try? db.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT t.email, t.wcb_account FROM trained_employees t JOIN applications a ON a.id = t.application_id
+                WHERE t.person_key = ? AND a.state IN ('pending', 'accepted', 'needs_review')
+                """, arguments: [person.nameKey])
+        }) ?? []
+        for row in rows {
+            let email: String? = row["email"]
+            let wcb: String = row["wcb_account"]
+            guard wcb != account else { continue }
+            if let a = email, let b = person.email, a != b { continue }
+            return wcb
+        }
+        return nil
+    }
+}
+
+public struct RegistryError: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    public var description: String { message }
+}
