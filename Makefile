@@ -12,7 +12,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE_BIN := .build/release/secor-intake
 DEBUG_BIN := .build/debug/secor-intake
 
-.PHONY: deps build release test demo bench ocr-accuracy install clean
+.PHONY: deps build release test demo bench ocr-accuracy chaos install clean
 
 PREFIX ?= /usr/local
 
@@ -47,6 +47,11 @@ demo: release
 ## bench: release-mode throughput against the standard tools, as ratios
 bench: release
 	scripts/bench.sh $(RELEASE_BIN)
+
+## chaos: 300 documents dropped while the watcher is SIGKILLed 12 times; prints lost=0 duplicated=0
+chaos: deps
+	swift build --build-tests
+	CHAOS_DOCS=300 CHAOS_KILLS=12 swift test --skip-build --filter ChaosTests 2>&1 | tee /tmp/secor-chaos.log | grep -E "chaos:|Test run|✘"
 
 ## ocr-accuracy: 60 generated scans (150-300 dpi, skew, noise, JPEG) read and compared with what was written
 ocr-accuracy: release

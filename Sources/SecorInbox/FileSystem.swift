@@ -149,6 +149,12 @@ public enum StopSignals {
         action.sa_flags = 0 // no SA_RESTART: poll returns at once
         sigaction(SIGTERM, &action, nil)
         sigaction(SIGINT, &action, nil)
+        // A parent may start us with these blocked (a blocked mask is inherited): unblock them.
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGTERM)
+        sigaddset(&set, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 
     public static var requested: Bool { flag != 0 }

@@ -136,12 +136,22 @@ public final class Watcher {
     /// Finishes what a crash left half done: recorded moves, and record files.
     func recover() throws {
         let moves = try registry.pendingMoves()
+        guard !moves.isEmpty else { return }
+        // Records are written before moves; a crash in between leaves moves recorded, so both are redone.
+        let documents = moves.compactMap { try? registry.document(sha256: $0.sha256) }
+        try writeRecords(for: Set(documents.compactMap(\.applicationID)))
+        try writeUnmatchedRecords(documents.filter { $0.applicationID == nil })
         for move in moves { try finish(move) }
-        if !moves.isEmpty {
-            logger.notice("recovered", metadata: ["moves": "\(moves.count)"])
-            try writeRecords(for: Set(moves.compactMap { try? registry.document(sha256: $0.sha256)?.applicationID }))
-        }
+        removeEmptyFolders(for: Set(documents.compactMap(\.applicationID)))
+        logger.notice("recovered", metadata: ["moves": "\(moves.count)"])
         // Claimed documents whose file is still in the inbox are decided again when seen there.
+    }
+
+    func writeUnmatchedRecords(_ documents: [Registry.Document]) throws {
+        for d in documents {
+            guard let json = d.recordJSON, let stored = d.storedPath else { continue }
+            try DurableFiles.write(Data(json.utf8), to: (stored as NSString).deletingLastPathComponent + "/record.json")
+        }
     }
 
     func finish(_ move: Registry.Move) throws {
@@ -216,17 +226,19 @@ public final class Watcher {
         let record = UnmatchedRecord(unmatched)
         let folder = Self.folder(forUnmatched: record.decision)
         let dir = "\(configuration.out)/\(folder)/\(read.file.sha256.prefix(12))"
-        let destination = "\(dir)/\(Self.safeName(name))"
+        var destination = "\(dir)/\(Self.safeName(name))"
+        if Self.exists(destination) { destination = "\(dir)/\(read.file.sha256.prefix(8))-\(Self.safeName(name))" }
         var filing = Registry.Filing()
+        let json = try JSONOutput.string(record)
         filing.documents.append(.init(sha256: read.file.sha256, kind: read.kind.rawValue,
                                       state: record.decision == "failed" ? .failed : .decided,
-                                      applicationID: nil, storedPath: destination))
+                                      applicationID: nil, storedPath: destination, recordJSON: json))
         filing.moves.append((read.file.sha256, read.file.path, destination))
         filing.events.append(.init(sha256: read.file.sha256, applicationID: nil, event: "filed",
                                    detail: "\(folder): " + record.reasons.map(\.code).joined(separator: ","), edition: nil))
         try registry.commit(filing)
+        try DurableFiles.write(Data(json.utf8), to: "\(dir)/record.json")
         try makeMoves()
-        try DurableFiles.write(Data(try JSONOutput.string(record).utf8), to: "\(dir)/record.json")
         logger.info("filed", metadata: ["sha256": "\(read.file.sha256.prefix(12))", "outcome": "\(folder)",
                                         "reasons": "\(record.reasons.map(\.code).joined(separator: ","))"])
     }
@@ -254,9 +266,23 @@ public final class Watcher {
         let newAccounts = Set(read.documents.compactMap { doc in
             FieldNormalizer(templates: templates).normalize(doc).text("wcb_account_number")
         })
-        var candidates = try registry.documents(in: .pending)
+        // A resubmission replaces the earlier document of its own kind for the account: that one is no partner.
+        let newKinds = Set(read.documents.map(\.kind.rawValue))
+        var accountOf: [String: String?] = [:]
+        func account(_ id: String?) throws -> String? {
+            guard let id else { return nil }
+            if let known = accountOf[id] { return known }
+            let wcb = try registry.application(id: id)?.wcbAccount
+            accountOf[id] = wcb
+            return wcb
+        }
+        var candidates: [Registry.Document] = []
+        for d in try registry.documents(in: .pending) {
+            let replaced = try newKinds.contains(d.kind) && account(d.applicationID).map(newAccounts.contains) == true
+            if !replaced { candidates.append(d) }
+        }
         for app in try registry.applications(inStates: ["rejected"]) where app.wcbAccount.map(newAccounts.contains) ?? false {
-            candidates += try registry.documents(ofApplication: app.id).filter { $0.state == .decided }
+            candidates += try registry.documents(ofApplication: app.id).filter { $0.state == .decided && !newKinds.contains($0.kind) }
         }
         let holding = held(candidates)
         let reads = holding.map(\.read) + [read]
@@ -283,8 +309,9 @@ public final class Watcher {
             }
         }
         try registry.commit(filing)
-        try makeMoves()
         try writeRecords(for: touched)
+        try makeMoves()
+        removeEmptyFolders(for: touched)
     }
 
     func isOverdue(_ app: Application, stored: [String: Registry.Document]) -> Bool {
@@ -313,7 +340,10 @@ public final class Watcher {
             let original = stored[doc.sha256]?.originalName ?? newName
             let current = stored[doc.sha256]?.storedPath ?? doc.path
             var destination = "\(dir)/\(Self.safeName(original))"
-            if locations.values.contains(destination) { destination = "\(dir)/\(doc.sha256.prefix(8))-\(Self.safeName(original))" }
+            // Never onto another file: a rename would replace it.
+            if locations.values.contains(destination) || (destination != current && Self.exists(destination)) {
+                destination = "\(dir)/\(doc.sha256.prefix(8))-\(Self.safeName(original))"
+            }
             locations[doc.sha256] = destination
             let extractedJSON = stored[doc.sha256] == nil
                 ? String(decoding: try JSONEncoder().encode(app.documents.filter { $0.sha256 == doc.sha256 }.map(\.extracted)), as: UTF8.self)
@@ -344,7 +374,8 @@ public final class Watcher {
     func supersede(_ old: Registry.StoredApplication, by newID: String, keeping: Set<String>, into filing: inout Registry.Filing) throws {
         let docs = try registry.documents(ofApplication: old.id).filter { !keeping.contains($0.sha256) }
         for d in docs where d.state == .pending {
-            let destination = "\(configuration.out)/rejected/\(old.id)/\(Self.safeName(d.originalName))"
+            var destination = "\(configuration.out)/rejected/\(old.id)/\(Self.safeName(d.originalName))"
+            if Self.exists(destination) { destination = "\(configuration.out)/rejected/\(old.id)/\(d.sha256.prefix(8))-\(Self.safeName(d.originalName))" }
             filing.documents.append(.init(sha256: d.sha256, kind: d.kind, state: .superseded, applicationID: old.id, storedPath: destination))
             if let from = d.storedPath, from != destination { filing.moves.append((d.sha256, from, destination)) }
         }
@@ -378,8 +409,9 @@ public final class Watcher {
             filing.events.append(.init(sha256: nil, applicationID: id, event: "pair-wait over",
                                        detail: "decided without its partner after \(configuration.pairWaitDays) days", edition: nil))
             try registry.commit(filing)
-            try makeMoves()
             try writeRecords(for: [id])
+            try makeMoves()
+            removeEmptyFolders(for: [id])
         }
     }
 
@@ -397,10 +429,18 @@ public final class Watcher {
             let dir = "\(configuration.out)/\(folder)/\(id)"
             try DurableFiles.write(Data(json.utf8), to: "\(dir)/record.json")
             for other in ["pending", "accepted", "rejected", "review"] where other != folder {
-                let stale = "\(configuration.out)/\(other)/\(id)"
-                try? FileManager.default.removeItem(atPath: "\(stale)/record.json")
-                if let left = try? FileManager.default.contentsOfDirectory(atPath: stale), left.isEmpty {
-                    try? FileManager.default.removeItem(atPath: stale)
+                try? FileManager.default.removeItem(atPath: "\(configuration.out)/\(other)/\(id)/record.json")
+            }
+        }
+    }
+
+    /// Folders an application has left, once its files are out of them.
+    func removeEmptyFolders(for ids: Set<String>) {
+        for id in ids {
+            for folder in ["pending", "accepted", "rejected", "review"] {
+                let dir = "\(configuration.out)/\(folder)/\(id)"
+                if let left = try? FileManager.default.contentsOfDirectory(atPath: dir), left.isEmpty {
+                    try? FileManager.default.removeItem(atPath: dir)
                 }
             }
         }
@@ -442,6 +482,8 @@ public final class Watcher {
         if cleaned.isEmpty { cleaned = "document" }
         return String(cleaned.prefix(200))
     }
+
+    static func exists(_ path: String) -> Bool { DurableFiles.stamp(path) != nil }
 
     static func stampPrefix() -> String {
         String(Int(Date().timeIntervalSince1970 * 1000))

@@ -51,7 +51,8 @@ public final class Registry: @unchecked Sendable {
                     stored_path TEXT,
                     inbox_path TEXT,
                     duplicate_of TEXT,
-                    extracted_json TEXT
+                    extracted_json TEXT,
+                    record_json TEXT
                 );
                 CREATE INDEX documents_state ON documents(state);
                 CREATE TABLE applications (
@@ -133,6 +134,8 @@ public final class Registry: @unchecked Sendable {
         public let inboxPath: String?
         public let duplicateOf: String?
         public let extractedJSON: String?
+        /// A file in no application keeps its own record.
+        public let recordJSON: String?
 
         init(row: Row) {
             sha256 = row["sha256"]
@@ -145,6 +148,7 @@ public final class Registry: @unchecked Sendable {
             inboxPath = row["inbox_path"]
             duplicateOf = row["duplicate_of"]
             extractedJSON = row["extracted_json"]
+            recordJSON = row["record_json"]
         }
     }
 
@@ -189,10 +193,12 @@ public final class Registry: @unchecked Sendable {
             public let storedPath: String
             public let extractedJSON: String?
             public let duplicateOf: String?
+            public let recordJSON: String?
             public init(sha256: String, kind: String, state: DocumentState, applicationID: String?, storedPath: String,
-                        extractedJSON: String? = nil, duplicateOf: String? = nil) {
+                        extractedJSON: String? = nil, duplicateOf: String? = nil, recordJSON: String? = nil) {
                 self.sha256 = sha256; self.kind = kind; self.state = state; self.applicationID = applicationID
                 self.storedPath = storedPath; self.extractedJSON = extractedJSON; self.duplicateOf = duplicateOf
+                self.recordJSON = recordJSON
             }
         }
 
@@ -266,9 +272,11 @@ public final class Registry: @unchecked Sendable {
             for d in filing.documents {
                 try db.execute(sql: """
                     UPDATE documents SET kind = ?, state = ?, application_id = ?, stored_path = ?,
-                        extracted_json = COALESCE(?, extracted_json), duplicate_of = COALESCE(?, duplicate_of)
+                        extracted_json = COALESCE(?, extracted_json), duplicate_of = COALESCE(?, duplicate_of),
+                        record_json = COALESCE(?, record_json)
                     WHERE sha256 = ?
-                    """, arguments: [d.kind, d.state.rawValue, d.applicationID, d.storedPath, d.extractedJSON, d.duplicateOf, d.sha256])
+                    """, arguments: [d.kind, d.state.rawValue, d.applicationID, d.storedPath, d.extractedJSON, d.duplicateOf,
+                                    d.recordJSON, d.sha256])
                 if db.changesCount == 0 {
                     throw RegistryError(message: "document \(d.sha256.prefix(12)) was filed without being claimed")
                 }

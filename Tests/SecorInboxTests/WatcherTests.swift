@@ -1,1 +1,212 @@
-// placeholder
+import Foundation
+import Testing
+import TestSupport
+@testable import SecorInbox
+@testable import SecorRegistry
+
+/// The real watcher, as staff leave it running.
+final class RunningWatcher {
+    let inbox: URL
+    let out: URL
+    let arguments: [String]
+    private(set) var process: Process?
+
+    init(inbox: URL, out: URL, extra: [String] = []) {
+        self.inbox = inbox
+        self.out = out
+        arguments = ["watch", inbox.path, "--out", out.path, "--settle", "0.5", "--rescan", "1", "--as-of", "2026-11-22"] + extra
+    }
+
+    func start() throws {
+        let p = Process()
+        p.executableURL = Fixtures.executable
+        p.arguments = arguments
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        process = p
+    }
+
+    func kill() {
+        guard let p = process, p.isRunning else { return }
+        Foundation.kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+    }
+
+    /// SIGTERM; returns the exit status.
+    func stop() -> Int32 {
+        guard let p = process else { return -1 }
+        p.terminate()
+        p.waitUntilExit()
+        return p.terminationStatus
+    }
+
+    var pid: Int32 { process?.processIdentifier ?? 0 }
+}
+
+func temporaryFolder(_ name: String) throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+/// Waits until `condition` holds, or `seconds` pass.
+@discardableResult
+func eventually(_ seconds: Double, _ condition: () -> Bool) -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if condition() { return true }
+        usleep(100_000)
+    }
+    return condition()
+}
+
+/// Every file under `folder` (but the registry, records, notes and half-written temporaries) by digest.
+func filedDigests(_ folder: URL) -> [String: [String]] {
+    var found: [String: [String]] = [:]
+    let walker = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey])
+    while let url = walker?.nextObject() as? URL {
+        let name = url.lastPathComponent
+        guard (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true,
+              !name.hasPrefix("registry.sqlite"), name != "record.json", !name.hasSuffix(".note.txt"), !name.contains(".tmp-"),
+              let data = try? Data(contentsOf: url) else { continue }
+        found[InputFile(path: url.path, data: data).sha256, default: []].append(url.path)
+    }
+    return found
+}
+
+func inboxFiles(_ inbox: URL) -> [String] {
+    Watcher.files(under: inbox.path)
+}
+
+import SecorCore
+
+@Suite(.serialized) struct WatcherTests {
+    @Test func everySampleLandsInItsPlace() throws {
+        let inbox = try temporaryFolder("inbox"), out = try temporaryFolder("out"), staging = try temporaryFolder("staging")
+        defer { for u in [inbox, out, staging] { try? FileManager.default.removeItem(at: u) } }
+        let watcher = RunningWatcher(inbox: inbox, out: out)
+        try watcher.start()
+        defer { watcher.kill() }
+        let fm = FileManager.default
+        // By copy.
+        for name in ["s01-registration.pdf", "s01-declaration.pdf", "s03-registration.pdf", "s03-declaration.pdf",
+                     "s07-registration.pdf", "s07-declaration.pdf", "s05-registration.xml", "s05-declaration.pdf"] {
+            try fm.copyItem(at: Fixtures.sample(name), to: inbox.appendingPathComponent(name))
+        }
+        // Written slowly, in chunks, over several seconds: never read half-written.
+        let slow = try Data(contentsOf: Fixtures.sample("s02-registration.pdf"))
+        let handle = try FileHandle(forWritingTo: { let u = inbox.appendingPathComponent("s02-registration.pdf"); fm.createFile(atPath: u.path, contents: nil); return u }())
+        let chunk = slow.count / 8 + 1
+        for start in stride(from: 0, to: slow.count, by: chunk) {
+            handle.write(slow[start..<min(start + chunk, slow.count)])
+            usleep(400_000)
+        }
+        try handle.close()
+        // By rename, from a folder on the same disk.
+        try fm.copyItem(at: Fixtures.sample("s02-declaration.pdf"), to: staging.appendingPathComponent("s02-declaration.pdf"))
+        try fm.moveItem(at: staging.appendingPathComponent("s02-declaration.pdf"), to: inbox.appendingPathComponent("s02-declaration.pdf"))
+        // Junk, and names to ignore.
+        try Data("not a form".utf8).write(to: inbox.appendingPathComponent("junk.pdf"))
+        try Data("x".utf8).write(to: inbox.appendingPathComponent(".hidden"))
+        try Data("x".utf8).write(to: inbox.appendingPathComponent("upload.part"))
+
+        let expected: [(String, String)] = [("s01", "accepted"), ("s02", "accepted"), ("s03", "accepted"), ("s05", "accepted"), ("s07", "rejected")]
+        #expect(eventually(120) { inboxFiles(inbox).isEmpty && expected.allSatisfy { self.folder(out, $0.1, holding: "\($0.0)-registration").count == 1 } },
+                "inbox left: \(inboxFiles(inbox))")
+        // The same bytes again: a duplicate, with a note naming the first.
+        try fm.copyItem(at: Fixtures.sample("s01-registration.pdf"), to: inbox.appendingPathComponent("s01-again.pdf"))
+        #expect(eventually(30) { fm.fileExists(atPath: out.appendingPathComponent("duplicates/s01-again.pdf").path) })
+        let note = try String(contentsOf: out.appendingPathComponent("duplicates/s01-again.pdf.note.txt"), encoding: .utf8)
+        #expect(note.contains("s01-registration.pdf"))
+
+        for (id, outcome) in expected {
+            let dirs = folder(out, outcome, holding: "\(id)-registration")
+            let dir = try #require(dirs.first, "\(id) in \(outcome)")
+            let record = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("record.json"))) as? [String: Any])
+            #expect(record["decision"] as? String == (outcome == "accepted" ? "accepted" : "rejected"))
+            let docs = record["documents"] as? [[String: Any]] ?? []
+            #expect(docs.count == 2, "\(id): the registration and its declaration filed together")
+            #expect(docs.allSatisfy { fm.fileExists(atPath: $0["path"] as? String ?? "") }, "records name where the files are")
+            if id == "s07" {
+                #expect((record["reasons"] as? [[String: Any]])?.compactMap { $0["field"] as? String } == ["workers_total"])
+            }
+        }
+        #expect(try fm.contentsOfDirectory(atPath: out.appendingPathComponent("failed").path).count == 1)
+        #expect(fm.fileExists(atPath: inbox.appendingPathComponent(".hidden").path), "hidden names are left alone")
+        #expect(fm.fileExists(atPath: inbox.appendingPathComponent("upload.part").path))
+
+        // Idle, the watcher uses no CPU to speak of.
+        let before = cpuSeconds(watcher.pid)
+        sleep(3)
+        #expect(cpuSeconds(watcher.pid) - before < 0.15)
+
+        #expect(watcher.stop() == 0, "SIGTERM finishes and exits 0")
+        let registry = try Registry(path: out.appendingPathComponent("registry.sqlite").path)
+        let rows = try registry.allDocuments()
+        #expect(rows.count == 11, "one row per distinct input (10 forms and the junk; the duplicate is not a new input)")
+        #expect(rows.filter { $0.state == .decided }.count == 10)
+        #expect(rows.filter { $0.state == .failed }.count == 1)
+        #expect(try registry.events().contains { $0.event == "duplicate" })
+        #expect(try registry.applicationCountsByState() == ["accepted": 4, "rejected": 1])
+    }
+
+    func folder(_ out: URL, _ outcome: String, holding name: String) -> [URL] {
+        let base = out.appendingPathComponent(outcome)
+        let dirs = (try? FileManager.default.contentsOfDirectory(at: base, includingPropertiesForKeys: nil)) ?? []
+        return dirs.filter { dir in
+            ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).contains { $0.hasPrefix(name) }
+        }
+    }
+
+    func cpuSeconds(_ pid: Int32) -> Double {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return 0 }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        let ticks = (Double(fields[11]) ?? 0) + (Double(fields[12]) ?? 0)
+        return ticks / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    @Test func aLoneRegistrationWaitsThenIsDecidedWithoutItsDeclaration() throws {
+        let inbox = try temporaryFolder("inbox"), out = try temporaryFolder("out")
+        defer { for u in [inbox, out] { try? FileManager.default.removeItem(at: u) } }
+        // A pair wait of about three seconds.
+        let watcher = RunningWatcher(inbox: inbox, out: out, extra: ["--pair-wait", "0.000035"])
+        try watcher.start()
+        defer { watcher.kill() }
+        try FileManager.default.copyItem(at: Fixtures.sample("s03-registration.pdf"), to: inbox.appendingPathComponent("s03-registration.pdf"))
+        #expect(eventually(20) { !self.folder(out, "pending", holding: "s03-registration").isEmpty })
+        #expect(eventually(30) { !self.folder(out, "rejected", holding: "s03-registration").isEmpty })
+        let dir = try #require(folder(out, "rejected", holding: "s03-registration").first)
+        let record = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("record.json"))) as? [String: Any])
+        #expect((record["reasons"] as? [[String: Any]])?.compactMap { $0["field"] as? String } == ["declaration"])
+        #expect(folder(out, "pending", holding: "s03-registration").isEmpty, "filed in one place only")
+        #expect(watcher.stop() == 0)
+    }
+
+    @Test func aCorrectedResubmissionReplacesTheRejectedApplication() throws {
+        let inbox = try temporaryFolder("inbox"), out = try temporaryFolder("out")
+        defer { for u in [inbox, out] { try? FileManager.default.removeItem(at: u) } }
+        let watcher = RunningWatcher(inbox: inbox, out: out)
+        try watcher.start()
+        defer { watcher.kill() }
+        let xml = try String(contentsOf: Fixtures.sample("s05-registration.xml"), encoding: .utf8)
+        // First sent with 12 workers: rejected.
+        try xml.replacingOccurrences(of: "<SubContractors>0</SubContractors>", with: "<SubContractors>8</SubContractors>")
+            .replacingOccurrences(of: "<Total>4</Total>", with: "<Total>12</Total>")
+            .write(to: inbox.appendingPathComponent("s05-registration.xml"), atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(at: Fixtures.sample("s05-declaration.pdf"), to: inbox.appendingPathComponent("s05-declaration.pdf"))
+        #expect(eventually(60) { !self.folder(out, "rejected", holding: "s05-declaration").isEmpty })
+        // Corrected: new bytes, same WCB account. It takes the declaration already received.
+        try xml.write(to: inbox.appendingPathComponent("s05-registration.xml"), atomically: true, encoding: .utf8)
+        #expect(eventually(60) { !self.folder(out, "accepted", holding: "s05-registration").isEmpty })
+        let accepted = try #require(folder(out, "accepted", holding: "s05-registration").first)
+        #expect(FileManager.default.fileExists(atPath: accepted.appendingPathComponent("s05-declaration.pdf").path))
+        #expect(watcher.stop() == 0)
+        let registry = try Registry(path: out.appendingPathComponent("registry.sqlite").path)
+        #expect(try registry.applicationCountsByState() == ["accepted": 1, "superseded": 1])
+        let events = try registry.events().map(\.event)
+        #expect(events.contains("superseded") && events.filter { $0 == "decided" }.count >= 3, "the log keeps both decisions")
+        #expect(try registry.allDocuments().count == 3)
+    }
+}

@@ -1,1 +1,86 @@
-// placeholder
+import Foundation
+import Testing
+import TestSupport
+@testable import SecorCore
+@testable import SecorRegistry
+
+func temporaryRegistry() throws -> (Registry, URL) {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("registry-\(UUID().uuidString)")
+    return (try Registry(path: dir.appendingPathComponent("registry.sqlite").path), dir)
+}
+
+@Suite struct RegistryTests {
+    @Test func oneRowPerDigest() throws {
+        let (registry, dir) = try temporaryRegistry()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(try registry.claim(sha256: "aa", originalName: "a.pdf", inboxPath: "/in/a.pdf"))
+        #expect(try !registry.claim(sha256: "aa", originalName: "copy.pdf", inboxPath: "/in/copy.pdf"))
+        #expect(try registry.allDocuments().count == 1)
+        #expect(try registry.document(sha256: "aa")?.state == .claimed)
+        #expect(try registry.document(sha256: "aa")?.originalName == "a.pdf")
+    }
+
+    @Test func aFilingIsOneTransaction() throws {
+        let (registry, dir) = try temporaryRegistry()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        _ = try registry.claim(sha256: "r1", originalName: "reg.pdf", inboxPath: "/in/reg.pdf")
+        var filing = Registry.Filing()
+        let reason = Reason(code: "workforce-limit", severity: .reject, field: "workers_total", found: "10", message: "m",
+                            rule: "sk-secor/2018-09/workforce-limit")
+        filing.applications.append(.init(id: "app1", wcbAccount: "3000001", companyKey: "acme", state: "rejected", submitted: "2026-01-01",
+                                         edition: "2018-09", recordJSON: "{}", decision: ("rejected", "sk-secor", "2018-09", [reason]),
+                                         trainee: nil))
+        filing.documents.append(.init(sha256: "r1", kind: "registration", state: .decided, applicationID: "app1", storedPath: "/out/rejected/app1/reg.pdf"))
+        filing.moves.append(("r1", "/in/reg.pdf", "/out/rejected/app1/reg.pdf"))
+        try registry.commit(filing)
+        #expect(try registry.document(sha256: "r1")?.state == .decided)
+        #expect(try registry.application(id: "app1")?.state == "rejected")
+        #expect(try registry.pendingMoves().map(\.to) == ["/out/rejected/app1/reg.pdf"])
+        // A filing naming a document that was never claimed is refused whole.
+        var bad = Registry.Filing()
+        bad.applications.append(.init(id: "app2", wcbAccount: nil, companyKey: nil, state: "accepted", submitted: nil, edition: nil,
+                                      recordJSON: nil, decision: nil, trainee: nil))
+        bad.documents.append(.init(sha256: "never", kind: "registration", state: .decided, applicationID: "app2", storedPath: "/x"))
+        #expect(throws: RegistryError.self) { try registry.commit(bad) }
+        #expect(try registry.application(id: "app2") == nil)
+    }
+
+    @Test func theEventLogIsAppendOnly() throws {
+        let (registry, dir) = try temporaryRegistry()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try registry.log(sha256: "x", event: "claimed", detail: nil)
+        #expect(throws: (any Error).self) { try registry.db.write { try $0.execute(sql: "UPDATE events SET event = 'forged'") } }
+        #expect(throws: (any Error).self) { try registry.db.write { try $0.execute(sql: "DELETE FROM events") } }
+        #expect(try registry.events().map(\.event) == ["claimed"])
+    }
+
+    @Test func traineesNamedByLiveApplicationsCountForRuleFive() throws {
+        let (registry, dir) = try temporaryRegistry()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let riley = try #require(TraineeIdentity(name: "Riley Bergstrom", email: "riley@a.ca"))
+        var filing = Registry.Filing()
+        filing.applications.append(.init(id: "a", wcbAccount: "3000001", companyKey: nil, state: "accepted", submitted: nil, edition: nil,
+                                         recordJSON: nil, decision: nil, trainee: (riley, "3000001")))
+        try registry.commit(filing)
+        let again = try #require(TraineeIdentity(name: "BERGSTROM, Riley", email: "riley@a.ca"))
+        #expect(registry.account(claiming: again, otherThan: "3000002") == "3000001")
+        #expect(registry.account(claiming: again, otherThan: "3000001") == nil, "the same account is not another")
+        let someoneElse = try #require(TraineeIdentity(name: "Riley Bergstrom", email: "riley@b.ca"))
+        #expect(registry.account(claiming: someoneElse, otherThan: "3000002") == nil)
+        // A rejected application names nobody.
+        var rejected = Registry.Filing()
+        rejected.applications.append(.init(id: "a", wcbAccount: "3000001", companyKey: nil, state: "rejected", submitted: nil, edition: nil,
+                                           recordJSON: nil, decision: nil, trainee: (riley, "3000001")))
+        try registry.commit(rejected)
+        #expect(registry.account(claiming: again, otherThan: "3000002") == nil)
+    }
+
+    @Test func reopeningKeepsEverything() throws {
+        let (registry, dir) = try temporaryRegistry()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        _ = try registry.claim(sha256: "k", originalName: "k.pdf", inboxPath: "/in/k.pdf")
+        let reopened = try Registry(path: registry.path)
+        #expect(try reopened.document(sha256: "k") != nil)
+        #expect(try reopened.countsByState()["claimed"] == 1)
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import SecorCore
+@testable import SecorRegistry
+
+/// Documents dropped while the watcher is killed (SIGKILL) at random moments and started again:
+/// every input must end up exactly once under OUT, none left in the inbox, one registry row each.
+/// `make chaos` runs it with 300 documents and 12 kills; `make test` with fewer.
+@Suite(.serialized) struct ChaosTests {
+    @Test func nothingLostNothingDuplicatedThroughKills() throws {
+        let env = ProcessInfo.processInfo.environment
+        let count = Int(env["CHAOS_DOCS"] ?? "") ?? 40
+        let kills = Int(env["CHAOS_KILLS"] ?? "") ?? 4
+        let inbox = try temporaryFolder("chaos-inbox"), out = try temporaryFolder("chaos-out"), staging = try temporaryFolder("chaos-staging")
+        defer { for u in [inbox, out, staging] { try? FileManager.default.removeItem(at: u) } }
+
+        // Distinct documents: the typed samples and XML exports, each made unique by a trailing comment.
+        let sources = ["s01-registration.pdf", "s01-declaration.pdf", "s02-registration.pdf", "s02-declaration.pdf",
+                       "s03-registration.pdf", "s03-declaration.pdf", "s07-registration.pdf", "s07-declaration.pdf",
+                       "s05-registration.xml", "s09-registration.xml"]
+        var inputs: [URL] = []
+        var digests = Set<String>()
+        for n in 0..<count {
+            let source = sources[n % sources.count]
+            var data = try Data(contentsOf: Fixtures.sample(source))
+            data.append(Data((source.hasSuffix(".xml") ? "<!-- chaos \(n) -->\n" : "\n%chaos \(n)\n").utf8))
+            let url = staging.appendingPathComponent("doc-\(n)-\(source)")
+            try data.write(to: url)
+            inputs.append(url)
+            digests.insert(InputFile(path: url.path, data: data).sha256)
+        }
+        #expect(digests.count == count)
+
+        var random = SystemRandomNumberGenerator()
+        let watcher = RunningWatcher(inbox: inbox, out: out, extra: ["--settle", "0.2"])
+        try watcher.start()
+        var killed = 0
+        var next = 0
+        let killEvery = max(1, count / (kills + 1))
+        while next < inputs.count {
+            let batch = Int.random(in: 1...6, using: &random)
+            for _ in 0..<batch where next < inputs.count {
+                let url = inputs[next]
+                let target = inbox.appendingPathComponent(url.lastPathComponent)
+                if Bool.random(using: &random) {
+                    try FileManager.default.moveItem(at: url, to: target)
+                } else {
+                    try FileManager.default.copyItem(at: url, to: target)
+                    try FileManager.default.removeItem(at: url)
+                }
+                next += 1
+            }
+            usleep(UInt32.random(in: 50_000...400_000, using: &random))
+            if killed < kills && next >= (killed + 1) * killEvery {
+                watcher.kill()
+                killed += 1
+                try watcher.start()
+            }
+        }
+        // The rest of the kills land while the watcher works through the inbox.
+        while killed < kills {
+            usleep(UInt32.random(in: 200_000...900_000, using: &random))
+            watcher.kill()
+            killed += 1
+            try watcher.start()
+        }
+        let settled = eventually(Double(count) * 2 + 60) {
+            inboxFiles(inbox).isEmpty && (filedDigests(out).keys.count == count)
+        }
+        #expect(settled, "inbox still holds \(inboxFiles(inbox).count)")
+        #expect(watcher.stop() == 0)
+
+        let filed = filedDigests(out)
+        let lost = digests.filter { filed[$0] == nil }.count
+        let duplicated = filed.values.filter { $0.count > 1 }.count
+        let strangers = filed.keys.filter { !digests.contains($0) }.count
+        print("chaos: documents=\(count) kills=\(killed) lost=\(lost) duplicated=\(duplicated)")
+        #expect(killed >= kills)
+        #expect(lost == 0 && duplicated == 0 && strangers == 0)
+        #expect(inboxFiles(inbox).isEmpty)
+        let registry = try Registry(path: out.appendingPathComponent("registry.sqlite").path)
+        let rows = try registry.allDocuments()
+        #expect(rows.count == count, "one registry row per input")
+        #expect(Set(rows.map(\.sha256)) == digests)
+        #expect(rows.allSatisfy { $0.state != .claimed }, "nothing left half done")
+        #expect(try registry.pendingMoves().isEmpty)
+    }
+}
