@@ -10,11 +10,15 @@ final class RunningWatcher {
     let out: URL
     let arguments: [String]
     private(set) var process: Process?
+    /// Where its log (stderr) goes, at info level.
+    let log: URL
 
     init(inbox: URL, out: URL, extra: [String] = []) {
         self.inbox = inbox
         self.out = out
-        arguments = ["watch", inbox.path, "--out", out.path, "--settle", "0.5", "--rescan", "1", "--as-of", "2026-11-22"] + extra
+        log = inbox.deletingLastPathComponent().appendingPathComponent(inbox.lastPathComponent + ".log")
+        arguments = ["watch", inbox.path, "--out", out.path, "--settle", "0.5", "--rescan", "1", "--as-of", "2026-11-22",
+                     "--log-level", "info"] + extra
     }
 
     func start() throws {
@@ -22,7 +26,10 @@ final class RunningWatcher {
         p.executableURL = Fixtures.executable
         p.arguments = arguments
         p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
+        if !FileManager.default.fileExists(atPath: log.path) { FileManager.default.createFile(atPath: log.path, contents: nil) }
+        let handle = try FileHandle(forWritingTo: log)
+        handle.seekToEndOfFile()
+        p.standardError = handle
         try p.run()
         process = p
     }
@@ -149,6 +156,14 @@ import SecorCore
         #expect(rows.filter { $0.state == .failed }.count == 1)
         #expect(try registry.events().contains { $0.event == "duplicate" })
         #expect(try registry.applicationCountsByState() == ["accepted": 4, "rejected": 1])
+
+        // One line per document, and no applicant's name, email or telephone number in it.
+        let log = try String(contentsOf: watcher.log, encoding: .utf8)
+        #expect(log.components(separatedBy: "filed").count - 1 >= 8)
+        for personal in ["Riley Bergstrom", "Lee Chen", "office@cypressplumbinghea.ca", "555-9128", "Harper Okafor", "Cypress Plumbing"] {
+            #expect(!log.contains(personal), "\(personal) in the log")
+        }
+        try? FileManager.default.removeItem(at: watcher.log)
     }
 
     func folder(_ out: URL, _ outcome: String, holding name: String) -> [URL] {
