@@ -8,6 +8,7 @@ import PackageDescription
 // - SecorCore: fields, normalizers, rules, decisions. Imports no C module.
 // - SecorReaders: the pipeline stages that read documents (PDF, XML) into core values.
 // - SecorRegistry: the SQLite registry (GRDB). SecorInbox: the watcher (inotify lives in one file).
+// - SecorOutput: letters, annotated copies, review worksheets, the day's summary.
 // - SecorJobs: what each command does (extract, process, watch), callable from tests.
 // - secor-intake: the command line; run() only delegates.
 // Pixel loops (scans: rendering, straightening, cleaning) are far too slow unoptimized;
@@ -69,7 +70,7 @@ let package = Package(
         ),
         .target(
             name: "SecorJobs",
-            dependencies: ["SecorCore", "SecorReaders", "SecorRegistry", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["SecorCore", "SecorReaders", "SecorRegistry", "SecorOutput", .product(name: "Logging", package: "swift-log")]
         ),
         // Generated scans for measuring OCR: a developer's tool and a test helper, not shipped.
         .target(name: "SecorFixtures", dependencies: ["SecorCore", "Poppler", "SecorSchemas"], swiftSettings: optimizedEvenInDebug),
@@ -89,9 +90,10 @@ let package = Package(
             name: "SecorRegistry",
             dependencies: ["SecorCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        .target(name: "SecorOutput", dependencies: ["SecorCore", "Poppler"]),
         .target(
             name: "SecorInbox",
-            dependencies: ["SecorCore", "SecorReaders", "SecorRegistry", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["SecorCore", "SecorReaders", "SecorRegistry", "SecorOutput", .product(name: "Logging", package: "swift-log")]
         ),
         // Fixture paths and expected.json for the test targets; not shipped.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
@@ -103,6 +105,7 @@ let package = Package(
         .testTarget(name: "SecorJobsTests", dependencies: ["SecorJobs", "SecorCore", "TestSupport"]),
         .testTarget(name: "SecorRegistryTests", dependencies: ["SecorRegistry", "SecorCore", "TestSupport"]),
         .testTarget(name: "SecorInboxTests", dependencies: ["SecorInbox", "SecorRegistry", "SecorCore", "TestSupport"]),
+        .testTarget(name: "SecorOutputTests", dependencies: ["SecorOutput", "SecorCore", "Poppler", "TestSupport"]),
         .testTarget(name: "SecorIntakeTests", dependencies: ["SecorCore", "TestSupport"]),
     ]
 )

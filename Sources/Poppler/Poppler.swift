@@ -76,7 +76,8 @@ public final class PDFDocument {
     public func save(to url: URL) throws(PopplerError) {
         var error: UnsafeMutablePointer<GError>? = nil
         let uri = url.absoluteString
-        if poppler_document_save_a_copy(handle, uri, &error) == 0 { throw PopplerError.from(error) }
+        // save, not save_a_copy: a copy leaves out the annotations just added.
+        if poppler_document_save(handle, uri, &error) == 0 { throw PopplerError.from(error) }
     }
 }
 
@@ -232,6 +233,9 @@ public final class PDFPage {
         cairo_surface_flush(surface)
         return grayPixels(of: surface, width: width, height: height)
     }
+
+    /// Draws the page into a cairo context already set up by the caller.
+    func renderInto(_ cr: OpaquePointer) { poppler_page_render(handle, cr) }
 
     /// Adds a note (text) annotation at `rect` and a red square annotation outlining it.
     public func addProblemAnnotation(rect: PDFRect, note: String) {

@@ -71,9 +71,20 @@ public struct ApplicationRecord: Sendable, Codable {
     /// Each field as the applicant wrote it.
     public var asWritten: [String: [String: String]]
     public var reasons: [Reason]
+    /// How each field was read, by the field names reasons use (`decl_office`, `declaration_signature`).
+    public var readings: [String: FieldReading]
+
+    /// Where and how sure: for staff checking a doubtful field.
+    public struct FieldReading: Sendable, Codable, Hashable {
+        public let source: FieldSource
+        public let confidence: Double
+        public let document: String?
+        public let page: Int?
+        public let box: Box?
+    }
 
     enum CodingKeys: String, CodingKey {
-        case id, decision, program, edition, submitted, documents, fields, reasons
+        case id, decision, program, edition, submitted, documents, fields, reasons, readings
         case declarationFields = "declaration_fields"
         case asWritten = "as_written"
     }
@@ -90,6 +101,10 @@ public struct ApplicationRecord: Sendable, Codable {
         var copy = self
         copy.documents = documents.map { d in
             FileReference(path: paths[d.sha256] ?? d.path, sha256: d.sha256, kind: d.kind, pages: d.pages)
+        }
+        copy.readings = readings.mapValues { r in
+            guard let doc = r.document, let moved = documents.first(where: { $0.path == doc }).flatMap({ paths[$0.sha256] }) else { return r }
+            return FieldReading(source: r.source, confidence: r.confidence, document: moved, page: r.page, box: r.box)
         }
         copy.reasons = reasons.map { r in
             guard let doc = r.document, let moved = documents.first(where: { $0.path == doc }).flatMap({ paths[$0.sha256] }) else { return r }
@@ -118,6 +133,15 @@ public struct ApplicationRecord: Sendable, Codable {
         if let d = app.declaration { written["declaration"] = d.normalized.fields.mapValues(\.written) }
         asWritten = written
         reasons = decided.reasons
+        var readings: [String: FieldReading] = [:]
+        for doc in app.documents {
+            for (key, f) in doc.normalized.fields {
+                let name = doc.kind == .declaration ? Validator.reasonField("declaration." + key) : key
+                readings[name] = FieldReading(source: f.source, confidence: (f.confidence * 1000).rounded() / 1000,
+                                              document: doc.path, page: f.page, box: f.box)
+            }
+        }
+        self.readings = readings
     }
 }
 

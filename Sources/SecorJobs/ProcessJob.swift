@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import SecorCore
 import SecorReaders
+import SecorOutput
 import SecorRegistry
 
 /// `secor-intake process`: a batch of files and folders, read, assembled into applications and decided.
@@ -11,14 +12,17 @@ public struct ProcessJob {
     public let showProgress: Bool
     /// Trained employees already named in the registry count against this batch (rule 5 across days).
     public let registry: Registry?
+    /// Where to write each application's folder (record, letters, annotated copies, worksheet) and the summary.
+    public let out: URL?
     let logger = Logger(label: "secor.process")
 
     public init(processingDate: CalendarDate, jobs: Int = ProcessInfo.processInfo.activeProcessorCount, showProgress: Bool = false,
-                registry: Registry? = nil) {
+                registry: Registry? = nil, out: URL? = nil) {
         self.processingDate = processingDate
         self.jobs = max(1, jobs)
         self.showProgress = showProgress
         self.registry = registry
+        self.out = out
     }
 
     /// Reads and decides the batch. Throws only for a broken installation.
@@ -47,7 +51,16 @@ public struct ProcessJob {
             logger.info("unmatched", metadata: ["sha256": "\(u.sha256.prefix(12))", "kind": "\(u.kind.rawValue)",
                                                 "reasons": "\(u.reasons.map(\.code).joined(separator: ","))"])
         }
-        return BatchReport(asOf: processingDate, decided: decided, unmatched: unmatched)
+        let report = BatchReport(asOf: processingDate, decided: decided, unmatched: unmatched)
+        if let out {
+            let writer = OutputWriter(library: library)
+            for record in report.applications {
+                try writer.write(record, into: out.appendingPathComponent("\(OutputWriter.folder(for: record.decision))/\(record.id)"),
+                                 date: processingDate)
+            }
+            try DaySummary(date: processingDate, applications: report.applications, unmatched: report.unmatched).write(into: out)
+        }
+        return report
     }
 
     /// Files as given, and folders walked recursively (hidden files and links skipped), in a stable order.

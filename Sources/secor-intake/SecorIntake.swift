@@ -90,6 +90,9 @@ struct Process: ParsableCommand {
     @Option(name: .long, help: "Check the batch against this registry (trained employees already named); read only.")
     var db: String?
 
+    @Option(name: .long, help: "Write each application's folder (record, letters, annotated copies, worksheet) and the day's summary here.")
+    var out: String?
+
     @Argument(help: "Files and folders (folders are read recursively).")
     var paths: [String]
 
@@ -102,7 +105,8 @@ struct Process: ParsableCommand {
         common.bootstrapLogging()
         let date = asOf.flatMap(CalendarDate.init(iso:)) ?? CalendarDate.today()
         let registry = try db.map { try Registry(path: $0) }
-        let report = try ProcessJob(processingDate: date, jobs: batch.jobs, showProgress: !batch.quiet, registry: registry).run(paths: paths)
+        let report = try ProcessJob(processingDate: date, jobs: batch.jobs, showProgress: !batch.quiet, registry: registry,
+                                    out: out.map { URL(fileURLWithPath: $0) }).run(paths: paths)
         switch batch.format {
         case .json: print(try ProcessJob.json(report))
         case .text: print(ProcessJob.text(report), terminator: "")

@@ -1,0 +1,116 @@
+// cairo on its own (it comes with poppler): writing the office's own PDFs and PNGs.
+import CPoppler
+import Foundation
+
+/// A block of a letter as cairo lays it out.
+public enum TextBlock: Sendable {
+    case title(String)
+    case heading(String)
+    case paragraph(String)
+    /// A small bold caption and its text, indented.
+    case field(label: String, text: String)
+    case space(Double)
+}
+
+/// Writes `blocks` as a PDF letter (US Letter, one-inch margins), wrapping lines by the font's own metrics.
+public func writeTextPDF(_ blocks: [TextBlock], to url: URL) throws(PopplerError) {
+    let width = 612.0, height = 792.0, margin = 72.0
+    guard let surface = cairo_pdf_surface_create(url.path, width, height) else {
+        throw PopplerError(kind: .other, message: "cannot create \(url.path)")
+    }
+    defer { cairo_surface_destroy(surface) }
+    guard let cr = cairo_create(surface) else { throw PopplerError(kind: .other, message: "cannot draw into \(url.path)") }
+    var y = margin
+
+    func font(_ size: Double, bold: Bool) {
+        cairo_select_font_face(cr, "Helvetica", CAIRO_FONT_SLANT_NORMAL, bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL)
+        cairo_set_font_size(cr, size)
+    }
+    func advance(_ s: String) -> Double {
+        var extents = cairo_text_extents_t()
+        cairo_text_extents(cr, s, &extents)
+        return extents.x_advance
+    }
+    func lines(_ text: String, width: Double) -> [String] {
+        var out: [String] = []
+        var line = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: true) {
+            let candidate = line.isEmpty ? String(word) : line + " " + word
+            if advance(candidate) > width && !line.isEmpty {
+                out.append(line)
+                line = String(word)
+            } else {
+                line = candidate
+            }
+        }
+        if !line.isEmpty { out.append(line) }
+        return out
+    }
+    func write(_ text: String, size: Double, bold: Bool = false, indent: Double = 0, color: (Double, Double, Double) = (0.1, 0.1, 0.1)) {
+        font(size, bold: bold)
+        cairo_set_source_rgb(cr, color.0, color.1, color.2)
+        for line in lines(text, width: width - 2 * margin - indent) {
+            if y + size > height - margin {
+                cairo_show_page(cr)
+                y = margin
+                font(size, bold: bold)
+                cairo_set_source_rgb(cr, color.0, color.1, color.2)
+            }
+            y += size * 1.35
+            cairo_move_to(cr, margin + indent, y)
+            cairo_show_text(cr, line)
+        }
+    }
+    for block in blocks {
+        switch block {
+        case let .title(text):
+            write(text, size: 16, bold: true, color: (0.12, 0.23, 0.37))
+            cairo_set_source_rgb(cr, 0.12, 0.23, 0.37)
+            cairo_rectangle(cr, margin, y + 5, width - 2 * margin, 1.5)
+            cairo_fill(cr)
+            y += 10
+        case let .heading(text):
+            y += 6
+            write(text, size: 11.5, bold: true)
+        case let .paragraph(text):
+            write(text, size: 10.5)
+            y += 4
+        case let .field(label, text):
+            write(label, size: 8.5, bold: true, indent: 14, color: (0.35, 0.35, 0.35))
+            write(text, size: 10.5, indent: 14)
+        case let .space(points):
+            y += points
+        }
+    }
+    cairo_destroy(cr)
+    cairo_surface_finish(surface)
+    guard cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS else {
+        throw PopplerError(kind: .other, message: "cannot write \(url.path)")
+    }
+}
+
+extension PDFPage {
+    /// `region` (page points) rendered at `scale` as PNG bytes: a crop for staff to look at.
+    public func renderPNG(region: PDFRect, scale: Double) -> Data? {
+        let width = Int((region.width * scale).rounded(.up)), height = Int((region.height * scale).rounded(.up))
+        guard width > 0, height > 0, width * height <= 4_000_000,
+              let surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, Int32(width), Int32(height)) else { return nil }
+        defer { cairo_surface_destroy(surface) }
+        guard let cr = cairo_create(surface) else { return nil }
+        cairo_set_source_rgb(cr, 1, 1, 1)
+        cairo_paint(cr)
+        cairo_scale(cr, scale, scale)
+        cairo_translate(cr, -region.x, -region.y)
+        renderInto(cr)
+        cairo_destroy(cr)
+        let sink = PNGSink()
+        let status = cairo_surface_write_to_png_stream(surface, { context, bytes, length in
+            guard let context, let bytes else { return CAIRO_STATUS_WRITE_ERROR }
+            Unmanaged<PNGSink>.fromOpaque(context).takeUnretainedValue().data.append(bytes, count: Int(length))
+            return CAIRO_STATUS_SUCCESS
+        }, Unmanaged.passUnretained(sink).toOpaque())
+        return status == CAIRO_STATUS_SUCCESS ? sink.data : nil
+    }
+}
+
+private final class PNGSink { var data = Data() }

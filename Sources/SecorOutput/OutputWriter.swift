@@ -1,0 +1,117 @@
+import Foundation
+import Poppler
+import SecorCore
+
+/// What the office sends and keeps, written beside each application: `record.json`; for a
+/// rejected application the letter (text, HTML, PDF) and an annotated copy of each PDF the
+/// applicant sent; for one in review, a worksheet for staff. And the day's summary.
+public struct OutputWriter: Sendable {
+    public let letters: LetterWriter
+
+    public init(library: ProgramLibrary) { letters = LetterWriter(library: library) }
+
+    /// The folder an application's decision files it under.
+    public static func folder(for decision: String) -> String {
+        switch decision {
+        case "accepted": "accepted"
+        case "needs_review": "review"
+        case "pending": "pending"
+        default: "rejected"
+        }
+    }
+
+    /// Writes everything for one application into `dir` (which holds, or will hold, its documents).
+    public func write(_ record: ApplicationRecord, into dir: URL, date: CalendarDate) throws {
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try Data(JSONOutput.string(record).utf8).write(to: dir.appendingPathComponent("record.json"), options: .atomic)
+        if let letter = letters.letter(for: record, date: date) {
+            try Data(letter.text.utf8).write(to: dir.appendingPathComponent("letter.txt"), options: .atomic)
+            try Data(letter.html.utf8).write(to: dir.appendingPathComponent("letter.html"), options: .atomic)
+            try writeTextPDF(Self.blocks(letter), to: dir.appendingPathComponent("letter.pdf"))
+            try annotate(record, into: dir)
+        }
+        if record.decision == "needs_review" {
+            try Data(reviewSheet(record).utf8).write(to: dir.appendingPathComponent("review.html"), options: .atomic)
+        }
+    }
+
+    static func blocks(_ letter: Letter) -> [TextBlock] {
+        var blocks: [TextBlock] = [.paragraph(letter.date), .space(8)]
+        let to = [letter.signer.isEmpty ? "" : letter.signer + (letter.signerTitle.isEmpty ? "" : ", \(letter.signerTitle)"), letter.company]
+            + letter.addressLines
+        for line in to where !line.isEmpty { blocks.append(.paragraph(line)) }
+        blocks += [.space(8), .paragraph("Reference: \(letter.reference)"), .space(6), .title("Your SECOR registration"), .space(4),
+                   .paragraph(letter.greeting), .paragraph(letter.opening)]
+        for (n, e) in letter.entries.enumerated() {
+            blocks.append(.heading("\(n + 1). \(e.label)"))
+            blocks.append(.field(label: "WHAT WE READ", text: e.found))
+            blocks.append(.field(label: "WHAT THE PROGRAM REQUIRES", text: e.requirement))
+            if let rule = e.programText { blocks.append(.field(label: "FROM THE PROGRAM'S REQUIREMENTS", text: "\u{201C}\(rule)\u{201D}")) }
+            blocks.append(.field(label: "WHAT TO SEND BACK", text: e.sendBack))
+        }
+        blocks.append(.space(8))
+        for line in letter.closing { blocks.append(.paragraph(line)) }
+        return blocks
+    }
+
+    /// Each PDF the applicant sent, with each problem field outlined in red and a note carrying the message.
+    func annotate(_ record: ApplicationRecord, into dir: URL) throws {
+        let marked = record.reasons.filter { $0.severity == .reject && $0.box != nil && $0.page != nil && $0.document != nil }
+        for doc in record.documents where doc.path.lowercased().hasSuffix(".pdf") || isPDF(doc.path) {
+            guard let data = FileManager.default.contents(atPath: doc.path), let pdf = try? PDFDocument(data: data) else { continue }
+            let mine = marked.filter { $0.document == doc.path }
+            for reason in mine {
+                guard let box = reason.box, let pageNumber = reason.page, let page = pdf.page(at: pageNumber - 1) else { continue }
+                let note = "\(reason.label ?? reason.field ?? "Problem"): \(reason.message)"
+                page.addProblemAnnotation(rect: PDFRect(x: box.x - 2, y: box.y - 2, width: box.width + 4, height: box.height + 4), note: note)
+            }
+            let name = "annotated-" + (doc.path as NSString).lastPathComponent
+            try pdf.save(to: dir.appendingPathComponent(name))
+        }
+    }
+
+    private func isPDF(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        return Sniffer.format(of: handle.readData(ofLength: 1024)) == .pdf
+    }
+
+    /// A worksheet for staff: each doubtful field, the value read, how sure, and (for scans) the crop it was read from.
+    func reviewSheet(_ record: ApplicationRecord) -> String {
+        var rows = ""
+        var documents: [String: PDFDocument] = [:]
+        for r in record.reasons where r.severity == .review {
+            let reading = r.field.flatMap { record.readings[$0] }
+            var crop = ""
+            if let reading, let path = reading.document, let page = reading.page, let box = reading.box,
+               reading.source == .ocr || reading.source == .ink {
+                if documents[path] == nil, let data = FileManager.default.contents(atPath: path) { documents[path] = try? PDFDocument(data: data) }
+                if let png = documents[path]?.page(at: page - 1)?.renderPNG(
+                    region: PDFRect(x: box.x - 8, y: box.y - 6, width: box.width + 16, height: box.height + 12), scale: 2) {
+                    crop = "<img alt=\"where it was read\" src=\"data:image/png;base64,\(png.base64EncodedString())\">"
+                }
+            }
+            let confidence = reading.map { String(format: "%.0f%%", $0.confidence * 100) } ?? ""
+            rows += "<tr><td>\(HTML.escape(r.label ?? r.field ?? ""))</td><td>\(HTML.escape(r.found ?? ""))</td>"
+                + "<td>\(HTML.escape(reading?.source.rawValue ?? ""))</td><td>\(confidence)</td><td>\(crop)</td>"
+                + "<td>\(HTML.escape(r.message))</td></tr>\n"
+        }
+        let company = record.fields["company_legal_name"]?.description ?? record.declarationFields["company_legal_name"]?.description ?? ""
+        let body = """
+            <h1>Review: \(HTML.escape(company))</h1>
+            <p>Application \(HTML.escape(record.id)), WCB account \(HTML.escape(record.fields["wcb_account_number"]?.description ?? "")),
+            submitted \(HTML.escape(record.submitted ?? "")). Check each field below against the document, then decide.</p>
+            <table><thead><tr><th>Field</th><th>Read</th><th>How</th><th>Confidence</th><th>On the page</th><th>Why it is here</th></tr></thead>
+            <tbody>
+            \(rows)</tbody></table>
+            """
+        return HTML.page(title: "Review: \(company)", style: Self.sheetStyle, body: body)
+    }
+
+    static let sheetStyle = """
+        body { font-family: "Nimbus Sans", Helvetica, Arial, sans-serif; margin: 2em; color: #1b1b1b; }
+        h1 { font-size: 1.3em; color: #1f3a5f; } table { border-collapse: collapse; width: 100%; }
+        th, td { border: 1px solid #ccc; padding: .4em .6em; text-align: left; vertical-align: top; font-size: .92em; }
+        th { background: #eef2f7; } img { max-width: 28em; border: 1px solid #999; }
+        """
+}
