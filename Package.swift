@@ -106,6 +106,6 @@ let package = Package(
         .testTarget(name: "SecorRegistryTests", dependencies: ["SecorRegistry", "SecorCore", "TestSupport"]),
         .testTarget(name: "SecorInboxTests", dependencies: ["SecorInbox", "SecorRegistry", "SecorCore", "TestSupport"]),
         .testTarget(name: "SecorOutputTests", dependencies: ["SecorOutput", "SecorCore", "Poppler", "TestSupport"]),
-        .testTarget(name: "SecorIntakeTests", dependencies: ["SecorCore", "TestSupport"]),
+        .testTarget(name: "SecorIntakeTests", dependencies: ["SecorCore", "Poppler", "TestSupport"]),
     ]
 )

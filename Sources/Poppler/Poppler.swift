@@ -234,6 +234,32 @@ public final class PDFPage {
         return grayPixels(of: surface, width: width, height: height)
     }
 
+    /// The page's annotations: subtype name (`Square`, `Text`, ...), rectangle (top-left origin) and contents.
+    public func annotations() -> [(kind: String, rect: PDFRect, contents: String)] {
+        guard let list = poppler_page_get_annot_mapping(handle) else { return [] }
+        defer { poppler_page_free_annot_mapping(list) }
+        let pageHeight = size.height
+        var out: [(String, PDFRect, String)] = []
+        var node: UnsafeMutablePointer<GList>? = list
+        while let current = node {
+            defer { node = current.pointee.next }
+            guard let data = current.pointee.data else { continue }
+            let mapping = data.assumingMemoryBound(to: PopplerAnnotMapping.self).pointee
+            guard let annot = mapping.annot else { continue }
+            let kind: String
+            switch poppler_annot_get_annot_type(annot) {
+            case POPPLER_ANNOT_SQUARE: kind = "Square"
+            case POPPLER_ANNOT_TEXT: kind = "Text"
+            case POPPLER_ANNOT_WIDGET: kind = "Widget"
+            default: kind = "Other"
+            }
+            let a = mapping.area
+            out.append((kind, PDFRect(x: a.x1, y: pageHeight - a.y2, width: a.x2 - a.x1, height: a.y2 - a.y1),
+                        takeString(poppler_annot_get_contents(annot)) ?? ""))
+        }
+        return out
+    }
+
     /// Draws the page into a cairo context already set up by the caller.
     func renderInto(_ cr: OpaquePointer) { poppler_page_render(handle, cr) }
 

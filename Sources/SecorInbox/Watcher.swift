@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SecorCore
+import SecorOutput
 import SecorReaders
 import SecorRegistry
 
@@ -143,6 +144,7 @@ public final class Watcher {
         try writeUnmatchedRecords(documents.filter { $0.applicationID == nil })
         for move in moves { try finish(move) }
         removeEmptyFolders(for: Set(documents.compactMap(\.applicationID)))
+        writeLetters(for: Set(documents.compactMap(\.applicationID)))
         logger.notice("recovered", metadata: ["moves": "\(moves.count)"])
         // Claimed documents whose file is still in the inbox are decided again when seen there.
     }
@@ -312,6 +314,7 @@ public final class Watcher {
         try writeRecords(for: touched)
         try makeMoves()
         removeEmptyFolders(for: touched)
+        writeLetters(for: touched)
     }
 
     func isOverdue(_ app: Application, stored: [String: Registry.Document]) -> Bool {
@@ -412,6 +415,7 @@ public final class Watcher {
             try writeRecords(for: [id])
             try makeMoves()
             removeEmptyFolders(for: [id])
+            writeLetters(for: [id])
         }
     }
 
@@ -430,6 +434,23 @@ public final class Watcher {
             try DurableFiles.write(Data(json.utf8), to: "\(dir)/record.json")
             for other in ["pending", "accepted", "rejected", "review"] where other != folder {
                 try? FileManager.default.removeItem(atPath: "\(configuration.out)/\(other)/\(id)/record.json")
+            }
+        }
+    }
+
+    /// Letters, annotated copies and worksheets, once the documents are in place. They are made
+    /// from the record and the documents, so a failure here loses nothing: it is logged.
+    func writeLetters(for ids: Set<String>) {
+        let writer = OutputWriter(library: library)
+        for id in ids.sorted() {
+            guard let app = try? registry.application(id: id), let json = app.recordJSON,
+                  let record = try? JSONDecoder().decode(ApplicationRecord.self, from: Data(json.utf8)),
+                  ["accepted", "rejected", "needs_review"].contains(record.decision) else { continue }
+            let dir = URL(fileURLWithPath: "\(configuration.out)/\(Self.folder(forState: app.state))/\(id)")
+            do {
+                try writer.write(record, into: dir, date: processingDate)
+            } catch {
+                logger.error("letters not written", metadata: ["application": "\(id)", "error": "\(error)"])
             }
         }
     }

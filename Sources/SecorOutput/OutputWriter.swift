@@ -54,12 +54,14 @@ public struct OutputWriter: Sendable {
         return blocks
     }
 
-    /// Each PDF the applicant sent, with each problem field outlined in red and a note carrying the message.
+    /// Each PDF the applicant sent that has a problem field: each outlined in red, with a note carrying the message.
     func annotate(_ record: ApplicationRecord, into dir: URL) throws {
         let marked = record.reasons.filter { $0.severity == .reject && $0.box != nil && $0.page != nil && $0.document != nil }
         for doc in record.documents where doc.path.lowercased().hasSuffix(".pdf") || isPDF(doc.path) {
             guard let data = FileManager.default.contents(atPath: doc.path), let pdf = try? PDFDocument(data: data) else { continue }
             let mine = marked.filter { $0.document == doc.path }
+            // Nothing to mark, no copy: an unmarked copy would be the applicant's bytes filed twice.
+            guard !mine.isEmpty else { continue }
             for reason in mine {
                 guard let box = reason.box, let pageNumber = reason.page, let page = pdf.page(at: pageNumber - 1) else { continue }
                 let note = "\(reason.label ?? reason.field ?? "Problem"): \(reason.message)"

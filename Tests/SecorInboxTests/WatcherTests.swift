@@ -68,7 +68,8 @@ func eventually(_ seconds: Double, _ condition: () -> Bool) -> Bool {
     return condition()
 }
 
-/// Every file under `folder` (but the registry, records, notes and half-written temporaries) by digest.
+/// Every file under `folder` by digest: the applicants' files, not the office's own (registry, records,
+/// notes, letters, annotated copies, worksheets) nor half-written temporaries.
 func filedDigests(_ folder: URL) -> [String: [String]] {
     var found: [String: [String]] = [:]
     let walker = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey])
@@ -76,6 +77,7 @@ func filedDigests(_ folder: URL) -> [String: [String]] {
         let name = url.lastPathComponent
         guard (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true,
               !name.hasPrefix("registry.sqlite"), name != "record.json", !name.hasSuffix(".note.txt"), !name.contains(".tmp-"),
+              !name.hasPrefix("letter."), !name.hasPrefix("annotated-"), name != "review.html",
               let data = try? Data(contentsOf: url) else { continue }
         found[InputFile(path: url.path, data: data).sha256, default: []].append(url.path)
     }
