@@ -254,7 +254,7 @@ public struct Validator: Sendable {
                 let name = "declaration." + key
                 guard let f = field(name, in: app), f.value != .flag(true) else { continue }
                 let severity: RuleSeverity = isUncertain(f) ? .review : rule.severity
-                reasons.append(reason(code: rule.id, severity: severity, fieldName: name, found: f.written.isEmpty ? "not ticked" : f.written,
+                reasons.append(reason(code: rule.id, severity: severity, fieldName: name, found: "not ticked",
                                       message: rule.message, rule: rule.id, app: app))
             }
         }
