@@ -60,6 +60,10 @@ public struct Sniffer: Sendable {
         if attributes[.type] as? FileAttributeType == .typeDirectory {
             return .failed(path: path, Diagnostic(.unreadable, code: "directory", "this is a folder, not a document"))
         }
+        // A pipe, socket or device would block or never end: only plain files are read.
+        if attributes[.type] as? FileAttributeType != .typeRegular {
+            return .failed(path: path, Diagnostic(.unreadable, code: "not-a-plain-file", "this is not a plain file (a pipe, socket or device); it is not read"))
+        }
         if let size = attributes[.size] as? NSNumber, size.intValue > maxBytes {
             return .failed(path: path, Diagnostic(.unreadable, code: "too-large",
                 "the file is \(size.intValue / 1_048_576) MB; the limit is \(maxBytes / 1_048_576) MB"))
@@ -83,6 +87,8 @@ public struct Sniffer: Sendable {
             }
         }
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        // UTF-16 with its byte-order mark, and a '<' next: XML that libxml2 reads as such.
+        if bytes.starts(with: [0xFF, 0xFE, 0x3C, 0x00]) || bytes.starts(with: [0xFE, 0xFF, 0x00, 0x3C]) { return .xml }
         guard let first = bytes.first(where: { !($0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D) }) else {
             return .unrecognized
         }

@@ -63,7 +63,8 @@ public struct ProcessJob {
         return report
     }
 
-    /// Files as given, and folders walked recursively (hidden files and links skipped), in a stable order.
+    /// Files as given, and folders walked recursively, in a stable order. Hidden names are skipped;
+    /// links and other non-files are listed (not followed) so each gets its reason.
     public static func expand(_ paths: [String]) -> [String] {
         var files: [String] = []
         let fm = FileManager.default
@@ -74,12 +75,12 @@ public struct ProcessJob {
                 continue
             }
             let url = URL(fileURLWithPath: path)
-            let walker = fm.enumerator(at: url, includingPropertiesForKeys: [.isRegularFileKey, .isSymbolicLinkKey],
+            let walker = fm.enumerator(at: url, includingPropertiesForKeys: [.isDirectoryKey, .isSymbolicLinkKey],
                                        options: [.skipsHiddenFiles])
             var found: [String] = []
             while let item = walker?.nextObject() as? URL {
-                let values = try? item.resourceValues(forKeys: [.isRegularFileKey, .isSymbolicLinkKey])
-                if values?.isRegularFile == true && values?.isSymbolicLink != true { found.append(item.path) }
+                let values = try? item.resourceValues(forKeys: [.isDirectoryKey, .isSymbolicLinkKey])
+                if values?.isSymbolicLink == true || values?.isDirectory != true { found.append(item.path) }
             }
             files += found.sorted()
         }

@@ -31,6 +31,8 @@ public final class ScanReader: @unchecked Sendable {
     private let blanks: [BlankPage]
     /// How much of a blank page's printed ink must be found for a page to be that page.
     public var minimumMatch = 0.45
+    /// A page darker than this is no form (the blank forms are about 10% ink, filled ones a little more).
+    public var maximumInk = 0.35
     public var tickInkThreshold = 0.12
     public var signatureInkThreshold = 0.01
     /// Below this share of ink a text box is blank (scanner noise is sparser).
@@ -84,6 +86,8 @@ public final class ScanReader: @unchecked Sendable {
         else { return nil }
         let image = Raster(width: rendered.width, height: rendered.height, pixels: rendered.pixels)
         let small = image.downsampled(by: factor)
+        // A form is mostly white paper. A page mostly of ink would "contain" every printed line.
+        guard small.inkFraction < maximumInk else { return nil }
         let angle = ScanAlignment.skew(of: small)
         let straight = ScanAlignment.straightened(small, degrees: angle)
         let (rows, columns) = ScanAlignment.profiles(straight)

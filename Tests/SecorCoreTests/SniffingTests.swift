@@ -13,8 +13,16 @@ import TestSupport
         ("", .empty),
         ("   \n", .unrecognized),
         ("PK\u{3}\u{4} a zip", .unrecognized),
+        ("\u{FEFF}<?xml version=\"1.0\" encoding=\"UTF-16\"?><a/>", .unrecognized), // a UTF-8 BOM then UTF-16 text: no
     ])
     func formatIsKnownByContent(_ content: String, _ expected: DocumentFormat) {
+        if content.hasPrefix("\u{FEFF}<?xml version=\"1.0\" encoding=\"UTF-16\"") {
+            // As UTF-16 with its byte-order mark it is XML.
+            var utf16 = Data([0xFF, 0xFE])
+            utf16.append(content.dropFirst().data(using: .utf16LittleEndian)!)
+            #expect(Sniffer.format(of: utf16) == .xml)
+            return
+        }
         #expect(Sniffer.format(of: Data(content.utf8)) == expected)
     }
 
