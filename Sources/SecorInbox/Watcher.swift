@@ -25,6 +25,7 @@ public final class Watcher {
         public var asOf: CalendarDate?
         /// Network shares send no events: the inbox is also looked at this often.
         public var rescanEvery: TimeInterval = 5
+        public var limits = Extraction.Limits()
 
         public init(inbox: String, out: String, database: String) {
             self.inbox = inbox
@@ -52,7 +53,7 @@ public final class Watcher {
         }
         self.configuration = c
         registry = try Registry(path: c.database)
-        extraction = try Extraction.shipped()
+        extraction = try Extraction.shipped(limits: c.limits)
         templates = try FormTemplates.shipped.get()
         library = try ProgramLibrary.load()
         assembler = ApplicationAssembler(normalizer: FieldNormalizer(templates: templates))

@@ -9,6 +9,7 @@ public struct ExtractJob {
     public let format: OutputFormat
     /// Files read at once; each worker opens its own documents.
     public let jobs: Int
+    public var limits = Extraction.Limits()
     let logger = Logger(label: "secor.extract")
 
     public init(format: OutputFormat, jobs: Int = ProcessInfo.processInfo.activeProcessorCount) {
@@ -18,7 +19,7 @@ public struct ExtractJob {
 
     /// Returns whether every file was read as a SECOR document.
     public func run(paths: [String]) throws -> Bool {
-        let extraction = try Extraction.shipped()
+        let extraction = try Extraction.shipped(limits: limits)
         let reports = ParallelMap.map(paths, jobs: jobs) { path in ExtractReport(extraction.read(path: path)) }
         for report in reports {
             // No applicant data above debug: the digest prefix and the outcome only.

@@ -14,6 +14,7 @@ public struct ProcessJob {
     public let registry: Registry?
     /// Where to write each application's folder (record, letters, annotated copies, worksheet) and the summary.
     public let out: URL?
+    public var limits = Extraction.Limits()
     let logger = Logger(label: "secor.process")
 
     public init(processingDate: CalendarDate, jobs: Int = ProcessInfo.processInfo.activeProcessorCount, showProgress: Bool = false,
@@ -27,7 +28,7 @@ public struct ProcessJob {
 
     /// Reads and decides the batch. Throws only for a broken installation.
     public func run(paths: [String]) throws -> BatchReport {
-        let extraction = try Extraction.shipped()
+        let extraction = try Extraction.shipped(limits: limits)
         let templates = try FormTemplates.shipped.get()
         let library = try ProgramLibrary.load()
         let files = Self.expand(paths)

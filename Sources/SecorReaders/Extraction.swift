@@ -14,11 +14,24 @@ public struct Extraction: Sendable {
         self.xml = xml
     }
 
+    /// What one document may cost, each with a safe default.
+    public struct Limits: Sendable {
+        public var maxFileBytes = 50 * 1024 * 1024
+        public var maxPages = 20
+        /// Scanned pages are rendered at this resolution to be read.
+        public var scanDPI = 300.0
+        public var maxXMLBytes = 1024 * 1024
+        public init() {}
+    }
+
     /// Builds the stages from the shipped schemas; throws only for a broken installation.
-    public static func shipped() throws -> Extraction {
+    public static func shipped(limits: Limits = Limits()) throws -> Extraction {
         let templates = try FormTemplates.shipped.get()
-        return Extraction(pdf: PDFFormReader(templates: templates, scans: try ScanReader(templates: templates)),
-                          xml: XMLRegistrationReader(template: templates.registration, schema: try XMLRegistrationReader.shippedSchema()))
+        var pdf = PDFFormReader(templates: templates, scans: try ScanReader(templates: templates, dpi: limits.scanDPI))
+        pdf.maxPages = limits.maxPages
+        var xml = XMLRegistrationReader(template: templates.registration, schema: try XMLRegistrationReader.shippedSchema())
+        xml.limits.maxBytes = limits.maxXMLBytes
+        return Extraction(sniffer: Sniffer(maxBytes: limits.maxFileBytes), pdf: pdf, xml: xml)
     }
 
     public func read(path: String) -> ReadFile {

@@ -4,6 +4,7 @@ import Logging
 import SecorCore
 import SecorInbox
 import SecorJobs
+import SecorReaders
 import SecorRegistry
 
 @main
@@ -49,6 +50,35 @@ struct BatchOptions: ParsableArguments {
     }
 }
 
+/// What one document may cost; each limit has a safe default.
+struct LimitOptions: ParsableArguments {
+    @Option(name: .long, help: "Largest file read, in MB.")
+    var maxFileMb: Int = 50
+
+    @Option(name: .long, help: "Most pages read from one PDF.")
+    var maxPages: Int = 20
+
+    @Option(name: .long, help: "Resolution scanned pages are rendered at to be read (100 to 600 dpi).")
+    var scanDpi: Double = 300
+
+    @Option(name: .long, help: "Largest XML export read, in KB.")
+    var maxXmlKb: Int = 1024
+
+    func validate() throws {
+        if maxFileMb < 1 || maxPages < 1 || maxXmlKb < 1 { throw ValidationError("limits must be at least 1") }
+        if !(100...600).contains(scanDpi) { throw ValidationError("--scan-dpi must be between 100 and 600") }
+    }
+
+    var limits: Extraction.Limits {
+        var l = Extraction.Limits()
+        l.maxFileBytes = maxFileMb * 1024 * 1024
+        l.maxPages = maxPages
+        l.scanDPI = scanDpi
+        l.maxXMLBytes = maxXmlKb * 1024
+        return l
+    }
+}
+
 extension Logger.Level: @retroactive ExpressibleByArgument {}
 extension OutputFormat: ExpressibleByArgument {}
 
@@ -60,6 +90,7 @@ struct Extract: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
     @OptionGroup var batch: BatchOptions
+    @OptionGroup var limits: LimitOptions
 
     @Argument(help: "PDF or XML files.")
     var files: [String]
@@ -70,7 +101,9 @@ struct Extract: ParsableCommand {
 
     func run() throws {
         common.bootstrapLogging()
-        let ok = try ExtractJob(format: batch.format, jobs: batch.jobs).run(paths: files)
+        var job = ExtractJob(format: batch.format, jobs: batch.jobs)
+        job.limits = limits.limits
+        let ok = try job.run(paths: files)
         if !ok { throw ExitCode(1) }
     }
 }
@@ -83,6 +116,7 @@ struct Process: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
     @OptionGroup var batch: BatchOptions
+    @OptionGroup var limits: LimitOptions
 
     @Option(name: .long, help: "The processing date, YYYY-MM-DD (default: today).")
     var asOf: String?
@@ -105,8 +139,10 @@ struct Process: ParsableCommand {
         common.bootstrapLogging()
         let date = asOf.flatMap(CalendarDate.init(iso:)) ?? CalendarDate.today()
         let registry = try db.map { try Registry(path: $0) }
-        let report = try ProcessJob(processingDate: date, jobs: batch.jobs, showProgress: !batch.quiet, registry: registry,
-                                    out: out.map { URL(fileURLWithPath: $0) }).run(paths: paths)
+        var job = ProcessJob(processingDate: date, jobs: batch.jobs, showProgress: !batch.quiet, registry: registry,
+                             out: out.map { URL(fileURLWithPath: $0) })
+        job.limits = limits.limits
+        let report = try job.run(paths: paths)
         switch batch.format {
         case .json: print(try ProcessJob.json(report))
         case .text: print(ProcessJob.text(report), terminator: "")
@@ -127,6 +163,7 @@ struct Watch: ParsableCommand {
     )
 
     @OptionGroup var common: CommonOptions
+    @OptionGroup var limits: LimitOptions
 
     @Argument(help: "The inbox folder.")
     var inbox: String
@@ -162,6 +199,7 @@ struct Watch: ParsableCommand {
         configuration.pairWaitDays = pairWait
         configuration.asOf = asOf.flatMap(CalendarDate.init(iso:))
         configuration.rescanEvery = rescan
+        configuration.limits = limits.limits
         try Watcher(configuration).run { StopSignals.requested }
     }
 }

@@ -80,3 +80,16 @@ import TestSupport
         #expect(try ProgramRun.run(["process", "--as-of", "22/11/2026", "x.pdf"]).status == 64)
     }
 }
+
+@Suite struct LimitOptionTests {
+    @Test func limitsAreConfigurable() throws {
+        let run = try ProgramRun.run(["process", "--as-of", "2026-11-22", "--format", "json", "--quiet", "--max-pages", "1",
+                                      "s03-registration.pdf"], in: Fixtures.samples)
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let unmatched = try #require((report["unmatched"] as? [[String: Any]])?.first)
+        #expect(unmatched["decision"] as? String == "failed")
+        #expect((unmatched["reasons"] as? [[String: Any]])?.first?["code"] as? String == "too-many-pages")
+        #expect(try ProgramRun.run(["process", "--scan-dpi", "50", "x.pdf"]).status == 64)
+        #expect(try ProgramRun.run(["extract", "--max-file-mb", "0", "x.pdf"]).status == 64)
+    }
+}
