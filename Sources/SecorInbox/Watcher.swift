@@ -137,6 +137,7 @@ public final class Watcher {
 
     /// Finishes what a crash left half done: recorded moves, and record files.
     func recover() throws {
+        removeLeftoverTemporaries()
         let moves = try registry.pendingMoves()
         guard !moves.isEmpty else { return }
         // Records are written before moves; a crash in between leaves moves recorded, so both are redone.
@@ -148,6 +149,19 @@ public final class Watcher {
         writeLetters(for: Set(documents.compactMap(\.applicationID)))
         logger.notice("recovered", metadata: ["moves": "\(moves.count)"])
         // Claimed documents whose file is still in the inbox are decided again when seen there.
+    }
+
+    /// Temporaries of writes a crash cut short (`*.tmp-<pid>`, `*.part-<pid>`): never an applicant's file.
+    func removeLeftoverTemporaries() {
+        let walker = FileManager.default.enumerator(atPath: configuration.out)
+        var removed = 0
+        while let relative = walker?.nextObject() as? String {
+            let name = (relative as NSString).lastPathComponent
+            guard name.range(of: #"\.(tmp|part)-[0-9]+$"#, options: .regularExpression) != nil else { continue }
+            try? FileManager.default.removeItem(atPath: (configuration.out as NSString).appendingPathComponent(relative))
+            removed += 1
+        }
+        if removed > 0 { logger.notice("removed leftover temporaries", metadata: ["count": "\(removed)"]) }
     }
 
     func writeUnmatchedRecords(_ documents: [Registry.Document]) throws {

@@ -15,9 +15,9 @@ public struct DaySummary: Sendable {
 
     public func write(into dir: URL) throws {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        try Data(html(root: dir).utf8).write(to: dir.appendingPathComponent("summary.html"), options: .atomic)
-        try Data(csv.utf8).write(to: dir.appendingPathComponent("accepted.csv"), options: .atomic)
-        try Data(jsonl.utf8).write(to: dir.appendingPathComponent("results.jsonl"), options: .atomic)
+        try OutputWriter.replace(dir.appendingPathComponent("summary.html")) { try Data(html(root: dir).utf8).write(to: $0) }
+        try OutputWriter.replace(dir.appendingPathComponent("accepted.csv")) { try Data(csv.utf8).write(to: $0) }
+        try OutputWriter.replace(dir.appendingPathComponent("results.jsonl")) { try Data(jsonl.utf8).write(to: $0) }
     }
 
     /// The canonical registration fields, in the form's order.

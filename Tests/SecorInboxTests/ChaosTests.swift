@@ -33,7 +33,8 @@ import TestSupport
         #expect(digests.count == count)
 
         var random = SystemRandomNumberGenerator()
-        let watcher = RunningWatcher(inbox: inbox, out: out, extra: ["--settle", "0.2"])
+        // A settle time with room for a loaded machine: a copy stalled longer than this would be read half-made.
+        let watcher = RunningWatcher(inbox: inbox, out: out, extra: ["--settle", "1"])
         try watcher.start()
         var killed = 0
         var next = 0
@@ -77,7 +78,8 @@ import TestSupport
         let strangers = filed.keys.filter { !digests.contains($0) }.count
         print("chaos: documents=\(count) kills=\(killed) lost=\(lost) duplicated=\(duplicated)")
         #expect(killed >= kills)
-        #expect(lost == 0 && duplicated == 0 && strangers == 0)
+        #expect(lost == 0 && duplicated == 0)
+        #expect(strangers == 0, "not inputs: \(filed.filter { !digests.contains($0.key) }.flatMap(\.value))")
         #expect(inboxFiles(inbox).isEmpty)
         let registry = try Registry(path: out.appendingPathComponent("registry.sqlite").path)
         let rows = try registry.allDocuments()

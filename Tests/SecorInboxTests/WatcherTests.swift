@@ -94,7 +94,8 @@ import SecorCore
     @Test func everySampleLandsInItsPlace() throws {
         let inbox = try temporaryFolder("inbox"), out = try temporaryFolder("out"), staging = try temporaryFolder("staging")
         defer { for u in [inbox, out, staging] { try? FileManager.default.removeItem(at: u) } }
-        let watcher = RunningWatcher(inbox: inbox, out: out)
+        // Chunks come every 0.4 s: the settle time leaves room for a loaded machine.
+        let watcher = RunningWatcher(inbox: inbox, out: out, extra: ["--settle", "1.5"])
         try watcher.start()
         defer { watcher.kill() }
         let fm = FileManager.default
