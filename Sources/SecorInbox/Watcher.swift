@@ -272,7 +272,7 @@ public final class Watcher {
         documents.compactMap { d in
             guard let json = d.extractedJSON, let docs = try? JSONDecoder().decode([ExtractedDocument].self, from: Data(json.utf8)),
                   let stored = d.storedPath else { return nil }
-            let file = InputFile(path: stored, data: Data()).renamed(sha256: d.sha256)
+            let file = InputFile(path: stored, sha256: d.sha256)
             return Held(document: d, read: ReadFile(file: file, format: .pdf, pageCount: docs.map(\.pages.count).reduce(0, +), documents: docs))
         }
     }
@@ -280,9 +280,7 @@ public final class Watcher {
     func fileForms(_ read: ReadFile, name: String) throws {
         // Partners: documents waiting in pending, and the documents of rejected applications for
         // the same WCB account (a corrected resubmission replaces what was rejected).
-        let newAccounts = Set(read.documents.compactMap { doc in
-            FieldNormalizer(templates: templates).normalize(doc).text("wcb_account_number")
-        })
+        let newAccounts = Set(read.documents.compactMap { assembler.normalizer.normalize($0).text("wcb_account_number") })
         // A resubmission replaces the earlier document of its own kind for the account: that one is no partner.
         let newKinds = Set(read.documents.map(\.kind.rawValue))
         var accountOf: [String: String?] = [:]
@@ -307,8 +305,8 @@ public final class Watcher {
         let mine = applications.filter { $0.documents.contains { $0.sha256 == read.file.sha256 } }
         var filing = Registry.Filing()
         var touched = Set<String>()
+        let stored = Dictionary(uniqueKeysWithValues: holding.map { ($0.document.sha256, $0.document) })
         for var app in mine {
-            let stored = Dictionary(uniqueKeysWithValues: holding.map { ($0.document.sha256, $0.document) })
             let fromRejected = app.documents.compactMap { stored[$0.sha256] }.filter { $0.state == .decided }
             // An application keeps the id of the one it continues, so its folder stays put.
             if let previous = app.documents.compactMap({ stored[$0.sha256]?.applicationID }).first, fromRejected.isEmpty {
@@ -335,7 +333,7 @@ public final class Watcher {
     func isOverdue(_ app: Application, stored: [String: Registry.Document]) -> Bool {
         let limit = configuration.pairWaitDays * 86_400
         return app.documents.contains { doc in
-            guard let received = stored[doc.sha256].flatMap({ Self.parseTime($0.receivedAt) }) else { return false }
+            guard let received = stored[doc.sha256].flatMap({ Self.receivedTime($0) }) else { return false }
             return Date().timeIntervalSince(received) >= limit
         }
     }
@@ -347,7 +345,7 @@ public final class Watcher {
             .decide([app], earlier: registry).first
         guard let decided else { return }
         let state = pending ? "pending" : decided.decision.rawValue
-        let folder = pending ? "pending" : Self.folder(for: decided.decision)
+        let folder = OutputWriter.folder(for: state)
         let dir = "\(configuration.out)/\(folder)/\(app.id)"
         var record = ApplicationRecord(decided)
         if pending { record = record.marked(decision: "pending") }
@@ -380,7 +378,7 @@ public final class Watcher {
         filing.applications.append(.init(
             id: app.id, wcbAccount: app.wcbAccount, companyKey: (app.registration ?? app.declaration)?.companyKey, state: state,
             submitted: app.submitted?.text, edition: decided.edition.edition,
-            recordJSON: String(decoding: Data(try JSONOutput.string(record).utf8), as: UTF8.self),
+            recordJSON: try JSONOutput.string(record),
             decision: pending ? nil : (decided.decision.rawValue, decided.edition.program, decided.edition.edition, decided.reasons),
             trainee: person.flatMap { p in app.wcbAccount.map { (p, $0) } }))
         logger.info("filed", metadata: ["sha256": "\(app.documents.last.map { String($0.sha256.prefix(12)) } ?? "")",
@@ -412,7 +410,7 @@ public final class Watcher {
         guard !pending.isEmpty else { return }
         let limit = configuration.pairWaitDays * 86_400
         let overdueApps = Set(pending.filter { d in
-            Self.parseTime(d.receivedAt).map { Date().timeIntervalSince($0) >= limit } ?? false
+            Self.receivedTime(d).map { Date().timeIntervalSince($0) >= limit } ?? false
         }.compactMap(\.applicationID))
         for id in overdueApps.sorted() {
             let docs = pending.filter { $0.applicationID == id }
@@ -444,7 +442,7 @@ public final class Watcher {
     func writeRecords(for ids: Set<String>) throws {
         for id in ids.sorted() {
             guard let app = try registry.application(id: id), let json = app.recordJSON else { continue }
-            let folder = Self.folder(forState: app.state)
+            let folder = OutputWriter.folder(for: app.state)
             let dir = "\(configuration.out)/\(folder)/\(id)"
             try DurableFiles.write(Data(json.utf8), to: "\(dir)/record.json")
             for other in ["pending", "accepted", "rejected", "review"] where other != folder {
@@ -461,7 +459,7 @@ public final class Watcher {
             guard let app = try? registry.application(id: id), let json = app.recordJSON,
                   let record = try? JSONDecoder().decode(ApplicationRecord.self, from: Data(json.utf8)),
                   ["accepted", "rejected", "needs_review"].contains(record.decision) else { continue }
-            let dir = URL(fileURLWithPath: "\(configuration.out)/\(Self.folder(forState: app.state))/\(id)")
+            let dir = URL(fileURLWithPath: "\(configuration.out)/\(OutputWriter.folder(for: app.state))/\(id)")
             do {
                 try writer.write(record, into: dir, date: processingDate)
             } catch {
@@ -483,23 +481,6 @@ public final class Watcher {
     }
 
     // MARK: - Names
-
-    static func folder(for decision: Decision) -> String {
-        switch decision {
-        case .accepted: "accepted"
-        case .rejected: "rejected"
-        case .needsReview: "review"
-        }
-    }
-
-    static func folder(forState state: String) -> String {
-        switch state {
-        case "accepted": "accepted"
-        case "needs_review": "review"
-        case "pending": "pending"
-        default: "rejected"
-        }
-    }
 
     static func folder(forUnmatched decision: String) -> String {
         switch decision {
@@ -525,19 +506,13 @@ public final class Watcher {
         String(Int(Date().timeIntervalSince1970 * 1000))
     }
 
-    static func parseTime(_ text: String) -> Date? {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.date(from: text)
+    /// When a document was received (the registry writes RFC 3339 times).
+    static func receivedTime(_ d: Registry.Document) -> Date? {
+        SubmissionTime(iso8601: d.receivedAt)?.instant
     }
 }
 
 public struct WatchError: Error, CustomStringConvertible, Sendable {
     public let message: String
     public var description: String { message }
-}
-
-extension InputFile {
-    /// A held document: its stored path, and the digest it was received with.
-    func renamed(sha256: String) -> InputFile { InputFile(path: path, sha256: sha256) }
 }
