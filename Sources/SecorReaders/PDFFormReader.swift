@@ -254,30 +254,23 @@ public struct PDFFormReader: Sendable {
         }
     }
 
-    /// Picks the marked option of a Yes/No pair. Flattened forms draw the unmarked
-    /// option too (an empty circle), so the choice is relative: the option with the most
-    /// ink wins when it is over the threshold and at least twice its partner.
+    /// Picks the marked option of a Yes/No pair by the shared rule; a typed tick is sure.
     func chooseOption(_ marks: [(String, Box, Double, Bool)]) -> (String, Double, FieldSource) {
         let source: FieldSource = marks.contains { $0.3 } ? .text : .ink
-        let sorted = marks.sorted { $0.2 > $1.2 }
-        guard let best = sorted.first, best.2 >= tickInkThreshold else {
-            let confidence = marks.map { inkConfidence($0.2, threshold: tickInkThreshold) }.min() ?? 1
-            return ("", confidence, source)
-        }
-        let runnerUp = sorted.dropFirst().first?.2 ?? 0
-        if runnerUp >= tickInkThreshold && best.2 < 2 * runnerUp {
+        switch MarkReading.choose(marks.map { (option: $0.0, ink: $0.2) }, threshold: tickInkThreshold) {
+        case .none:
+            return ("", marks.map { inkConfidence($0.2, threshold: tickInkThreshold) }.min() ?? 1, source)
+        case .bothMarked:
             return ("", 0.3, source)
+        case let .chosen(option, ink, runnerUp):
+            if marks.contains(where: { $0.0 == option && $0.3 }) { return (option, 1.0, source) }
+            let separation = ink / max(runnerUp, tickInkThreshold / 10)
+            return (option, min(0.99, 0.5 + 0.49 * min(1, (separation - 2) / 3)), source)
         }
-        if best.3 { return (best.0, 1.0, source) }
-        let separation = best.2 / max(runnerUp, tickInkThreshold / 10)
-        let confidence = min(0.99, 0.5 + 0.49 * min(1, (separation - 2) / 3))
-        return (best.0, confidence, source)
     }
 
     func inkConfidence(_ fraction: Double, threshold: Double) -> Double {
-        // Far from the threshold either way is sure; near it is not.
-        let ratio = fraction >= threshold ? fraction / threshold : threshold / max(fraction, threshold / 100)
-        return min(0.99, 0.5 + 0.49 * min(1, (ratio - 1) / 2))
+        MarkReading.confidence(fraction, threshold: threshold, span: 2)
     }
 
     static func diagnostic(for error: PopplerError) -> Diagnostic {

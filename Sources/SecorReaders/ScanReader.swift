@@ -183,19 +183,18 @@ public final class ScanReader: @unchecked Sendable {
                 for (option, box) in (field.options ?? [:]).sorted(by: { $0.key > $1.key }) {
                     marks.append((option, ink(box.insetBy(2.5))))
                 }
-                let sorted = marks.sorted { $0.1 > $1.1 }
                 var value = ""
                 var confidence = 0.99
-                if let first = sorted.first, first.1 >= tickInkThreshold {
-                    let second = sorted.dropFirst().first?.1 ?? 0
-                    if second >= tickInkThreshold && first.1 < 2 * second {
-                        confidence = 0.3
-                        problems.append(Diagnostic(.review, code: "both-options-marked", "both Yes and No look marked for “\(field.label)”",
-                                                   field: field.key, location: .init(page: pageNumber, box: pageBox)))
-                    } else {
-                        value = first.0
-                        confidence = Self.markConfidence(first.1, against: second, threshold: tickInkThreshold)
-                    }
+                switch MarkReading.choose(marks.map { (option: $0.0, ink: $0.1) }, threshold: tickInkThreshold) {
+                case .none:
+                    break
+                case .bothMarked:
+                    confidence = 0.3
+                    problems.append(Diagnostic(.review, code: "both-options-marked", "both Yes and No look marked for “\(field.label)”",
+                                               field: field.key, location: .init(page: pageNumber, box: pageBox)))
+                case let .chosen(option, ink, _):
+                    value = option
+                    confidence = Self.markConfidence(ink, threshold: tickInkThreshold)
                 }
                 let raw = marks.map { String(format: "%@ ink %.3f", $0.0, $0.1) }.joined(separator: ", ")
                 fields[field.key] = ExtractedField(value: value, raw: raw, source: .ink, page: pageNumber, box: pageBox, confidence: confidence)
@@ -203,7 +202,7 @@ public final class ScanReader: @unchecked Sendable {
                 let fraction = ink(field.box.insetBy(2.5))
                 fields[field.key] = ExtractedField(value: fraction >= tickInkThreshold ? "Yes" : "No", raw: String(format: "ink %.3f", fraction),
                                                    source: .ink, page: pageNumber, box: pageBox,
-                                                   confidence: Self.markConfidence(fraction, against: 0, threshold: tickInkThreshold))
+                                                   confidence: Self.markConfidence(fraction, threshold: tickInkThreshold))
             case .ink:
                 var area = field.box.insetBy(4)
                 if let label = field.labelBox {
@@ -213,16 +212,15 @@ public final class ScanReader: @unchecked Sendable {
                 let fraction = ink(area)
                 fields[field.key] = ExtractedField(value: fraction >= signatureInkThreshold ? "Yes" : "No", raw: String(format: "ink %.4f", fraction),
                                                    source: .ink, page: pageNumber, box: pageBox,
-                                                   confidence: Self.markConfidence(fraction, against: 0, threshold: signatureInkThreshold))
+                                                   confidence: Self.markConfidence(fraction, threshold: signatureInkThreshold))
             }
         }
         return (fields, problems)
     }
 
-    /// Far from the threshold is sure; near it is not.
-    static func markConfidence(_ fraction: Double, against other: Double, threshold: Double) -> Double {
-        let distance = fraction >= threshold ? fraction / threshold : threshold / max(fraction, threshold / 100)
-        return min(0.99, 0.5 + 0.49 * min(1, (distance - 1) / 1.5))
+    /// Scans are sure a little nearer the threshold than text-layer renders: their ink is measured straightened and cleaned.
+    static func markConfidence(_ fraction: Double, threshold: Double) -> Double {
+        MarkReading.confidence(fraction, threshold: threshold, span: 1.5)
     }
 
     /// Whether OCR text could be a value of the field at all (a postal code that is not

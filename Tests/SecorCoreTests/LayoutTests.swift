@@ -83,3 +83,19 @@ private func layer(_ lines: [(String, x: Double, y: Double)]) -> TextLayer {
         #expect(a.union(Box(x: 20, y: 20, width: 1, height: 1)) == Box(x: 0, y: 0, width: 21, height: 21))
     }
 }
+
+@Suite struct MarkReadingTests {
+    @Test func theClearlyDarkerOptionWins() {
+        #expect(MarkReading.choose([("Yes", 0.72), ("No", 0.16)], threshold: 0.06) == .chosen(option: "Yes", ink: 0.72, runnerUp: 0.16))
+        #expect(MarkReading.choose([("Yes", 0.02), ("No", 0.01)], threshold: 0.06) == .none)
+        #expect(MarkReading.choose([("Yes", 0.70), ("No", 0.40)], threshold: 0.06) == .bothMarked)
+        #expect(MarkReading.choose([], threshold: 0.06) == .none)
+    }
+
+    @Test func confidenceGrowsAwayFromTheThreshold() {
+        #expect(MarkReading.confidence(0.06, threshold: 0.06, span: 2) == 0.5)
+        #expect(MarkReading.confidence(0.5, threshold: 0.06, span: 2) == 0.99)
+        #expect(MarkReading.confidence(0, threshold: 0.06, span: 2) == 0.99)
+        #expect(MarkReading.confidence(0.09, threshold: 0.06, span: 1.5) > MarkReading.confidence(0.09, threshold: 0.06, span: 2))
+    }
+}
