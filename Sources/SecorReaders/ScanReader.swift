@@ -141,7 +141,7 @@ public final class ScanReader: @unchecked Sendable {
                 let wide = placement.sample(placed.image, box: field.box.insetBy(-3))
                 let inside = Self.insideOfBorder(wide, margin: 3 * placement.pixelsPerPoint, pixelsPerPoint: placement.pixelsPerPoint)
                 let withoutBorder = Self.withoutLines(inside)
-                if let dump = ProcessInfo.processInfo.environment["SECOR_OCR_DUMP"] {
+                if let dump = Self.dumpFolder {
                     // Developers: the crops on the way to tesseract, as PGM files.
                     for (suffix, image) in [("wide", wide), ("raw", inside), ("lines", withoutBorder), ("clean", Self.cleaned(withoutBorder))] {
                         let header = Data("P5\n\(image.width) \(image.height)\n255\n".utf8)
@@ -268,12 +268,17 @@ public final class ScanReader: @unchecked Sendable {
         let first = read(grey, .line)
         if !first.text.isEmpty && first.confidence >= 0.95 && plausible(first.text) { return first }
         var readings = [first]
-        let threshold = otsuThreshold(grey)
-        let binary = Raster(width: grey.width, height: grey.height, pixels: grey.pixels.map { $0 < threshold ? 0 : 255 })
+        // Other views of the same ink, each made only when a reading needs it.
+        enum View { case grey, binary, thick, enlarged }
+        lazy var binary: Raster = {
+            let threshold = otsuThreshold(grey)
+            return Raster(width: grey.width, height: grey.height, pixels: grey.pixels.map { $0 < threshold ? 0 : 255 })
+        }()
         // Thickened strokes: Courier's hairlines defeat tesseract's LSTM in some glyphs ("9").
-        let thick = thickened(grey)
-        let attempts: [(Raster, LineLayout)] = [(grey, .word), (thick, .line), (binary, .line), (enlarged(grey, by: 1.5), .line),
-                                                 (binary, .word), (thick, .character), (grey, .character)]
+        lazy var thick = thickened(grey)
+        lazy var big = enlarged(grey, by: 1.5)
+        let attempts: [(View, LineLayout)] = [(.grey, .word), (.thick, .line), (.binary, .line), (.enlarged, .line),
+                                              (.binary, .word), (.thick, .character), (.grey, .character)]
         func leader() -> (text: String, confidence: Double)? {
             // Readings that cannot be a value of the field do not count when some can.
             let candidates = readings.filter { !$0.text.isEmpty }
@@ -290,12 +295,19 @@ public final class ScanReader: @unchecked Sendable {
             let dissent = groups.filter { $0.key != best.key }.flatMap(\.value).contains { $0.confidence > strongest }
             return (best.key, min(0.99, (1 - doubt) * (dissent ? 0.8 : 1)))
         }
-        for (image, layout) in attempts {
+        for (view, layout) in attempts {
             if layout == .character && (readings.map(\.text.count).max() ?? 0) > 1 { continue }
+            let image: Raster
+            switch view {
+            case .grey: image = grey
+            case .binary: image = binary
+            case .thick: image = thick
+            case .enlarged: image = big
+            }
             readings.append(read(image, layout))
             if let l = leader(), l.confidence >= 0.95 { break }
         }
-        if ProcessInfo.processInfo.environment["SECOR_OCR_DEBUG"] != nil {
+        if Self.debugReadings {
             FileHandle.standardError.write(Data("ocr readings: \(readings.map { "\($0.text)=\($0.confidence)" })\n".utf8))
         }
         guard let l = leader() else { return Recognition(text: "", confidence: 0) }
@@ -437,6 +449,10 @@ public final class ScanReader: @unchecked Sendable {
         }
         return out
     }
+
+    /// Developers' switches, read once: SECOR_OCR_DEBUG prints every reading, SECOR_OCR_DUMP=DIR saves the crops.
+    static let debugReadings = ProcessInfo.processInfo.environment["SECOR_OCR_DEBUG"] != nil
+    static let dumpFolder = ProcessInfo.processInfo.environment["SECOR_OCR_DUMP"]
 
     /// The crop made `factor` times larger (bilinear): another view of the same ink for a second reading.
     static func enlarged(_ r: Raster, by factor: Double) -> Raster {
