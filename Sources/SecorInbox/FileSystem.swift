@@ -4,6 +4,7 @@
 import Glibc
 #endif
 import Foundation
+import SecorCore
 
 /// Why a file-system call failed. The one place errno becomes a Swift error.
 public struct FileSystemError: Error, CustomStringConvertible, Sendable {
@@ -104,10 +105,10 @@ public enum DurableFiles {
     /// Writes `data` so that a crash leaves either the old file or the whole new one.
     public static func write(_ data: Data, to path: String) throws {
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        let temporary = path + ".tmp-\(getpid())"
-        try data.write(to: URL(fileURLWithPath: temporary))
-        try sync(temporary)
-        guard rename(temporary, path) == 0 else { throw FileSystemError.last("rename", temporary) }
+        try FileReplacement.replace(URL(fileURLWithPath: path)) { temporary in
+            try data.write(to: temporary)
+            try sync(temporary.path)
+        }
     }
 
     static func sync(_ path: String) throws {

@@ -157,7 +157,7 @@ public final class Watcher {
         var removed = 0
         while let relative = walker?.nextObject() as? String {
             let name = (relative as NSString).lastPathComponent
-            guard name.range(of: #"\.(tmp|part)-[0-9]+$"#, options: .regularExpression) != nil else { continue }
+            guard FileReplacement.isLeftover(name) else { continue }
             try? FileManager.default.removeItem(atPath: (configuration.out as NSString).appendingPathComponent(relative))
             removed += 1
         }

@@ -23,28 +23,15 @@ public struct OutputWriter: Sendable {
     /// Writes everything for one application into `dir` (which holds, or will hold, its documents).
     public func write(_ record: ApplicationRecord, into dir: URL, date: CalendarDate) throws {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        try Self.replace(dir.appendingPathComponent("record.json")) { try Data(JSONOutput.string(record).utf8).write(to: $0) }
+        try FileReplacement.replace(dir.appendingPathComponent("record.json")) { try Data(JSONOutput.string(record).utf8).write(to: $0) }
         if let letter = letters.letter(for: record, date: date) {
-            try Self.replace(dir.appendingPathComponent("letter.txt")) { try Data(letter.text.utf8).write(to: $0) }
-            try Self.replace(dir.appendingPathComponent("letter.html")) { try Data(letter.html.utf8).write(to: $0) }
-            try Self.replace(dir.appendingPathComponent("letter.pdf")) { try writeTextPDF(Self.blocks(letter), to: $0) }
+            try FileReplacement.replace(dir.appendingPathComponent("letter.txt")) { try Data(letter.text.utf8).write(to: $0) }
+            try FileReplacement.replace(dir.appendingPathComponent("letter.html")) { try Data(letter.html.utf8).write(to: $0) }
+            try FileReplacement.replace(dir.appendingPathComponent("letter.pdf")) { try writeTextPDF(Self.blocks(letter), to: $0) }
             try annotate(record, into: dir)
         }
         if record.decision == "needs_review" {
-            try Self.replace(dir.appendingPathComponent("review.html")) { try Data(reviewSheet(record).utf8).write(to: $0) }
-        }
-    }
-
-    /// Writes through a temporary name (`<name>.tmp-<pid>`) renamed into place: a crash leaves the old
-    /// file or the whole new one, never half a letter; a leftover temporary is known by its name.
-    public static func replace(_ url: URL, _ write: (URL) throws -> Void) throws {
-        let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(url.lastPathComponent + ".tmp-\(ProcessInfo.processInfo.processIdentifier)")
-        try? FileManager.default.removeItem(at: temporary)
-        try write(temporary)
-        guard rename(temporary.path, url.path) == 0 else {
-            try? FileManager.default.removeItem(at: temporary)
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
+            try FileReplacement.replace(dir.appendingPathComponent("review.html")) { try Data(reviewSheet(record).utf8).write(to: $0) }
         }
     }
 
@@ -81,7 +68,7 @@ public struct OutputWriter: Sendable {
                 page.addProblemAnnotation(rect: PDFRect(x: box.x - 2, y: box.y - 2, width: box.width + 4, height: box.height + 4), note: note)
             }
             let name = "annotated-" + (doc.path as NSString).lastPathComponent
-            try Self.replace(dir.appendingPathComponent(name)) { try pdf.save(to: $0) }
+            try FileReplacement.replace(dir.appendingPathComponent(name)) { try pdf.save(to: $0) }
         }
     }
 

@@ -15,9 +15,9 @@ public struct DaySummary: Sendable {
 
     public func write(into dir: URL) throws {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        try OutputWriter.replace(dir.appendingPathComponent("summary.html")) { try Data(html(root: dir).utf8).write(to: $0) }
-        try OutputWriter.replace(dir.appendingPathComponent("accepted.csv")) { try Data(csv.utf8).write(to: $0) }
-        try OutputWriter.replace(dir.appendingPathComponent("results.jsonl")) { try Data(jsonl.utf8).write(to: $0) }
+        try FileReplacement.replace(dir.appendingPathComponent("summary.html")) { try Data(html(root: dir).utf8).write(to: $0) }
+        try FileReplacement.replace(dir.appendingPathComponent("accepted.csv")) { try Data(csv.utf8).write(to: $0) }
+        try FileReplacement.replace(dir.appendingPathComponent("results.jsonl")) { try Data(jsonl.utf8).write(to: $0) }
     }
 
     /// The canonical registration fields, in the form's order.

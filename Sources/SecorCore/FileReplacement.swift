@@ -1,0 +1,31 @@
+import Foundation
+
+/// Replacing a file so that a crash leaves the old file or the whole new one: the new one is
+/// written under a temporary name beside it (`<name>.tmp-<pid>`) and renamed into place.
+/// A temporary a crash left behind is known by its name and never an applicant's file.
+public enum FileReplacement {
+    public static func temporary(for url: URL) -> URL {
+        url.deletingLastPathComponent().appendingPathComponent(url.lastPathComponent + ".tmp-\(ProcessInfo.processInfo.processIdentifier)")
+    }
+
+    /// Calls `write` with the temporary URL, then renames it over `url`.
+    public static func replace(_ url: URL, write: (URL) throws -> Void) throws {
+        let temporary = temporary(for: url)
+        try? FileManager.default.removeItem(at: temporary)
+        do {
+            try write(temporary)
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw error
+        }
+        guard rename(temporary.path, url.path) == 0 else {
+            try? FileManager.default.removeItem(at: temporary)
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
+        }
+    }
+
+    /// Whether a name is a temporary of a write (`*.tmp-<pid>`) or a cross-disk copy (`*.part-<pid>`) cut short.
+    public static func isLeftover(_ name: String) -> Bool {
+        name.range(of: #"\.(tmp|part)-[0-9]+$"#, options: .regularExpression) != nil
+    }
+}
