@@ -93,23 +93,19 @@ extension PDFPage {
     /// `region` (page points) rendered at `scale` as PNG bytes: a crop for staff to look at.
     public func renderPNG(region: PDFRect, scale: Double) -> Data? {
         let width = Int((region.width * scale).rounded(.up)), height = Int((region.height * scale).rounded(.up))
-        guard width > 0, height > 0, width * height <= 4_000_000,
-              let surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, Int32(width), Int32(height)) else { return nil }
-        defer { cairo_surface_destroy(surface) }
-        guard let cr = cairo_create(surface) else { return nil }
-        cairo_set_source_rgb(cr, 1, 1, 1)
-        cairo_paint(cr)
-        cairo_scale(cr, scale, scale)
-        cairo_translate(cr, -region.x, -region.y)
-        renderInto(cr)
-        cairo_destroy(cr)
-        let sink = PNGSink()
-        let status = cairo_surface_write_to_png_stream(surface, { context, bytes, length in
-            guard let context, let bytes else { return CAIRO_STATUS_WRITE_ERROR }
-            Unmanaged<PNGSink>.fromOpaque(context).takeUnretainedValue().data.append(bytes, count: Int(length))
-            return CAIRO_STATUS_SUCCESS
-        }, Unmanaged.passUnretained(sink).toOpaque())
-        return status == CAIRO_STATUS_SUCCESS ? sink.data : nil
+        return withWhiteSurface(width: width, height: height, maxPixels: 4_000_000, draw: { cr in
+            cairo_scale(cr, scale, scale)
+            cairo_translate(cr, -region.x, -region.y)
+            renderInto(cr)
+        }, read: { surface in
+            let sink = PNGSink()
+            let status = cairo_surface_write_to_png_stream(surface, { context, bytes, length in
+                guard let context, let bytes else { return CAIRO_STATUS_WRITE_ERROR }
+                Unmanaged<PNGSink>.fromOpaque(context).takeUnretainedValue().data.append(bytes, count: Int(length))
+                return CAIRO_STATUS_SUCCESS
+            }, Unmanaged.passUnretained(sink).toOpaque())
+            return status == CAIRO_STATUS_SUCCESS ? sink.data : nil
+        })
     }
 }
 

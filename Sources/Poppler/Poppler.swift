@@ -169,10 +169,7 @@ public final class PDFPage {
         defer { poppler_page_free_form_field_mapping(list) }
         let pageHeight = size.height
         var widgets: [PDFFormWidget] = []
-        var node: UnsafeMutablePointer<GList>? = list
-        while let current = node {
-            defer { node = current.pointee.next }
-            guard let data = current.pointee.data else { continue }
+        for data in elements(of: list) {
             let mapping = data.assumingMemoryBound(to: PopplerFormFieldMapping.self).pointee
             guard let field = mapping.field else { continue }
             let name = takeString(poppler_form_field_get_name(field)) ?? ""
@@ -218,20 +215,13 @@ public final class PDFPage {
         guard region.width > 0, region.height > 0, scale > 0 else { return nil }
         let width = Int((region.width * scale).rounded(.up))
         let height = Int((region.height * scale).rounded(.up))
-        guard width > 0, height > 0, width * height <= maxPixels else { return nil }
-        guard let surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, Int32(width), Int32(height)) else { return nil }
-        defer { cairo_surface_destroy(surface) }
-        guard cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS, let cr = cairo_create(surface) else { return nil }
-        cairo_set_source_rgb(cr, 1, 1, 1)
-        cairo_paint(cr)
-        cairo_scale(cr, scale, scale)
-        cairo_translate(cr, -region.x, -region.y)
-        cairo_rectangle(cr, region.x, region.y, region.width, region.height)
-        cairo_clip(cr)
-        poppler_page_render(handle, cr)
-        cairo_destroy(cr)
-        cairo_surface_flush(surface)
-        return grayPixels(of: surface, width: width, height: height)
+        return withWhiteSurface(width: width, height: height, maxPixels: maxPixels, draw: { cr in
+            cairo_scale(cr, scale, scale)
+            cairo_translate(cr, -region.x, -region.y)
+            cairo_rectangle(cr, region.x, region.y, region.width, region.height)
+            cairo_clip(cr)
+            poppler_page_render(handle, cr)
+        }, read: { grayPixels(of: $0, width: width, height: height) })
     }
 
     /// The page's annotations: subtype name (`Square`, `Text`, ...), rectangle (top-left origin) and contents.
@@ -240,10 +230,7 @@ public final class PDFPage {
         defer { poppler_page_free_annot_mapping(list) }
         let pageHeight = size.height
         var out: [(String, PDFRect, String)] = []
-        var node: UnsafeMutablePointer<GList>? = list
-        while let current = node {
-            defer { node = current.pointee.next }
-            guard let data = current.pointee.data else { continue }
+        for data in elements(of: list) {
             let mapping = data.assumingMemoryBound(to: PopplerAnnotMapping.self).pointee
             guard let annot = mapping.annot else { continue }
             let kind: String
@@ -312,46 +299,66 @@ extension PDFPage {
     public func renderFilled(marks: [PageMark], scale: Double, degrees: Double) -> GrayImage? {
         let (pw, ph) = size
         let width = Int((pw * scale).rounded()), height = Int((ph * scale).rounded())
-        guard width > 0, height > 0, width * height <= 40_000_000,
-              let surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, Int32(width), Int32(height)) else { return nil }
-        defer { cairo_surface_destroy(surface) }
-        guard let cr = cairo_create(surface) else { return nil }
-        cairo_set_source_rgb(cr, 1, 1, 1)
-        cairo_paint(cr)
-        cairo_translate(cr, Double(width) / 2, Double(height) / 2)
-        cairo_rotate(cr, degrees * .pi / 180)
-        cairo_translate(cr, -Double(width) / 2, -Double(height) / 2)
-        cairo_scale(cr, scale, scale)
-        poppler_page_render(handle, cr)
-        cairo_set_source_rgb(cr, 0.08, 0.08, 0.08)
-        cairo_select_font_face(cr, "Courier", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL)
-        for mark in marks {
-            switch mark {
-            case let .text(text, box, fontSize):
-                cairo_set_font_size(cr, fontSize)
-                cairo_move_to(cr, box.x + 3, box.maxY - fontSize * 0.3)
-                cairo_show_text(cr, text)
-            case let .filledBox(box):
-                cairo_rectangle(cr, box.x + 1.5, box.y + 1.5, box.width - 3, box.height - 3)
-                cairo_fill(cr)
-            case let .checkMark(box):
-                cairo_set_line_width(cr, 1.6)
-                cairo_move_to(cr, box.x + box.width * 0.15, box.y + box.height * 0.55)
-                cairo_line_to(cr, box.x + box.width * 0.42, box.y + box.height * 0.85)
-                cairo_line_to(cr, box.x + box.width * 0.9, box.y + box.height * 0.1)
-                cairo_stroke(cr)
-            case let .stroke(points, lineWidth):
-                guard let first = points.first else { continue }
-                cairo_set_line_width(cr, lineWidth)
-                cairo_move_to(cr, first.0, first.1)
-                for p in points.dropFirst() { cairo_line_to(cr, p.0, p.1) }
-                cairo_stroke(cr)
+        return withWhiteSurface(width: width, height: height, maxPixels: 40_000_000, draw: { cr in
+            cairo_translate(cr, Double(width) / 2, Double(height) / 2)
+            cairo_rotate(cr, degrees * .pi / 180)
+            cairo_translate(cr, -Double(width) / 2, -Double(height) / 2)
+            cairo_scale(cr, scale, scale)
+            poppler_page_render(handle, cr)
+            cairo_set_source_rgb(cr, 0.08, 0.08, 0.08)
+            cairo_select_font_face(cr, "Courier", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL)
+            for mark in marks {
+                switch mark {
+                case let .text(text, box, fontSize):
+                    cairo_set_font_size(cr, fontSize)
+                    cairo_move_to(cr, box.x + 3, box.maxY - fontSize * 0.3)
+                    cairo_show_text(cr, text)
+                case let .filledBox(box):
+                    cairo_rectangle(cr, box.x + 1.5, box.y + 1.5, box.width - 3, box.height - 3)
+                    cairo_fill(cr)
+                case let .checkMark(box):
+                    cairo_set_line_width(cr, 1.6)
+                    cairo_move_to(cr, box.x + box.width * 0.15, box.y + box.height * 0.55)
+                    cairo_line_to(cr, box.x + box.width * 0.42, box.y + box.height * 0.85)
+                    cairo_line_to(cr, box.x + box.width * 0.9, box.y + box.height * 0.1)
+                    cairo_stroke(cr)
+                case let .stroke(points, lineWidth):
+                    guard let first = points.first else { continue }
+                    cairo_set_line_width(cr, lineWidth)
+                    cairo_move_to(cr, first.0, first.1)
+                    for p in points.dropFirst() { cairo_line_to(cr, p.0, p.1) }
+                    cairo_stroke(cr)
+                }
             }
-        }
-        cairo_destroy(cr)
-        cairo_surface_flush(surface)
-        return grayPixels(of: surface, width: width, height: height)
+        }, read: { grayPixels(of: $0, width: width, height: height) })
     }
+}
+
+/// A white RGB24 surface of `width` × `height` pixels (refused past `maxPixels`, to bound memory),
+/// drawn on by `draw`, then read by `read`. Every render of ours starts here.
+func withWhiteSurface<R>(width: Int, height: Int, maxPixels: Int, draw: (OpaquePointer) -> Void,
+                         read: (OpaquePointer) -> R?) -> R? {
+    guard width > 0, height > 0, width * height <= maxPixels,
+          let surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, Int32(width), Int32(height)) else { return nil }
+    defer { cairo_surface_destroy(surface) }
+    guard cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS, let cr = cairo_create(surface) else { return nil }
+    cairo_set_source_rgb(cr, 1, 1, 1)
+    cairo_paint(cr)
+    draw(cr)
+    cairo_destroy(cr)
+    cairo_surface_flush(surface)
+    return read(surface)
+}
+
+/// The data pointers of a GList, in order (poppler's mappings come as GLists).
+func elements(of list: UnsafeMutablePointer<GList>) -> [UnsafeMutableRawPointer] {
+    var out: [UnsafeMutableRawPointer] = []
+    var node: UnsafeMutablePointer<GList>? = list
+    while let current = node {
+        if let data = current.pointee.data { out.append(data) }
+        node = current.pointee.next
+    }
+    return out
 }
 
 /// Writes grey page images as an image-only PDF (no text layer), each page `pageSize` points.

@@ -381,20 +381,15 @@ public final class Registry: @unchecked Sendable {
                        arguments: [now(), sha256, applicationID, event, detail, edition])
     }
 
-    public func countsByState() throws -> [String: Int] {
-        try db.read { db in
-            var counts: [String: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM documents GROUP BY state") {
-                counts[row["state"]] = row["n"]
-            }
-            return counts
-        }
-    }
+    public func countsByState() throws -> [String: Int] { try counts(in: "documents") }
 
-    public func applicationCountsByState() throws -> [String: Int] {
+    public func applicationCountsByState() throws -> [String: Int] { try counts(in: "applications") }
+
+    /// Rows per state of one of our own tables (the name is ours, never input).
+    private func counts(in table: String) throws -> [String: Int] {
         try db.read { db in
             var counts: [String: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM applications GROUP BY state") {
+            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM \(table) GROUP BY state") {
                 counts[row["state"]] = row["n"]
             }
             return counts
