@@ -39,7 +39,7 @@ row "extract --jobs $CORES vs pdftotext -layout, one at a time" "$oursN" "$tool1
 echo "(extract reads every field: text by position, ticks and the signature by rendering their boxes.)"
 
 # End-to-end process (read, normalize, assemble, validate, decide) on the same PDFs.
-t0=$(now); "$BIN" process --as-of 2026-11-22 --jobs 1 --format json "$WORK/pdf" > "$WORK/process.json" || true; t1=$(now)
+t0=$(now); "$BIN" process --as-of 2026-11-22 --jobs 1 --quiet --format json "$WORK/pdf" > "$WORK/process.json" || true; t1=$(now)
 proc1=$(calc "$N / ($t1 - $t0)")
 row "process --jobs 1 vs pdftotext -layout" "$proc1" "$tool1" "$(calc "$proc1 / $tool1" 2)x"
 
@@ -55,7 +55,7 @@ row "XML exports, $N files" "ours/s" "tool/s" "ratio"
 # xmllint at its best: one process validating every file.
 t0=$(now); xmllint --noout --schema "$XSD" "$WORK"/xml/*.xml 2> /dev/null; t1=$(now)
 xtool=$(calc "$N / ($t1 - $t0)")
-t0=$(now); "$BIN" process --as-of 2026-11-22 --jobs 1 --format json "$WORK/xml" > "$WORK/xml.json" || true; t1=$(now)
+t0=$(now); "$BIN" process --as-of 2026-11-22 --jobs 1 --quiet --format json "$WORK/xml" > "$WORK/xml.json" || true; t1=$(now)
 xours=$(calc "$N / ($t1 - $t0)")
 row "process --jobs 1 vs xmllint --noout --schema (one run)" "$xours" "$xtool" "$(calc "$xours / $xtool" 2)x"
 
