@@ -9,6 +9,8 @@ import PackageDescription
 // - SecorReaders: the pipeline stages that read documents (PDF, XML) into core values.
 // - SecorRegistry: the SQLite registry (GRDB). SecorInbox: the watcher (inotify lives in one file).
 // - SecorOutput: letters, annotated copies, review worksheets, the day's summary.
+// - SecorWorkers: reader processes (swift-subprocess), so a PDF that hangs or crashes poppler or
+//   tesseract is stopped (--doc-timeout) or lost alone, and the batch or watcher carries on.
 // - SecorJobs: what each command does (extract, process, watch), callable from tests.
 // - secor-intake: the command line; run() only delegates.
 // Pixel loops (scans: rendering, straightening, cleaning) are far too slow unoptimized;
@@ -27,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -72,6 +75,11 @@ let package = Package(
             name: "SecorJobs",
             dependencies: ["SecorCore", "SecorReaders", "SecorRegistry", "SecorOutput", .product(name: "Logging", package: "swift-log")]
         ),
+        .target(
+            name: "SecorWorkers",
+            dependencies: ["SecorCore", "SecorReaders", .product(name: "Subprocess", package: "swift-subprocess"),
+                           .product(name: "Logging", package: "swift-log")]
+        ),
         // Generated scans for measuring OCR: a developer's tool and a test helper, not shipped.
         .target(name: "SecorFixtures", dependencies: ["SecorCore", "Poppler", "SecorSchemas"], swiftSettings: optimizedEvenInDebug),
         .executableTarget(
@@ -81,7 +89,7 @@ let package = Package(
         .executableTarget(
             name: "secor-intake",
             dependencies: [
-                "SecorCore", "SecorJobs", "SecorInbox", "SecorRegistry",
+                "SecorCore", "SecorJobs", "SecorInbox", "SecorRegistry", "SecorWorkers", "SecorReaders",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -106,6 +114,7 @@ let package = Package(
         .testTarget(name: "SecorRegistryTests", dependencies: ["SecorRegistry", "SecorCore", "TestSupport"]),
         .testTarget(name: "SecorInboxTests", dependencies: ["SecorInbox", "SecorRegistry", "SecorCore", "TestSupport"]),
         .testTarget(name: "SecorOutputTests", dependencies: ["SecorOutput", "SecorCore", "Poppler", "TestSupport"]),
+        .testTarget(name: "SecorWorkersTests", dependencies: ["SecorWorkers", "SecorReaders", "SecorCore", "TestSupport"]),
         .testTarget(name: "SecorIntakeTests", dependencies: ["SecorCore", "Poppler", "TestSupport"]),
     ]
 )

@@ -63,7 +63,8 @@ public struct ExtractedDocument: Sendable, Codable {
 }
 
 /// Everything read from one input file. Most files hold one document; an envelope scan holds several.
-public struct ReadFile: Sendable {
+/// Codable so a reader process can hand it back (without the file's bytes).
+public struct ReadFile: Sendable, Codable {
     public var file: InputFile
     public var format: DocumentFormat
     public var pageCount: Int

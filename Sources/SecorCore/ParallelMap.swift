@@ -5,7 +5,7 @@ import Foundation
 public enum ParallelMap {
     public static func map<T: Sendable, R: Sendable>(_ items: [T], jobs: Int, _ transform: @Sendable (T) -> R) -> [R] {
         guard jobs > 1, items.count > 1 else { return items.map(transform) }
-        let results = ResultSlots<R>(count: items.count)
+        let results = OrderedResults<R>(count: items.count)
         let next = Counter()
         DispatchQueue.concurrentPerform(iterations: min(jobs, items.count)) { _ in
             while let i = next.take(below: items.count) {
@@ -28,10 +28,12 @@ private final class Counter: @unchecked Sendable {
     }
 }
 
-private final class ResultSlots<R>: @unchecked Sendable {
+/// Results that arrive in any order from several workers, kept in their items' order.
+public final class OrderedResults<R>: @unchecked Sendable {
     private let lock = NSLock()
     private var slots: [R?]
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ value: R) { lock.withLock { slots[i] = value } }
-    func values() -> [R] { lock.withLock { slots.map { $0! } } }
+    public init(count: Int) { slots = Array(repeating: nil, count: count) }
+    public func set(_ i: Int, _ value: R) { lock.withLock { slots[i] = value } }
+    /// Every result, in order; a slot never set is left out.
+    public func values() -> [R] { lock.withLock { slots.compactMap { $0 } } }
 }

@@ -6,8 +6,8 @@ public enum DocumentFormat: String, Sendable, Codable {
     case pdf, xml, empty, unrecognized
 }
 
-/// An input file read into memory, with its digest.
-public struct InputFile: Sendable {
+/// An input file read into memory, with its digest. Encoded, it is its name and digest only.
+public struct InputFile: Sendable, Codable {
     public let path: String
     public let data: Data
     public let sha256: String
@@ -15,7 +15,7 @@ public struct InputFile: Sendable {
     public init(path: String, data: Data) {
         self.path = path
         self.data = data
-        self.sha256 = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        self.sha256 = Self.hex(SHA256.hash(data: data))
     }
 
     /// A file known by its digest only (a document the registry holds).
@@ -23,6 +23,35 @@ public struct InputFile: Sendable {
         self.path = path
         self.data = Data()
         self.sha256 = sha256
+    }
+
+    /// Bytes whose digest is already known (handed over by the process that read them).
+    public init(path: String, data: Data, sha256: String) {
+        self.path = path
+        self.data = data
+        self.sha256 = sha256
+    }
+
+    /// Lower-case hex; `String(format:)` per byte costs more than the hash itself.
+    static func hex(_ digest: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for byte in digest { out.append(digits[Int(byte >> 4)]); out.append(digits[Int(byte & 15)]) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    enum CodingKeys: String, CodingKey { case path, sha256 }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(path: try c.decode(String.self, forKey: .path), sha256: try c.decode(String.self, forKey: .sha256))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(path, forKey: .path)
+        try c.encode(sha256, forKey: .sha256)
     }
 
     /// The same file without its bytes: what later stages keep, so a batch's memory

@@ -26,6 +26,9 @@ public final class Watcher {
         /// Network shares send no events: the inbox is also looked at this often.
         public var rescanEvery: TimeInterval = 5
         public var limits = Extraction.Limits()
+        /// Reads one taken file; this process's own extraction when nil (the command line
+        /// reads PDFs in a reader process, under --doc-timeout).
+        public var read: (@Sendable (InputFile) -> ReadFile)?
 
         public init(inbox: String, out: String, database: String) {
             self.inbox = inbox
@@ -211,9 +214,13 @@ public final class Watcher {
             read = .unreadable(file.withoutBytes, format: .unrecognized,
                                Diagnostic(.unreadable, code: "symbolic-link", "the file is a symbolic link; links are not followed"))
         } else {
-            var r = extraction.read(file, format: Sniffer.format(of: file.data))
-            r.file = file.withoutBytes
-            read = r
+            if let reader = configuration.read {
+                read = reader(file)
+            } else {
+                var r = extraction.read(file, format: Sniffer.format(of: file.data))
+                r.file = file.withoutBytes
+                read = r
+            }
         }
         let forms = read.documents.filter { $0.kind == .registration || $0.kind == .declaration }
         if forms.isEmpty {

@@ -17,10 +17,13 @@ public struct ExtractJob {
         self.jobs = max(1, jobs)
     }
 
-    /// Returns whether every file was read as a SECOR document.
-    public func run(paths: [String]) throws -> Bool {
-        let extraction = try Extraction.shipped(limits: limits)
-        let reports = ParallelMap.map(paths, jobs: jobs) { path in ExtractReport(extraction.read(path: path)) }
+    /// Returns whether every file was read as a SECOR document. `reading` is this process's own
+    /// extraction unless given (the command line reads PDFs in reader processes).
+    public func run(paths: [String], reading: (any BatchReading)? = nil) async throws -> Bool {
+        let reading = try reading ?? Extraction.shipped(limits: limits)
+        let slots = OrderedResults<ExtractReport>(count: paths.count)
+        await reading.readAll(paths, jobs: jobs) { index, read in slots.set(index, ExtractReport(read)) }
+        let reports = slots.values()
         for report in reports {
             // No applicant data above debug: the digest prefix and the outcome only.
             logger.info("read", metadata: ["sha256": "\(report.sha256.prefix(12))", "kind": "\(report.kind)",

@@ -26,18 +26,20 @@ public struct ProcessJob {
         self.out = out
     }
 
-    /// Reads and decides the batch. Throws only for a broken installation.
-    public func run(paths: [String]) throws -> BatchReport {
-        let extraction = try Extraction.shipped(limits: limits)
+    /// Reads and decides the batch. Throws only for a broken installation. `reading` is this
+    /// process's own extraction unless given (the command line reads PDFs in reader processes).
+    public func run(paths: [String], reading: (any BatchReading)? = nil) async throws -> BatchReport {
+        let reading = try reading ?? Extraction.shipped(limits: limits)
         let templates = try FormTemplates.shipped.get()
         let library = try ProgramLibrary.load()
         let files = Self.expand(paths)
         let progress = BatchProgress(total: files.count, enabled: showProgress)
-        let reads = ParallelMap.map(files, jobs: jobs) { path in
-            let read = extraction.read(path: path)
+        let slots = OrderedResults<ReadFile>(count: files.count)
+        await reading.readAll(files, jobs: jobs) { index, read in
             progress.finished(sha256: read.file.sha256, outcome: read.summary)
-            return read
+            slots.set(index, read)
         }
+        let reads = slots.values()
         let assembler = ApplicationAssembler(normalizer: FieldNormalizer(templates: templates))
         let (applications, unmatched) = assembler.assemble(reads)
         let decided = BatchDecider(library: library, templates: templates, processingDate: processingDate)

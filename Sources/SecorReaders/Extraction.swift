@@ -21,6 +21,8 @@ public struct Extraction: Sendable {
         /// Scanned pages are rendered at this resolution to be read.
         public var scanDPI = 300.0
         public var maxXMLBytes = 1024 * 1024
+        /// A PDF still being read after this long is stopped (it is read in a reader process).
+        public var documentSeconds = 120.0
         public init() {}
     }
 
@@ -57,5 +59,18 @@ public struct Extraction: Sendable {
             return .unreadable(file, format: .unrecognized, Diagnostic(.unreadable, code: "unrecognized-format",
                 "the file is neither a PDF nor an XML export (its content matches no known format)"))
         }
+    }
+}
+
+/// How a batch's files are read: in this process, or in reader processes (SecorWorkers).
+public protocol BatchReading: Sendable {
+    /// Reads every path on `jobs` workers; each result goes to `deliver` with its path's index
+    /// as soon as it is read, so a batch need not hold them all.
+    func readAll(_ paths: [String], jobs: Int, deliver: @escaping @Sendable (Int, ReadFile) -> Void) async
+}
+
+extension Extraction: BatchReading {
+    public func readAll(_ paths: [String], jobs: Int, deliver: @escaping @Sendable (Int, ReadFile) -> Void) async {
+        _ = ParallelMap.map(Array(paths.indices), jobs: jobs) { index in deliver(index, read(path: paths[index])) }
     }
 }

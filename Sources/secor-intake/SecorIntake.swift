@@ -6,13 +6,14 @@ import SecorInbox
 import SecorJobs
 import SecorReaders
 import SecorRegistry
+import SecorWorkers
 
 @main
-struct SecorIntake: ParsableCommand {
+struct SecorIntake: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "secor-intake",
         abstract: "Reads SECOR registrations and compliance declarations and decides them.",
-        subcommands: [Process.self, Watch.self, Status.self, Extract.self],
+        subcommands: [Process.self, Watch.self, Status.self, Extract.self, ReadWorker.self],
         defaultSubcommand: nil
     )
 }
@@ -64,9 +65,27 @@ struct LimitOptions: ParsableArguments {
     @Option(name: .long, help: "Largest XML export read, in KB.")
     var maxXmlKb: Int = 1024
 
+    @Option(name: .long, help: "Seconds a PDF may take to read; one over it is stopped and goes to failed.")
+    var docTimeout: Double = 120
+
     func validate() throws {
         if maxFileMb < 1 || maxPages < 1 || maxXmlKb < 1 { throw ValidationError("limits must be at least 1") }
         if !(100...600).contains(scanDpi) { throw ValidationError("--scan-dpi must be between 100 and 600") }
+        if !(docTimeout > 0) { throw ValidationError("--doc-timeout must be more than 0 seconds") }
+    }
+
+    /// The same limits as options, for a reader process.
+    var arguments: [String] {
+        ["--max-file-mb", "\(maxFileMb)", "--max-pages", "\(maxPages)", "--scan-dpi", "\(scanDpi)", "--max-xml-kb", "\(maxXmlKb)"]
+    }
+
+    /// PDFs read in reader processes (this program's `read-worker`), each under --doc-timeout.
+    func isolatedReading(logLevel: Logger.Level) throws -> IsolatedReading {
+        guard let executable = Bundle.main.executablePath else { throw ValidationError("cannot find this program's own path") }
+        return IsolatedReading(
+            extraction: try Extraction.shipped(limits: limits),
+            command: ReaderCommand(executable: executable, arguments: ["read-worker", "--log-level", logLevel.rawValue] + arguments),
+            timeout: .milliseconds(Int64((docTimeout * 1000).rounded())))
     }
 
     var limits: Extraction.Limits {
@@ -75,6 +94,7 @@ struct LimitOptions: ParsableArguments {
         l.maxPages = maxPages
         l.scanDPI = scanDpi
         l.maxXMLBytes = maxXmlKb * 1024
+        l.documentSeconds = docTimeout
         return l
     }
 }
@@ -82,7 +102,7 @@ struct LimitOptions: ParsableArguments {
 extension Logger.Level: @retroactive ExpressibleByArgument {}
 extension OutputFormat: ExpressibleByArgument {}
 
-struct Extract: ParsableCommand {
+struct Extract: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show every field read from each file.",
         discussion: "Exit status: 0 when every file was read as a SECOR document, 1 when some were not, 64 for a usage error."
@@ -99,16 +119,16 @@ struct Extract: ParsableCommand {
         if files.isEmpty { throw ValidationError("name at least one file") }
     }
 
-    func run() throws {
+    func run() async throws {
         common.bootstrapLogging()
         var job = ExtractJob(format: batch.format, jobs: batch.jobs)
         job.limits = limits.limits
-        let ok = try job.run(paths: files)
+        let ok = try await job.run(paths: files, reading: limits.isolatedReading(logLevel: common.logLevel))
         if !ok { throw ExitCode(1) }
     }
 }
 
-struct Process: ParsableCommand {
+struct Process: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Read, assemble and decide a batch of registrations and declarations.",
         discussion: "Exit status: 0 when every application is accepted, 1 when some are not, 64 for a usage error."
@@ -135,14 +155,14 @@ struct Process: ParsableCommand {
         if let asOf, CalendarDate(iso: asOf) == nil { throw ValidationError("--as-of must be a date like 2026-11-22") }
     }
 
-    func run() throws {
+    func run() async throws {
         common.bootstrapLogging()
         let date = asOf.flatMap(CalendarDate.init(iso:)) ?? CalendarDate.today()
         let registry = try db.map { try Registry(path: $0) }
         var job = ProcessJob(processingDate: date, jobs: batch.jobs, showProgress: !batch.quiet, registry: registry,
                              out: out.map { URL(fileURLWithPath: $0) })
         job.limits = limits.limits
-        let report = try job.run(paths: paths)
+        let report = try await job.run(paths: paths, reading: limits.isolatedReading(logLevel: common.logLevel))
         switch batch.format {
         case .json: print(try ProcessJob.json(report))
         case .text: print(ProcessJob.text(report), terminator: "")
@@ -200,7 +220,24 @@ struct Watch: ParsableCommand {
         configuration.asOf = asOf.flatMap(CalendarDate.init(iso:))
         configuration.rescanEvery = rescan
         configuration.limits = limits.limits
+        let reading = try limits.isolatedReading(logLevel: common.logLevel)
+        configuration.read = { reading.readWaiting($0) }
         try Watcher(configuration).run { StopSignals.requested }
+    }
+}
+
+/// A reader process, started by the commands above: reads the PDFs sent on standard input.
+struct ReadWorker: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "read-worker", abstract: "Internal: read PDFs sent on standard input (started by process, extract, watch).",
+        shouldDisplay: false)
+
+    @OptionGroup var common: CommonOptions
+    @OptionGroup var limits: LimitOptions
+
+    func run() throws {
+        common.bootstrapLogging()
+        try ReaderWorker.serve(extraction: Extraction.shipped(limits: limits.limits))
     }
 }
 

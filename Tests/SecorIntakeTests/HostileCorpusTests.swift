@@ -43,3 +43,24 @@ import TestSupport
         }
     }
 }
+
+/// --doc-timeout: a document over its time is stopped and failed with that reason; the rest of
+/// the batch is read and decided as usual.
+@Suite struct DocumentTimeLimitTests {
+    @Test func aSlowDocumentFailsAndTheBatchCarriesOn() throws {
+        let files = ["s01-registration.pdf", "s01-declaration.pdf", "s04-registration.pdf"].map { Fixtures.sample($0).path }
+        let run = try ProgramRun.run(["process", "--as-of", "2026-11-22", "--format", "json", "--quiet", "--jobs", "1",
+                                      "--doc-timeout", "0.6"] + files)
+        #expect(run.status == 1, "\(run.stderr.suffix(400))")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let applications = try #require(report["applications"] as? [[String: Any]])
+        #expect(applications.map { $0["decision"] as? String } == ["accepted"], "s01's two typed documents are read in time")
+        let unmatched = try #require(report["unmatched"] as? [[String: Any]])
+        #expect(unmatched.count == 1)
+        #expect((unmatched.first?["path"] as? String)?.hasSuffix("s04-registration.pdf") == true)
+        #expect(unmatched.first?["decision"] as? String == "failed")
+        let reason = (unmatched.first?["reasons"] as? [[String: Any]])?.first
+        #expect(reason?["code"] as? String == "timeout")
+        #expect((reason?["message"] as? String)?.contains("--doc-timeout") == true)
+    }
+}

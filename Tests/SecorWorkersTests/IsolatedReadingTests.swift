@@ -1,0 +1,80 @@
+import Foundation
+import SecorCore
+import SecorReaders
+import Testing
+import TestSupport
+@testable import SecorWorkers
+
+/// Reader processes that misbehave (hang, crash, are missing) cost only the file in hand;
+/// the real reader gives what this process's own extraction gives.
+@Suite struct IsolatedReadingTests {
+    static let extraction = Result { try Extraction.shipped() }
+
+    func reading(_ command: ReaderCommand, timeout: Duration = .seconds(30)) throws -> IsolatedReading {
+        IsolatedReading(extraction: try Self.extraction.get(), command: command, timeout: timeout)
+    }
+
+    /// A stand-in reader: says it is ready (an empty message), then runs `then`.
+    static func shell(_ then: String) -> ReaderCommand {
+        ReaderCommand(executable: "/bin/sh", arguments: ["-c", "printf '0\\n'; \(then)"])
+    }
+
+    func readAll(_ reading: IsolatedReading, _ files: [String], jobs: Int = 2) async -> [ReadFile] {
+        let results = OrderedResults<ReadFile>(count: files.count)
+        await reading.readAll(files, jobs: jobs) { results.set($0, $1) }
+        return results.values()
+    }
+
+    static let batch = ["s01-registration.pdf", "s05-registration.xml", "s02-declaration.pdf"].map { Fixtures.sample($0).path }
+
+    @Test func aReaderThatHangsIsStoppedAtTheTimeLimit() async throws {
+        let started = Date()
+        let reads = await readAll(try reading(Self.shell("sleep 60"), timeout: .milliseconds(500)), Self.batch)
+        #expect(Date().timeIntervalSince(started) < 10)
+        #expect(reads.count == 3)
+        for read in [reads[0], reads[2]] {
+            #expect(read.reasons.map(\.code) == ["timeout"])
+            #expect(read.reasons.first?.message.contains("0.50 s limit") == true)
+            #expect(read.reasons.first?.severity == .unreadable)
+            #expect(read.file.sha256.count == 64)
+        }
+        // The XML export is read here, not by a reader process: the batch carries on.
+        #expect(reads[1].documents.first?.kind == .registration)
+    }
+
+    @Test func aReaderThatCrashesCostsOnlyItsFile() async throws {
+        let reads = await readAll(try reading(Self.shell("kill -SEGV $$")), Self.batch, jobs: 1)
+        #expect(reads.count == 3)
+        #expect(reads[0].reasons.map(\.code) == ["reader-crashed"])
+        #expect(reads[0].reasons.first?.message.contains("signal 11") == true)
+        #expect(reads[2].reasons.map(\.code) == ["reader-crashed"])
+        #expect(reads[1].documents.first?.kind == .registration)
+    }
+
+    @Test func aReaderThatSaysNonsenseIsStopped() async throws {
+        let reads = await readAll(try reading(Self.shell("cat > /dev/null & printf 'not a frame'; sleep 60")), [Self.batch[0]])
+        #expect(reads.first?.reasons.map(\.code) == ["reader-crashed"])
+    }
+
+    @Test func aMissingReaderIsSaidSo() async throws {
+        let reads = await readAll(try reading(ReaderCommand(executable: "/nonexistent/secor-reader", arguments: [])), [Self.batch[0]])
+        #expect(reads.first?.reasons.map(\.code) == ["reader-unavailable"])
+    }
+
+    @Test func theRealReaderReadsWhatThisProcessReads() async throws {
+        let files = ["s01-registration.pdf", "s03-declaration.pdf", "s04-registration.pdf"].map { Fixtures.sample($0).path }
+        let command = ReaderCommand(executable: Fixtures.executable.path, arguments: ["read-worker"])
+        let isolated = await readAll(try reading(command, timeout: .seconds(120)), files)
+        let here = try files.map { try Self.extraction.get().read(path: $0) }
+        #expect(isolated.count == here.count)
+        for (a, b) in zip(isolated, here) {
+            #expect(a.file.sha256 == b.file.sha256)
+            #expect(a.documents.map(\.kind) == b.documents.map(\.kind))
+            #expect(a.documents.map { $0.fields.mapValues(\.value) } == b.documents.map { $0.fields.mapValues(\.value) })
+        }
+        // One file in memory, as the watcher has it.
+        let file = InputFile(path: files[0], data: try Data(contentsOf: URL(fileURLWithPath: files[0])))
+        let one = try reading(command, timeout: .seconds(120)).readWaiting(file)
+        #expect(one.documents.first?.fields.mapValues(\.value) == here[0].documents.first?.fields.mapValues(\.value))
+    }
+}
