@@ -12,7 +12,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE_BIN := .build/release/secor-intake
 DEBUG_BIN := .build/debug/secor-intake
 
-.PHONY: deps build release test demo bench ocr-accuracy chaos install clean
+.PHONY: deps build release test demo bench fuzz ocr-accuracy chaos install clean
 
 PREFIX ?= /usr/local
 
@@ -47,6 +47,11 @@ demo: release
 ## bench: release-mode throughput against the standard tools, as ratios
 bench: release
 	scripts/bench.sh $(RELEASE_BIN)
+
+## fuzz: libFuzzer (with AddressSanitizer) on the normalizers, the XML mapping and the PDF reader,
+## FUZZ_SECONDS each (default 60), seeded from the fixtures; what it finds lands in fixtures/fuzz/
+fuzz: deps
+	scripts/fuzz.sh
 
 ## chaos: 300 documents dropped while the watcher is SIGKILLed 12 times; prints lost=0 duplicated=0
 chaos: deps

@@ -80,6 +80,12 @@ let package = Package(
             dependencies: ["SecorCore", "SecorReaders", .product(name: "Subprocess", package: "swift-subprocess"),
                            .product(name: "Logging", package: "swift-log")]
         ),
+        // make fuzz: libFuzzer targets for the normalizers, the XML mapping and the PDF reader;
+        // in ordinary builds each executable replays files through the same target.
+        .target(name: "SecorFuzzing", dependencies: ["SecorCore", "SecorReaders"]),
+        .executableTarget(name: "fuzz-normalizers", dependencies: ["SecorFuzzing"]),
+        .executableTarget(name: "fuzz-xml", dependencies: ["SecorFuzzing"]),
+        .executableTarget(name: "fuzz-pdf", dependencies: ["SecorFuzzing"]),
         // Generated scans for measuring OCR: a developer's tool and a test helper, not shipped.
         .target(name: "SecorFixtures", dependencies: ["SecorCore", "Poppler", "SecorSchemas"], swiftSettings: optimizedEvenInDebug),
         .executableTarget(
@@ -115,6 +121,7 @@ let package = Package(
         .testTarget(name: "SecorInboxTests", dependencies: ["SecorInbox", "SecorRegistry", "SecorCore", "TestSupport"]),
         .testTarget(name: "SecorOutputTests", dependencies: ["SecorOutput", "SecorCore", "Poppler", "TestSupport"]),
         .testTarget(name: "SecorWorkersTests", dependencies: ["SecorWorkers", "SecorReaders", "SecorCore", "TestSupport"]),
+        .testTarget(name: "SecorFuzzingTests", dependencies: ["SecorFuzzing", "TestSupport"]),
         .testTarget(name: "SecorIntakeTests", dependencies: ["SecorCore", "Poppler", "TestSupport"]),
     ]
 )

@@ -305,33 +305,62 @@ extension PDFPage {
             cairo_translate(cr, -Double(width) / 2, -Double(height) / 2)
             cairo_scale(cr, scale, scale)
             poppler_page_render(handle, cr)
-            cairo_set_source_rgb(cr, 0.08, 0.08, 0.08)
-            cairo_select_font_face(cr, "Courier", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL)
-            for mark in marks {
-                switch mark {
-                case let .text(text, box, fontSize):
-                    cairo_set_font_size(cr, fontSize)
-                    cairo_move_to(cr, box.x + 3, box.maxY - fontSize * 0.3)
-                    cairo_show_text(cr, text)
-                case let .filledBox(box):
-                    cairo_rectangle(cr, box.x + 1.5, box.y + 1.5, box.width - 3, box.height - 3)
-                    cairo_fill(cr)
-                case let .checkMark(box):
-                    cairo_set_line_width(cr, 1.6)
-                    cairo_move_to(cr, box.x + box.width * 0.15, box.y + box.height * 0.55)
-                    cairo_line_to(cr, box.x + box.width * 0.42, box.y + box.height * 0.85)
-                    cairo_line_to(cr, box.x + box.width * 0.9, box.y + box.height * 0.1)
-                    cairo_stroke(cr)
-                case let .stroke(points, lineWidth):
-                    guard let first = points.first else { continue }
-                    cairo_set_line_width(cr, lineWidth)
-                    cairo_move_to(cr, first.0, first.1)
-                    for p in points.dropFirst() { cairo_line_to(cr, p.0, p.1) }
-                    cairo_stroke(cr)
-                }
-            }
+            draw(marks, on: cr)
         }, read: { grayPixels(of: $0, width: width, height: height) })
     }
+}
+
+/// Draws `marks` in page coordinates: typed text in Courier, ticks, pen strokes.
+func draw(_ marks: [PageMark], on cr: OpaquePointer) {
+    cairo_set_source_rgb(cr, 0.08, 0.08, 0.08)
+    cairo_select_font_face(cr, "Courier", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL)
+    for mark in marks {
+        switch mark {
+        case let .text(text, box, fontSize):
+            cairo_set_font_size(cr, fontSize)
+            cairo_move_to(cr, box.x + 3, box.maxY - fontSize * 0.3)
+            cairo_show_text(cr, text)
+        case let .filledBox(box):
+            cairo_rectangle(cr, box.x + 1.5, box.y + 1.5, box.width - 3, box.height - 3)
+            cairo_fill(cr)
+        case let .checkMark(box):
+            cairo_set_line_width(cr, 1.6)
+            cairo_move_to(cr, box.x + box.width * 0.15, box.y + box.height * 0.55)
+            cairo_line_to(cr, box.x + box.width * 0.42, box.y + box.height * 0.85)
+            cairo_line_to(cr, box.x + box.width * 0.9, box.y + box.height * 0.1)
+            cairo_stroke(cr)
+        case let .stroke(points, lineWidth):
+            guard let first = points.first else { continue }
+            cairo_set_line_width(cr, lineWidth)
+            cairo_move_to(cr, first.0, first.1)
+            for p in points.dropFirst() { cairo_line_to(cr, p.0, p.1) }
+            cairo_stroke(cr)
+        }
+    }
+}
+
+/// Writes `document`'s pages with `marks[i]` typed on page i as a new PDF with a text layer
+/// (a form filled in on a computer and printed to PDF: the "print" flavor).
+public func writeTypedPDF(_ document: PDFDocument, marks: [[PageMark]], to url: URL) throws(PopplerError) {
+    guard let first = document.page(at: 0) else { throw PopplerError(kind: .other, message: "the form has no pages") }
+    guard let pdf = cairo_pdf_surface_create(url.path, first.size.width, first.size.height) else {
+        throw PopplerError(kind: .other, message: "cannot create \(url.path)")
+    }
+    defer { cairo_surface_destroy(pdf) }
+    guard let cr = cairo_create(pdf) else { throw PopplerError(kind: .other, message: "cannot draw into \(url.path)") }
+    for index in 0..<document.pageCount {
+        guard let page = document.page(at: index) else { continue }
+        cairo_save(cr)
+        poppler_page_render_for_printing(page.handle, cr)
+        cairo_restore(cr)
+        cairo_save(cr)
+        draw(index < marks.count ? marks[index] : [], on: cr)
+        cairo_restore(cr)
+        cairo_show_page(cr)
+    }
+    cairo_destroy(cr)
+    cairo_surface_finish(pdf)
+    if cairo_surface_status(pdf) != CAIRO_STATUS_SUCCESS { throw PopplerError(kind: .other, message: "cannot write \(url.path)") }
 }
 
 /// A white RGB24 surface of `width` × `height` pixels (refused past `maxPixels`, to bound memory),

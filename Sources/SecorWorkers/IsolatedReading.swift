@@ -114,10 +114,13 @@ public struct IsolatedReading: BatchReading {
         var pending: (Int, InputFile)? = first
         let encoder = JSONEncoder()
         let decoder = JSONDecoder()
+        // Its own process group, so a stop takes anything it started too (and the pipe closes).
+        var options = PlatformOptions()
+        options.processGroupID = 0
         do {
             let result = try await run(
                 .path(FilePath(command.executable)), arguments: Arguments(command.arguments),
-                environment: .inherit.updating(["OMP_THREAD_LIMIT": "1"]),
+                environment: .inherit.updating(["OMP_THREAD_LIMIT": "1"]), platformOptions: options,
                 input: .inputWriter, output: .sequence, error: .currentStandardError
             ) { execution -> SessionEnd in
                 var replies = ReplyReader(iterator: execution.standardOutput.makeAsyncIterator())
@@ -125,12 +128,13 @@ public struct IsolatedReading: BatchReading {
                 while let (index, file) = pending ?? next() {
                     pending = nil
                     let expired = Flag()
-                    let timeout = self.timeout
-                    let watchdog = Task {
-                        try await Task.sleep(for: timeout)
+                    // On a Dispatch timer, not a task: the kill must come on time even when
+                    // every cooperative thread is busy.
+                    let watchdog = DispatchWorkItem {
                         expired.set()
-                        try? execution.send(signal: .kill)
+                        try? execution.send(signal: .kill, toProcessGroup: true)
                     }
+                    DispatchQueue.global().asyncAfter(deadline: .now() + Self.interval(self.timeout), execute: watchdog)
                     do {
                         let header = try encoder.encode(ReaderWorker.Request(path: file.path, sha256: file.sha256))
                         _ = try await execution.standardInputWriter.write(Frames.encode(header))
@@ -140,7 +144,7 @@ public struct IsolatedReading: BatchReading {
                         deliver(index, try decoder.decode(ReadFile.self, from: Data(reply)))
                     } catch {
                         watchdog.cancel()
-                        try? execution.send(signal: .kill)
+                        try? execution.send(signal: .kill, toProcessGroup: true)
                         return .stopped(index, file, timedOut: expired.isSet)
                     }
                 }
@@ -171,6 +175,10 @@ public struct IsolatedReading: BatchReading {
     static func seconds(_ d: Duration) -> String {
         let s = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
         return s == s.rounded() ? "\(Int(s)) s" : String(format: "%.2f s", s)
+    }
+
+    static func interval(_ d: Duration) -> DispatchTimeInterval {
+        .nanoseconds(Int(min(Double(Int.max / 2), (Double(d.components.seconds) * 1e9 + Double(d.components.attoseconds) / 1e9).rounded())))
     }
 
     static func describe(_ status: TerminationStatus) -> String {

@@ -3,6 +3,7 @@
 //
 //   secor-fixtures scans [--count N] [--seed S] OUT     N applications, scanned, and truth.json
 //   secor-fixtures accuracy DIR                          reads DIR's scans and compares with truth.json
+//   secor-fixtures typed [--pdfs N] [--xmls M] OUT       applications typed onto the forms (PDF) and as XML exports
 import ArgumentParser
 import Foundation
 import SecorCore
@@ -11,7 +12,7 @@ import SecorReaders
 
 @main
 struct SecorFixturesCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "secor-fixtures", subcommands: [Scans.self, Accuracy.self])
+    static let configuration = CommandConfiguration(commandName: "secor-fixtures", subcommands: [Scans.self, Accuracy.self, Typed.self])
 }
 
 struct Scans: ParsableCommand {
@@ -50,5 +51,20 @@ struct Accuracy: ParsableCommand {
         }
         print(report, terminator: "")
         if !report.wrongButSure.isEmpty || report.accuracy < 0.995 { throw ExitCode(1) }
+    }
+}
+
+struct Typed: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Generate typed forms (PDFs with a text layer) and XML exports.")
+
+    @Option(help: "Applications typed as PDFs (a registration and a declaration each).") var pdfs = 500
+    @Option(help: "Applications exported as XML (the registration).") var xmls = 1000
+    @Option(help: "Random seed (the same seed gives the same files).") var seed: UInt64 = 7
+    @Argument(help: "Output folder.") var out: String
+
+    func run() throws {
+        let generator = try ScanGenerator(templates: try FormTemplates.shipped.get())
+        let files = try generator.generateTyped(pdfs: pdfs, xmls: xmls, seed: seed, into: URL(fileURLWithPath: out))
+        print("\(files.pdfs.count) typed PDFs and \(files.xmls.count) XML exports in \(out)")
     }
 }
