@@ -1,91 +1,92 @@
 #!/usr/bin/env bash
-# make bench: release-mode throughput of secor-intake against the standard tools,
-# on the same files, in the same run, reported as ratios. Not a test: nothing here
-# is asserted; the numbers are for people.
+# make bench: release-mode throughput and memory of secor-intake against the standard tools,
+# on the same generated files, in the same run, as ratios. Not a test: nothing is asserted.
+#   BENCH_PDF_APPS (500: 1,000 typed PDFs), BENCH_XML (1,000 exports), BENCH_SCAN_APPS (34: ~100 pages),
+#   BENCH_BATCH (10,000 documents for the memory run).
 set -euo pipefail
 BIN=${1:-.build/release/secor-intake}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-N=${BENCH_FILES:-400}
+FIXTURES=${BIN%/secor-intake}/secor-fixtures
+PEAK="python3 $ROOT/scripts/peak_rss.py"
 CORES=$(nproc)
 WORK=$(mktemp -d /tmp/secor-bench.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
-
-now() { date +%s.%N; }
-calc() { python3 -c "print(f'{$1:.${2:-1}f}')"; }
-
-# Corpus: the typed samples (fill, flat, print), copied to N files.
-mkdir -p "$WORK/pdf"
-typed=("$ROOT"/fixtures/samples/s0{1,2,3,7}-*.pdf)
-for i in $(seq 1 "$N"); do cp "${typed[$(( i % ${#typed[@]} ))]}" "$WORK/pdf/doc-$i.pdf"; done
-files=("$WORK"/pdf/*.pdf)
-
-row() { printf '%-52s %9s %9s %8s\n' "$@"; }
-row "text-layer PDFs, $N files (fill, flat, print)" "ours/s" "tool/s" "ratio"
-
-# One worker against pdftotext -layout run file after file.
-t0=$(now); for f in "${files[@]}"; do pdftotext -layout "$f" /dev/null; done; t1=$(now)
-tool1=$(calc "$N / ($t1 - $t0)")
-t0=$(now); "$BIN" extract --jobs 1 --format json "${files[@]}" > "$WORK/out.json" || true; t1=$(now)
-ours1=$(calc "$N / ($t1 - $t0)")
-row "extract --jobs 1 vs pdftotext -layout" "$ours1" "$tool1" "$(calc "$ours1 / $tool1" 2)x"
-
-# All cores against pdftotext run on all cores.
-t0=$(now); printf '%s\0' "${files[@]}" | xargs -0 -P "$CORES" -I{} pdftotext -layout {} /dev/null; t1=$(now)
-toolN=$(calc "$N / ($t1 - $t0)")
-t0=$(now); "$BIN" extract --jobs "$CORES" --format json "${files[@]}" > "$WORK/out.json" || true; t1=$(now)
-oursN=$(calc "$N / ($t1 - $t0)")
-row "extract --jobs $CORES vs xargs -P $CORES pdftotext -layout" "$oursN" "$toolN" "$(calc "$oursN / $toolN" 2)x"
-row "extract --jobs $CORES vs pdftotext -layout, one at a time" "$oursN" "$tool1" "$(calc "$oursN / $tool1" 2)x"
-echo "(extract reads every field: text by position, ticks and the signature by rendering their boxes.)"
-
-# End-to-end process (read, normalize, assemble, validate, decide) on the same PDFs.
-t0=$(now); "$BIN" process --as-of 2026-11-22 --jobs 1 --quiet --format json "$WORK/pdf" > "$WORK/process.json" || true; t1=$(now)
-proc1=$(calc "$N / ($t1 - $t0)")
-row "process --jobs 1 vs pdftotext -layout" "$proc1" "$tool1" "$(calc "$proc1 / $tool1" 2)x"
-
-# XML exports: N distinct copies of the samples' exports.
-mkdir -p "$WORK/xml"
-xmls=("$ROOT"/fixtures/samples/*.xml)
-for i in $(seq 1 "$N"); do
-  sed "s/<WcbAccountNumber>[0-9]*</<WcbAccountNumber>$(printf '%07d' $((3000000 + i)))</" "${xmls[$(( i % ${#xmls[@]} ))]}" > "$WORK/xml/export-$i.xml"
-done
 XSD="$ROOT/schemas/xml/secor-registration-2018.xsd"
-echo
-row "XML exports, $N files" "ours/s" "tool/s" "ratio"
-# xmllint at its best: one process validating every file.
-t0=$(now); xmllint --noout --schema "$XSD" "$WORK"/xml/*.xml 2> /dev/null; t1=$(now)
-xtool=$(calc "$N / ($t1 - $t0)")
-t0=$(now); "$BIN" process --as-of 2026-11-22 --jobs 1 --quiet --format json "$WORK/xml" > "$WORK/xml.json" || true; t1=$(now)
-xours=$(calc "$N / ($t1 - $t0)")
-row "process --jobs 1 vs xmllint --noout --schema (one run)" "$xours" "$xtool" "$(calc "$xours / $xtool" 2)x"
+calc() { python3 -c "print(f'{$1:.${2:-1}f}')"; }
+# secs REPORT: the seconds a peak_rss.py run took; mib REPORT: its tree peak in MiB.
+secs() { awk '{print $3}' "$1"; }
+mib() { awk '{print $1}' "$1"; }
+timed() { local t0 t1; t0=$(date +%s.%N); "$@" > /dev/null 2>&1 || true; t1=$(date +%s.%N); calc "$t1 - $t0" 3; }
 
-# Scanned pages: the office's scanned samples and generated scans (150-300 dpi, skew, noise).
-mkdir -p "$WORK/scan" "$WORK/png"
-cp "$ROOT"/fixtures/samples/s04-*.pdf "$ROOT"/fixtures/samples/s06-envelope.pdf "$ROOT"/fixtures/samples/s08-*.pdf "$WORK/scan/"
-FIXTURES=${BIN%/secor-intake}/secor-fixtures
-"$FIXTURES" scans --count "${BENCH_SCAN_APPS:-8}" --seed 5 "$WORK/scan" > /dev/null
+echo "generating the corpus in $WORK ..."
+"$FIXTURES" typed --pdfs "${BENCH_PDF_APPS:-500}" --xmls 0 --seed 7 "$WORK/pdf" > /dev/null
+"$FIXTURES" typed --pdfs 0 --xmls "${BENCH_XML:-1000}" --seed 8 "$WORK/xml" > /dev/null
+"$FIXTURES" scans --count "${BENCH_SCAN_APPS:-34}" --seed 5 "$WORK/scan" > /dev/null
 rm -f "$WORK/scan/truth.json"
-pages=0
+pdfs=("$WORK"/pdf/*.pdf); xmls=("$WORK"/xml/*.xml)
+NP=${#pdfs[@]}; NX=${#xmls[@]}
+mkdir -p "$WORK/png"; pages=0
 for f in "$WORK"/scan/*.pdf; do
-  n=$(pdfinfo "$f" | awk '/^Pages:/ {print $2}'); pages=$((pages + n))
-  # The same pages as 300 dpi grey images, for tesseract (made outside the timing).
-  pdftoppm -r 300 -gray -png "$f" "$WORK/png/$(basename "$f" .pdf)"
+  pages=$((pages + $(pdfinfo "$f" | awk '/^Pages:/ {print $2}')))
+  pdftoppm -r 300 -gray -png "$f" "$WORK/png/$(basename "$f" .pdf)"   # tesseract's input, made outside the timing
 done
+
+ours() { $PEAK "$WORK/peak" "$BIN" process --as-of 2026-11-22 --quiet --format json "$@" > /dev/null || true; }
+row() { printf '%-17s %6s  %-30s %8s %8s %7s %9s\n' "$@"; }
 echo
-row "scanned pages, $pages pages, one core each" "ours/s" "tool/s" "ratio"
-t0=$(now); for p in "$WORK"/png/*.png; do OMP_THREAD_LIMIT=1 tesseract "$p" - > /dev/null 2>&1; done; t1=$(now)
-stool=$(calc "$pages / ($t1 - $t0)" 2)
-t0=$(now); OMP_THREAD_LIMIT=1 "$BIN" extract --jobs 1 --format json "$WORK"/scan/*.pdf > "$WORK/scan.json" || true; t1=$(now)
-sours=$(calc "$pages / ($t1 - $t0)" 2)
-row "extract (render, place, OCR every field) vs tesseract full page" "$sours" "$stool" "$(calc "$sours / $stool" 2)x"
-echo "(tesseract reads the 300 dpi page images; we read the PDFs, rendering them at 300 dpi ourselves.)"
+row "flavor" "files" "against" "ours/s" "tool/s" "ratio" "peak MiB"
+row "-----------------" "------" "------------------------------" "--------" "--------" "-------" "---------"
+
+# Text-layer PDFs, end to end (read, normalize, assemble, validate, decide, JSON), one core.
+tool=$(timed bash -c 'for f in "$@"; do pdftotext -layout "$f" /dev/null; done' _ "${pdfs[@]}")
+ours --jobs 1 "$WORK/pdf"
+row "text-layer PDFs" "$NP" "pdftotext -layout, per file" "$(calc "$NP / $(secs "$WORK/peak")")" "$(calc "$NP / $tool")" \
+    "$(calc "$tool / $(secs "$WORK/peak")" 2)x" "$(mib "$WORK/peak")"
+toolN=$(timed bash -c 'printf "%s\0" "$@" | xargs -0 -P '"$CORES"' -n 1 pdftotext -layout' _ "${pdfs[@]}")
+ours --jobs "$CORES" "$WORK/pdf"
+row "  (all cores)" "$NP" "xargs -P $CORES pdftotext -layout" "$(calc "$NP / $(secs "$WORK/peak")")" "$(calc "$NP / $toolN")" \
+    "$(calc "$toolN / $(secs "$WORK/peak")" 2)x" "$(mib "$WORK/peak")"
+
+# XML exports: against xmllint run per file (as a script would per arriving file) and in one run.
+tool=$(timed bash -c 'for f in "$@"; do xmllint --noout --schema "'"$XSD"'" "$f"; done' _ "${xmls[@]}")
+tool1=$(timed xmllint --noout --schema "$XSD" "${xmls[@]}")
+ours --jobs 1 "$WORK/xml"
+row "XML exports" "$NX" "xmllint --schema, per file" "$(calc "$NX / $(secs "$WORK/peak")")" "$(calc "$NX / $tool")" \
+    "$(calc "$tool / $(secs "$WORK/peak")" 2)x" "$(mib "$WORK/peak")"
+row "" "$NX" "xmllint --schema, one run" "$(calc "$NX / $(secs "$WORK/peak")")" "$(calc "$NX / $tool1")" \
+    "$(calc "$tool1 / $(secs "$WORK/peak")" 2)x" ""
+
+# Scanned pages: render, place, OCR every field, decide; against full-page tesseract. Pages per second.
+tool=$(timed bash -c 'for p in "$@"; do OMP_THREAD_LIMIT=1 tesseract "$p" - ; done' _ "$WORK"/png/*.png)
+ours --jobs 1 "$WORK/scan"
+row "scanned pages" "$pages" "tesseract, full page" "$(calc "$pages / $(secs "$WORK/peak")" 2)" "$(calc "$pages / $tool" 2)" \
+    "$(calc "$tool / $(secs "$WORK/peak")" 2)x" "$(mib "$WORK/peak")"
+echo "(ours: secor-intake process --jobs 1 unless said, end to end; peak: the program and its reader processes together)"
+
+# Memory over a large batch: 1,000 and 10,000 documents, four XML exports to one typed PDF.
+N=${BENCH_BATCH:-10000}
+mkdir -p "$WORK/batch"
+i=0
+while [ $i -lt "$N" ]; do
+  for f in "${xmls[@]:0:4}" "${pdfs[@]:0:1}"; do
+    [ $i -lt "$N" ] || break
+    i=$((i + 1)); ext=${f##*.}
+    # Distinct files (their WCB account numbers differ), as a day's real batch would be.
+    if [ "$ext" = xml ]; then sed "s/<WcbAccountNumber>[0-9]*</<WcbAccountNumber>$((4000000 + i))</" "$f" > "$WORK/batch/doc-$i.xml"
+    else { cat "$f"; printf '\n%%batch %d\n' "$i"; } > "$WORK/batch/doc-$i.pdf"; fi
+  done
+done
+mkdir -p "$WORK/batch1k"; ls "$WORK/batch" | sort -t- -k2 -n | head -1000 | while read -r f; do ln "$WORK/batch/$f" "$WORK/batch1k/$f"; done
+ours --jobs "$CORES" "$WORK/batch1k"; small=$(mib "$WORK/peak"); small_s=$(secs "$WORK/peak")
+ours --jobs "$CORES" "$WORK/batch"; large=$(mib "$WORK/peak"); large_s=$(secs "$WORK/peak")
+echo
+echo "batch memory (process --jobs $CORES --format json, 4 XML exports to 1 typed PDF):"
+echo "   1000 documents: peak $small MiB ($(calc "1000 / $small_s") documents/s)"
+echo "  $N documents: peak $large MiB ($(calc "$N / $large_s") documents/s)   (aim: under 200 MiB)"
 
 # The watcher: drop-to-outcome latency for text-layer PDFs, with the default settle time (2 s).
 mkdir -p "$WORK/inbox" "$WORK/out" "$WORK/drops"
-for i in $(seq 1 20); do
-  src=${typed[$(( i % ${#typed[@]} ))]}
-  { cat "$src"; printf '\n%%latency %d\n' "$i"; } > "$WORK/drops/drop-$i-$(basename "$src")"
-done
+for f in "${pdfs[@]:0:20}"; do cp "$f" "$WORK/drops/"; done
 "$BIN" watch "$WORK/inbox" --out "$WORK/out" --as-of 2026-11-22 > /dev/null 2>&1 &
 WATCH_PID=$!
 sleep 1

@@ -8,10 +8,12 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 EACH=${FUZZ_SECONDS:-60}
 SCRATCH=.build-fuzz
-FLAGS=(--scratch-path "$SCRATCH" -c debug -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING)
+FLAGS=(--scratch-path "$SCRATCH" -c debug -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING -Xswiftc -use-ld=lld)
 status=0
 for target in normalizers xml pdf; do
-  swift build "${FLAGS[@]}" --product "fuzz-$target" 2>&1 | grep -E "error|Compiling fuzz|Build complete" || true
+  if ! swift build "${FLAGS[@]}" --product "fuzz-$target" > "$SCRATCH/build-$target.log" 2>&1; then
+    grep -E "error" "$SCRATCH/build-$target.log" | head -5; echo "fuzz-$target did not build"; exit 1
+  fi
   corpus="$SCRATCH/corpus/$target"; found="$SCRATCH/found/$target"
   mkdir -p "$corpus" "$found"
   case $target in

@@ -26,9 +26,12 @@ public struct ProcessJob {
         self.out = out
     }
 
-    /// Reads and decides the batch. Throws only for a broken installation. `reading` is this
+    /// Reads and decides the batch, handing each application's record to `each` as it is
+    /// decided (and writing its folder under `out`), so a batch does not hold every record.
+    /// Throws only for a broken installation or output that cannot be written. `reading` is this
     /// process's own extraction unless given (the command line reads PDFs in reader processes).
-    public func run(paths: [String], reading: (any BatchReading)? = nil) async throws -> BatchReport {
+    public func run(paths: [String], reading: (any BatchReading)? = nil,
+                    each: (ApplicationRecord) throws -> Void = { _ in }) async throws -> BatchSummary {
         let reading = try reading ?? Extraction.shipped(limits: limits)
         let templates = try FormTemplates.shipped.get()
         let library = try ProgramLibrary.load()
@@ -39,31 +42,37 @@ public struct ProcessJob {
             progress.finished(sha256: read.file.sha256, outcome: read.summary)
             slots.set(index, read)
         }
-        let reads = slots.values()
         let assembler = ApplicationAssembler(normalizer: FieldNormalizer(templates: templates))
-        let (applications, unmatched) = assembler.assemble(reads)
-        let decided = BatchDecider(library: library, templates: templates, processingDate: processingDate)
+        let (applications, unmatched) = assembler.assemble(slots.values())
+        var decided = BatchDecider(library: library, templates: templates, processingDate: processingDate)
             .decide(applications, earlier: registry)
-        for d in decided {
+        let writer = OutputWriter(library: library)
+        var summary = BatchSummary(asOf: processingDate.description, unmatched: unmatched.map(UnmatchedRecord.init))
+        // The day summary lists every record; only kept when it is to be written.
+        var kept: [ApplicationRecord] = []
+        decided.reverse()
+        while let d = decided.popLast() {
             // No applicant data above debug: the digest prefix, the outcome and the reason codes.
             logger.info("decided", metadata: [
                 "sha256": "\(d.application.documents.first.map { String($0.sha256.prefix(12)) } ?? "")",
                 "decision": "\(d.decision.rawValue)", "reasons": "\(d.reasons.map(\.code).joined(separator: ","))"])
+            let record = ApplicationRecord(d)
+            if let out {
+                try writer.write(record, into: out.appendingPathComponent("\(OutputWriter.folder(for: record.decision))/\(record.id)"),
+                                 date: processingDate)
+                kept.append(record)
+            }
+            summary.applications.append(BatchSummary.Line(record))
+            try each(record)
         }
         for u in unmatched {
             logger.info("unmatched", metadata: ["sha256": "\(u.sha256.prefix(12))", "kind": "\(u.kind.rawValue)",
                                                 "reasons": "\(u.reasons.map(\.code).joined(separator: ","))"])
         }
-        let report = BatchReport(asOf: processingDate, decided: decided, unmatched: unmatched)
         if let out {
-            let writer = OutputWriter(library: library)
-            for record in report.applications {
-                try writer.write(record, into: out.appendingPathComponent("\(OutputWriter.folder(for: record.decision))/\(record.id)"),
-                                 date: processingDate)
-            }
-            try DaySummary(date: processingDate, applications: report.applications, unmatched: report.unmatched).write(into: out)
+            try DaySummary(date: processingDate, applications: kept, unmatched: summary.unmatched).write(into: out)
         }
-        return report
+        return summary
     }
 
     /// Files as given, and folders walked recursively, in a stable order. Hidden names are skipped;
@@ -90,19 +99,15 @@ public struct ProcessJob {
         return files
     }
 
-    public static func json(_ report: BatchReport) throws -> String { try JSONOutput.string(report) }
-
     /// A table a person reads: one line per application, its reasons beneath.
-    public static func text(_ report: BatchReport) -> String {
+    public static func text(_ report: BatchSummary) -> String {
         var out = "Processed \(report.asOf): \(report.applications.count) applications"
         let counts = Dictionary(grouping: report.applications, by: \.decision).mapValues(\.count)
         out += " (" + ["accepted", "rejected", "needs_review"].map { "\(counts[$0] ?? 0) \($0.replacingOccurrences(of: "_", with: " "))" }.joined(separator: ", ") + ")"
         if !report.unmatched.isEmpty { out += ", \(report.unmatched.count) files in no application" }
         out += "\n\n"
         let rows = report.applications.map { a -> [String] in
-            let company = a.fields["company_legal_name"]?.description ?? a.declarationFields["company_legal_name"]?.description ?? ""
-            return [a.decision.replacingOccurrences(of: "_", with: " "), a.id, company, a.submitted ?? "",
-                    a.documents.map { ($0.path as NSString).lastPathComponent }.joined(separator: ", ")]
+            [a.decision.replacingOccurrences(of: "_", with: " "), a.id, a.company, a.submitted ?? "", a.files.joined(separator: ", ")]
         }
         let header = ["DECISION", "APPLICATION", "COMPANY", "SUBMITTED", "FILES"]
         let widths = (0..<header.count).map { i in ([header] + rows).map { $0[i].count }.max() ?? 0 }
@@ -113,15 +118,73 @@ public struct ProcessJob {
         out += line(header)
         for (row, app) in zip(rows, report.applications) {
             out += line(row)
-            for r in app.reasons {
-                let field = r.label ?? r.field ?? ""
-                out += "    - [\(r.severity.rawValue)] \(field): \(r.message)\n"
-            }
+            for r in app.reasons { out += "    - [\(r.severity)] \(r.field): \(r.message)\n" }
         }
         for u in report.unmatched {
             out += "\n\(u.decision.replacingOccurrences(of: "_", with: " ")): \(u.path)\n"
             for r in u.reasons { out += "    - \(r.message)\n" }
         }
         return out
+    }
+}
+
+/// What is kept of a batch once each record has been handed on: a line per application for
+/// the table and the exit status, and the files in no application.
+public struct BatchSummary: Sendable {
+    public struct Line: Sendable {
+        public struct Reason: Sendable {
+            public let severity: String
+            public let field: String
+            public let message: String
+        }
+
+        public let id: String
+        public let decision: String
+        public let company: String
+        public let submitted: String?
+        public let files: [String]
+        public let reasons: [Reason]
+
+        init(_ a: ApplicationRecord) {
+            id = a.id
+            decision = a.decision
+            company = a.fields["company_legal_name"]?.description ?? a.declarationFields["company_legal_name"]?.description ?? ""
+            submitted = a.submitted
+            files = a.documents.map { ($0.path as NSString).lastPathComponent }
+            reasons = a.reasons.map { Reason(severity: $0.severity.rawValue, field: $0.label ?? $0.field ?? "", message: $0.message) }
+        }
+    }
+
+    public let asOf: String
+    public var applications: [Line] = []
+    public let unmatched: [UnmatchedRecord]
+
+    public var allAccepted: Bool { unmatched.isEmpty && applications.allSatisfy { $0.decision == "accepted" } }
+}
+
+/// `process --format json` written as it goes: the same document as one encoded report
+/// (`applications`, `as_of`, `unmatched`), one application at a time.
+public struct StreamingJSONReport {
+    let write: (String) -> Void
+    var count = 0
+
+    public init(write: @escaping (String) -> Void) {
+        self.write = write
+        write("{\n  \"applications\" : [")
+    }
+
+    public mutating func add(_ record: ApplicationRecord) throws {
+        write((count == 0 ? "\n" : ",\n") + Self.indented(try JSONOutput.string(record)))
+        count += 1
+    }
+
+    public func finish(_ summary: BatchSummary) throws {
+        let unmatched = summary.unmatched.isEmpty ? "    []" : Self.indented(try JSONOutput.string(summary.unmatched))
+        write((count == 0 ? "" : "\n  ") + "],\n  \"as_of\" : " + (try JSONOutput.string(summary.asOf))
+              + ",\n  \"unmatched\" : " + unmatched.dropFirst(4) + "\n}\n")
+    }
+
+    static func indented(_ text: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n")
     }
 }

@@ -162,12 +162,20 @@ struct Process: AsyncParsableCommand {
         var job = ProcessJob(processingDate: date, jobs: batch.jobs, showProgress: !batch.quiet, registry: registry,
                              out: out.map { URL(fileURLWithPath: $0) })
         job.limits = limits.limits
-        let report = try await job.run(paths: paths, reading: limits.isolatedReading(logLevel: common.logLevel))
+        let reading = try limits.isolatedReading(logLevel: common.logLevel)
+        let summary: BatchSummary
         switch batch.format {
-        case .json: print(try ProcessJob.json(report))
-        case .text: print(ProcessJob.text(report), terminator: "")
+        case .json:
+            // Written as each application is decided, so a large batch does not hold them all.
+            let stdout = FileHandle.standardOutput
+            var report = StreamingJSONReport { stdout.write(Data($0.utf8)) }
+            summary = try await job.run(paths: paths, reading: reading) { try report.add($0) }
+            try report.finish(summary)
+        case .text:
+            summary = try await job.run(paths: paths, reading: reading)
+            print(ProcessJob.text(summary), terminator: "")
         }
-        let allAccepted = report.unmatched.isEmpty && report.applications.allSatisfy { $0.decision == "accepted" }
+        let allAccepted = summary.allAccepted
         if !allAccepted { throw ExitCode(1) }
     }
 }
