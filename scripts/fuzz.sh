@@ -9,6 +9,7 @@ cd "$ROOT"
 EACH=${FUZZ_SECONDS:-60}
 SCRATCH=.build-fuzz
 FLAGS=(--scratch-path "$SCRATCH" -c debug -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING -Xswiftc -use-ld=lld)
+export LSAN_OPTIONS="suppressions=$ROOT/scripts/lsan.supp:print_suppressions=0"
 status=0
 for target in normalizers xml pdf; do
   if ! swift build "${FLAGS[@]}" --product "fuzz-$target" > "$SCRATCH/build-$target.log" 2>&1; then

@@ -50,6 +50,11 @@ public struct PDFFormReader: Sendable {
             pages.append(PageReading(index: index, page: page, templates: templates, scans: scans))
         }
 
+        // Found by fuzzing: a damaged page tree can list pages that cannot be loaded.
+        guard !pages.isEmpty else {
+            return .unreadable(file, format: .pdf, pageCount: pageCount, Diagnostic(.unreadable, code: "pdf-damaged",
+                "the PDF is damaged: none of its \(pageCount) page(s) can be opened"))
+        }
         let groups = Self.group(pages)
         var documents: [ExtractedDocument] = []
         for group in groups {
