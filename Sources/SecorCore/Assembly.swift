@@ -184,13 +184,9 @@ public struct ApplicationAssembler: Sendable {
                                           kind: kinds.count > 1 || forms.count > 1 ? "envelope" : forms[0].kind.rawValue,
                                           pages: read.pageCount)
             references["\(index)"] = reference
-            let received = forms.map { document in
-                // Once normalized, the extracted values are not needed again (the normalized
-                // fields keep what was written, where and how surely): a batch holds less.
-                var kept = document
-                kept.fields = [:]
-                return ReceivedDocument(path: read.file.path, sha256: read.file.sha256, extracted: kept,
-                                        normalized: normalizer.normalize(document), fileIndex: index)
+            let received = forms.map {
+                ReceivedDocument(path: read.file.path, sha256: read.file.sha256, extracted: $0,
+                                 normalized: normalizer.normalize($0), fileIndex: index)
             }
             if kinds.count > 1 {
                 // An envelope: each registration with the declaration that follows it.
