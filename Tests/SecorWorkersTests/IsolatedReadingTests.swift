@@ -29,8 +29,8 @@ import TestSupport
 
     @Test func aReaderThatHangsIsStoppedAtTheTimeLimit() async throws {
         let started = Date()
-        let reads = await readAll(try reading(Self.shell("sleep 60"), timeout: .milliseconds(500)), Self.batch)
-        #expect(Date().timeIntervalSince(started) < 30, "the readers' sleep 60 was not waited for")
+        let reads = await readAll(try reading(Self.shell("sleep 600"), timeout: .milliseconds(500)), Self.batch)
+        #expect(Date().timeIntervalSince(started) < 300, "the readers' sleep 600 was not waited for (other tests can hold the cooperative pool for a while)")
         #expect(reads.count == 3)
         for read in [reads[0], reads[2]] {
             #expect(read.reasons.map(\.code) == ["timeout"])
