@@ -62,21 +62,21 @@ public struct IsolatedReading: BatchReading {
     public func read(_ file: InputFile) async -> ReadFile {
         let format = Sniffer.format(of: file.data)
         guard format == .pdf else { return readHere(file, format: format) }
-        let result = Slot()
-        await session(first: (0, file), next: { nil }, deliver: { _, read in result.set(read) })
-        return result.get() ?? .unreadable(file.withoutBytes, format: .pdf, Self.unavailable)
+        let result = OrderedResults<ReadFile>(count: 1)
+        await session(first: (0, file), next: { nil }, deliver: { result.set($0, $1) })
+        return result.values().first ?? .unreadable(file.withoutBytes, format: .pdf, Self.unavailable)
     }
 
     /// `read(_:)` for callers on a plain thread (the watcher's loop).
     public func readWaiting(_ file: InputFile) -> ReadFile {
-        let result = Slot()
+        let result = OrderedResults<ReadFile>(count: 1)
         let done = DispatchSemaphore(value: 0)
         Task.detached {
-            result.set(await self.read(file))
+            result.set(0, await self.read(file))
             done.signal()
         }
         done.wait()
-        return result.get()!
+        return result.values()[0]
     }
 
     // MARK: -
@@ -223,11 +223,4 @@ final class Flag: @unchecked Sendable {
     private var value = false
     func set() { lock.withLock { value = true } }
     var isSet: Bool { lock.withLock { value } }
-}
-
-final class Slot: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: ReadFile?
-    func set(_ read: ReadFile) { lock.withLock { value = read } }
-    func get() -> ReadFile? { lock.withLock { value } }
 }
