@@ -28,7 +28,7 @@ NP=${#pdfs[@]}; NX=${#xmls[@]}
 mkdir -p "$WORK/png"; pages=0
 for f in "$WORK"/scan/*.pdf; do
   pages=$((pages + $(pdfinfo "$f" | awk '/^Pages:/ {print $2}')))
-  pdftoppm -r 300 -gray -png "$f" "$WORK/png/$(basename "$f" .pdf)"   # tesseract's input, made outside the timing
+  pdfimages -png "$f" "$WORK/png/$(basename "$f" .pdf)"   # tesseract's input: each page's scan as scanned, outside the timing
 done
 
 ours() { $PEAK "$WORK/peak" "$BIN" process --as-of 2026-11-22 --quiet --format json "$@" > /dev/null || true; }

@@ -119,27 +119,103 @@ public struct SubmissionTime: Sendable, Hashable, Comparable {
     }
 }
 
+/// What assembly and the submission order need of a document: which form, which file, and the
+/// few values that link a registration to its declaration. A batch keeps only this of each document
+/// while it is read (`DocumentKey`); deciding loads the rest back.
+public protocol AssemblyDocument: Sendable {
+    var kind: DocumentKind { get }
+    var path: String { get }
+    var sha256: String { get }
+    var fileIndex: Int { get }
+    var wcbAccount: String? { get }
+    var companyKey: String? { get }
+    /// XML exports: the declaration file the export names.
+    var attachmentFileName: String? { get }
+    /// XML exports: the submission time as written.
+    var submittedText: String? { get }
+    /// The date signed, normalized.
+    var dateSigned: CalendarDate? { get }
+}
+
+extension AssemblyDocument {
+    public var fileName: String { (path as NSString).lastPathComponent }
+}
+
+extension ReceivedDocument: AssemblyDocument {
+    public var attachmentFileName: String? { extracted.attachmentFileName }
+    public var submittedText: String? { extracted.submitted }
+    public var dateSigned: CalendarDate? {
+        if case let .date(d)? = normalized.value("date_signed") { return d }
+        return nil
+    }
+}
+
+/// A received document reduced to its `AssemblyDocument` values, with `handle` saying where
+/// the whole document is kept.
+public struct DocumentKey<Handle: Sendable>: AssemblyDocument {
+    public let handle: Handle
+    public let kind: DocumentKind
+    public let path: String
+    public let sha256: String
+    public let fileIndex: Int
+    public let wcbAccount: String?
+    public let companyKey: String?
+    public let attachmentFileName: String?
+    public let submittedText: String?
+    public let dateSigned: CalendarDate?
+
+    public init(_ document: ReceivedDocument, handle: Handle) {
+        self.handle = handle
+        kind = document.kind
+        path = document.path
+        sha256 = document.sha256
+        fileIndex = document.fileIndex
+        wcbAccount = document.wcbAccount
+        companyKey = document.companyKey
+        attachmentFileName = document.attachmentFileName
+        submittedText = document.submittedText
+        dateSigned = document.dateSigned
+    }
+}
+
 /// A registration and its compliance declaration, as one application; either may be missing.
-public struct Application: Sendable {
+public struct AssembledApplication<Document: AssemblyDocument>: Sendable {
     public var id: String
-    public var registration: ReceivedDocument?
-    public var declaration: ReceivedDocument?
+    public var registration: Document?
+    public var declaration: Document?
     public var files: [FileReference]
     /// Files that belong to this application but could not be read as a form
     /// (a declaration an XML export names that is a scan, say).
     public var unreadableParts: [UnmatchedFile] = []
 
+    public init(id: String, registration: Document?, declaration: Document?, files: [FileReference], unreadableParts: [UnmatchedFile] = []) {
+        self.id = id
+        self.registration = registration
+        self.declaration = declaration
+        self.files = files
+        self.unreadableParts = unreadableParts
+    }
+
     /// The XML `submitted` time, else the registration's date signed, else the declaration's.
     public var submitted: SubmissionTime? {
-        if let text = registration?.extracted.submitted, let t = SubmissionTime(iso8601: text) { return t }
-        if case let .date(d)? = registration?.normalized.value("date_signed") { return SubmissionTime(date: d) }
-        if case let .date(d)? = declaration?.normalized.value("date_signed") { return SubmissionTime(date: d) }
+        if let text = registration?.submittedText, let t = SubmissionTime(iso8601: text) { return t }
+        if let d = registration?.dateSigned { return SubmissionTime(date: d) }
+        if let d = declaration?.dateSigned { return SubmissionTime(date: d) }
         return nil
     }
 
     public var wcbAccount: String? { registration?.wcbAccount ?? declaration?.wcbAccount }
-    public var documents: [ReceivedDocument] { [registration, declaration].compactMap { $0 } }
+    public var documents: [Document] { [registration, declaration].compactMap { $0 } }
+
+    /// The same application with each document replaced (a key by the document it stands for).
+    public func map<Other>(_ transform: (Document) throws -> Other) rethrows -> AssembledApplication<Other> {
+        AssembledApplication<Other>(id: id, registration: try registration.map(transform), declaration: try declaration.map(transform),
+                                    files: files, unreadableParts: unreadableParts)
+    }
 }
+
+/// An application with every document at hand, as validation takes it.
+public typealias Application = AssembledApplication<ReceivedDocument>
 
 /// A file that is in no application: unreadable, not a SECOR form, or not yet readable.
 public struct UnmatchedFile: Sendable {
@@ -156,47 +232,86 @@ public struct UnmatchedFile: Sendable {
     }
 }
 
+/// A file that holds forms, as received: how the application will list it, and its documents.
+public struct ReceivedFile<Document: AssemblyDocument>: Sendable {
+    public let index: Int
+    public let reference: FileReference
+    public let documents: [Document]
+
+    public init(index: Int, reference: FileReference, documents: [Document]) {
+        self.index = index
+        self.reference = reference
+        self.documents = documents
+    }
+
+    public func map<Other>(_ transform: (Document) throws -> Other) rethrows -> ReceivedFile<Other> {
+        ReceivedFile<Other>(index: index, reference: reference, documents: try documents.map(transform))
+    }
+}
+
+/// What a read file turns into when it is received: its forms, normalized, or the reasons it is in no application.
+public enum Receipt<Document: AssemblyDocument>: Sendable {
+    case forms(ReceivedFile<Document>)
+    case unmatched(UnmatchedFile)
+}
+
 /// The assemble stage: documents into applications.
 ///
 /// Documents of one file belong together (an envelope); then an XML export is paired with
 /// the declaration file it names; then by WCB account number; then by the company-name key.
+/// Each file can be received (normalized) as it is read; assembly itself needs only the
+/// `AssemblyDocument` values, so a batch can keep the rest of each document elsewhere.
 public struct ApplicationAssembler: Sendable {
     public let normalizer: FieldNormalizer
 
     public init(normalizer: FieldNormalizer) { self.normalizer = normalizer }
 
-    public func assemble(_ files: [ReadFile]) -> (applications: [Application], unmatched: [UnmatchedFile]) {
-        var unmatched: [UnmatchedFile] = []
-        var registrations: [ReceivedDocument] = []
-        var declarations: [ReceivedDocument] = []
-        var applications: [Application] = []
-        var references: [String: FileReference] = [:] // by file path + index
+    /// Receives one read file (the `index`-th of the batch): its forms normalized, or why it is in no application.
+    public func receive(_ read: ReadFile, index: Int) -> Receipt<ReceivedDocument> {
+        let forms = read.documents.filter { $0.kind == .registration || $0.kind == .declaration }
+        guard !forms.isEmpty else {
+            return .unmatched(UnmatchedFile(path: read.file.path, sha256: read.file.sha256, kind: read.kind,
+                                            reasons: read.reasons + read.documents.flatMap(\.reasons)))
+        }
+        let kinds = Set(forms.map(\.kind))
+        let reference = FileReference(path: read.file.path, sha256: read.file.sha256,
+                                      kind: kinds.count > 1 || forms.count > 1 ? "envelope" : forms[0].kind.rawValue,
+                                      pages: read.pageCount)
+        return .forms(ReceivedFile(index: index, reference: reference, documents: forms.map {
+            ReceivedDocument(path: read.file.path, sha256: read.file.sha256, extracted: $0, normalized: normalizer.normalize($0), fileIndex: index)
+        }))
+    }
 
-        for (index, read) in files.enumerated() {
-            let forms = read.documents.filter { $0.kind == .registration || $0.kind == .declaration }
-            guard !forms.isEmpty else {
-                unmatched.append(UnmatchedFile(path: read.file.path, sha256: read.file.sha256, kind: read.kind,
-                                               reasons: read.reasons + read.documents.flatMap(\.reasons)))
-                continue
+    /// A batch's files, read, into applications (in file order) and the files in none.
+    public func assemble(_ files: [ReadFile]) -> (applications: [Application], unmatched: [UnmatchedFile]) {
+        assemble(files.enumerated().map { receive($1, index: $0) })
+    }
+
+    /// Received files, in the batch's order, into applications (in file order) and the files in none.
+    public func assemble<Document>(_ receipts: [Receipt<Document>]) -> (applications: [AssembledApplication<Document>], unmatched: [UnmatchedFile]) {
+        typealias App = AssembledApplication<Document>
+        var unmatched: [UnmatchedFile] = []
+        var registrations: [Document] = []
+        var declarations: [Document] = []
+        var applications: [App] = []
+        var references: [Int: FileReference] = [:] // by file index
+
+        for receipt in receipts {
+            let file: ReceivedFile<Document>
+            switch receipt {
+            case let .unmatched(u): unmatched.append(u); continue
+            case let .forms(f): file = f
             }
-            let kinds = Set(forms.map(\.kind))
-            let reference = FileReference(path: read.file.path, sha256: read.file.sha256,
-                                          kind: kinds.count > 1 || forms.count > 1 ? "envelope" : forms[0].kind.rawValue,
-                                          pages: read.pageCount)
-            references["\(index)"] = reference
-            let received = forms.map {
-                ReceivedDocument(path: read.file.path, sha256: read.file.sha256, extracted: $0,
-                                 normalized: normalizer.normalize($0), fileIndex: index)
-            }
-            if kinds.count > 1 {
+            references[file.index] = file.reference
+            if Set(file.documents.map(\.kind)).count > 1 {
                 // An envelope: each registration with the declaration that follows it.
-                var pendingRegistration: ReceivedDocument? = nil
-                for doc in received {
+                var pendingRegistration: Document? = nil
+                for doc in file.documents {
                     if doc.kind == .registration {
                         if let r = pendingRegistration { registrations.append(r) }
                         pendingRegistration = doc
                     } else if let r = pendingRegistration {
-                        applications.append(Application(id: "", registration: r, declaration: doc, files: [reference]))
+                        applications.append(App(id: "", registration: r, declaration: doc, files: [file.reference]))
                         pendingRegistration = nil
                     } else {
                         declarations.append(doc)
@@ -204,48 +319,63 @@ public struct ApplicationAssembler: Sendable {
                 }
                 if let r = pendingRegistration { registrations.append(r) }
             } else {
-                for doc in received {
+                for doc in file.documents {
                     if doc.kind == .registration { registrations.append(doc) } else { declarations.append(doc) }
                 }
             }
         }
 
-        // Pair the rest, most certain link first.
-        func pair(_ matches: (ReceivedDocument, ReceivedDocument) -> Bool) {
-            var i = 0
-            while i < registrations.count {
-                let r = registrations[i]
-                if let j = declarations.firstIndex(where: { matches(r, $0) }) {
-                    let d = declarations.remove(at: j)
-                    registrations.remove(at: i)
-                    applications.append(Application(id: "", registration: r, declaration: d,
-                                                    files: fileRefs([r, d], references)))
+        func fileRefs(_ docs: [Document]) -> [FileReference] {
+            var seen = Set<Int>()
+            return docs.compactMap { d in seen.insert(d.fileIndex).inserted ? references[d.fileIndex] : nil }
+        }
+
+        // Pair the rest, most certain link first: each registration, in order, with the first
+        // declaration left that has the same link. Declarations are looked up by link (a batch
+        // of thousands would otherwise compare every pair).
+        func pair(_ registrationLink: (Document) -> String?, _ declarationLink: (Document) -> String?) {
+            var waiting: [String: [Int]] = [:] // link -> declaration positions, in order
+            for (j, d) in declarations.enumerated() { if let link = declarationLink(d) { waiting[link, default: []].append(j) } }
+            guard !waiting.isEmpty else { return }
+            var taken = Set<Int>()
+            var unpaired: [Document] = []
+            for r in registrations {
+                if let link = registrationLink(r), var positions = waiting[link], !positions.isEmpty {
+                    let j = positions.removeFirst()
+                    waiting[link] = positions
+                    taken.insert(j)
+                    applications.append(App(id: "", registration: r, declaration: declarations[j], files: fileRefs([r, declarations[j]])))
                 } else {
-                    i += 1
+                    unpaired.append(r)
                 }
             }
+            registrations = unpaired
+            declarations = declarations.enumerated().filter { !taken.contains($0.offset) }.map(\.element)
         }
-        pair { r, d in r.extracted.attachmentFileName.map { $0 == d.fileName } ?? false }
-        pair { r, d in r.wcbAccount != nil && r.wcbAccount == d.wcbAccount }
-        pair { r, d in r.companyKey != nil && r.companyKey == d.companyKey }
+        pair(\.attachmentFileName, \.fileName)
+        pair(\.wcbAccount, \.wcbAccount)
+        pair(\.companyKey, \.companyKey)
 
+        // The declaration an export names may be here but unreadable: it belongs to that application.
+        var unreadableByName: [String: [Int]] = [:]
+        for (k, u) in unmatched.enumerated() { unreadableByName[(u.path as NSString).lastPathComponent, default: []].append(k) }
+        var claimed = Set<Int>()
         for r in registrations {
-            var app = Application(id: "", registration: r, declaration: nil, files: fileRefs([r], references))
-            // The declaration the export names is here but could not be read: it belongs to this application.
-            if let name = r.extracted.attachmentFileName,
-               let k = unmatched.firstIndex(where: { ($0.path as NSString).lastPathComponent == name }) {
-                let part = unmatched.remove(at: k)
+            var app = App(id: "", registration: r, declaration: nil, files: fileRefs([r]))
+            if let name = r.attachmentFileName, let k = unreadableByName[name]?.first(where: { !claimed.contains($0) }) {
+                claimed.insert(k)
+                let part = unmatched[k]
                 app.unreadableParts.append(part)
                 app.files.append(FileReference(path: part.path, sha256: part.sha256, kind: part.kind.rawValue, pages: 0))
             }
             applications.append(app)
         }
+        unmatched = unmatched.enumerated().filter { !claimed.contains($0.offset) }.map(\.element)
         for d in declarations {
-            applications.append(Application(id: "", registration: nil, declaration: d, files: fileRefs([d], references)))
+            applications.append(App(id: "", registration: nil, declaration: d, files: fileRefs([d])))
         }
-        applications.sort { a, b in
-            (a.documents.map(\.fileIndex).min() ?? 0) < (b.documents.map(\.fileIndex).min() ?? 0)
-        }
+        let firstFile = applications.map { $0.documents.map(\.fileIndex).min() ?? 0 }
+        applications = applications.indices.sorted { (firstFile[$0], $0) < (firstFile[$1], $1) }.map { applications[$0] }
         var used: [String: Int] = [:]
         for i in applications.indices {
             let base = Self.identifier(applications[i])
@@ -255,16 +385,8 @@ public struct ApplicationAssembler: Sendable {
         return (applications, unmatched)
     }
 
-    private func fileRefs(_ docs: [ReceivedDocument], _ references: [String: FileReference]) -> [FileReference] {
-        var seen = Set<Int>()
-        return docs.compactMap { d in
-            guard seen.insert(d.fileIndex).inserted else { return nil }
-            return references["\(d.fileIndex)"]
-        }
-    }
-
     /// A readable, file-name-safe id: the WCB account and the first document's digest prefix.
-    static func identifier(_ application: Application) -> String {
+    static func identifier<Document>(_ application: AssembledApplication<Document>) -> String {
         let account = application.wcbAccount ?? "no-wcb"
         let digest = application.documents.first.map { String($0.sha256.prefix(8)) } ?? "empty"
         return "\(account)-\(digest)"

@@ -6,6 +6,13 @@ public struct DecidedApplication: Sendable {
     public let edition: ProgramEdition
     public let decision: Decision
     public let reasons: [Reason]
+
+    public init(application: Application, edition: ProgramEdition, decision: Decision, reasons: [Reason]) {
+        self.application = application
+        self.edition = edition
+        self.decision = decision
+        self.reasons = reasons
+    }
 }
 
 /// The decide stage for a batch: each application under the edition in effect when it was
@@ -30,9 +37,16 @@ public struct BatchDecider: Sendable {
 
     public func decide(_ applications: [Application], earlier: (any TraineeRegister)? = nil) -> [DecidedApplication] {
         let register = BatchTraineeRegister(earlier: earlier)
-        // Submission order; those with no date last; ties by file order.
-        let submitted = applications.map(\.submitted)
-        let order = applications.indices.sorted { a, b in
+        var decided: [Int: DecidedApplication] = [:]
+        for index in Self.submissionOrder(applications.map(\.submitted)) {
+            decided[index] = decide(applications[index], register: register)
+        }
+        return applications.indices.compactMap { decided[$0] }
+    }
+
+    /// The order to decide in: by submission time; those with no time last; ties by position.
+    public static func submissionOrder(_ submitted: [SubmissionTime?]) -> [Int] {
+        submitted.indices.sorted { a, b in
             switch (submitted[a], submitted[b]) {
             case let (x?, y?) where x != y: return x < y
             case (_?, nil): return true
@@ -40,20 +54,21 @@ public struct BatchDecider: Sendable {
             default: return a < b
             }
         }
-        var decided: [Int: DecidedApplication] = [:]
-        for index in order {
-            let app = applications[index]
-            guard let edition = library.edition(of: program, on: submitted[index]?.date ?? processingDate) else { continue }
-            let validator = Validator(edition: edition, templates: templates, processingDate: processingDate)
-            let reasons = validator.validate(app, trainees: register)
-            let decision = Decision(reasons: reasons)
-            if decision != .rejected, let reg = app.registration, let account = app.wcbAccount,
-               let person = TraineeIdentity(name: reg.normalized.text("trainee_name"), email: reg.normalized.text("trainee_email")) {
-                register.claim(person, for: account)
-            }
-            decided[index] = DecidedApplication(application: app, edition: edition, decision: decision, reasons: reasons)
+    }
+
+    /// One application, in its turn: a registration that is not rejected claims its trained
+    /// employee in `register`, so later ones naming the same person break rule 5.
+    /// Nil when no edition of the program was in effect on its date.
+    public func decide(_ app: Application, register: BatchTraineeRegister) -> DecidedApplication? {
+        guard let edition = library.edition(of: program, on: app.submitted?.date ?? processingDate) else { return nil }
+        let validator = Validator(edition: edition, templates: templates, processingDate: processingDate)
+        let reasons = validator.validate(app, trainees: register)
+        let decision = Decision(reasons: reasons)
+        if decision != .rejected, let reg = app.registration, let account = app.wcbAccount,
+           let person = TraineeIdentity(name: reg.normalized.text("trainee_name"), email: reg.normalized.text("trainee_email")) {
+            register.claim(person, for: account)
         }
-        return applications.indices.compactMap { decided[$0] }
+        return DecidedApplication(application: app, edition: edition, decision: decision, reasons: reasons)
     }
 }
 

@@ -68,18 +68,19 @@ public protocol TraineeRegister {
 
 /// Trainees claimed within one batch, on top of an optional earlier register (the registry).
 public final class BatchTraineeRegister: TraineeRegister {
-    private var claims: [(TraineeIdentity, String)] = []
+    /// Claims by name key, in the order made (a batch of thousands looks each person up).
+    private var claims: [String: [(TraineeIdentity, String)]] = [:]
     private let earlier: (any TraineeRegister)?
 
     public init(earlier: (any TraineeRegister)? = nil) { self.earlier = earlier }
 
     public func account(claiming person: TraineeIdentity, otherThan account: String?) -> String? {
-        if let hit = claims.first(where: { $0.0.isSamePerson(as: person) && $0.1 != account }) { return hit.1 }
+        if let hit = claims[person.nameKey]?.first(where: { $0.0.isSamePerson(as: person) && $0.1 != account }) { return hit.1 }
         return earlier?.account(claiming: person, otherThan: account)
     }
 
     public func claim(_ person: TraineeIdentity, for account: String) {
-        claims.append((person, account))
+        claims[person.nameKey, default: []].append((person, account))
     }
 }
 

@@ -15,6 +15,8 @@ public struct ProcessJob {
     /// Where to write each application's folder (record, letters, annotated copies, worksheet) and the summary.
     public let out: URL?
     public var limits = Extraction.Limits()
+    /// Documents a batch keeps in memory while it waits to decide; the rest wait on disk.
+    public var documentsInMemory = 1_000
     let logger = Logger(label: "secor.process")
 
     public init(processingDate: CalendarDate, jobs: Int = ProcessInfo.processInfo.activeProcessorCount, showProgress: Bool = false,
@@ -37,30 +39,56 @@ public struct ProcessJob {
         let library = try ProgramLibrary.load()
         let files = Self.expand(paths)
         let progress = BatchProgress(total: files.count, enabled: showProgress)
-        let slots = OrderedResults<ReadFile>(count: files.count)
+        let assembler = ApplicationAssembler(normalizer: FieldNormalizer(templates: templates))
+
+        // Each file is received (normalized) as it is read; of its documents the batch keeps in
+        // memory only what assembly needs, the rest goes to the spill. Applications can pair
+        // across the whole batch, so nothing can be decided before every file is read.
+        let spill = Spill<ExtractedDocument>(inMemory: documentsInMemory)
+        let receipts = OrderedResults<Result<Receipt<DocumentKey<Spill<ExtractedDocument>.Handle>>, any Error>>(count: files.count)
         await reading.readAll(files, jobs: jobs) { index, read in
             progress.finished(sha256: read.file.sha256, outcome: read.summary)
-            slots.set(index, read)
+            receipts.set(index, Result {
+                switch assembler.receive(read, index: index) {
+                case let .unmatched(u): return .unmatched(u)
+                case let .forms(file): return .forms(try file.map { DocumentKey($0, handle: try spill.append($0.extracted)) })
+                }
+            })
         }
-        let assembler = ApplicationAssembler(normalizer: FieldNormalizer(templates: templates))
-        let (applications, unmatched) = assembler.assemble(slots.values())
-        var decided = BatchDecider(library: library, templates: templates, processingDate: processingDate)
-            .decide(applications, earlier: registry)
+        let (applications, unmatched) = assembler.assemble(try receipts.values().map { try $0.get() })
+        func load(_ application: AssembledApplication<DocumentKey<Spill<ExtractedDocument>.Handle>>) throws -> Application {
+            try application.map { kept in
+                let extracted = try spill.value(kept.handle)
+                return ReceivedDocument(path: kept.path, sha256: kept.sha256, extracted: extracted,
+                                        normalized: assembler.normalizer.normalize(extracted), fileIndex: kept.fileIndex)
+            }
+        }
+
+        // Decide in submission order (rule 5: the earlier registration keeps its trained employee),
+        // keeping only each decision and its reasons; then hand on the records in file order.
+        let decider = BatchDecider(library: library, templates: templates, processingDate: processingDate)
+        let register = BatchTraineeRegister(earlier: registry)
+        var outcomes: [Int: (edition: ProgramEdition, decision: Decision, reasons: [Reason])] = [:]
+        for index in BatchDecider.submissionOrder(applications.map(\.submitted)) {
+            if let d = decider.decide(try load(applications[index]), register: register) {
+                outcomes[index] = (d.edition, d.decision, d.reasons)
+            }
+        }
         let writer = OutputWriter(library: library)
+        let day = try out.map { try DaySummaryWriter(date: processingDate, into: $0) }
         var summary = BatchSummary(asOf: processingDate.description, unmatched: unmatched.map(UnmatchedRecord.init))
-        // The day summary lists every record; only kept when it is to be written.
-        var kept: [ApplicationRecord] = []
-        decided.reverse()
-        while let d = decided.popLast() {
+        for (index, planned) in applications.enumerated() {
+            guard let outcome = outcomes.removeValue(forKey: index) else { continue }
+            let d = DecidedApplication(application: try load(planned), edition: outcome.edition, decision: outcome.decision, reasons: outcome.reasons)
             // No applicant data above debug: the digest prefix, the outcome and the reason codes.
             logger.info("decided", metadata: [
                 "sha256": "\(d.application.documents.first.map { String($0.sha256.prefix(12)) } ?? "")",
                 "decision": "\(d.decision.rawValue)", "reasons": "\(d.reasons.map(\.code).joined(separator: ","))"])
             let record = ApplicationRecord(d)
-            if let out {
+            if let out, let day {
                 try writer.write(record, into: out.appendingPathComponent("\(OutputWriter.folder(for: record.decision))/\(record.id)"),
                                  date: processingDate)
-                kept.append(record)
+                try day.add(record)
             }
             summary.applications.append(BatchSummary.Line(record))
             try each(record)
@@ -69,9 +97,7 @@ public struct ProcessJob {
             logger.info("unmatched", metadata: ["sha256": "\(u.sha256.prefix(12))", "kind": "\(u.kind.rawValue)",
                                                 "reasons": "\(u.reasons.map(\.code).joined(separator: ","))"])
         }
-        if let out {
-            try DaySummary(date: processingDate, applications: kept, unmatched: summary.unmatched).write(into: out)
-        }
+        try day?.finish(unmatched: summary.unmatched)
         return summary
     }
 

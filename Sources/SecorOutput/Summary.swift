@@ -14,10 +14,9 @@ public struct DaySummary: Sendable {
     }
 
     public func write(into dir: URL) throws {
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        try FileReplacement.replace(dir.appendingPathComponent("summary.html")) { try Data(html(root: dir).utf8).write(to: $0) }
-        try FileReplacement.replace(dir.appendingPathComponent("accepted.csv")) { try Data(csv.utf8).write(to: $0) }
-        try FileReplacement.replace(dir.appendingPathComponent("results.jsonl")) { try Data(jsonl.utf8).write(to: $0) }
+        let writer = try DaySummaryWriter(date: date, into: dir)
+        for a in applications { try writer.add(a) }
+        try writer.finish(unmatched: unmatched)
     }
 
     /// The canonical registration fields, in the form's order.
@@ -30,6 +29,14 @@ public struct DaySummary: Sendable {
 
     /// One row per accepted application: its id, when and under which edition it was decided, and its fields.
     public var csv: String {
+        Self.csvHeader + applications.compactMap { Self.csvRow($0, date: date) }.joined()
+    }
+
+    static let csvHeader = (["application_id", "decided_on", "program", "edition"] + columns).joined(separator: ",") + "\r\n"
+
+    /// The record's row if it was accepted.
+    static func csvRow(_ a: ApplicationRecord, date: CalendarDate) -> String? {
+        guard a.decision == "accepted" else { return nil }
         func cell(_ s: String) -> String {
             // A leading = + - @ makes spreadsheets run a formula: quote it as text.
             var v = s
@@ -37,50 +44,41 @@ public struct DaySummary: Sendable {
             return v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) || v != s
                 ? "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : v
         }
-        var out = (["application_id", "decided_on", "program", "edition"] + Self.columns).joined(separator: ",") + "\r\n"
-        for a in applications where a.decision == "accepted" {
-            let row = [a.id, date.description, a.program, a.edition] + Self.columns.map { a.fields[$0]?.description ?? "" }
-            out += row.map(cell).joined(separator: ",") + "\r\n"
-        }
-        return out
+        let row = [a.id, date.description, a.program, a.edition] + columns.map { a.fields[$0]?.description ?? "" }
+        return row.map(cell).joined(separator: ",") + "\r\n"
     }
 
     /// One JSON record per line: applications, then files in no application.
     public var jsonl: String {
+        (applications.compactMap { Self.jsonLine($0) } + unmatched.compactMap { Self.jsonLine($0) }).joined()
+    }
+
+    static func jsonLine(_ value: some Encodable) -> String? {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var out = ""
-        for a in applications { if let d = try? encoder.encode(a) { out += String(decoding: d, as: UTF8.self) + "\n" } }
-        for u in unmatched { if let d = try? encoder.encode(u) { out += String(decoding: d, as: UTF8.self) + "\n" } }
-        return out
+        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) + "\n" }
     }
 
     public func html(root: URL) -> String {
-        let counts = Dictionary(grouping: applications, by: \.decision).mapValues(\.count)
-        var cards = ""
-        for (decision, label, color) in [("accepted", "Accepted", "#2e7d32"), ("rejected", "Rejected", "#b3261e"),
-                                         ("needs_review", "For review", "#b26a00"), ("pending", "Waiting for a partner", "#5f6368")] {
-            cards += "<div class=\"card\" style=\"border-color:\(color)\"><b>\(counts[decision] ?? 0)</b><span>\(label)</span></div>"
-        }
-        if !unmatched.isEmpty {
-            cards += "<div class=\"card\" style=\"border-color:#5f6368\"><b>\(unmatched.count)</b><span>Files in no application</span></div>"
-        }
-        // Reasons by the label they name, most frequent first.
+        var page = Page(date: date)
+        for a in applications { page.add(a, root: root) }
+        return page.html(unmatched: unmatched)
+    }
+
+    /// summary.html as it is built: the counts, the reasons' tally and a row per application.
+    struct Page {
+        let date: CalendarDate
+        var counts: [String: Int] = [:]
         var tally: [String: Int] = [:]
-        for a in applications { for r in a.reasons { tally[r.label ?? r.field ?? r.code, default: 0] += 1 } }
-        let bars = tally.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
-        let maxCount = bars.map(\.value).max() ?? 1
-        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"720\" height=\"\(max(40, bars.count * 26 + 10))\" role=\"img\" aria-label=\"Reasons\">"
-        for (i, bar) in bars.enumerated() {
-            let y = i * 26 + 5, w = max(4, 360 * bar.value / maxCount)
-            let label = bar.key.count > 48 ? String(bar.key.prefix(46)) + "…" : bar.key
-            svg += "<text x=\"0\" y=\"\(y + 15)\" font-size=\"12\">\(HTML.escape(label))</text>"
-            svg += "<rect x=\"330\" y=\"\(y + 3)\" width=\"\(w)\" height=\"16\" fill=\"#b3261e\"/>"
-            svg += "<text x=\"\(336 + w)\" y=\"\(y + 15)\" font-size=\"12\">\(bar.value)</text>"
-        }
-        svg += "</svg>"
         var rows = ""
-        for a in applications {
+
+        init(date: CalendarDate) { self.date = date }
+
+        /// After the application's folder is written (the row links what is in it).
+        mutating func add(_ a: ApplicationRecord, root: URL) {
+            counts[a.decision, default: 0] += 1
+            // Reasons by the label they name, most frequent first.
+            for r in a.reasons { tally[r.label ?? r.field ?? r.code, default: 0] += 1 }
             let folder = "\(OutputWriter.folder(for: a.decision))/\(a.id)"
             let company = a.fields["company_legal_name"]?.description ?? a.declarationFields["company_legal_name"]?.description ?? ""
             var links = ["<a href=\"\(HTML.escape(folder))/record.json\">record</a>"]
@@ -97,23 +95,46 @@ public struct DaySummary: Sendable {
                 + "<td>\(HTML.escape(company))</td><td>\(HTML.escape(a.fields["wcb_account_number"]?.description ?? ""))</td>"
                 + "<td>\(HTML.escape(a.submitted ?? ""))</td><td>\(reasons)</td><td>\(links.joined(separator: " · "))</td></tr>\n"
         }
-        for u in unmatched {
-            rows += "<tr class=\"unmatched\"><td>\(HTML.escape(u.decision.replacingOccurrences(of: "_", with: " ")))</td>"
-                + "<td>\(HTML.escape((u.path as NSString).lastPathComponent))</td><td></td><td></td>"
-                + "<td>\(u.reasons.map { HTML.escape($0.message) }.joined(separator: "<br>"))</td><td></td></tr>\n"
+
+        func html(unmatched: [UnmatchedRecord]) -> String {
+            var cards = ""
+            for (decision, label, color) in [("accepted", "Accepted", "#2e7d32"), ("rejected", "Rejected", "#b3261e"),
+                                             ("needs_review", "For review", "#b26a00"), ("pending", "Waiting for a partner", "#5f6368")] {
+                cards += "<div class=\"card\" style=\"border-color:\(color)\"><b>\(counts[decision] ?? 0)</b><span>\(label)</span></div>"
+            }
+            if !unmatched.isEmpty {
+                cards += "<div class=\"card\" style=\"border-color:#5f6368\"><b>\(unmatched.count)</b><span>Files in no application</span></div>"
+            }
+            let bars = tally.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
+            let maxCount = bars.map(\.value).max() ?? 1
+            var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"720\" height=\"\(max(40, bars.count * 26 + 10))\" role=\"img\" aria-label=\"Reasons\">"
+            for (i, bar) in bars.enumerated() {
+                let y = i * 26 + 5, w = max(4, 360 * bar.value / maxCount)
+                let label = bar.key.count > 48 ? String(bar.key.prefix(46)) + "…" : bar.key
+                svg += "<text x=\"0\" y=\"\(y + 15)\" font-size=\"12\">\(HTML.escape(label))</text>"
+                svg += "<rect x=\"330\" y=\"\(y + 3)\" width=\"\(w)\" height=\"16\" fill=\"#b3261e\"/>"
+                svg += "<text x=\"\(336 + w)\" y=\"\(y + 15)\" font-size=\"12\">\(bar.value)</text>"
+            }
+            svg += "</svg>"
+            var rows = self.rows
+            for u in unmatched {
+                rows += "<tr class=\"unmatched\"><td>\(HTML.escape(u.decision.replacingOccurrences(of: "_", with: " ")))</td>"
+                    + "<td>\(HTML.escape((u.path as NSString).lastPathComponent))</td><td></td><td></td>"
+                    + "<td>\(u.reasons.map { HTML.escape($0.message) }.joined(separator: "<br>"))</td><td></td></tr>\n"
+            }
+            let body = """
+                <h1>SECOR registrations, \(HTML.escape(LetterWriter.longDate(date)))</h1>
+                <div class="cards">\(cards)</div>
+                <h2>Reasons</h2>
+                \(bars.isEmpty ? "<p>No reasons today.</p>" : svg)
+                <h2>Applications</h2>
+                <table><thead><tr><th>Decision</th><th>Company</th><th>WCB account</th><th>Submitted</th><th>Reasons</th><th>Files</th></tr></thead>
+                <tbody>
+                \(rows)</tbody></table>
+                <p class="foot"><a href="accepted.csv">accepted.csv</a> · <a href="results.jsonl">results.jsonl</a></p>
+                """
+            return HTML.page(title: "SECOR registrations \(date)", style: DaySummary.style, body: body)
         }
-        let body = """
-            <h1>SECOR registrations, \(HTML.escape(LetterWriter.longDate(date)))</h1>
-            <div class="cards">\(cards)</div>
-            <h2>Reasons</h2>
-            \(bars.isEmpty ? "<p>No reasons today.</p>" : svg)
-            <h2>Applications</h2>
-            <table><thead><tr><th>Decision</th><th>Company</th><th>WCB account</th><th>Submitted</th><th>Reasons</th><th>Files</th></tr></thead>
-            <tbody>
-            \(rows)</tbody></table>
-            <p class="foot"><a href="accepted.csv">accepted.csv</a> · <a href="results.jsonl">results.jsonl</a></p>
-            """
-        return HTML.page(title: "SECOR registrations \(date)", style: Self.style, body: body)
     }
 
     static let style = """
@@ -126,4 +147,63 @@ public struct DaySummary: Sendable {
         tr.accepted td:first-child { color: #2e7d32; font-weight: bold; } tr.needs_review td:first-child { color: #b26a00; font-weight: bold; }
         .foot { margin-top: 2em; color: #666; }
         """
+}
+
+/// The day summary written as a batch goes: each record's CSV row and JSON line are appended
+/// to the files' temporaries as it is decided, and `finish` puts the three files in place, so a
+/// batch of thousands does not keep its records for the summary.
+public final class DaySummaryWriter {
+    private let date: CalendarDate
+    private let dir: URL
+    private let csv: FileHandle
+    private let jsonl: FileHandle
+    private var page: DaySummary.Page
+    private var finished = false
+
+    public init(date: CalendarDate, into dir: URL) throws {
+        self.date = date
+        self.dir = dir
+        page = DaySummary.Page(date: date)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        func start(_ name: String, _ first: String) throws -> FileHandle {
+            let temporary = FileReplacement.temporary(for: dir.appendingPathComponent(name))
+            try Data(first.utf8).write(to: temporary)
+            let handle = try FileHandle(forWritingTo: temporary)
+            try handle.seekToEnd()
+            return handle
+        }
+        csv = try start("accepted.csv", DaySummary.csvHeader)
+        jsonl = try start("results.jsonl", "")
+    }
+
+    deinit {
+        guard !finished else { return }
+        // A batch that stopped early leaves no half-written summary files.
+        for (handle, name) in [(csv, "accepted.csv"), (jsonl, "results.jsonl")] {
+            try? handle.close()
+            try? FileManager.default.removeItem(at: FileReplacement.temporary(for: dir.appendingPathComponent(name)))
+        }
+    }
+
+    /// After the record's folder is written.
+    public func add(_ record: ApplicationRecord) throws {
+        if let row = DaySummary.csvRow(record, date: date) { try csv.write(contentsOf: Data(row.utf8)) }
+        if let line = DaySummary.jsonLine(record) { try jsonl.write(contentsOf: Data(line.utf8)) }
+        page.add(record, root: dir)
+    }
+
+    public func finish(unmatched: [UnmatchedRecord]) throws {
+        for u in unmatched { if let line = DaySummary.jsonLine(u) { try jsonl.write(contentsOf: Data(line.utf8)) } }
+        finished = true
+        for (handle, name) in [(csv, "accepted.csv"), (jsonl, "results.jsonl")] {
+            try handle.synchronize()
+            try handle.close()
+            let url = dir.appendingPathComponent(name)
+            guard rename(FileReplacement.temporary(for: url).path, url.path) == 0 else {
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
+            }
+        }
+        let html = page.html(unmatched: unmatched)
+        try FileReplacement.replace(dir.appendingPathComponent("summary.html")) { try Data(html.utf8).write(to: $0) }
+    }
 }

@@ -64,6 +64,35 @@ import Testing
         #expect(SubmissionTime(date: CalendarDate(year: 2026, month: 5, day: 14)!) < xml!)
         #expect(SubmissionTime(iso8601: "last Tuesday") == nil)
     }
+    @Test func keysAssembleExactlyAsTheWholeDocumentsDo() {
+        // A batch keeps only each document's key while it reads; the pairing must not change.
+        var files: [ReadFile] = []
+        for n in 0..<60 {
+            let wcb = String(3_000_000 + n % 25)
+            switch n % 4 {
+            case 0: files.append(file("in/export-\(n).xml", [registration(wcb: wcb, company: "Firm \(n % 7)", attachment: "decl-\(n + 1).pdf")]))
+            case 1: files.append(file("in/decl-\(n).pdf", [declaration(wcb: n % 3 == 0 ? "" : wcb, company: "Firm \(n % 7)")]))
+            case 2: files.append(file("in/reg-\(n).pdf", [registration(wcb: wcb, company: "Firm \(n % 5)")]))
+            default: files.append(file("in/envelope-\(n).pdf", [registration(wcb: wcb, company: "A"), declaration(wcb: wcb, company: "A"),
+                                                                 declaration(wcb: "3999999", company: "B")]))
+            }
+        }
+        let receipts = files.enumerated().map { assembler.receive($1, index: $0) }
+        let whole = assembler.assemble(receipts)
+        let keyed = assembler.assemble(receipts.map { receipt -> Receipt<DocumentKey<Int>> in
+            switch receipt {
+            case let .unmatched(u): return .unmatched(u)
+            case let .forms(f): return .forms(f.map { DocumentKey($0, handle: $0.fileIndex) })
+            }
+        })
+        #expect(whole.applications.map(\.id) == keyed.applications.map(\.id))
+        #expect(whole.applications.map { [$0.registration?.path, $0.declaration?.path] }
+                == keyed.applications.map { [$0.registration?.path, $0.declaration?.path] })
+        #expect(whole.applications.map { $0.files.map(\.path) } == keyed.applications.map { $0.files.map(\.path) })
+        #expect(Set(whole.applications.map(\.id)).count == whole.applications.count, "ids are unique")
+        #expect(whole.applications.contains { $0.registration != nil && $0.declaration != nil })
+    }
+
 }
 
 @Suite struct SubmissionTimeTests {
@@ -88,4 +117,5 @@ import Testing
         }
         #expect(SubmissionTime.daysSinceEpoch(CalendarDate(year: 1970, month: 1, day: 1)!) == 0)
     }
+
 }
