@@ -3,10 +3,10 @@ import Foundation
 /// Values a batch must keep until its end, kept on disk once there are many, so a batch of
 /// ten thousand documents runs in about the memory of one of a thousand.
 ///
-/// The first `inMemory` values stay in memory (a day's usual batch never touches the disk);
-/// the rest are written as JSON to a file that is unlinked as soon as it is open, so nothing is
-/// left behind however the run ends, and no other process can find it by name.
-public final class Spill<Value: Codable & Sendable>: @unchecked Sendable {
+/// The first `inMemory` values stay in memory as they are (a day's usual batch never touches the
+/// disk); the rest are written, by `encode`, to a file that is unlinked as soon as it is open, so
+/// nothing is left behind however the run ends, and no other process can find it by name.
+public final class Spill<Value: Sendable>: @unchecked Sendable {
     /// Where a value is: its position among those kept in memory, or its bytes in the file.
     public enum Handle: Sendable, Hashable {
         case memory(Int)
@@ -19,12 +19,17 @@ public final class Spill<Value: Codable & Sendable>: @unchecked Sendable {
     private var file: FileHandle?
     private var end: UInt64 = 0
     private let directory: URL
-    private let encoder = JSONEncoder()
-    private let decoder = JSONDecoder()
+    private let encode: (Value) throws -> Data
+    private let decode: (Data) throws -> Value
 
-    public init(inMemory: Int = 1_000, directory: URL = FileManager.default.temporaryDirectory) {
+    /// `encode` and `decode` turn a value into bytes and back; a value may keep less on disk than
+    /// in memory (what can be worked out again when it is read back).
+    public init(inMemory: Int = 1_000, directory: URL = FileManager.default.temporaryDirectory,
+                encode: @escaping (Value) throws -> Data, decode: @escaping (Data) throws -> Value) {
         self.inMemory = inMemory
         self.directory = directory
+        self.encode = encode
+        self.decode = decode
     }
 
     deinit { try? file?.close() }
@@ -36,7 +41,7 @@ public final class Spill<Value: Codable & Sendable>: @unchecked Sendable {
                 values.append(value)
                 return .memory(values.count - 1)
             }
-            let data = try encoder.encode(value)
+            let data = try encode(value)
             let handle = try openFile()
             try handle.seek(toOffset: end)
             try handle.write(contentsOf: data)
@@ -53,7 +58,7 @@ public final class Spill<Value: Codable & Sendable>: @unchecked Sendable {
                 guard let file else { throw SpillError.missing }
                 try file.seek(toOffset: offset)
                 guard let data = try file.read(upToCount: length), data.count == length else { throw SpillError.missing }
-                return try decoder.decode(Value.self, from: data)
+                return try decode(data)
             }
         }
     }
@@ -68,6 +73,14 @@ public final class Spill<Value: Codable & Sendable>: @unchecked Sendable {
         try? FileManager.default.removeItem(at: url)
         file = handle
         return handle
+    }
+}
+
+extension Spill where Value: Codable {
+    /// Values kept on disk as JSON.
+    public convenience init(inMemory: Int = 1_000, directory: URL = FileManager.default.temporaryDirectory) {
+        self.init(inMemory: inMemory, directory: directory,
+                  encode: { try JSONEncoder().encode($0) }, decode: { try JSONDecoder().decode(Value.self, from: $0) })
     }
 }
 

@@ -44,24 +44,20 @@ public struct ProcessJob {
         // Each file is received (normalized) as it is read; of its documents the batch keeps in
         // memory only what assembly needs, the rest goes to the spill. Applications can pair
         // across the whole batch, so nothing can be decided before every file is read.
-        let spill = Spill<ExtractedDocument>(inMemory: documentsInMemory)
-        let receipts = OrderedResults<Result<Receipt<DocumentKey<Spill<ExtractedDocument>.Handle>>, any Error>>(count: files.count)
+        let spill = ReceivedDocument.spill(inMemory: documentsInMemory, normalizer: assembler.normalizer)
+        let receipts = OrderedResults<Result<Receipt<DocumentKey<Spill<ReceivedDocument>.Handle>>, any Error>>(count: files.count)
         await reading.readAll(files, jobs: jobs) { index, read in
             progress.finished(sha256: read.file.sha256, outcome: read.summary)
             receipts.set(index, Result {
                 switch assembler.receive(read, index: index) {
                 case let .unmatched(u): return .unmatched(u)
-                case let .forms(file): return .forms(try file.map { DocumentKey($0, handle: try spill.append($0.extracted)) })
+                case let .forms(file): return .forms(try file.map { DocumentKey($0, handle: try spill.append($0)) })
                 }
             })
         }
         let (applications, unmatched) = assembler.assemble(try receipts.values().map { try $0.get() })
-        func load(_ application: AssembledApplication<DocumentKey<Spill<ExtractedDocument>.Handle>>) throws -> Application {
-            try application.map { kept in
-                let extracted = try spill.value(kept.handle)
-                return ReceivedDocument(path: kept.path, sha256: kept.sha256, extracted: extracted,
-                                        normalized: assembler.normalizer.normalize(extracted), fileIndex: kept.fileIndex)
-            }
+        func load(_ application: AssembledApplication<DocumentKey<Spill<ReceivedDocument>.Handle>>) throws -> Application {
+            try application.map { try spill.value($0.handle) }
         }
 
         // Decide in submission order (rule 5: the earlier registration keeps its trained employee),
@@ -154,6 +150,27 @@ public struct ProcessJob {
     }
 }
 
+extension ReceivedDocument {
+    /// On disk, a document keeps what was read and where from; its normalized values are worked
+    /// out again when it is read back.
+    struct Stored: Codable {
+        let path: String
+        let sha256: String
+        let fileIndex: Int
+        let extracted: ExtractedDocument
+    }
+
+    static func spill(inMemory: Int, normalizer: FieldNormalizer) -> Spill<ReceivedDocument> {
+        Spill(inMemory: inMemory, encode: { d in
+            try JSONEncoder().encode(Stored(path: d.path, sha256: d.sha256, fileIndex: d.fileIndex, extracted: d.extracted))
+        }, decode: { data in
+            let s = try JSONDecoder().decode(Stored.self, from: data)
+            return ReceivedDocument(path: s.path, sha256: s.sha256, extracted: s.extracted,
+                                    normalized: normalizer.normalize(s.extracted), fileIndex: s.fileIndex)
+        })
+    }
+}
+
 /// What is kept of a batch once each record has been handed on: a line per application for
 /// the table and the exit status, and the files in no application.
 public struct BatchSummary: Sendable {
@@ -210,7 +227,15 @@ public struct StreamingJSONReport {
               + ",\n  \"unmatched\" : " + unmatched.dropFirst(4) + "\n}\n")
     }
 
+    /// Each line of `text` four spaces in (byte by byte: splitting and joining Strings cost more than encoding the record).
     static func indented(_ text: String) -> String {
-        text.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n")
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count + text.utf8.count / 8 + 4)
+        bytes.append(contentsOf: [32, 32, 32, 32])
+        for byte in text.utf8 {
+            bytes.append(byte)
+            if byte == 10 { bytes.append(contentsOf: [32, 32, 32, 32]) }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
