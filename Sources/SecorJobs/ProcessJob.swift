@@ -41,9 +41,10 @@ public struct ProcessJob {
         let progress = BatchProgress(total: files.count, enabled: showProgress)
         let assembler = ApplicationAssembler(normalizer: FieldNormalizer(templates: templates))
 
-        // Each file is received (normalized) as it is read; of its documents the batch keeps in
-        // memory only what assembly needs, the rest goes to the spill. Applications can pair
-        // across the whole batch, so nothing can be decided before every file is read.
+        // Each file is received (normalized) as it is read and its documents go to the spill (in
+        // memory for the first `documentsInMemory`, on disk after); the batch itself keeps only
+        // each document's key. Applications can pair across the whole batch, so nothing can be
+        // decided before every file is read.
         let spill = ReceivedDocument.spill(inMemory: documentsInMemory, normalizer: assembler.normalizer)
         let receipts = OrderedResults<Result<Receipt<DocumentKey<Spill<ReceivedDocument>.Handle>>, any Error>>(count: files.count)
         await reading.readAll(files, jobs: jobs) { index, read in
