@@ -16,6 +16,8 @@ for target in normalizers xml pdf; do
     grep -E "error" "$SCRATCH/build-$target.log" | head -5; echo "fuzz-$target did not build"; exit 1
   fi
   corpus="$SCRATCH/corpus/$target"; found="$SCRATCH/found/$target"
+  # What an earlier run found is already in fixtures/fuzz/: only this run's findings are reported.
+  rm -rf "$found"
   mkdir -p "$corpus" "$found"
   case $target in
     normalizers)
