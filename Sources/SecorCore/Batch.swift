@@ -36,12 +36,20 @@ public struct BatchDecider: Sendable {
     }
 
     public func decide(_ applications: [Application], earlier: (any TraineeRegister)? = nil) -> [DecidedApplication] {
-        let register = BatchTraineeRegister(earlier: earlier)
         var decided: [Int: DecidedApplication] = [:]
-        for index in Self.submissionOrder(applications.map(\.submitted)) {
-            decided[index] = decide(applications[index], register: register)
-        }
+        decideInSubmissionOrder(applications, earlier: earlier, load: { $0 }) { decided[$0] = $1 }
         return applications.indices.compactMap { decided[$0] }
+    }
+
+    /// Each application, loaded by `load` in its turn, decided in submission order and handed to
+    /// `each` with its position; one with no edition in effect on its date is left out.
+    public func decideInSubmissionOrder<Document>(_ applications: [AssembledApplication<Document>], earlier: (any TraineeRegister)? = nil,
+                                                  load: (AssembledApplication<Document>) throws -> Application,
+                                                  each: (Int, DecidedApplication) throws -> Void) rethrows {
+        let register = BatchTraineeRegister(earlier: earlier)
+        for index in Self.submissionOrder(applications.map(\.submitted)) {
+            if let d = decide(try load(applications[index]), register: register) { try each(index, d) }
+        }
     }
 
     /// The order to decide in: by submission time; those with no time last; ties by position.

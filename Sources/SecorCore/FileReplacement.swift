@@ -18,6 +18,11 @@ public enum FileReplacement {
             try? FileManager.default.removeItem(at: temporary)
             throw error
         }
+        try commit(temporary, to: url)
+    }
+
+    /// Renames a temporary written by other means (appended to as a batch goes) over `url`.
+    public static func commit(_ temporary: URL, to url: URL) throws {
         guard rename(temporary.path, url.path) == 0 else {
             try? FileManager.default.removeItem(at: temporary)
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])

@@ -64,12 +64,9 @@ public struct ProcessJob {
         // Decide in submission order (rule 5: the earlier registration keeps its trained employee),
         // keeping only each decision and its reasons; then hand on the records in file order.
         let decider = BatchDecider(library: library, templates: templates, processingDate: processingDate)
-        let register = BatchTraineeRegister(earlier: registry)
         var outcomes: [Int: (edition: ProgramEdition, decision: Decision, reasons: [Reason])] = [:]
-        for index in BatchDecider.submissionOrder(applications.map(\.submitted)) {
-            if let d = decider.decide(try load(applications[index]), register: register) {
-                outcomes[index] = (d.edition, d.decision, d.reasons)
-            }
+        try decider.decideInSubmissionOrder(applications, earlier: registry, load: load) { index, d in
+            outcomes[index] = (d.edition, d.decision, d.reasons)
         }
         let writer = OutputWriter(library: library)
         let day = try out.map { try DaySummaryWriter(date: processingDate, into: $0) }

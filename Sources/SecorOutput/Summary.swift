@@ -199,9 +199,7 @@ public final class DaySummaryWriter {
             try handle.synchronize()
             try handle.close()
             let url = dir.appendingPathComponent(name)
-            guard rename(FileReplacement.temporary(for: url).path, url.path) == 0 else {
-                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
-            }
+            try FileReplacement.commit(FileReplacement.temporary(for: url), to: url)
         }
         let html = page.html(unmatched: unmatched)
         try FileReplacement.replace(dir.appendingPathComponent("summary.html")) { try Data(html.utf8).write(to: $0) }
