@@ -92,7 +92,7 @@ public func writeTextPDF(_ blocks: [TextBlock], to url: URL) throws(PopplerError
 extension PDFPage {
     /// `region` (page points) rendered at `scale` as PNG bytes: a crop for staff to look at.
     public func renderPNG(region: PDFRect, scale: Double) -> Data? {
-        let width = Int((region.width * scale).rounded(.up)), height = Int((region.height * scale).rounded(.up))
+        guard let width = pixels(region.width * scale), let height = pixels(region.height * scale) else { return nil }
         return withWhiteSurface(width: width, height: height, maxPixels: 4_000_000, draw: { cr in
             cairo_scale(cr, scale, scale)
             cairo_translate(cr, -region.x, -region.y)

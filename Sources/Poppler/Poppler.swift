@@ -213,8 +213,7 @@ public final class PDFPage {
     /// Only the region is rasterized; the image is capped at `maxPixels` to bound memory.
     public func renderGray(region: PDFRect, scale: Double, maxPixels: Int = 40_000_000) -> GrayImage? {
         guard region.width > 0, region.height > 0, scale > 0 else { return nil }
-        let width = Int((region.width * scale).rounded(.up))
-        let height = Int((region.height * scale).rounded(.up))
+        guard let width = pixels(region.width * scale), let height = pixels(region.height * scale) else { return nil }
         return withWhiteSurface(width: width, height: height, maxPixels: maxPixels, draw: { cr in
             cairo_scale(cr, scale, scale)
             cairo_translate(cr, -region.x, -region.y)
@@ -222,6 +221,48 @@ public final class PDFPage {
             cairo_clip(cr)
             poppler_page_render(handle, cr)
         }, read: { grayPixels(of: $0, width: width, height: height) })
+    }
+
+    /// Renders only the parts of the page inside `regions` (page points) at `scale`, in one pass,
+    /// and returns each region's grey pixels with the page point its first pixel stands for.
+    ///
+    /// poppler interprets the whole page on every render, so one pass for all the regions a
+    /// page needs costs about what one region does; clipping to the regions themselves (not
+    /// their union) keeps rasterizing to them. The pixel grid starts on a whole page point, so
+    /// a region's pixels do not depend on which other regions were rendered with it.
+    public func renderGray(regions: [PDFRect], scale: Double, maxPixels: Int = 40_000_000) -> [(origin: (x: Double, y: Double), image: GrayImage)]? {
+        let regions = regions.filter { $0.width > 0 && $0.height > 0 && $0.x.isFinite && $0.y.isFinite }
+        guard let first = regions.first, scale > 0 else { return nil }
+        var minX = first.x, minY = first.y, maxX = first.x + first.width, maxY = first.y + first.height
+        for r in regions.dropFirst() {
+            minX = min(minX, r.x); minY = min(minY, r.y)
+            maxX = max(maxX, r.x + r.width); maxY = max(maxY, r.y + r.height)
+        }
+        minX = minX.rounded(.down); minY = minY.rounded(.down)
+        guard let width = pixels((maxX - minX) * scale), let height = pixels((maxY - minY) * scale) else { return nil }
+        // Each region in whole pixels, so every pixel read was painted in full (the surface is
+        // not cleared outside the regions).
+        let boxes = regions.map { r in
+            let x0 = max(0, Int(((r.x - minX) * scale).rounded(.down)))
+            let y0 = max(0, Int(((r.y - minY) * scale).rounded(.down)))
+            let x1 = min(width, Int(((r.x + r.width - minX) * scale).rounded(.up)))
+            let y1 = min(height, Int(((r.y + r.height - minY) * scale).rounded(.up)))
+            return (x: x0, y: y0, width: x1 - x0, height: y1 - y0)
+        }.filter { $0.width > 0 && $0.height > 0 }
+        return withSurface(width: width, height: height, maxPixels: maxPixels, cleared: false, draw: { cr in
+            for b in boxes { cairo_rectangle(cr, Double(b.x), Double(b.y), Double(b.width), Double(b.height)) }
+            cairo_clip(cr)
+            cairo_set_source_rgb(cr, 1, 1, 1)
+            cairo_paint(cr)
+            cairo_scale(cr, scale, scale)
+            cairo_translate(cr, -minX, -minY)
+            poppler_page_render(handle, cr)
+        }, read: { surface in
+            boxes.compactMap { b in
+                grayPixels(of: surface, x: b.x, y: b.y, width: b.width, height: b.height)
+                    .map { ((minX + Double(b.x) / scale, minY + Double(b.y) / scale), $0) }
+            }
+        })
     }
 
     /// The page's annotations: subtype name (`Square`, `Text`, ...), rectangle (top-left origin) and contents.
@@ -298,7 +339,8 @@ extension PDFPage {
     /// at `scale` pixels per point, grey on white: a page as a scanner would see it.
     public func renderFilled(marks: [PageMark], scale: Double, degrees: Double) -> GrayImage? {
         let (pw, ph) = size
-        let width = Int((pw * scale).rounded()), height = Int((ph * scale).rounded())
+        guard let width = pixels(pw * scale, rounding: .toNearestOrAwayFromZero),
+              let height = pixels(ph * scale, rounding: .toNearestOrAwayFromZero) else { return nil }
         return withWhiteSurface(width: width, height: height, maxPixels: 40_000_000, draw: { cr in
             cairo_translate(cr, Double(width) / 2, Double(height) / 2)
             cairo_rotate(cr, degrees * .pi / 180)
@@ -367,12 +409,39 @@ public func writeTypedPDF(_ document: PDFDocument, marks: [[PageMark]], to url: 
 /// drawn on by `draw`, then read by `read`. Every render of ours starts here.
 func withWhiteSurface<R>(width: Int, height: Int, maxPixels: Int, draw: (OpaquePointer) -> Void,
                          read: (OpaquePointer) -> R?) -> R? {
-    guard width > 0, height > 0, width * height <= maxPixels,
-          let surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, Int32(width), Int32(height)) else { return nil }
+    withSurface(width: width, height: height, maxPixels: maxPixels, draw: { cr in
+        cairo_set_source_rgb(cr, 1, 1, 1)
+        cairo_paint(cr)
+        draw(cr)
+    }, read: read)
+}
+
+/// A length in pixels, rounded up; nil when it is not a number a surface could have
+/// (a damaged page's size can be anything, and `Int(_:)` traps on what it cannot hold).
+func pixels(_ length: Double, rounding: FloatingPointRoundingRule = .up) -> Int? {
+    let rounded = length.rounded(rounding)
+    guard rounded.isFinite, rounded >= 0, rounded < Double(Int32.max) else { return nil }
+    return Int(rounded)
+}
+
+/// `withWhiteSurface` for a `draw` that paints its own background (only where it draws).
+/// An uncleared surface is not zeroed first (a page-sized one costs as much to clear as a
+/// small render): `draw` and `read` must keep to what `draw` paints.
+func withSurface<R>(width: Int, height: Int, maxPixels: Int, cleared: Bool = true, draw: (OpaquePointer) -> Void,
+                    read: (OpaquePointer) -> R?) -> R? {
+    guard width > 0, height > 0, width <= maxPixels, height <= maxPixels, width * height <= maxPixels,
+          width <= Int(Int32.max), height <= Int(Int32.max) else { return nil }
+    let stride = Int(cairo_format_stride_for_width(CAIRO_FORMAT_RGB24, Int32(width)))
+    guard stride > 0 else { return nil }
+    let buffer = cleared ? nil : UnsafeMutableRawPointer.allocate(byteCount: stride * height, alignment: 16)
+    defer { buffer?.deallocate() }
+    let created = buffer.map {
+        cairo_image_surface_create_for_data($0.assumingMemoryBound(to: UInt8.self), CAIRO_FORMAT_RGB24,
+                                            Int32(width), Int32(height), Int32(stride))
+    } ?? cairo_image_surface_create(CAIRO_FORMAT_RGB24, Int32(width), Int32(height))
+    guard let surface = created else { return nil }
     defer { cairo_surface_destroy(surface) }
     guard cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS, let cr = cairo_create(surface) else { return nil }
-    cairo_set_source_rgb(cr, 1, 1, 1)
-    cairo_paint(cr)
     draw(cr)
     cairo_destroy(cr)
     cairo_surface_flush(surface)
@@ -428,8 +497,16 @@ public func writeImagePDF(_ pages: [GrayImage], pageSize: (width: Double, height
 
 /// The grey pixels of an RGB24 cairo surface.
 private func grayPixels(of surface: OpaquePointer, width: Int, height: Int) -> GrayImage? {
-    guard let base = cairo_image_surface_get_data(surface), width > 0, height > 0 else { return nil }
+    grayPixels(of: surface, x: 0, y: 0, width: width, height: height)
+}
+
+/// The grey pixels of the `width` × `height` rectangle at (`x`, `y`) of an RGB24 cairo surface.
+private func grayPixels(of surface: OpaquePointer, x: Int, y: Int, width: Int, height: Int) -> GrayImage? {
+    guard let data = cairo_image_surface_get_data(surface), width > 0, height > 0, x >= 0, y >= 0,
+          x + width <= Int(cairo_image_surface_get_width(surface)),
+          y + height <= Int(cairo_image_surface_get_height(surface)) else { return nil }
     let stride = Int(cairo_image_surface_get_stride(surface))
+    let base = data + y * stride + x * 4
     // Raw loads, no bounds checks: a page at 300 dpi is millions of pixels.
     let pixels = [UInt8](unsafeUninitializedCapacity: width * height) { out, count in
         let source = UnsafeRawPointer(base)

@@ -23,10 +23,31 @@ public struct PDFFormReader: Sendable {
     /// are drawn within 2 points of the edge, a tick or dot always crosses the middle.
     static let markInset = 3.0
 
+    /// Where ink is measured on any page of any form, at no offset and with room for a small one:
+    /// rendered before a page's text is read (see `InkReader.prime`).
+    let inkAreas: [Box]
+    /// Pages are rendered before their text is read only in files this small per page; a scan's
+    /// page image is slow to decode, and its text layer (empty) is cheap, so scans are not.
+    public var primeBytesPerPage = 100_000
+
     public init(templates: FormTemplates, scans: ScanReader? = nil) {
         self.templates = templates
         self.scans = scans
+        self.inkAreas = templates.all.flatMap { template in
+            template.fields.flatMap { field -> [Box] in
+                switch field.kind {
+                case .yesNo: (field.options ?? [:]).values.map { $0.insetBy(Self.markInset) }
+                case .tick: [field.box.insetBy(Self.markInset)]
+                case .ink: [Self.signatureArea(field, box: field.box, offset: .zero)]
+                default: []
+                }
+            }.map { $0.insetBy(-Self.primeMargin) }
+        }
     }
+
+    /// How far (points) a page may sit from the blank form and still have its ink measured in
+    /// the render made before its text was read.
+    static let primeMargin = 4.0
 
     public func read(_ file: InputFile) -> ReadFile {
         let document: PDFDocument
@@ -45,9 +66,15 @@ public struct PDFFormReader: Sendable {
         }
 
         var pages: [PageReading] = []
+        var prime = file.data.count / pageCount <= primeBytesPerPage
         for index in 0..<pageCount {
             guard let page = document.page(at: index) else { continue }
-            pages.append(PageReading(index: index, page: page, templates: templates, scans: scans))
+            let ink = InkReader(page: page, scale: inkScale)
+            if prime { ink.prime(inkAreas) }
+            let reading = PageReading(index: index, page: page, ink: ink, templates: templates, scans: scans)
+            // A page with no text is a scan, and so are probably the rest: not worth rendering ahead.
+            if reading.layer.isEmpty { prime = false }
+            pages.append(reading)
         }
 
         // Found by fuzzing: a damaged page tree can list pages that cannot be loaded.
@@ -127,7 +154,7 @@ public struct PDFFormReader: Sendable {
             let widgets = reading.widgets.filter { w in onPage.contains { $0.key == w.name } }
             let filled = widgets.contains { ($0.text.map { !$0.isEmpty } ?? false) || $0.isOn }
             let offset = PageOffset.estimate(layer: reading.layer, anchors: template.anchors.filter { $0.page == templatePage })
-            let ink = InkReader(page: reading.page, scale: inkScale)
+            let ink = reading.ink
             for field in onPage {
                 let box = field.box.offsetBy(dx: offset.dx, dy: offset.dy)
                 switch field.kind {
@@ -205,6 +232,10 @@ public struct PDFFormReader: Sendable {
 
     /// The signature box's inside, below its printed heading.
     func signatureArea(_ field: TemplateField, box: Box, offset: PageOffset) -> Box {
+        Self.signatureArea(field, box: box, offset: offset)
+    }
+
+    static func signatureArea(_ field: TemplateField, box: Box, offset: PageOffset) -> Box {
         var area = box.insetBy(3)
         if let label = field.labelBox {
             let top = label.offsetBy(dx: offset.dx, dy: offset.dy).maxY + 1.5
@@ -304,6 +335,8 @@ extension Box {
 struct PageReading {
     let index: Int
     let page: PDFPage
+    /// Ink measured on this page (perhaps rendered already, before the text was read).
+    let ink: InkReader
     let layer: TextLayer
     let widgets: [PDFFormWidget]
     let templates: FormTemplates
@@ -312,9 +345,10 @@ struct PageReading {
     /// A scanned page: which blank page it is and where it sits.
     let placed: ScanReader.PlacedPage?
 
-    init(index: Int, page: PDFPage, templates: FormTemplates, scans: ScanReader?) {
+    init(index: Int, page: PDFPage, ink: InkReader, templates: FormTemplates, scans: ScanReader?) {
         self.index = index
         self.page = page
+        self.ink = ink
         self.templates = templates
         let layer = TextLayer(page.textCharacters().map { TextLayer.Character($0.character, Box($0.rect)) })
         self.layer = layer
@@ -350,38 +384,42 @@ struct PageReading {
 }
 
 /// Measures ink in regions of one page. All the regions a page needs are rendered
-/// in one pass (their union), because each poppler render interprets the whole page.
+/// in one pass, because each poppler render interprets the whole page.
 final class InkReader {
     let page: PDFPage
     let scale: Double
     private var wanted: [Box] = []
-    private var raster: (image: GrayImage, origin: Box)? = nil
+    private var rendered: [(area: Box, image: GrayImage)] = []
 
     init(page: PDFPage, scale: Double) {
         self.page = page
         self.scale = scale
     }
 
+    /// Renders `regions` now. poppler builds the page's text layer during a render and keeps it,
+    /// so a page rendered before its text is read is interpreted once instead of twice.
+    func prime(_ regions: [Box]) {
+        render(regions)
+    }
+
     /// Says a region will be measured, so the one render covers it.
     func want(_ box: Box) {
-        guard box.width > 0, box.height > 0 else { return }
+        guard box.width > 0, box.height > 0, rendered(box) == nil else { return }
         wanted.append(box)
-        raster = nil
     }
 
     func darkFraction(in box: Box) -> Double {
         guard box.width > 0, box.height > 0 else { return 0 }
-        if raster == nil || !(raster!.origin.contains(x: box.x, y: box.y) && raster!.origin.contains(x: box.maxX, y: box.maxY)) {
-            let union = wanted.reduce(box) { $0.union($1) }
-            guard let image = page.renderGray(region: union.pdfRect, scale: scale) else { return 0 }
-            raster = (image, union)
+        if rendered(box) == nil {
+            render(wanted + [box])
+            wanted = []
         }
-        guard let (image, origin) = raster else { return 0 }
-        // The box's pixels within the union raster.
-        let x0 = max(0, Int(((box.x - origin.x) * scale).rounded()))
-        let y0 = max(0, Int(((box.y - origin.y) * scale).rounded()))
-        let x1 = min(image.width, Int(((box.maxX - origin.x) * scale).rounded()))
-        let y1 = min(image.height, Int(((box.maxY - origin.y) * scale).rounded()))
+        guard let (area, image) = rendered(box) else { return 0 }
+        // The box's pixels within its rendered region.
+        let x0 = max(0, Int(((box.x - area.x) * scale).rounded()))
+        let y0 = max(0, Int(((box.y - area.y) * scale).rounded()))
+        let x1 = min(image.width, Int(((box.maxX - area.x) * scale).rounded()))
+        let y1 = min(image.height, Int(((box.maxY - area.y) * scale).rounded()))
         guard x1 > x0, y1 > y0 else { return 0 }
         var dark = 0
         for row in y0..<y1 {
@@ -389,5 +427,16 @@ final class InkReader {
             for col in x0..<x1 where image.pixels[base + col] < 128 { dark += 1 }
         }
         return Double(dark) / Double((x1 - x0) * (y1 - y0))
+    }
+
+    private func rendered(_ box: Box) -> (area: Box, image: GrayImage)? {
+        rendered.first { $0.area.contains(x: box.x, y: box.y) && $0.area.contains(x: box.maxX, y: box.maxY) }
+    }
+
+    private func render(_ regions: [Box]) {
+        guard !regions.isEmpty, let images = page.renderGray(regions: regions.map(\.pdfRect), scale: scale) else { return }
+        for (origin, image) in images {
+            rendered.append((Box(x: origin.x, y: origin.y, width: Double(image.width) / scale, height: Double(image.height) / scale), image))
+        }
     }
 }

@@ -49,9 +49,15 @@ public struct IsolatedReading: BatchReading {
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<max(1, min(jobs, paths.count)) {
                 group.addTask {
-                    let next = { self.nextPDF(queue: queue, paths: paths, deliver: deliver) }
-                    while let first = next() {
-                        await self.session(first: first, next: next, deliver: deliver)
+                    let next = { @Sendable in self.nextPDF(queue: queue, paths: paths, deliver: deliver) }
+                    // Files sent to a reader that stopped before reading them go to the next one.
+                    var carried: [(Int, InputFile)] = []
+                    while true {
+                        if carried.isEmpty {
+                            guard let first = next() else { break }
+                            carried = [first]
+                        }
+                        carried = await self.session(carried, next: next, deliver: deliver)
                     }
                 }
             }
@@ -63,7 +69,7 @@ public struct IsolatedReading: BatchReading {
         let format = Sniffer.format(of: file.data)
         guard format == .pdf else { return readHere(file, format: format) }
         let result = OrderedResults<ReadFile>(count: 1)
-        await session(first: (0, file), next: { nil }, deliver: { result.set($0, $1) })
+        _ = await session([(0, file)], next: { nil }, deliver: { result.set($0, $1) })
         return result.values().first ?? .unreadable(file.withoutBytes, format: .pdf, Self.unavailable)
     }
 
@@ -108,11 +114,15 @@ public struct IsolatedReading: BatchReading {
         case stopped(Int, InputFile, timedOut: Bool)
     }
 
-    /// One reader process: `first`, then every PDF `next` gives, until it ends or stops on a file.
-    private func session(first: (Int, InputFile), next: () -> (Int, InputFile)?,
-                         deliver: @Sendable (Int, ReadFile) -> Void) async {
-        var pending: (Int, InputFile)? = first
-        let encoder = JSONEncoder()
+    /// How many files a reader is sent ahead of the one it is reading, so that the next is
+    /// waiting in its pipe while this process sniffs, hashes and hands on the last one.
+    static let sentAhead = 1
+
+    /// One reader process: the `carried` files, then every PDF `next` gives, until it ends or
+    /// stops on a file. Returns the files it was sent but did not read, for the next reader.
+    private func session(_ carried: [(Int, InputFile)], next: @escaping @Sendable () -> (Int, InputFile)?,
+                         deliver: @escaping @Sendable (Int, ReadFile) -> Void) async -> [(Int, InputFile)] {
+        let inFlight = InFlight(timeout: Self.interval(timeout))
         let decoder = JSONDecoder()
         // Its own process group, so a stop takes anything it started too (and the pipe closes).
         var options = PlatformOptions()
@@ -125,31 +135,52 @@ public struct IsolatedReading: BatchReading {
             ) { execution -> SessionEnd in
                 var replies = ReplyReader(iterator: execution.standardOutput.makeAsyncIterator())
                 guard try await replies.next() == [] else { throw Frames.Malformed(description: "the reader did not start") }
-                while let (index, file) = pending ?? next() {
-                    pending = nil
-                    let expired = Flag()
-                    // On a Dispatch timer, not a task: the kill must come on time even when
-                    // every cooperative thread is busy.
-                    let watchdog = DispatchWorkItem {
-                        expired.set()
-                        try? execution.send(signal: .kill, toProcessGroup: true)
+                let writer = execution.standardInputWriter
+                // Each reply lets one more file be sent.
+                let (permits, permit) = AsyncStream.makeStream(of: Void.self)
+                for _ in 0...Self.sentAhead { permit.yield() }
+                let sending = Task {
+                    let encoder = JSONEncoder()
+                    var carried = carried[...]
+                    for await _ in permits {
+                        guard let (index, file) = carried.popFirst() ?? next() else { break }
+                        // Listed before it is written: a reader stopped mid-write must not lose it.
+                        // Its time starts when it is the oldest unanswered file.
+                        inFlight.append(index, file) {
+                            try? execution.send(signal: .kill, toProcessGroup: true)
+                        }
+                        do {
+                            let header = try encoder.encode(ReaderWorker.Request(path: file.path, sha256: file.sha256))
+                            _ = try await writer.write(Frames.encode(header))
+                            _ = try await writer.write(Frames.encode(file.data))
+                        } catch {
+                            return  // the reader is gone; the reply loop says why
+                        }
                     }
-                    DispatchQueue.global().asyncAfter(deadline: .now() + Self.interval(self.timeout), execute: watchdog)
+                    try? await writer.finish()
+                }
+                defer { sending.cancel() }
+                while true {
+                    let reply: [UInt8]?
+                    do { reply = try await replies.next() } catch { reply = nil }
+                    guard let reply else { break }
+                    guard let (index, file) = inFlight.answered() else { break }
+                    permit.yield()
                     do {
-                        let header = try encoder.encode(ReaderWorker.Request(path: file.path, sha256: file.sha256))
-                        _ = try await execution.standardInputWriter.write(Frames.encode(header))
-                        _ = try await execution.standardInputWriter.write(Frames.encode(file.data))
-                        guard let reply = try await replies.next() else { throw Frames.Malformed(description: "the reader ended") }
-                        watchdog.cancel()
                         deliver(index, try decoder.decode(ReadFile.self, from: Data(reply)))
                     } catch {
-                        watchdog.cancel()
-                        try? execution.send(signal: .kill, toProcessGroup: true)
-                        return .stopped(index, file, timedOut: expired.isSet)
+                        inFlight.putBack(index, file)
+                        break
                     }
                 }
-                try await execution.standardInputWriter.finish()
-                return .finished
+                // The replies ended: the reader has read everything it was sent, or it was stopped
+                // (or died) on the oldest file not answered.
+                permit.finish()
+                sending.cancel()
+                await sending.value
+                guard let (index, file, timedOut) = inFlight.stopped() else { return .finished }
+                try? execution.send(signal: .kill, toProcessGroup: true)
+                return .stopped(index, file, timedOut: timedOut)
             }
             if case let .stopped(index, file, timedOut) = result.closureResult {
                 let reason: Diagnostic
@@ -163,10 +194,15 @@ public struct IsolatedReading: BatchReading {
                 logger.warning("reader stopped", metadata: ["sha256": "\(file.sha256.prefix(12))", "reason": "\(reason.code)"])
                 deliver(index, .unreadable(file.withoutBytes, format: .pdf, reason))
             }
+            return inFlight.unread()
         } catch {
             // The reader process could not be started: a broken installation, not a bad file.
             logger.error("cannot start a reader process", metadata: ["error": "\(error)"])
-            if let (index, file) = pending { deliver(index, .unreadable(file.withoutBytes, format: .pdf, Self.unavailable)) }
+            var unread = inFlight.unread()
+            if unread.isEmpty { unread = carried }
+            guard let (index, file) = unread.first else { return [] }
+            deliver(index, .unreadable(file.withoutBytes, format: .pdf, Self.unavailable))
+            return Array(unread.dropFirst())
         }
     }
 
@@ -218,9 +254,79 @@ final class WorkQueue: @unchecked Sendable {
     }
 }
 
-final class Flag: @unchecked Sendable {
+/// The files a reader has been sent and not yet answered, oldest first. The oldest is the one
+/// being read: it alone is under the time limit, from when it became the oldest.
+final class InFlight: @unchecked Sendable {
     private let lock = NSLock()
-    private var value = false
-    func set() { lock.withLock { value = true } }
-    var isSet: Bool { lock.withLock { value } }
+    private var files: [(index: Int, file: InputFile)] = []
+    private let timeout: DispatchTimeInterval
+    private var stop: (@Sendable () -> Void)? = nil
+    private var watchdog: DispatchWorkItem? = nil
+    /// Which watch is current: one that fires as its file is answered must not stop the next.
+    private var watch = 0
+    private var expired = false
+
+    init(timeout: DispatchTimeInterval) { self.timeout = timeout }
+
+    /// A file sent; `stop` ends the reader when the oldest file is over its time.
+    func append(_ index: Int, _ file: InputFile, stop: @escaping @Sendable () -> Void) {
+        lock.withLock {
+            self.stop = stop
+            files.append((index, file))
+            if files.count == 1 { startWatch() }
+        }
+    }
+
+    /// The oldest file, now answered; the next one's time starts.
+    func answered() -> (Int, InputFile)? {
+        lock.withLock {
+            guard !files.isEmpty else { return nil }
+            watchdog?.cancel()
+            watchdog = nil
+            watch += 1
+            let first = files.removeFirst()
+            if !files.isEmpty { startWatch() }
+            return first
+        }
+    }
+
+    /// An answered file that turned out not to be (its reply was unreadable).
+    func putBack(_ index: Int, _ file: InputFile) {
+        lock.withLock { files.insert((index, file), at: 0) }
+    }
+
+    /// The file the reader stopped on, and whether it was stopped for its time; nil when every file was answered.
+    func stopped() -> (Int, InputFile, Bool)? {
+        lock.withLock {
+            watchdog?.cancel()
+            guard !files.isEmpty else { return nil }
+            let first = files.removeFirst()
+            return (first.index, first.file, expired)
+        }
+    }
+
+    /// The files sent and not read.
+    func unread() -> [(Int, InputFile)] {
+        lock.withLock {
+            defer { files = [] }
+            return files.map { ($0.index, $0.file) }
+        }
+    }
+
+    /// On a Dispatch timer, not a task: the stop must come on time even when every
+    /// cooperative thread is busy.
+    private func startWatch() {
+        watch += 1
+        let mine = watch
+        let item = DispatchWorkItem { [self] in
+            let stop = lock.withLock { () -> (@Sendable () -> Void)? in
+                guard watch == mine, !files.isEmpty else { return nil }
+                expired = true
+                return self.stop
+            }
+            stop?()
+        }
+        watchdog = item
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: item)
+    }
 }

@@ -50,6 +50,25 @@ import TestSupport
                 "an oversized render is refused, not attempted")
     }
 
+    @Test func rendersSeveralRegionsInOnePass() throws {
+        let doc = try PDFDocument(data: Fixtures.data(Fixtures.sample("s03-registration.pdf")))
+        let page = try #require(doc.page(at: 0))
+        let band = PDFRect(x: 10, y: 5, width: 20, height: 20), margin = PDFRect(x: 560.25, y: 740, width: 20, height: 20)
+        let both = try #require(page.renderGray(regions: [band, margin], scale: 2))
+        #expect(both.count == 2)
+        // Each region is its own image, at the page point its first pixel stands for.
+        #expect(both[0].origin == (10, 5) && both[0].image.width == 40 && both[0].image.height == 40)
+        #expect(both[0].image.pixels.allSatisfy { $0 < 128 })
+        #expect(both[1].origin == (560, 740) && both[1].image.width == 41)
+        #expect(both[1].image.pixels.allSatisfy { $0 > 250 }, "what lies between the regions is neither drawn nor read")
+        // A region's pixels do not depend on what else was rendered with it.
+        let alone = try #require(page.renderGray(regions: [band], scale: 2))
+        #expect(alone[0].image.pixels == both[0].image.pixels)
+        #expect(page.renderGray(regions: [], scale: 2) == nil)
+        #expect(page.renderGray(regions: [band, PDFRect(x: 1e300, y: 0, width: 1, height: 1)], scale: 2) == nil,
+                "a region no surface could hold is refused, not a crash")
+    }
+
     @Test func errorsBecomeSwiftErrors() throws {
         #expect(throws: PopplerError.self) { try PDFDocument(data: Data("not a pdf".utf8)) }
         do {
