@@ -57,8 +57,24 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
 
 /// Small pure functions, one per kind of value, that turn what applicants write into one form.
 public enum Normalize {
-    private static func squeeze(_ s: String) -> String {
-        s.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+    static func squeeze(_ s: String) -> String {
+        // Nearly everything applicants write is ASCII: its white space is known without
+        // looking up each Character's Unicode properties.
+        if s.utf8.allSatisfy({ $0 < 0x80 }) {
+            var out: [UInt8] = []
+            out.reserveCapacity(s.utf8.count)
+            var pendingSpace = false
+            for byte in s.utf8 {
+                if byte == 0x20 || (0x09...0x0D).contains(byte) {
+                    pendingSpace = !out.isEmpty
+                } else {
+                    if pendingSpace { out.append(0x20); pendingSpace = false }
+                    out.append(byte)
+                }
+            }
+            return String(decoding: out, as: UTF8.self)
+        }
+        return s.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
     }
 
     // MARK: Counts

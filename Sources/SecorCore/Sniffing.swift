@@ -1,5 +1,8 @@
 import Crypto
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What a file is, judged by its bytes alone (never by its name).
 public enum DocumentFormat: String, Sendable, Codable {
@@ -77,25 +80,26 @@ public struct Sniffer: Sendable {
     /// Reads `path` (never following a symbolic link) and sniffs it.
     public func sniff(path: String) -> Outcome {
         let url = URL(fileURLWithPath: path)
-        let attributes: [FileAttributeKey: Any]
-        do {
-            attributes = try FileManager.default.attributesOfItem(atPath: path)
-        } catch {
+        // lstat, not FileManager's attributes: those look up the owner's and group's names
+        // too, which costs more than reading a small file.
+        var info = stat()
+        guard lstat(path, &info) == 0 else {
             return .failed(path: path, Diagnostic(.unreadable, code: "no-such-file", "the file does not exist or cannot be opened"))
         }
-        if attributes[.type] as? FileAttributeType == .typeSymbolicLink {
+        switch info.st_mode & S_IFMT {
+        case S_IFLNK:
             return .failed(path: path, Diagnostic(.unreadable, code: "symbolic-link", "the file is a symbolic link; links are not followed"))
-        }
-        if attributes[.type] as? FileAttributeType == .typeDirectory {
+        case S_IFDIR:
             return .failed(path: path, Diagnostic(.unreadable, code: "directory", "this is a folder, not a document"))
-        }
-        // A pipe, socket or device would block or never end: only plain files are read.
-        if attributes[.type] as? FileAttributeType != .typeRegular {
+        case S_IFREG:
+            break
+        default:
+            // A pipe, socket or device would block or never end: only plain files are read.
             return .failed(path: path, Diagnostic(.unreadable, code: "not-a-plain-file", "this is not a plain file (a pipe, socket or device); it is not read"))
         }
-        if let size = attributes[.size] as? NSNumber, size.intValue > maxBytes {
+        if info.st_size > maxBytes {
             return .failed(path: path, Diagnostic(.unreadable, code: "too-large",
-                "the file is \(size.intValue / 1_048_576) MB; the limit is \(maxBytes / 1_048_576) MB"))
+                "the file is \(info.st_size / 1_048_576) MB; the limit is \(maxBytes / 1_048_576) MB"))
         }
         guard let data = try? Data(contentsOf: url, options: [.uncached]) else {
             return .failed(path: path, Diagnostic(.unreadable, code: "unreadable-file", "the file cannot be read"))

@@ -225,15 +225,22 @@ public struct StreamingJSONReport {
               + ",\n  \"unmatched\" : " + unmatched.dropFirst(4) + "\n}\n")
     }
 
-    /// Each line of `text` four spaces in (byte by byte: splitting and joining Strings cost more than encoding the record).
+    /// Each line of `text` four spaces in (on bytes: splitting and joining Strings cost more than encoding the record).
     static func indented(_ text: String) -> String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.utf8.count + text.utf8.count / 8 + 4)
-        bytes.append(contentsOf: [32, 32, 32, 32])
-        for byte in text.utf8 {
-            bytes.append(byte)
-            if byte == 10 { bytes.append(contentsOf: [32, 32, 32, 32]) }
+        var text = text
+        return text.withUTF8 { source in
+            let newlines = source.reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
+            return String(unsafeUninitializedCapacity: source.count + 4 * (newlines + 1)) { out in
+                var at = 0
+                func indent() { for _ in 0..<4 { out[at] = 32; at += 1 } }
+                indent()
+                for byte in source {
+                    out[at] = byte
+                    at += 1
+                    if byte == 10 { indent() }
+                }
+                return at
+            }
         }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -2,6 +2,17 @@ import Testing
 @testable import SecorCore
 
 @Suite struct NormalizerTests {
+    /// White space is collapsed the same way on the ASCII fast path as by Character properties.
+    @Test func squeezingASCIIMatchesUnicodeWhiteSpace() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array(" \t\n\r\u{0B}\u{0C}\u{1C}\u{1F}ab7-,.") + ["\r\n"]
+        for _ in 0..<2_000 {
+            let s = String((0..<Int.random(in: 0...12, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
+            #expect(Normalize.squeeze(s) == s.split(whereSeparator: { $0.isWhitespace }).joined(separator: " "), "\(Array(s.unicodeScalars))")
+        }
+        #expect(Normalize.squeeze("  Prairie\u{A0} Glass  ") == "Prairie Glass", "non-ASCII takes the Unicode path")
+    }
+
     @Test(arguments: [
         ("7", Normalized<Int>.value(7)), (" 7 ", .value(7)), ("seven", .value(7)), ("7 (seven)", .value(7)),
         ("07", .value(7)), ("0", .value(0)), ("zero", .value(0)), ("Ten", .value(10)), ("", .blank), ("   ", .blank),
