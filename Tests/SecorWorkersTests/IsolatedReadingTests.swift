@@ -61,6 +61,34 @@ import TestSupport
         #expect(reads.first?.reasons.map(\.code) == ["reader-unavailable"])
     }
 
+    /// A reader is sent its next file before it answers the last. When it is stopped on one file,
+    /// the file already waiting in its pipe is read by the next reader, not lost or failed.
+    @Test func theFileSentAheadOfAStoppedOneIsReadByTheNextReader() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sent-ahead-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let names = ["a.pdf", "hang.pdf", "b.pdf", "c.pdf"]
+        for name in names {
+            try FileManager.default.copyItem(at: Fixtures.sample("s03-declaration.pdf"), to: folder.appendingPathComponent(name))
+        }
+        // The stand-in answers every request with this, except one whose name says hang.
+        let canned = try JSONEncoder().encode(ReadFile.unreadable(InputFile(path: "canned", sha256: String(repeating: "0", count: 64)),
+                                                                  format: .pdf, Diagnostic(.review, code: "canned", "read")))
+        let reply = folder.appendingPathComponent("reply.json")
+        try canned.write(to: reply)
+        let reader = Self.shell("""
+            while read -r n; do
+              header=$(dd bs=1 count="$n" 2>/dev/null)
+              read -r n; dd bs=1 count="$n" of=/dev/null 2>/dev/null
+              case "$header" in *hang*) sleep 600 ;; esac
+              printf '%d\\n' \(canned.count); cat '\(reply.path)'
+            done
+            """)
+        let reads = await readAll(try reading(reader, timeout: .seconds(3)), names.map { folder.appendingPathComponent($0).path }, jobs: 1)
+        #expect(reads.count == 4)
+        #expect(reads.map { $0.reasons.first?.code } == ["canned", "timeout", "canned", "canned"])
+    }
+
     @Test func theRealReaderReadsWhatThisProcessReads() async throws {
         let files = ["s01-registration.pdf", "s03-declaration.pdf", "s04-registration.pdf"].map { Fixtures.sample($0).path }
         let command = ReaderCommand(executable: Fixtures.executable.path, arguments: ["read-worker"])
