@@ -215,7 +215,7 @@ public struct StreamingJSONReport {
     }
 
     public mutating func add(_ record: ApplicationRecord) throws {
-        write((count == 0 ? "\n" : ",\n") + Self.indented(try JSONOutput.string(record)))
+        write((count == 0 ? "\n    " : ",\n    ") + String(decoding: try JSONOutput.bytes(record, indent: 2), as: UTF8.self))
         count += 1
     }
 

@@ -1,0 +1,239 @@
+import Foundation
+
+/// JSON written straight to bytes, byte for byte as `JSONOutput.string` writes it with
+/// Foundation's encoder (pretty, keys sorted, slashes unescaped), for the values a batch writes
+/// thousands of: encoding an application record through `Codable` cost as much as reading it.
+/// Tests hold the two to the same bytes.
+public struct PrettyJSON {
+    public private(set) var bytes: [UInt8] = []
+    /// Open containers: whether each has had a member yet.
+    private var open: [Bool] = []
+    private let baseIndent: Int
+    /// A number JSON cannot hold (NaN, infinity) was written: Foundation's encoder refuses those.
+    public private(set) var failed = false
+
+    /// `indent` levels (two spaces each) are added to every line after the first.
+    public init(indent: Int = 0) {
+        baseIndent = indent
+        bytes.reserveCapacity(8_192)
+    }
+
+    // Containers: open one, write each member's key (or each element's place) then its value, close it.
+
+    public mutating func beginObject() { begin(UInt8(ascii: "{")) }
+    public mutating func endObject() { close(UInt8(ascii: "}")) }
+    public mutating func beginArray() { begin(UInt8(ascii: "[")) }
+    public mutating func endArray() { close(UInt8(ascii: "]")) }
+
+    /// The next member's key. Members must come in the order of their keys' UTF-8 bytes (the
+    /// encoder's sortedKeys); `object(_:_:)` sorts a dictionary's.
+    public mutating func key(_ key: String) {
+        member()
+        string(key)
+        bytes.append(contentsOf: [0x20, UInt8(ascii: ":"), 0x20])
+    }
+
+    /// The next element's place in an array.
+    public mutating func element() { member() }
+
+    public mutating func string(_ s: String) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in s.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, UInt8(ascii: "\"")])
+            case 0x5C: bytes.append(contentsOf: [0x5C, 0x5C])
+            case 0x08: bytes.append(contentsOf: [0x5C, UInt8(ascii: "b")])
+            case 0x0C: bytes.append(contentsOf: [0x5C, UInt8(ascii: "f")])
+            case 0x0A: bytes.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: bytes.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]])
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    public mutating func int(_ n: Int) { bytes.append(contentsOf: String(n).utf8) }
+
+    public mutating func bool(_ b: Bool) { bytes.append(contentsOf: (b ? "true" : "false").utf8) }
+
+    public mutating func double(_ d: Double) {
+        guard d.isFinite else { failed = true; bytes.append(0x30); return }
+        // A whole number the encoder would write without its ".0" (below 2^53 Swift writes
+        // whole numbers out in full): its digits, without making a String of it first.
+        if d == d.rounded(), abs(d) < 9_007_199_254_740_992, !(d == 0 && d.sign == .minus) {
+            int(Int(d))
+            return
+        }
+        var text = d.description
+        if text.hasSuffix(".0") { text.removeLast(2) }
+        bytes.append(contentsOf: text.utf8)
+    }
+
+    public mutating func value(_ v: some PrettyJSONWritable) { v.write(to: &self) }
+
+    /// A dictionary as an object, its keys sorted as the encoder sorts them.
+    public mutating func object<Value>(_ members: [String: Value], _ write: (inout PrettyJSON, Value) -> Void) {
+        beginObject()
+        for (k, v) in members.sorted(by: { utf8Precedes($0.key, $1.key) }) {
+            key(k)
+            write(&self, v)
+        }
+        endObject()
+    }
+
+    private mutating func begin(_ bracket: UInt8) {
+        bytes.append(bracket)
+        open.append(false)
+    }
+
+    private mutating func member() {
+        if open[open.count - 1] { bytes.append(UInt8(ascii: ",")) }
+        open[open.count - 1] = true
+        newline(levels: open.count)
+    }
+
+    private mutating func close(_ bracket: UInt8) {
+        // An empty container is written with a blank line inside, as the encoder does (and the
+        // line carries the indent added to every line).
+        if !open.removeLast() { newline(levels: 0) }
+        newline(levels: open.count)
+        bytes.append(bracket)
+    }
+
+    private mutating func newline(levels: Int) {
+        bytes.append(0x0A)
+        let width = 2 * (levels + baseIndent)
+        if width <= Self.spaces.count {
+            bytes.append(contentsOf: Self.spaces[..<width])
+        } else {
+            bytes.append(contentsOf: repeatElement(0x20, count: width))
+        }
+    }
+
+    private static let spaces = [UInt8](repeating: 0x20, count: 64)
+}
+
+/// Whether `a` comes before `b` in the order of their UTF-8 bytes.
+func utf8Precedes(_ a: String, _ b: String) -> Bool {
+    var a = a, b = b
+    return a.withUTF8 { pa in
+        b.withUTF8 { pb in
+            let n = min(pa.count, pb.count)
+            for i in 0..<n where pa[i] != pb[i] { return pa[i] < pb[i] }
+            return pa.count < pb.count
+        }
+    }
+}
+/// A type that writes itself as `PrettyJSON`, the same as its `Encodable` conformance.
+public protocol PrettyJSONWritable: Encodable {
+    func write(to json: inout PrettyJSON)
+}
+
+extension JSONOutput {
+    /// `string(_:)` without the encoder, for the types that write themselves.
+    public static func string(_ value: some PrettyJSONWritable) throws -> String {
+        String(decoding: try bytes(value), as: UTF8.self)
+    }
+
+    /// The value as `string(_:)` gives it, `indent` levels in after its first line.
+    public static func bytes(_ value: some PrettyJSONWritable, indent: Int = 0) throws -> [UInt8] {
+        var json = PrettyJSON(indent: indent)
+        value.write(to: &json)
+        guard json.failed else { return json.bytes }
+        // What the encoder refuses, it refuses the same way here (it throws).
+        let encoded = try encoderString(value)
+        var out: [UInt8] = []
+        for byte in encoded.utf8 {
+            out.append(byte)
+            if byte == 0x0A { out.append(contentsOf: repeatElement(0x20, count: 2 * indent)) }
+        }
+        return out
+    }
+}
+
+// MARK: - What a batch writes (each type's members in key order)
+
+extension Box: PrettyJSONWritable {
+    public func write(to json: inout PrettyJSON) {
+        json.beginArray()
+        for v in [x, y, width, height] {
+            json.element()
+            json.double((v * 100).rounded() / 100)
+        }
+        json.endArray()
+    }
+}
+
+extension FieldValue: PrettyJSONWritable {
+    public func write(to json: inout PrettyJSON) {
+        if case let .count(n) = self { json.int(n) } else { json.string(description) }
+    }
+}
+
+extension FileReference: PrettyJSONWritable {
+    public func write(to json: inout PrettyJSON) {
+        json.beginObject()
+        json.key("kind"); json.string(kind)
+        json.key("pages"); json.int(pages)
+        json.key("path"); json.string(path)
+        json.key("sha256"); json.string(sha256)
+        json.endObject()
+    }
+}
+
+extension Reason: PrettyJSONWritable {
+    public func write(to json: inout PrettyJSON) {
+        json.beginObject()
+        if let box { json.key("box"); json.value(box) }
+        json.key("code"); json.string(code)
+        if let document { json.key("document"); json.string(document) }
+        if let field { json.key("field"); json.string(field) }
+        if let found { json.key("found"); json.string(found) }
+        if let label { json.key("label"); json.string(label) }
+        json.key("message"); json.string(message)
+        if let page { json.key("page"); json.int(page) }
+        json.key("rule"); json.string(rule)
+        json.key("severity"); json.string(severity.rawValue)
+        json.endObject()
+    }
+}
+
+extension ApplicationRecord.FieldReading: PrettyJSONWritable {
+    public func write(to json: inout PrettyJSON) {
+        json.beginObject()
+        if let box { json.key("box"); json.value(box) }
+        json.key("confidence"); json.double(confidence)
+        if let document { json.key("document"); json.string(document) }
+        if let page { json.key("page"); json.int(page) }
+        json.key("source"); json.string(source.rawValue)
+        json.endObject()
+    }
+}
+
+extension ApplicationRecord: PrettyJSONWritable {
+    public func write(to json: inout PrettyJSON) {
+        json.beginObject()
+        json.key("as_written"); json.object(asWritten) { json, fields in json.object(fields) { $0.string($1) } }
+        json.key("decision"); json.string(decision)
+        json.key("declaration_fields"); json.object(declarationFields) { $0.value($1) }
+        json.key("documents")
+        json.beginArray()
+        for d in documents { json.element(); json.value(d) }
+        json.endArray()
+        json.key("edition"); json.string(edition)
+        json.key("fields"); json.object(fields) { $0.value($1) }
+        json.key("id"); json.string(id)
+        json.key("program"); json.string(program)
+        json.key("readings"); json.object(readings) { $0.value($1) }
+        json.key("reasons")
+        json.beginArray()
+        for r in reasons { json.element(); json.value(r) }
+        json.endArray()
+        if let submitted { json.key("submitted"); json.string(submitted) }
+        json.endObject()
+    }
+}
