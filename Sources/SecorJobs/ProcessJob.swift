@@ -32,7 +32,9 @@ public struct ProcessJob {
     /// decided (and writing its folder under `out`), so a batch does not hold every record.
     /// Throws only for a broken installation or output that cannot be written. `reading` is this
     /// process's own extraction unless given (the command line reads PDFs in reader processes).
-    public func run(paths: [String], reading: (any BatchReading)? = nil,
+    /// `keepingLines: false` keeps only the count of each decision, not a line per application
+    /// (a caller that prints no table needs none; at 10,000 documents they are megabytes).
+    public func run(paths: [String], reading: (any BatchReading)? = nil, keepingLines: Bool = true,
                     each: (ApplicationRecord) throws -> Void = { _ in }) async throws -> BatchSummary {
         let reading = try reading ?? Extraction.shipped(limits: limits)
         let templates = try FormTemplates.shipped.get()
@@ -84,7 +86,7 @@ public struct ProcessJob {
                                  date: processingDate)
                 try day.add(record)
             }
-            summary.applications.append(BatchSummary.Line(record))
+            summary.add(record, keepingLine: keepingLines)
             try each(record)
         }
         for u in unmatched {
@@ -197,10 +199,18 @@ public struct BatchSummary: Sendable {
     }
 
     public let asOf: String
-    public var applications: [Line] = []
+    /// A line per application, when the run was asked to keep them.
+    public private(set) var applications: [Line] = []
+    /// How many applications got each decision.
+    public private(set) var decisions: [String: Int] = [:]
     public let unmatched: [UnmatchedRecord]
 
-    public var allAccepted: Bool { unmatched.isEmpty && applications.allSatisfy { $0.decision == "accepted" } }
+    public var allAccepted: Bool { unmatched.isEmpty && decisions.keys.allSatisfy { $0 == "accepted" } }
+
+    mutating func add(_ record: ApplicationRecord, keepingLine: Bool) {
+        decisions[record.decision, default: 0] += 1
+        if keepingLine { applications.append(Line(record)) }
+    }
 }
 
 /// `process --format json` written as it goes: the same document as one encoded report

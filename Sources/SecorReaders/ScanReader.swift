@@ -28,7 +28,20 @@ public final class ScanReader: @unchecked Sendable {
     public let dpi: Double
     /// The small copy is this many times smaller (300 dpi / 4 = 75 dpi).
     let factor = 4
-    private let blanks: [BlankPage]
+    /// The blank form pages, rendered on first use: most processes never see a scan (the program
+    /// itself reads only XML; a reader process may read only text-layer PDFs), and the renders
+    /// are megabytes in every process that holds them.
+    private var blanks: [BlankPage] {
+        blanksLock.withLock {
+            if let loaded = loadedBlanks { return loaded }
+            let loaded = Self.renderBlanks(templates: templates, forms: forms, scale: dpi / 72 / Double(factor))
+            loadedBlanks = loaded
+            return loaded
+        }
+    }
+    private let forms: URL
+    private let blanksLock = NSLock()
+    private var loadedBlanks: [BlankPage]? = nil
     /// How much of a blank page's printed ink must be found for a page to be that page.
     public var minimumMatch = 0.45
     /// A page darker than this is no form (the blank forms are about 10% ink, filled ones a little more).
@@ -41,20 +54,27 @@ public final class ScanReader: @unchecked Sendable {
     public init(templates: FormTemplates, forms: URL = SchemaFiles.forms, dpi: Double = 300) throws {
         self.templates = templates
         self.dpi = dpi
-        var blanks: [BlankPage] = []
-        let analysisScale = dpi / 72 / Double(factor)
+        self.forms = forms
+        // A broken installation is said at start, not at the first scan: the blanks must open.
         for template in templates.all {
             let url = forms.appendingPathComponent(template.blankForm)
-            let document: PDFDocument
             do {
-                document = try PDFDocument(data: Data(contentsOf: url))
+                _ = try PDFDocument(data: Data(contentsOf: url))
             } catch {
                 throw SchemaError(file: url.path, reason: "the blank form cannot be opened: \(error)")
             }
+        }
+    }
+
+    private static func renderBlanks(templates: FormTemplates, forms: URL, scale: Double) -> [BlankPage] {
+        var blanks: [BlankPage] = []
+        for template in templates.all {
+            let url = forms.appendingPathComponent(template.blankForm)
+            guard let data = try? Data(contentsOf: url), let document = try? PDFDocument(data: data) else { continue }
             for index in 0..<document.pageCount {
                 guard let page = document.page(at: index),
                       let image = page.renderGray(region: PDFRect(x: 0, y: 0, width: page.size.width, height: page.size.height),
-                                                  scale: analysisScale) else { continue }
+                                                  scale: scale) else { continue }
                 let raster = Raster(width: image.width, height: image.height, pixels: image.pixels)
                 let (rows, columns) = ScanAlignment.profiles(raster)
                 // Solid bands (the title band) look alike on every form: score on lines and text only.
@@ -65,7 +85,7 @@ public final class ScanReader: @unchecked Sendable {
                 blanks.append(BlankPage(kind: template.form, page: index + 1, raster: raster, rows: rows, columns: columns, marks: marks))
             }
         }
-        self.blanks = blanks
+        return blanks
     }
 
     /// A scanned page placed on its blank form.

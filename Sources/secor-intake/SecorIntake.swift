@@ -169,7 +169,7 @@ struct Process: AsyncParsableCommand {
             // Written as each application is decided, so a large batch does not hold them all.
             let stdout = FileHandle.standardOutput
             var report = StreamingJSONReport { stdout.write(Data($0.utf8)) }
-            summary = try await job.run(paths: paths, reading: reading) { try report.add($0) }
+            summary = try await job.run(paths: paths, reading: reading, keepingLines: false) { try report.add($0) }
             try report.finish(summary)
         case .text:
             summary = try await job.run(paths: paths, reading: reading)
