@@ -193,6 +193,7 @@ public struct IsolatedReading: BatchReading {
                 }
                 logger.warning("reader stopped", metadata: ["sha256": "\(file.sha256.prefix(12))", "reason": "\(reason.code)"])
                 deliver(index, .unreadable(file.withoutBytes, format: .pdf, reason))
+                return Array(inFlight.unread().dropFirst())
             }
             return inFlight.unread()
         } catch {
@@ -295,12 +296,12 @@ final class InFlight: @unchecked Sendable {
         lock.withLock { files.insert((index, file), at: 0) }
     }
 
-    /// The file the reader stopped on, and whether it was stopped for its time; nil when every file was answered.
+    /// The file the reader stopped on (still listed, until it is said so), and whether it was
+    /// stopped for its time; nil when every file was answered.
     func stopped() -> (Int, InputFile, Bool)? {
         lock.withLock {
             watchdog?.cancel()
-            guard !files.isEmpty else { return nil }
-            let first = files.removeFirst()
+            guard let first = files.first else { return nil }
             return (first.index, first.file, expired)
         }
     }
