@@ -217,9 +217,7 @@ public final class Watcher {
             if let reader = configuration.read {
                 read = reader(file)
             } else {
-                var r = extraction.read(file, format: Sniffer.format(of: file.data))
-                r.file = file.withoutBytes
-                read = r
+                read = extraction.read(bytesOf: file)
             }
         }
         let forms = read.documents.filter { $0.kind == .registration || $0.kind == .declaration }

@@ -41,10 +41,16 @@ public struct Extraction: Sendable {
         case let .failed(path, reason):
             return .unreadable(InputFile(path: path, data: Data()), format: .unrecognized, reason)
         case let .sniffed(file, format):
-            var result = read(file, format: format)
-            result.file = file.withoutBytes
-            return result
+            return read(bytesOf: file, format: format)
         }
+    }
+
+    /// `file` read as `format` (by default what its bytes are); the result names the file by
+    /// path and digest without holding its bytes, so what is read can be kept or sent on.
+    public func read(bytesOf file: InputFile, format: DocumentFormat? = nil) -> ReadFile {
+        var result = read(file, format: format ?? Sniffer.format(of: file.data))
+        result.file = file.withoutBytes
+        return result
     }
 
     public func read(_ file: InputFile, format: DocumentFormat) -> ReadFile {

@@ -67,7 +67,7 @@ public struct IsolatedReading: BatchReading {
     /// One file already in memory (the watcher's), read and returned.
     public func read(_ file: InputFile) async -> ReadFile {
         let format = Sniffer.format(of: file.data)
-        guard format == .pdf else { return readHere(file, format: format) }
+        guard format == .pdf else { return extraction.read(bytesOf: file, format: format) }
         let result = OrderedResults<ReadFile>(count: 1)
         _ = await session([(0, file)], next: { nil }, deliver: { result.set($0, $1) })
         return result.values().first ?? .unreadable(file.withoutBytes, format: .pdf, Self.unavailable)
@@ -87,12 +87,6 @@ public struct IsolatedReading: BatchReading {
 
     // MARK: -
 
-    private func readHere(_ file: InputFile, format: DocumentFormat) -> ReadFile {
-        var read = extraction.read(file, format: format)
-        read.file = file.withoutBytes
-        return read
-    }
-
     /// Takes files off the queue, reading all but PDFs here, until a PDF (returned) or the end.
     private func nextPDF(queue: WorkQueue, paths: [String], deliver: @Sendable (Int, ReadFile) -> Void) -> (Int, InputFile)? {
         while let index = queue.take() {
@@ -100,7 +94,7 @@ public struct IsolatedReading: BatchReading {
             case let .failed(path, reason):
                 deliver(index, .unreadable(InputFile(path: path, data: Data()), format: .unrecognized, reason))
             case let .sniffed(file, format) where format != .pdf:
-                deliver(index, readHere(file, format: format))
+                deliver(index, extraction.read(bytesOf: file, format: format))
             case let .sniffed(file, _):
                 return (index, file)
             }
@@ -150,7 +144,8 @@ public struct IsolatedReading: BatchReading {
                             try? execution.send(signal: .kill, toProcessGroup: true)
                         }
                         do {
-                            let header = try encoder.encode(ReaderWorker.Request(path: file.path, sha256: file.sha256))
+                            // The file's name and digest (an InputFile encodes as those alone), then its bytes.
+                            let header = try encoder.encode(file)
                             _ = try await writer.write(Frames.encode(header))
                             _ = try await writer.write(Frames.encode(file.data))
                         } catch {

@@ -6,14 +6,10 @@ import SecorReaders
 /// answers with what was read. It is a separate process so that a file which hangs or
 /// crashes poppler or tesseract takes only this process with it, and can be stopped.
 public enum ReaderWorker {
-    /// A request: the file's name and digest (JSON), then its bytes, as two frames.
-    struct Request: Codable {
-        let path: String
-        let sha256: String
-    }
-
-    /// Serves requests on standard input until it closes, once it has said it is ready. Standard output carries the replies
-    /// only: whatever a library prints there is sent to standard error instead.
+    /// Serves requests on standard input until it closes, once it has said it is ready. A request
+    /// is two frames: the file's name and digest (an encoded `InputFile`), then its bytes.
+    /// Standard output carries the replies only: whatever a library prints there is sent to
+    /// standard error instead.
     public static func serve(extraction: Extraction) throws {
         let replies = dup(STDOUT_FILENO)
         guard replies >= 0, dup2(STDERR_FILENO, STDOUT_FILENO) >= 0 else {
@@ -26,11 +22,9 @@ public enum ReaderWorker {
         try channel.send([UInt8]())
         while let header = try channel.receive() {
             guard let data = try channel.receive() else { return }
-            let request = try decoder.decode(Request.self, from: Data(header))
-            let file = InputFile(path: request.path, data: Data(data), sha256: request.sha256)
-            var read = extraction.read(file, format: Sniffer.format(of: file.data))
-            read.file = file.withoutBytes
-            try channel.send(encoder.encode(read))
+            let named = try decoder.decode(InputFile.self, from: Data(header))
+            let file = InputFile(path: named.path, data: Data(data), sha256: named.sha256)
+            try channel.send(encoder.encode(extraction.read(bytesOf: file)))
         }
     }
 }
