@@ -75,6 +75,19 @@ public struct PrettyJSON {
 
     public mutating func value(_ v: some PrettyJSONWritable) { v.write(to: &self) }
 
+    // Optional members: left out when nil, as the encoder leaves them out.
+
+    public mutating func member(_ k: String, _ v: String?) { if let v { key(k); string(v) } }
+    public mutating func member(_ k: String, _ v: Int?) { if let v { key(k); int(v) } }
+    public mutating func member(_ k: String, _ v: (some PrettyJSONWritable)?) { if let v { key(k); value(v) } }
+
+    /// An array of values that write themselves.
+    public mutating func array(_ elements: [some PrettyJSONWritable]) {
+        beginArray()
+        for e in elements { element(); value(e) }
+        endArray()
+    }
+
     /// A dictionary as an object, its keys sorted as the encoder sorts them.
     public mutating func object<Value>(_ members: [String: Value], _ write: (inout PrettyJSON, Value) -> Void) {
         beginObject()
@@ -145,13 +158,27 @@ extension JSONOutput {
         value.write(to: &json)
         guard json.failed else { return json.bytes }
         // What the encoder refuses, it refuses the same way here (it throws).
-        let encoded = try encoderString(value)
-        var out: [UInt8] = []
-        for byte in encoded.utf8 {
-            out.append(byte)
-            if byte == 0x0A { out.append(contentsOf: repeatElement(0x20, count: 2 * indent)) }
+        return Array(indented(try encoderString(value), levels: indent).utf8)
+    }
+
+    /// `text` with every line after the first `levels` levels (two spaces each) further in:
+    /// JSON written to go inside other JSON. Counted, then written, on bytes (splitting and
+    /// joining Strings cost more than encoding a record).
+    public static func indented(_ text: String, levels: Int) -> String {
+        var text = text
+        let width = 2 * levels
+        return text.withUTF8 { source in
+            let newlines = source.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+            return String(unsafeUninitializedCapacity: source.count + width * newlines) { out in
+                var at = 0
+                for byte in source {
+                    out[at] = byte
+                    at += 1
+                    if byte == 0x0A { for _ in 0..<width { out[at] = 0x20; at += 1 } }
+                }
+                return at
+            }
         }
-        return out
     }
 }
 
@@ -188,14 +215,14 @@ extension FileReference: PrettyJSONWritable {
 extension Reason: PrettyJSONWritable {
     public func write(to json: inout PrettyJSON) {
         json.beginObject()
-        if let box { json.key("box"); json.value(box) }
+        json.member("box", box)
         json.key("code"); json.string(code)
-        if let document { json.key("document"); json.string(document) }
-        if let field { json.key("field"); json.string(field) }
-        if let found { json.key("found"); json.string(found) }
-        if let label { json.key("label"); json.string(label) }
+        json.member("document", document)
+        json.member("field", field)
+        json.member("found", found)
+        json.member("label", label)
         json.key("message"); json.string(message)
-        if let page { json.key("page"); json.int(page) }
+        json.member("page", page)
         json.key("rule"); json.string(rule)
         json.key("severity"); json.string(severity.rawValue)
         json.endObject()
@@ -205,10 +232,10 @@ extension Reason: PrettyJSONWritable {
 extension ApplicationRecord.FieldReading: PrettyJSONWritable {
     public func write(to json: inout PrettyJSON) {
         json.beginObject()
-        if let box { json.key("box"); json.value(box) }
+        json.member("box", box)
         json.key("confidence"); json.double(confidence)
-        if let document { json.key("document"); json.string(document) }
-        if let page { json.key("page"); json.int(page) }
+        json.member("document", document)
+        json.member("page", page)
         json.key("source"); json.string(source.rawValue)
         json.endObject()
     }
@@ -220,20 +247,14 @@ extension ApplicationRecord: PrettyJSONWritable {
         json.key("as_written"); json.object(asWritten) { json, fields in json.object(fields) { $0.string($1) } }
         json.key("decision"); json.string(decision)
         json.key("declaration_fields"); json.object(declarationFields) { $0.value($1) }
-        json.key("documents")
-        json.beginArray()
-        for d in documents { json.element(); json.value(d) }
-        json.endArray()
+        json.key("documents"); json.array(documents)
         json.key("edition"); json.string(edition)
         json.key("fields"); json.object(fields) { $0.value($1) }
         json.key("id"); json.string(id)
         json.key("program"); json.string(program)
         json.key("readings"); json.object(readings) { $0.value($1) }
-        json.key("reasons")
-        json.beginArray()
-        for r in reasons { json.element(); json.value(r) }
-        json.endArray()
-        if let submitted { json.key("submitted"); json.string(submitted) }
+        json.key("reasons"); json.array(reasons)
+        json.member("submitted", submitted)
         json.endObject()
     }
 }

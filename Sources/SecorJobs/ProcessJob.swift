@@ -124,8 +124,7 @@ public struct ProcessJob {
     /// A table a person reads: one line per application, its reasons beneath.
     public static func text(_ report: BatchSummary) -> String {
         var out = "Processed \(report.asOf): \(report.applications.count) applications"
-        let counts = Dictionary(grouping: report.applications, by: \.decision).mapValues(\.count)
-        out += " (" + ["accepted", "rejected", "needs_review"].map { "\(counts[$0] ?? 0) \($0.replacingOccurrences(of: "_", with: " "))" }.joined(separator: ", ") + ")"
+        out += " (" + ["accepted", "rejected", "needs_review"].map { "\(report.decisions[$0] ?? 0) \($0.replacingOccurrences(of: "_", with: " "))" }.joined(separator: ", ") + ")"
         if !report.unmatched.isEmpty { out += ", \(report.unmatched.count) files in no application" }
         out += "\n\n"
         let rows = report.applications.map { a -> [String] in
@@ -230,27 +229,8 @@ public struct StreamingJSONReport {
     }
 
     public func finish(_ summary: BatchSummary) throws {
-        let unmatched = summary.unmatched.isEmpty ? "    []" : Self.indented(try JSONOutput.string(summary.unmatched))
+        let unmatched = summary.unmatched.isEmpty ? "[]" : JSONOutput.indented(try JSONOutput.string(summary.unmatched), levels: 2)
         write((count == 0 ? "" : "\n  ") + "],\n  \"as_of\" : " + (try JSONOutput.string(summary.asOf))
-              + ",\n  \"unmatched\" : " + unmatched.dropFirst(4) + "\n}\n")
-    }
-
-    /// Each line of `text` four spaces in (on bytes: splitting and joining Strings cost more than encoding the record).
-    static func indented(_ text: String) -> String {
-        var text = text
-        return text.withUTF8 { source in
-            let newlines = source.reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
-            return String(unsafeUninitializedCapacity: source.count + 4 * (newlines + 1)) { out in
-                var at = 0
-                func indent() { for _ in 0..<4 { out[at] = 32; at += 1 } }
-                indent()
-                for byte in source {
-                    out[at] = byte
-                    at += 1
-                    if byte == 10 { indent() }
-                }
-                return at
-            }
-        }
+              + ",\n  \"unmatched\" : " + unmatched + "\n}\n")
     }
 }
