@@ -406,7 +406,7 @@ public func writeTypedPDF(_ document: PDFDocument, marks: [[PageMark]], to url: 
 }
 
 /// A white RGB24 surface of `width` × `height` pixels (refused past `maxPixels`, to bound memory),
-/// drawn on by `draw`, then read by `read`. Every render of ours starts here.
+/// drawn on by `draw`, then read by `read`. Every render of ours but the clipped one (`renderGray(regions:)`) starts here.
 func withWhiteSurface<R>(width: Int, height: Int, maxPixels: Int, draw: (OpaquePointer) -> Void,
                          read: (OpaquePointer) -> R?) -> R? {
     withSurface(width: width, height: height, maxPixels: maxPixels, draw: { cr in

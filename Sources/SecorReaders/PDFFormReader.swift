@@ -166,7 +166,7 @@ public struct PDFFormReader: Sendable {
                 case .tick where !filled:
                     if !reading.layer.hasMark(in: box.insetBy(-1.5)) { ink.want(box.insetBy(Self.markInset)) }
                 case .ink:
-                    ink.want(signatureArea(field, box: box, offset: offset))
+                    ink.want(Self.signatureArea(field, box: box, offset: offset))
                 default:
                     break
                 }
@@ -212,7 +212,7 @@ public struct PDFFormReader: Sendable {
                                                        source: typed ? .text : .ink, page: pageNumber, box: box,
                                                        confidence: typed ? 1.0 : inkConfidence(fraction, threshold: tickInkThreshold))
                 case .ink:
-                    let fraction = ink.darkFraction(in: signatureArea(field, box: box, offset: offset))
+                    let fraction = ink.darkFraction(in: Self.signatureArea(field, box: box, offset: offset))
                     let signed = fraction >= signatureInkThreshold
                     fields[field.key] = ExtractedField(value: signed ? "Yes" : "No", raw: String(format: "ink %.4f", fraction),
                                                        source: .ink, page: pageNumber, box: box,
@@ -231,10 +231,6 @@ public struct PDFFormReader: Sendable {
     }
 
     /// The signature box's inside, below its printed heading.
-    func signatureArea(_ field: TemplateField, box: Box, offset: PageOffset) -> Box {
-        Self.signatureArea(field, box: box, offset: offset)
-    }
-
     static func signatureArea(_ field: TemplateField, box: Box, offset: PageOffset) -> Box {
         var area = box.insetBy(3)
         if let label = field.labelBox {

@@ -34,12 +34,13 @@ public final class ScanReader: @unchecked Sendable {
     private var blanks: [BlankPage] {
         blanksLock.withLock {
             if let loaded = loadedBlanks { return loaded }
-            let loaded = Self.renderBlanks(templates: templates, forms: forms, scale: dpi / 72 / Double(factor))
+            let loaded = Self.renderBlanks(blankForms, scale: dpi / 72 / Double(factor))
             loadedBlanks = loaded
             return loaded
         }
     }
-    private let forms: URL
+    /// Each form's blank, as bytes: read and checked once, at start.
+    private let blankForms: [(form: DocumentKind, data: Data)]
     private let blanksLock = NSLock()
     private var loadedBlanks: [BlankPage]? = nil
     /// How much of a blank page's printed ink must be found for a page to be that page.
@@ -54,23 +55,24 @@ public final class ScanReader: @unchecked Sendable {
     public init(templates: FormTemplates, forms: URL = SchemaFiles.forms, dpi: Double = 300) throws {
         self.templates = templates
         self.dpi = dpi
-        self.forms = forms
         // A broken installation is said at start, not at the first scan: the blanks must open.
-        for template in templates.all {
+        self.blankForms = try templates.all.map { template in
             let url = forms.appendingPathComponent(template.blankForm)
             do {
-                _ = try PDFDocument(data: Data(contentsOf: url))
+                let data = try Data(contentsOf: url)
+                _ = try PDFDocument(data: data)
+                return (template.form, data)
             } catch {
                 throw SchemaError(file: url.path, reason: "the blank form cannot be opened: \(error)")
             }
         }
     }
 
-    private static func renderBlanks(templates: FormTemplates, forms: URL, scale: Double) -> [BlankPage] {
+    private static func renderBlanks(_ blankForms: [(form: DocumentKind, data: Data)], scale: Double) -> [BlankPage] {
         var blanks: [BlankPage] = []
-        for template in templates.all {
-            let url = forms.appendingPathComponent(template.blankForm)
-            guard let data = try? Data(contentsOf: url), let document = try? PDFDocument(data: data) else { continue }
+        for (form, data) in blankForms {
+            // It opened at start; the same bytes open again.
+            guard let document = try? PDFDocument(data: data) else { continue }
             for index in 0..<document.pageCount {
                 guard let page = document.page(at: index),
                       let image = page.renderGray(region: PDFRect(x: 0, y: 0, width: page.size.width, height: page.size.height),
@@ -82,7 +84,7 @@ public final class ScanReader: @unchecked Sendable {
                 for y in 0..<raster.height where rows[y] < Double(raster.width) * 0.5 {
                     for x in 0..<raster.width where raster.pixels[y * raster.width + x] < 128 { marks.append(y * raster.width + x) }
                 }
-                blanks.append(BlankPage(kind: template.form, page: index + 1, raster: raster, rows: rows, columns: columns, marks: marks))
+                blanks.append(BlankPage(kind: form, page: index + 1, raster: raster, rows: rows, columns: columns, marks: marks))
             }
         }
         return blanks
