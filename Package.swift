@@ -1,25 +1,33 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Layout (see DEVELOPERS notes in README):
+// The targets, in the order a document meets them (see the README's layout table):
 // - CPoppler, CLibXML2, CTesseract: system libraries through pkg-config, nothing else.
 // - Poppler, LibXML, Tesseract: one thin Swift wrapper per C library; all pointer code lives there.
+// - Imaging: rectangles in page points and grey images, and every pixel loop.
+// - SecorSupport: what a long run needs and the office's rules do not: replacing files safely,
+//   work on several threads, a batch's waiting room on disk.
 // - SecorSchemas: the data in schemas/ (form templates, XSD, program rule editions) as resources.
-// - SecorCore: fields, normalizers, rules, decisions. Imports no C module.
-// - SecorReaders: the pipeline stages that read documents (PDF, XML) into core values.
-// - SecorRegistry: the SQLite registry (GRDB). SecorInbox: the watcher (inotify lives in one file).
-// - SecorOutput: letters, annotated copies, review worksheets, the day's summary.
+// - SecorCore: the office's domain: fields, templates, normalizers, rules, assembly, decisions,
+//   reasons, states. Imports no C module.
+// - SecorReaders: the sniff and read stages (PDF, scan, XML) into core values.
+// - SecorOutput: records, letters, annotated copies, review worksheets, the day's summary.
+// - SecorPipeline: the stages chained in one place (IntakePipeline); process, watch and the
+//   fuzz targets all run it.
+// - SecorRegistry: the SQLite registry (GRDB). SecorInbox: the watcher (inotify in one file).
 // - SecorWorkers: reader processes (swift-subprocess), so a PDF that hangs or crashes poppler or
 //   tesseract is stopped (--doc-timeout) or lost alone, and the batch or watcher carries on.
-// - SecorJobs: what each command does (extract, process, watch), callable from tests.
+// - SecorJobs: what process, extract and status do, callable from tests.
 // - secor-intake: the command line; run() only delegates.
-// Pixel loops (scans: rendering, straightening, cleaning) are far too slow unoptimized;
-// these modules are optimized in debug builds too, so the tests run at a usable speed.
+
+// Pixel loops (rendering, straightening, cleaning crops) are far too slow unoptimized. They all
+// live in Imaging, which is therefore optimized in debug builds too, so the tests run at a usable
+// speed. This is the one unsafe flag: a package with it cannot be a dependency, which Imaging
+// never is outside this package.
 let optimizedEvenInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
 
 let package = Package(
     name: "secor-intake",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "secor-intake", targets: ["secor-intake"]),
     ],
@@ -32,24 +40,14 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.0"),
     ],
     targets: [
-        .systemLibrary(
-            name: "CPoppler",
-            pkgConfig: "poppler-glib",
-            providers: [.apt(["libpoppler-glib-dev"])]
-        ),
-        .systemLibrary(
-            name: "CLibXML2",
-            pkgConfig: "libxml-2.0",
-            providers: [.apt(["libxml2-dev"])]
-        ),
-        .systemLibrary(
-            name: "CTesseract",
-            pkgConfig: "tesseract",
-            providers: [.apt(["libtesseract-dev"])]
-        ),
-        .target(name: "Poppler", dependencies: ["CPoppler"], swiftSettings: optimizedEvenInDebug),
+        .systemLibrary(name: "CPoppler", pkgConfig: "poppler-glib", providers: [.apt(["libpoppler-glib-dev"])]),
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "CTesseract", pkgConfig: "tesseract", providers: [.apt(["libtesseract-dev"])]),
+        .target(name: "Imaging", swiftSettings: optimizedEvenInDebug),
+        .target(name: "Poppler", dependencies: ["CPoppler", "Imaging"]),
         .target(name: "Tesseract", dependencies: ["CTesseract"]),
         .target(name: "LibXML", dependencies: ["CLibXML2"]),
+        .target(name: "SecorSupport"),
         .target(
             name: "SecorSchemas",
             path: "schemas",
@@ -60,37 +58,36 @@ let package = Package(
         .target(
             name: "SecorCore",
             dependencies: [
-                "SecorSchemas",
+                "SecorSchemas", "Imaging",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
-            ],
-            swiftSettings: optimizedEvenInDebug
+            ]
         ),
         .target(
             name: "SecorReaders",
-            dependencies: ["SecorCore", "Poppler", "LibXML", "Tesseract", .product(name: "Logging", package: "swift-log")],
-            swiftSettings: optimizedEvenInDebug
+            dependencies: ["SecorCore", "Imaging", "SecorSupport", "Poppler", "LibXML", "Tesseract", "SecorSchemas",
+                           .product(name: "Logging", package: "swift-log")]
         ),
+        .target(name: "SecorOutput", dependencies: ["SecorCore", "Imaging", "SecorSupport", "Poppler"]),
+        .target(name: "SecorPipeline", dependencies: ["SecorCore", "SecorReaders", "SecorOutput", "SecorSupport"]),
         .target(
-            name: "SecorJobs",
-            dependencies: ["SecorCore", "SecorReaders", "SecorRegistry", "SecorOutput", .product(name: "Logging", package: "swift-log")]
+            name: "SecorRegistry",
+            dependencies: ["SecorCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .target(
             name: "SecorWorkers",
-            dependencies: ["SecorCore", "SecorReaders", .product(name: "Subprocess", package: "swift-subprocess"),
+            dependencies: ["SecorCore", "SecorReaders", "SecorSupport", .product(name: "Subprocess", package: "swift-subprocess"),
                            .product(name: "Logging", package: "swift-log")]
         ),
-        // make fuzz: libFuzzer targets for the normalizers, the XML mapping and the PDF reader;
-        // in ordinary builds each executable replays files through the same target.
-        .target(name: "SecorFuzzing", dependencies: ["SecorCore", "SecorReaders"]),
-        .executableTarget(name: "fuzz-normalizers", dependencies: ["SecorFuzzing"]),
-        .executableTarget(name: "fuzz-xml", dependencies: ["SecorFuzzing"]),
-        .executableTarget(name: "fuzz-pdf", dependencies: ["SecorFuzzing"]),
-        // Generated scans for measuring OCR: a developer's tool and a test helper, not shipped.
-        .target(name: "SecorFixtures", dependencies: ["SecorCore", "Poppler", "SecorSchemas"], swiftSettings: optimizedEvenInDebug),
-        .executableTarget(
-            name: "secor-fixtures",
-            dependencies: ["SecorFixtures", "SecorCore", "SecorReaders", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        .target(
+            name: "SecorInbox",
+            dependencies: ["SecorCore", "SecorPipeline", "SecorReaders", "SecorRegistry", "SecorOutput", "SecorSupport",
+                           .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "SecorJobs",
+            dependencies: ["SecorCore", "SecorPipeline", "SecorReaders", "SecorRegistry", "SecorOutput", "SecorSupport",
+                           .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "secor-intake",
@@ -100,27 +97,33 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(
-            name: "SecorRegistry",
-            dependencies: ["SecorCore", .product(name: "GRDB", package: "GRDB.swift")]
-        ),
-        .target(name: "SecorOutput", dependencies: ["SecorCore", "Poppler"]),
-        .target(
-            name: "SecorInbox",
-            dependencies: ["SecorCore", "SecorReaders", "SecorRegistry", "SecorOutput", .product(name: "Logging", package: "swift-log")]
+        // make fuzz: libFuzzer targets for the normalizers, the XML mapping and the PDF reader;
+        // in ordinary builds each executable replays files through the same target.
+        .target(name: "SecorFuzzing", dependencies: ["SecorCore", "SecorReaders", "SecorPipeline", "SecorOutput"]),
+        .executableTarget(name: "fuzz-normalizers", dependencies: ["SecorFuzzing"]),
+        .executableTarget(name: "fuzz-xml", dependencies: ["SecorFuzzing"]),
+        .executableTarget(name: "fuzz-pdf", dependencies: ["SecorFuzzing"]),
+        // Generated forms and scans for measuring OCR: a developer's tool and a test helper, not shipped.
+        .target(name: "SecorFixtures", dependencies: ["SecorCore", "Imaging", "Poppler", "SecorSchemas", "SecorOutput"]),
+        .executableTarget(
+            name: "secor-fixtures",
+            dependencies: ["SecorFixtures", "SecorCore", "SecorReaders", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Fixture paths and expected.json for the test targets; not shipped.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "SecorCoreTests", dependencies: ["SecorCore", "TestSupport"]),
-        .testTarget(name: "PopplerTests", dependencies: ["Poppler", "TestSupport"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
+        .testTarget(name: "PopplerTests", dependencies: ["Poppler", "Imaging", "TestSupport"]),
         .testTarget(name: "LibXMLTests", dependencies: ["LibXML", "TestSupport"]),
-        .testTarget(name: "TesseractTests", dependencies: ["Tesseract", "Poppler", "TestSupport"]),
-        .testTarget(name: "SecorReadersTests", dependencies: ["SecorReaders", "SecorCore", "SecorFixtures", "TestSupport"]),
-        .testTarget(name: "SecorJobsTests", dependencies: ["SecorJobs", "SecorCore", "TestSupport"]),
+        .testTarget(name: "TesseractTests", dependencies: ["Tesseract", "Poppler", "Imaging", "TestSupport"]),
+        .testTarget(name: "SecorSupportTests", dependencies: ["SecorSupport", "SecorCore", "Imaging", "TestSupport"]),
+        .testTarget(name: "SecorCoreTests", dependencies: ["SecorCore", "TestSupport"]),
+        .testTarget(name: "SecorReadersTests", dependencies: ["SecorReaders", "SecorCore", "Imaging", "SecorFixtures", "TestSupport"]),
+        .testTarget(name: "SecorOutputTests", dependencies: ["SecorOutput", "SecorCore", "Poppler", "SecorFixtures", "TestSupport"]),
+        .testTarget(name: "SecorPipelineTests", dependencies: ["SecorPipeline", "SecorReaders", "SecorCore", "TestSupport"]),
         .testTarget(name: "SecorRegistryTests", dependencies: ["SecorRegistry", "SecorCore", "TestSupport"]),
-        .testTarget(name: "SecorInboxTests", dependencies: ["SecorInbox", "SecorRegistry", "SecorCore", "TestSupport"]),
-        .testTarget(name: "SecorOutputTests", dependencies: ["SecorOutput", "SecorCore", "Poppler", "TestSupport"]),
-        .testTarget(name: "SecorWorkersTests", dependencies: ["SecorWorkers", "SecorReaders", "SecorCore", "TestSupport"]),
+        .testTarget(name: "SecorWorkersTests", dependencies: ["SecorWorkers", "SecorReaders", "SecorCore", "SecorSupport", "TestSupport"]),
+        .testTarget(name: "SecorInboxTests", dependencies: ["SecorInbox", "SecorRegistry", "SecorCore", "SecorReaders", "TestSupport"]),
+        .testTarget(name: "SecorJobsTests", dependencies: ["SecorJobs", "SecorCore", "SecorSupport", "TestSupport"]),
         .testTarget(name: "SecorFuzzingTests", dependencies: ["SecorFuzzing", "TestSupport"]),
         .testTarget(name: "SecorIntakeTests", dependencies: ["SecorCore", "Poppler", "TestSupport"]),
     ]

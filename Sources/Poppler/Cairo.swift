@@ -1,6 +1,7 @@
 // cairo on its own (it comes with poppler): writing the office's own PDFs and PNGs.
 import CPoppler
 import Foundation
+import Imaging
 
 /// A block of a letter as cairo lays it out.
 public enum TextBlock: Sendable {
@@ -91,7 +92,7 @@ public func writeTextPDF(_ blocks: [TextBlock], to url: URL) throws(PopplerError
 
 extension PDFPage {
     /// `region` (page points) rendered at `scale` as PNG bytes: a crop for staff to look at.
-    public func renderPNG(region: PDFRect, scale: Double) -> Data? {
+    public func renderPNG(region: Box, scale: Double) -> Data? {
         guard let width = pixels(region.width * scale), let height = pixels(region.height * scale) else { return nil }
         return withWhiteSurface(width: width, height: height, maxPixels: 4_000_000, draw: { cr in
             cairo_scale(cr, scale, scale)

@@ -3,20 +3,7 @@
 // the rest of the program never sees C memory.
 import CPoppler
 import Foundation
-
-/// A rectangle in PDF points with the origin at the page's top-left corner, y downwards
-/// (the way poppler-glib's text layout and renderers measure).
-public struct PDFRect: Sendable, Hashable, Codable {
-    public var x: Double
-    public var y: Double
-    public var width: Double
-    public var height: Double
-    public init(x: Double, y: Double, width: Double, height: Double) {
-        self.x = x; self.y = y; self.width = width; self.height = height
-    }
-    public var maxX: Double { x + width }
-    public var maxY: Double { y + height }
-}
+import Imaging
 
 /// Why poppler could not open or use a document. The one place where GError becomes Swift.
 public struct PopplerError: Error, Sendable, CustomStringConvertible {
@@ -94,23 +81,13 @@ public struct PDFFormWidget: Sendable {
     public let text: String?
     /// Check boxes and radio widgets: whether this widget is on.
     public let isOn: Bool
-    public let rect: PDFRect
+    public let rect: Box
 }
 
 /// One character of the text layer with its box. `character` is a whole grapheme as poppler gives it.
 public struct PDFTextCharacter: Sendable {
     public let character: Character
-    public let rect: PDFRect
-}
-
-/// A grey image: one byte per pixel, 0 black to 255 white, rows top to bottom.
-public struct GrayImage: Sendable {
-    public let width: Int
-    public let height: Int
-    public var pixels: [UInt8]
-    public init(width: Int, height: Int, pixels: [UInt8]) {
-        self.width = width; self.height = height; self.pixels = pixels
-    }
+    public let rect: Box
 }
 
 public final class PDFPage {
@@ -149,7 +126,7 @@ public final class PDFPage {
             let r = rects[index]
             result.append(PDFTextCharacter(
                 character: Character(scalar),
-                rect: PDFRect(x: r.x1, y: r.y1, width: r.x2 - r.x1, height: r.y2 - r.y1)))
+                rect: Box(x: r.x1, y: r.y1, width: r.x2 - r.x1, height: r.y2 - r.y1)))
             index += 1
         }
         return result
@@ -175,7 +152,7 @@ public final class PDFPage {
             let name = takeString(poppler_form_field_get_name(field)) ?? ""
             let area = mapping.area
             // poppler-glib reports form areas with the origin at the bottom-left.
-            let rect = PDFRect(x: area.x1, y: pageHeight - area.y2, width: area.x2 - area.x1, height: area.y2 - area.y1)
+            let rect = Box(x: area.x1, y: pageHeight - area.y2, width: area.x2 - area.x1, height: area.y2 - area.y1)
             var kind = PDFFormFieldKind.unknown
             var text: String? = nil
             var isOn = false
@@ -211,7 +188,7 @@ public final class PDFPage {
 
     /// Renders `region` (page points) at `scale` pixels per point into a grey image on white.
     /// Only the region is rasterized; the image is capped at `maxPixels` to bound memory.
-    public func renderGray(region: PDFRect, scale: Double, maxPixels: Int = 40_000_000) -> GrayImage? {
+    public func renderGray(region: Box, scale: Double, maxPixels: Int = 40_000_000) -> Raster? {
         guard region.width > 0, region.height > 0, scale > 0 else { return nil }
         guard let width = pixels(region.width * scale), let height = pixels(region.height * scale) else { return nil }
         return withWhiteSurface(width: width, height: height, maxPixels: maxPixels, draw: { cr in
@@ -230,7 +207,7 @@ public final class PDFPage {
     /// page needs costs about what one region does; clipping to the regions themselves (not
     /// their union) keeps rasterizing to them. The pixel grid starts on a whole page point, so
     /// a region's pixels do not depend on which other regions were rendered with it.
-    public func renderGray(regions: [PDFRect], scale: Double, maxPixels: Int = 40_000_000) -> [(origin: (x: Double, y: Double), image: GrayImage)]? {
+    public func renderGray(regions: [Box], scale: Double, maxPixels: Int = 40_000_000) -> [(origin: (x: Double, y: Double), image: Raster)]? {
         let regions = regions.filter { $0.width > 0 && $0.height > 0 && $0.x.isFinite && $0.y.isFinite }
         guard let first = regions.first, scale > 0 else { return nil }
         var minX = first.x, minY = first.y, maxX = first.x + first.width, maxY = first.y + first.height
@@ -266,11 +243,11 @@ public final class PDFPage {
     }
 
     /// The page's annotations: subtype name (`Square`, `Text`, ...), rectangle (top-left origin) and contents.
-    public func annotations() -> [(kind: String, rect: PDFRect, contents: String)] {
+    public func annotations() -> [(kind: String, rect: Box, contents: String)] {
         guard let list = poppler_page_get_annot_mapping(handle) else { return [] }
         defer { poppler_page_free_annot_mapping(list) }
         let pageHeight = size.height
-        var out: [(String, PDFRect, String)] = []
+        var out: [(String, Box, String)] = []
         for data in elements(of: list) {
             let mapping = data.assumingMemoryBound(to: PopplerAnnotMapping.self).pointee
             guard let annot = mapping.annot else { continue }
@@ -282,7 +259,7 @@ public final class PDFPage {
             default: kind = "Other"
             }
             let a = mapping.area
-            out.append((kind, PDFRect(x: a.x1, y: pageHeight - a.y2, width: a.x2 - a.x1, height: a.y2 - a.y1),
+            out.append((kind, Box(x: a.x1, y: pageHeight - a.y2, width: a.x2 - a.x1, height: a.y2 - a.y1),
                         takeString(poppler_annot_get_contents(annot)) ?? ""))
         }
         return out
@@ -292,7 +269,7 @@ public final class PDFPage {
     func renderInto(_ cr: OpaquePointer) { poppler_page_render(handle, cr) }
 
     /// Adds a note (text) annotation at `rect` and a red square annotation outlining it.
-    public func addProblemAnnotation(rect: PDFRect, note: String) {
+    public func addProblemAnnotation(rect: Box, note: String) {
         let pageHeight = size.height
         // Annotations take PDF coordinates: origin bottom-left.
         var area = PopplerRectangle(x1: rect.x, y1: pageHeight - rect.maxY, x2: rect.maxX, y2: pageHeight - rect.y)
@@ -322,22 +299,43 @@ private func takeString(_ pointer: UnsafeMutablePointer<gchar>?) -> String? {
     return String(cString: pointer)
 }
 
-/// Something drawn onto a page when making test scans: typed values, ticks, a signature.
-public enum PageMark: Sendable {
-    /// Text in a Courier face, its baseline `size * 0.3` above the box's bottom.
-    case text(String, box: PDFRect, size: Double)
-    /// A filled square inside the box (a typed tick in a radio box).
-    case filledBox(PDFRect)
-    /// A hand-drawn check mark in the box.
-    case checkMark(PDFRect)
-    /// A pen stroke through these points (a signature).
-    case stroke([(Double, Double)], width: Double)
+/// Drawing on a page in its points (top-left origin), as a pen or a printer would: what
+/// generated forms and scans are made of. The marks themselves are the caller's.
+public struct Canvas {
+    fileprivate let cr: OpaquePointer
+
+    /// Dark grey ink, and the face text is set in.
+    fileprivate func begin(font: String) {
+        cairo_set_source_rgb(cr, 0.08, 0.08, 0.08)
+        cairo_select_font_face(cr, font, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL)
+    }
+
+    /// `text` with its baseline starting at (`x`, `baseline`).
+    public func text(_ text: String, x: Double, baseline: Double, size: Double) {
+        cairo_set_font_size(cr, size)
+        cairo_move_to(cr, x, baseline)
+        cairo_show_text(cr, text)
+    }
+
+    public func fill(_ box: Box) {
+        cairo_rectangle(cr, box.x, box.y, box.width, box.height)
+        cairo_fill(cr)
+    }
+
+    /// A pen line through `points`.
+    public func stroke(_ points: [(x: Double, y: Double)], width: Double) {
+        guard let first = points.first else { return }
+        cairo_set_line_width(cr, width)
+        cairo_move_to(cr, first.x, first.y)
+        for p in points.dropFirst() { cairo_line_to(cr, p.x, p.y) }
+        cairo_stroke(cr)
+    }
 }
 
 extension PDFPage {
-    /// Renders the page with `marks` drawn on it, turned by `degrees` about its centre,
-    /// at `scale` pixels per point, grey on white: a page as a scanner would see it.
-    public func renderFilled(marks: [PageMark], scale: Double, degrees: Double) -> GrayImage? {
+    /// Renders the page with `draw`'s marks on it, turned by `degrees` about its centre, at
+    /// `scale` pixels per point, grey on white: a page as a scanner would see it.
+    public func renderDrawn(scale: Double, degrees: Double, font: String = "Courier", draw: (Canvas) -> Void) -> Raster? {
         let (pw, ph) = size
         guard let width = pixels(pw * scale, rounding: .toNearestOrAwayFromZero),
               let height = pixels(ph * scale, rounding: .toNearestOrAwayFromZero) else { return nil }
@@ -347,43 +345,17 @@ extension PDFPage {
             cairo_translate(cr, -Double(width) / 2, -Double(height) / 2)
             cairo_scale(cr, scale, scale)
             poppler_page_render(handle, cr)
-            draw(marks, on: cr)
+            let canvas = Canvas(cr: cr)
+            canvas.begin(font: font)
+            draw(canvas)
         }, read: { grayPixels(of: $0, width: width, height: height) })
     }
 }
 
-/// Draws `marks` in page coordinates: typed text in Courier, ticks, pen strokes.
-func draw(_ marks: [PageMark], on cr: OpaquePointer) {
-    cairo_set_source_rgb(cr, 0.08, 0.08, 0.08)
-    cairo_select_font_face(cr, "Courier", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL)
-    for mark in marks {
-        switch mark {
-        case let .text(text, box, fontSize):
-            cairo_set_font_size(cr, fontSize)
-            cairo_move_to(cr, box.x + 3, box.maxY - fontSize * 0.3)
-            cairo_show_text(cr, text)
-        case let .filledBox(box):
-            cairo_rectangle(cr, box.x + 1.5, box.y + 1.5, box.width - 3, box.height - 3)
-            cairo_fill(cr)
-        case let .checkMark(box):
-            cairo_set_line_width(cr, 1.6)
-            cairo_move_to(cr, box.x + box.width * 0.15, box.y + box.height * 0.55)
-            cairo_line_to(cr, box.x + box.width * 0.42, box.y + box.height * 0.85)
-            cairo_line_to(cr, box.x + box.width * 0.9, box.y + box.height * 0.1)
-            cairo_stroke(cr)
-        case let .stroke(points, lineWidth):
-            guard let first = points.first else { continue }
-            cairo_set_line_width(cr, lineWidth)
-            cairo_move_to(cr, first.0, first.1)
-            for p in points.dropFirst() { cairo_line_to(cr, p.0, p.1) }
-            cairo_stroke(cr)
-        }
-    }
-}
-
-/// Writes `document`'s pages with `marks[i]` typed on page i as a new PDF with a text layer
-/// (a form filled in on a computer and printed to PDF: the "print" flavor).
-public func writeTypedPDF(_ document: PDFDocument, marks: [[PageMark]], to url: URL) throws(PopplerError) {
+/// Writes `document`'s pages with `draw(page index, canvas)` drawn over each as a new PDF with a
+/// text layer (a form filled in on a computer and printed to PDF).
+public func writeDrawnPDF(_ document: PDFDocument, font: String = "Courier", to url: URL,
+                          draw: (Int, Canvas) -> Void) throws(PopplerError) {
     guard let first = document.page(at: 0) else { throw PopplerError(kind: .other, message: "the form has no pages") }
     guard let pdf = cairo_pdf_surface_create(url.path, first.size.width, first.size.height) else {
         throw PopplerError(kind: .other, message: "cannot create \(url.path)")
@@ -396,7 +368,9 @@ public func writeTypedPDF(_ document: PDFDocument, marks: [[PageMark]], to url: 
         poppler_page_render_for_printing(page.handle, cr)
         cairo_restore(cr)
         cairo_save(cr)
-        draw(index < marks.count ? marks[index] : [], on: cr)
+        let canvas = Canvas(cr: cr)
+        canvas.begin(font: font)
+        draw(index, canvas)
         cairo_restore(cr)
         cairo_show_page(cr)
     }
@@ -460,7 +434,7 @@ func elements(of list: UnsafeMutablePointer<GList>) -> [UnsafeMutableRawPointer]
 }
 
 /// Writes grey page images as an image-only PDF (no text layer), each page `pageSize` points.
-public func writeImagePDF(_ pages: [GrayImage], pageSize: (width: Double, height: Double), to url: URL) throws(PopplerError) {
+public func writeImagePDF(_ pages: [Raster], pageSize: (width: Double, height: Double), to url: URL) throws(PopplerError) {
     guard let pdf = cairo_pdf_surface_create(url.path, pageSize.width, pageSize.height) else {
         throw PopplerError(kind: .other, message: "cannot create \(url.path)")
     }
@@ -470,14 +444,7 @@ public func writeImagePDF(_ pages: [GrayImage], pageSize: (width: Double, height
         guard let image = cairo_image_surface_create(CAIRO_FORMAT_RGB24, Int32(page.width), Int32(page.height)) else { continue }
         cairo_surface_flush(image)
         if let base = cairo_image_surface_get_data(image) {
-            let stride = Int(cairo_image_surface_get_stride(image))
-            for row in 0..<page.height {
-                let line = base.advanced(by: row * stride).withMemoryRebound(to: UInt32.self, capacity: page.width) { $0 }
-                for col in 0..<page.width {
-                    let g = UInt32(page.pixels[row * page.width + col])
-                    line[col] = (g << 16) | (g << 8) | g
-                }
-            }
+            page.writeRGB24(to: UnsafeMutableRawPointer(base), stride: Int(cairo_image_surface_get_stride(image)))
         }
         cairo_surface_mark_dirty(image)
         cairo_save(cr)
@@ -496,30 +463,15 @@ public func writeImagePDF(_ pages: [GrayImage], pageSize: (width: Double, height
 }
 
 /// The grey pixels of an RGB24 cairo surface.
-private func grayPixels(of surface: OpaquePointer, width: Int, height: Int) -> GrayImage? {
+private func grayPixels(of surface: OpaquePointer, width: Int, height: Int) -> Raster? {
     grayPixels(of: surface, x: 0, y: 0, width: width, height: height)
 }
 
 /// The grey pixels of the `width` × `height` rectangle at (`x`, `y`) of an RGB24 cairo surface.
-private func grayPixels(of surface: OpaquePointer, x: Int, y: Int, width: Int, height: Int) -> GrayImage? {
+private func grayPixels(of surface: OpaquePointer, x: Int, y: Int, width: Int, height: Int) -> Raster? {
     guard let data = cairo_image_surface_get_data(surface), width > 0, height > 0, x >= 0, y >= 0,
           x + width <= Int(cairo_image_surface_get_width(surface)),
           y + height <= Int(cairo_image_surface_get_height(surface)) else { return nil }
     let stride = Int(cairo_image_surface_get_stride(surface))
-    let base = data + y * stride + x * 4
-    // Raw loads, no bounds checks: a page at 300 dpi is millions of pixels.
-    let pixels = [UInt8](unsafeUninitializedCapacity: width * height) { out, count in
-        let source = UnsafeRawPointer(base)
-        for row in 0..<height {
-            let line = source + row * stride
-            let target = out.baseAddress! + row * width
-            for col in 0..<width {
-                let px = line.loadUnaligned(fromByteOffset: col * 4, as: UInt32.self)
-                let r = (px >> 16) & 0xFF, g = (px >> 8) & 0xFF, b = px & 0xFF
-                target[col] = UInt8(truncatingIfNeeded: (r * 299 + g * 587 + b * 114) / 1000)
-            }
-        }
-        count = width * height
-    }
-    return GrayImage(width: width, height: height, pixels: pixels)
+    return Raster(rgb24: UnsafeRawPointer(data + y * stride + x * 4), stride: stride, width: width, height: height)
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 
 /// An application with its decision, under the edition that decided it.
 public struct DecidedApplication: Sendable {
@@ -104,6 +105,10 @@ public struct ApplicationRecord: Sendable, Codable {
         public let document: String?
         public let page: Int?
         public let box: Box?
+
+        public init(source: FieldSource, confidence: Double, document: String?, page: Int?, box: Box?) {
+            self.source = source; self.confidence = confidence; self.document = document; self.page = page; self.box = box
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -194,23 +199,5 @@ public struct UnmatchedRecord: Sendable, Codable {
         default: "needs_review"
         }
         reasons = file.reasons.map { ReasonRecord(code: $0.code, severity: $0.severity.rawValue, message: $0.message) }
-    }
-}
-
-/// Everything `process` prints for a batch.
-public struct BatchReport: Sendable, Codable {
-    public let asOf: String
-    public let applications: [ApplicationRecord]
-    public let unmatched: [UnmatchedRecord]
-
-    enum CodingKeys: String, CodingKey {
-        case applications, unmatched
-        case asOf = "as_of"
-    }
-
-    public init(asOf: CalendarDate, decided: [DecidedApplication], unmatched: [UnmatchedFile]) {
-        self.asOf = asOf.description
-        applications = decided.map(ApplicationRecord.init)
-        self.unmatched = unmatched.map(UnmatchedRecord.init)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 
 /// Why an application is not accepted, in terms the applicant can act on.
 public struct Reason: Sendable, Hashable, Codable {

@@ -1,3 +1,4 @@
+import Imaging
 /// A problem found while reading or deciding a document. Problems are collected as
 /// values with where they were found, never thrown: a thrown error means the run itself broke.
 public struct Diagnostic: Sendable, Hashable, Codable, CustomStringConvertible {
@@ -49,13 +50,4 @@ public struct Diagnostic: Sendable, Hashable, Codable, CustomStringConvertible {
         let at = where_.isEmpty ? "" : " (\(where_.joined(separator: ", ")))"
         return "\(code): \(message)\(at)"
     }
-}
-
-/// Collects diagnostics as a stage works.
-public struct Diagnostics: Sendable {
-    public private(set) var items: [Diagnostic] = []
-    public init() {}
-    public mutating func emit(_ d: Diagnostic) { items.append(d) }
-    public var isEmpty: Bool { items.isEmpty }
-    public var worst: Diagnostic.Severity? { items.map(\.severity).max() }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 
 /// Where a value was read from.
 public enum FieldSource: String, Sendable, Codable {

@@ -1,5 +1,6 @@
 import Foundation
 import SecorSchemas
+import Imaging
 
 /// What kind of value a form field holds, in the forms README's words.
 public enum FieldKind: String, Sendable, Codable {
@@ -129,4 +130,8 @@ public struct TemplateAnchor: Sendable, Codable, Hashable {
     public let page: Int
     public let text: String
     public let box: Box
+
+    public init(page: Int, text: String, box: Box) {
+        self.page = page; self.text = text; self.box = box
+    }
 }

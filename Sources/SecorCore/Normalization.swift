@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 
 /// A field's value after normalization.
 public enum FieldValue: Sendable, Hashable, Codable, CustomStringConvertible {

@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 import Poppler
 import SecorCore
 import SecorSchemas
@@ -66,29 +67,30 @@ public struct ScanGenerator {
     public func write(_ kind: DocumentKind, values: [String: String], settings: Settings, to url: URL,
                       random: inout SeededRandom) throws {
         guard let template = templates.template(for: kind), let blank = blanks[kind] else { return }
-        var pages: [GrayImage] = []
+        var pages: [Raster] = []
         for index in 0..<blank.pageCount {
             guard let page = blank.page(at: index) else { continue }
             let marks = template.fields.filter { $0.page == index + 1 }.flatMap { field in
                 Self.marks(field, value: values[field.key] ?? "", random: &random)
             }
-            guard let image = page.renderFilled(marks: marks, scale: settings.dpi / 72, degrees: settings.degrees) else { continue }
-            var raster = Raster(width: image.width, height: image.height, pixels: image.pixels)
+            guard var raster = page.renderDrawn(scale: settings.dpi / 72, degrees: settings.degrees, draw: { canvas in
+                for mark in marks { mark.draw(on: canvas) }
+            }) else { continue }
             ScanDegradation.noise(&raster, grain: settings.grain, specks: settings.specks, random: &random)
             ScanDegradation.jpegArtifacts(&raster, quality: settings.jpegQuality)
-            pages.append(GrayImage(width: raster.width, height: raster.height, pixels: raster.pixels))
+            pages.append(raster)
         }
         try writeImagePDF(pages, pageSize: (612, 792), to: url)
     }
 
     static func marks(_ field: TemplateField, value: String, random: inout SeededRandom) -> [PageMark] {
-        let box = PDFRect(x: field.box.x, y: field.box.y, width: field.box.width, height: field.box.height)
+        let box = field.box
         switch field.kind {
         case .text, .count, .date, .choice:
             return value.isEmpty ? [] : [.text(value, box: box, size: 9.5)]
         case .yesNo:
             guard let option = field.options?[value] else { return [] }
-            return [.filledBox(PDFRect(x: option.x, y: option.y, width: option.width, height: option.height))]
+            return [.filledBox(option)]
         case .tick:
             return value == "Yes" ? [.checkMark(box)] : []
         case .ink:
@@ -104,6 +106,32 @@ public struct ScanGenerator {
                 points.append((start + t * length, mid + sin(t * .pi * Double.random(in: 5.5...6.5, using: &random)) * 5))
             }
             return [.stroke(points, width: 1.4)]
+        }
+    }
+}
+
+/// Something drawn onto a page when making test forms and scans: typed values, ticks, a signature.
+public enum PageMark: Sendable {
+    /// Text in a Courier face, its baseline `size * 0.3` above the box's bottom.
+    case text(String, box: Box, size: Double)
+    /// A filled square inside the box (a typed tick in a radio box).
+    case filledBox(Box)
+    /// A hand-drawn check mark in the box.
+    case checkMark(Box)
+    /// A pen stroke through these points (a signature).
+    case stroke([(Double, Double)], width: Double)
+
+    func draw(on canvas: Canvas) {
+        switch self {
+        case let .text(text, box, size):
+            canvas.text(text, x: box.x + 3, baseline: box.maxY - size * 0.3, size: size)
+        case let .filledBox(box):
+            canvas.fill(box.insetBy(1.5))
+        case let .checkMark(box):
+            canvas.stroke([(box.x + box.width * 0.15, box.y + box.height * 0.55), (box.x + box.width * 0.42, box.y + box.height * 0.85),
+                           (box.x + box.width * 0.9, box.y + box.height * 0.1)], width: 1.6)
+        case let .stroke(points, width):
+            canvas.stroke(points.map { (x: $0.0, y: $0.1) }, width: width)
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Poppler
 import SecorCore
+import SecorOutput
 
 /// Typed applications for `make bench`: each registration and declaration typed onto the blank
 /// forms as a PDF with a text layer (the "print" flavor), and each registration as an XML export
@@ -25,7 +26,9 @@ extension ScanGenerator {
                     template.fields.filter { $0.page == index + 1 }.flatMap { Self.marks($0, value: values[$0.key] ?? "", random: &random) }
                 }
                 let name = String(format: "typed-%04d-%@.pdf", n, kind.rawValue)
-                try writeTypedPDF(blank, marks: marks, to: folder.appendingPathComponent(name))
+                try writeDrawnPDF(blank, to: folder.appendingPathComponent(name)) { index, canvas in
+                    for mark in index < marks.count ? marks[index] : [] { mark.draw(on: canvas) }
+                }
                 files.pdfs.append(name)
             }
             if n <= xmls {

@@ -1,6 +1,7 @@
 import Foundation
 import SecorCore
 import SecorReaders
+import SecorOutput
 
 /// What `make fuzz` runs on each input libFuzzer makes, and what the regression tests run on
 /// every input it ever found a crash with. Each checks the stage's promises, not only that it

@@ -5,6 +5,7 @@ import Glibc
 #endif
 import Foundation
 import SecorCore
+import SecorSupport
 
 /// Why a file-system call failed. The one place errno becomes a Swift error.
 public struct FileSystemError: Error, CustomStringConvertible, Sendable {

@@ -4,6 +4,7 @@ import SecorCore
 import SecorOutput
 import SecorReaders
 import SecorRegistry
+import SecorSupport
 
 /// `secor-intake watch`: takes each file that lands in the inbox once it has held still,
 /// decides it, and files it under OUT, remembering everything in the registry.

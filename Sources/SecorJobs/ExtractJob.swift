@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import SecorCore
 import SecorReaders
+import SecorSupport
 
 /// `secor-intake extract`: reads each file and prints what was found.
 public struct ExtractJob {

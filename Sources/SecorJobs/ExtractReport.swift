@@ -1,6 +1,8 @@
 import Foundation
 import SecorCore
 import SecorReaders
+import SecorOutput
+import Imaging
 
 /// What `secor-intake extract` prints for one file.
 public struct ExtractReport: Sendable, Encodable {

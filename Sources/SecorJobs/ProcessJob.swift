@@ -4,6 +4,7 @@ import SecorCore
 import SecorReaders
 import SecorOutput
 import SecorRegistry
+import SecorSupport
 
 /// `secor-intake process`: a batch of files and folders, read, assembled into applications and decided.
 public struct ProcessJob {

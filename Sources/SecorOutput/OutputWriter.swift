@@ -1,6 +1,8 @@
 import Foundation
 import Poppler
 import SecorCore
+import SecorSupport
+import Imaging
 
 /// What the office sends and keeps, written beside each application: `record.json`; for a
 /// rejected application the letter (text, HTML, PDF) and an annotated copy of each PDF the
@@ -65,7 +67,7 @@ public struct OutputWriter: Sendable {
             for reason in mine {
                 guard let box = reason.box, let pageNumber = reason.page, let page = pdf.page(at: pageNumber - 1) else { continue }
                 let note = "\(reason.label ?? reason.field ?? "Problem"): \(reason.message)"
-                page.addProblemAnnotation(rect: PDFRect(x: box.x - 2, y: box.y - 2, width: box.width + 4, height: box.height + 4), note: note)
+                page.addProblemAnnotation(rect: Box(x: box.x - 2, y: box.y - 2, width: box.width + 4, height: box.height + 4), note: note)
             }
             let name = "annotated-" + (doc.path as NSString).lastPathComponent
             try FileReplacement.replace(dir.appendingPathComponent(name)) { try pdf.save(to: $0) }
@@ -75,7 +77,7 @@ public struct OutputWriter: Sendable {
     private func isPDF(_ path: String) -> Bool {
         guard let handle = FileHandle(forReadingAtPath: path) else { return false }
         defer { try? handle.close() }
-        return Sniffer.format(of: handle.readData(ofLength: 1024)) == .pdf
+        return DocumentFormat(sniffing: handle.readData(ofLength: 1024)) == .pdf
     }
 
     /// A worksheet for staff: each doubtful field, the value read, how sure, and (for scans) the crop it was read from.
@@ -89,7 +91,7 @@ public struct OutputWriter: Sendable {
                reading.source == .ocr || reading.source == .ink {
                 if documents[path] == nil, let data = FileManager.default.contents(atPath: path) { documents[path] = try? PDFDocument(data: data) }
                 if let png = documents[path]?.page(at: page - 1)?.renderPNG(
-                    region: PDFRect(x: box.x - 8, y: box.y - 6, width: box.width + 16, height: box.height + 12), scale: 2) {
+                    region: Box(x: box.x - 8, y: box.y - 6, width: box.width + 16, height: box.height + 12), scale: 2) {
                     crop = "<img alt=\"where it was read\" src=\"data:image/png;base64,\(png.base64EncodedString())\">"
                 }
             }

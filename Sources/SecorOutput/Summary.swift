@@ -1,5 +1,6 @@
 import Foundation
 import SecorCore
+import SecorSupport
 
 /// The day at a glance for staff: `summary.html`, `accepted.csv` and `results.jsonl`.
 public struct DaySummary: Sendable {

@@ -1,5 +1,6 @@
 import Foundation
 import SecorCore
+import SecorSupport
 
 /// The sniff and extract stages: a path in, everything read from it out.
 /// Each stage is a small value; `Extraction` chains them.
@@ -48,7 +49,7 @@ public struct Extraction: Sendable {
     /// `file` read as `format` (by default what its bytes are); the result names the file by
     /// path and digest without holding its bytes, so what is read can be kept or sent on.
     public func read(bytesOf file: InputFile, format: DocumentFormat? = nil) -> ReadFile {
-        var result = read(file, format: format ?? Sniffer.format(of: file.data))
+        var result = read(file, format: format ?? DocumentFormat(sniffing: file.data))
         result.file = file.withoutBytes
         return result
     }

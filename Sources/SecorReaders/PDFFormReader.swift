@@ -1,6 +1,7 @@
 import Foundation
 import Poppler
 import SecorCore
+import Imaging
 
 /// Reads the office's PDF forms (fill, flat and print flavors) into fields.
 ///
@@ -264,14 +265,14 @@ public struct PDFFormReader: Sendable {
     func acroFormValue(_ field: TemplateField, widgets: [PDFFormWidget], page: Int) -> ExtractedField? {
         let mine = widgets.filter { $0.name == field.key }
         guard let first = mine.first else { return nil }
-        let box = Box(first.rect)
+        let box = first.rect
         switch field.kind {
         case .yesNo:
             // Which option is on is told by where its widget sits: the template knows each option's box.
             guard let on = mine.first(where: { $0.isOn }) else {
                 return ExtractedField(value: "", raw: "Off", source: .acroform, page: page, box: field.box)
             }
-            let onBox = Box(on.rect)
+            let onBox = on.rect
             let option = (field.options ?? [:]).min { a, b in
                 distance(a.value, onBox) < distance(b.value, onBox)
             }?.key ?? ""
@@ -322,11 +323,6 @@ private func distance(_ a: Box, _ b: Box) -> Double {
     return (dx * dx + dy * dy).squareRoot()
 }
 
-extension Box {
-    init(_ r: PDFRect) { self.init(x: r.x, y: r.y, width: r.width, height: r.height) }
-    var pdfRect: PDFRect { PDFRect(x: x, y: y, width: width, height: height) }
-}
-
 /// What one page offers: its text layer, its widgets, and which form it starts, if any.
 struct PageReading {
     let index: Int
@@ -346,7 +342,7 @@ struct PageReading {
         self.page = page
         self.ink = ink
         self.templates = templates
-        let layer = TextLayer(page.textCharacters().map { TextLayer.Character($0.character, Box($0.rect)) })
+        let layer = TextLayer(page.textCharacters().map { TextLayer.Character($0.character, $0.rect) })
         self.layer = layer
         let widgets = page.formWidgets()
         self.widgets = widgets
@@ -385,7 +381,7 @@ final class InkReader {
     let page: PDFPage
     let scale: Double
     private var wanted: [Box] = []
-    private var rendered: [(area: Box, image: GrayImage)] = []
+    private var rendered: [(area: Box, image: Raster)] = []
 
     init(page: PDFPage, scale: Double) {
         self.page = page
@@ -417,20 +413,15 @@ final class InkReader {
         let x1 = min(image.width, Int(((box.maxX - area.x) * scale).rounded()))
         let y1 = min(image.height, Int(((box.maxY - area.y) * scale).rounded()))
         guard x1 > x0, y1 > y0 else { return 0 }
-        var dark = 0
-        for row in y0..<y1 {
-            let base = row * image.width
-            for col in x0..<x1 where image.pixels[base + col] < 128 { dark += 1 }
-        }
-        return Double(dark) / Double((x1 - x0) * (y1 - y0))
+        return image.inkFraction(x: x0, y: y0, width: x1 - x0, height: y1 - y0)
     }
 
-    private func rendered(_ box: Box) -> (area: Box, image: GrayImage)? {
+    private func rendered(_ box: Box) -> (area: Box, image: Raster)? {
         rendered.first { $0.area.contains(x: box.x, y: box.y) && $0.area.contains(x: box.maxX, y: box.maxY) }
     }
 
     private func render(_ regions: [Box]) {
-        guard !regions.isEmpty, let images = page.renderGray(regions: regions.map(\.pdfRect), scale: scale) else { return }
+        guard !regions.isEmpty, let images = page.renderGray(regions: regions, scale: scale) else { return }
         for (origin, image) in images {
             rendered.append((Box(x: origin.x, y: origin.y, width: Double(image.width) / scale, height: Double(image.height) / scale), image))
         }

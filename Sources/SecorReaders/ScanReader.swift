@@ -3,6 +3,7 @@ import Poppler
 import SecorCore
 import SecorSchemas
 import Tesseract
+import Imaging
 
 /// Reads scanned (image-only) pages of the office's forms.
 ///
@@ -75,15 +76,12 @@ public final class ScanReader: @unchecked Sendable {
             guard let document = try? PDFDocument(data: data) else { continue }
             for index in 0..<document.pageCount {
                 guard let page = document.page(at: index),
-                      let image = page.renderGray(region: PDFRect(x: 0, y: 0, width: page.size.width, height: page.size.height),
+                      let image = page.renderGray(region: Box(x: 0, y: 0, width: page.size.width, height: page.size.height),
                                                   scale: scale) else { continue }
                 let raster = Raster(width: image.width, height: image.height, pixels: image.pixels)
                 let (rows, columns) = ScanAlignment.profiles(raster)
                 // Solid bands (the title band) look alike on every form: score on lines and text only.
-                var marks: [Int] = []
-                for y in 0..<raster.height where rows[y] < Double(raster.width) * 0.5 {
-                    for x in 0..<raster.width where raster.pixels[y * raster.width + x] < 128 { marks.append(y * raster.width + x) }
-                }
+                let marks = raster.darkPixelIndices(onRowsWithInkBelow: 0.5, rows: rows)
                 blanks.append(BlankPage(kind: form, page: index + 1, raster: raster, rows: rows, columns: columns, marks: marks))
             }
         }
@@ -104,7 +102,7 @@ public final class ScanReader: @unchecked Sendable {
     /// Renders `page` and finds which blank page it is and where; nil when it is none of them.
     public func place(_ page: PDFPage) -> PlacedPage? {
         let scale = dpi / 72
-        guard let rendered = page.renderGray(region: PDFRect(x: 0, y: 0, width: page.size.width, height: page.size.height), scale: scale)
+        guard let rendered = page.renderGray(region: Box(x: 0, y: 0, width: page.size.width, height: page.size.height), scale: scale)
         else { return nil }
         let image = Raster(width: rendered.width, height: rendered.height, pixels: rendered.pixels)
         let small = image.downsampled(by: factor)
@@ -128,15 +126,7 @@ public final class ScanReader: @unchecked Sendable {
 
     /// The share of the blank's printed marks that are dark (within a pixel) on the straightened scan.
     func overlap(_ scan: Raster, _ blank: BlankPage, dx: Int, dy: Int) -> Double {
-        guard !blank.marks.isEmpty else { return 0 }
-        var hits = 0
-        for index in blank.marks {
-            let x = index % blank.raster.width + dx, y = index / blank.raster.width + dy
-            if scan[x, y] < 128 || scan[x + 1, y] < 128 || scan[x - 1, y] < 128 || scan[x, y + 1] < 128 || scan[x, y - 1] < 128 {
-                hits += 1
-            }
-        }
-        return Double(hits) / Double(blank.marks.count)
+        scan.overlap(marks: blank.marks, markWidth: blank.raster.width, dx: dx, dy: dy)
     }
 
     /// Reads every field of `template` on page `templatePage` from a placed scan.
@@ -161,21 +151,21 @@ public final class ScanReader: @unchecked Sendable {
                 // The box's inside, found from its printed border on the scan itself (the page's
                 // placement can be a point off); then the border's remains and specks cleaned away.
                 let wide = placement.sample(placed.image, box: field.box.insetBy(-3))
-                let inside = Self.insideOfBorder(wide, margin: 3 * placement.pixelsPerPoint, pixelsPerPoint: placement.pixelsPerPoint)
-                let withoutBorder = Self.withoutLines(inside)
+                let inside = CropCleaning.insideOfBorder(wide, margin: 3 * placement.pixelsPerPoint, pixelsPerPoint: placement.pixelsPerPoint)
+                let withoutBorder = CropCleaning.withoutLines(inside)
                 if let dump = Self.dumpFolder {
                     // Developers: the crops on the way to tesseract, as PGM files.
-                    for (suffix, image) in [("wide", wide), ("raw", inside), ("lines", withoutBorder), ("clean", Self.cleaned(withoutBorder))] {
+                    for (suffix, image) in [("wide", wide), ("raw", inside), ("lines", withoutBorder), ("clean", CropCleaning.cleaned(withoutBorder))] {
                         let header = Data("P5\n\(image.width) \(image.height)\n255\n".utf8)
                         try? (header + Data(image.pixels)).write(to: URL(fileURLWithPath: "\(dump)/p\(pageNumber)-\(field.key)-\(suffix).pgm"))
                     }
                 }
-                let crop = Self.cleaned(withoutBorder)
+                let crop = CropCleaning.cleaned(withoutBorder)
                 // Blank means no ink of a glyph's size is left once specks are gone; a thin "1"
                 // in a wide box is little ink but not nothing.
                 let glyphPixels = Int((placement.pixelsPerPoint * 1.0) * (placement.pixelsPerPoint * 1.0))
-                if Self.darkPixels(crop) < glyphPixels {
-                    let noisy = Self.darkPixels(withoutBorder) > 8 * glyphPixels
+                if CropCleaning.darkPixels(crop) < glyphPixels {
+                    let noisy = CropCleaning.darkPixels(withoutBorder) > 8 * glyphPixels
                     // Much ink that cleaning took for specks: not sure it is blank.
                     fields[field.key] = ExtractedField(value: "", raw: "", source: .ocr, page: pageNumber, box: pageBox,
                                                        confidence: noisy ? 0.3 : 0.99)
@@ -282,7 +272,7 @@ public final class ScanReader: @unchecked Sendable {
     /// its own, lower, confidence. The text most readings agree on wins.
     static func confirmedReading(_ reader: LineReader, crop: Raster, dpi: Int, characters: String?,
                                  plausible: (String) -> Bool = { _ in true }) -> Recognition {
-        let grey = pad(trimmed(crop), by: 12)
+        let grey = CropCleaning.pad(CropCleaning.trimmed(crop), by: 12)
         func read(_ r: Raster, _ layout: LineLayout) -> Recognition {
             let raw = reader.read(pixels: r.pixels, width: r.width, height: r.height, dpi: dpi, characters: characters, layout: layout)
             return Recognition(text: raw.text.split(whereSeparator: \.isWhitespace).joined(separator: " "), confidence: raw.confidence)
@@ -293,12 +283,11 @@ public final class ScanReader: @unchecked Sendable {
         // Other views of the same ink, each made only when a reading needs it.
         enum View { case grey, binary, thick, enlarged }
         lazy var binary: Raster = {
-            let threshold = otsuThreshold(grey)
-            return Raster(width: grey.width, height: grey.height, pixels: grey.pixels.map { $0 < threshold ? 0 : 255 })
+            CropCleaning.binarized(grey, threshold: CropCleaning.otsuThreshold(grey))
         }()
         // Thickened strokes: Courier's hairlines defeat tesseract's LSTM in some glyphs ("9").
-        lazy var thick = thickened(grey)
-        lazy var big = enlarged(grey, by: 1.5)
+        lazy var thick = CropCleaning.thickened(grey)
+        lazy var big = CropCleaning.enlarged(grey, by: 1.5)
         let attempts: [(View, LineLayout)] = [(.grey, .word), (.thick, .line), (.binary, .line), (.enlarged, .line),
                                               (.binary, .word), (.thick, .character), (.grey, .character)]
         func leader() -> (text: String, confidence: Double)? {
@@ -336,208 +325,7 @@ public final class ScanReader: @unchecked Sendable {
         return Recognition(text: l.text, confidence: l.confidence)
     }
 
-    /// A field crop without what is not its text: rows and columns that are mostly dark (the
-    /// box's border, grey on the form) and small specks away from the line of text.
-    static func withoutLines(_ crop: Raster) -> Raster {
-        var r = crop
-        let w = r.width, h = r.height
-        guard w > 4, h > 4 else { return r }
-        // What is left of the border: lines (grey, about 136, on the form) that run nearly the
-        // whole crop, along its edges only; text never does both.
-        let edgeRows = max(2, h / 5), edgeColumns = max(2, min(w / 8, h / 3))
-        for y in Array(0..<edgeRows) + Array((h - edgeRows)..<h) {
-            var dark = 0
-            for x in 0..<w where r.pixels[y * w + x] < 190 { dark += 1 }
-            if Double(dark) > Double(w) * 0.85 { for x in 0..<w { r.pixels[y * w + x] = 255 } }
-        }
-        for x in Array(0..<edgeColumns) + Array((w - edgeColumns)..<w) {
-            var dark = 0
-            for y in 0..<h where r.pixels[y * w + x] < 190 { dark += 1 }
-            if Double(dark) > Double(h) * 0.85 { for y in 0..<h { r.pixels[y * w + x] = 255 } }
-        }
-        return r
-    }
-
-    /// The inside of a field box, cut from a crop taken `margin` pixels outside the box:
-    /// each border is looked for near where it should be, as the darkest line there.
-    static func insideOfBorder(_ crop: Raster, margin: Double, pixelsPerPoint: Double) -> Raster {
-        let w = crop.width, h = crop.height
-        let reach = Int((margin * 2).rounded())
-        guard w > 2 * reach + 4, h > 2 * reach + 4 else { return crop }
-        func darkness(column x: Int) -> Int {
-            var n = 0
-            for y in reach..<(h - reach) where crop.pixels[y * w + x] < 190 { n += 1 }
-            return n
-        }
-        func darkness(row y: Int) -> Int {
-            var n = 0
-            for x in reach..<(w - reach) where crop.pixels[y * w + x] < 190 { n += 1 }
-            return n
-        }
-        // The line nearest where the border should be, among those running most of the box:
-        // a typed "1" near the border is dark too, but short.
-        func border(_ range: Range<Int>, expected: Int, _ measure: (Int) -> Int, length: Int) -> Int? {
-            range.filter { Double(measure($0)) > Double(length) * 0.7 }.min { abs($0 - expected) < abs($1 - expected) }
-        }
-        let inner = Int((1.0 * pixelsPerPoint).rounded())
-        let m = Int(margin.rounded())
-        let left = border(0..<reach, expected: m, { darkness(column: $0) }, length: h - 2 * reach).map { $0 + inner } ?? m + inner
-        let right = border((w - reach)..<w, expected: w - 1 - m, { darkness(column: $0) }, length: h - 2 * reach).map { $0 - inner } ?? w - m - inner
-        let top = border(0..<reach, expected: m, { darkness(row: $0) }, length: w - 2 * reach).map { $0 + inner } ?? m + inner
-        let bottom = border((h - reach)..<h, expected: h - 1 - m, { darkness(row: $0) }, length: w - 2 * reach).map { $0 - inner } ?? h - m - inner
-        guard right - left > 4, bottom - top > 4 else { return crop }
-        let cw = right - left, ch = bottom - top
-        var out = [UInt8](repeating: 255, count: cw * ch)
-        for y in 0..<ch {
-            out.replaceSubrange(y * cw..<(y + 1) * cw, with: crop.pixels[(y + top) * w + left..<(y + top) * w + left + cw])
-        }
-        return Raster(width: cw, height: ch, pixels: out)
-    }
-
-    static func cleaned(_ crop: Raster) -> Raster {
-        var r = crop
-        let w = r.width, h = r.height
-        guard w > 4, h > 4 else { return r }
-        // Connected pieces of ink; keep those of a size and place that text has.
-        let threshold = min(otsuThreshold(r), 160)
-        var label = [Int32](repeating: -1, count: w * h)
-        var pieces: [(area: Int, x0: Int, y0: Int, x1: Int, y1: Int)] = []
-        var stack: [Int] = []
-        for start in 0..<(w * h) where r.pixels[start] < threshold && label[start] < 0 {
-            let id = Int32(pieces.count)
-            var piece = (area: 0, x0: w, y0: h, x1: -1, y1: -1)
-            label[start] = id
-            stack.append(start)
-            while let p = stack.popLast() {
-                let x = p % w, y = p / w
-                piece.area += 1
-                piece.x0 = min(piece.x0, x); piece.x1 = max(piece.x1, x); piece.y0 = min(piece.y0, y); piece.y1 = max(piece.y1, y)
-                for (nx, ny) in [(x - 1, y), (x + 1, y), (x, y - 1), (x, y + 1), (x - 1, y - 1), (x + 1, y + 1), (x - 1, y + 1), (x + 1, y - 1)]
-                where nx >= 0 && ny >= 0 && nx < w && ny < h {
-                    let q = ny * w + nx
-                    if label[q] < 0 && r.pixels[q] < threshold { label[q] = id; stack.append(q) }
-                }
-            }
-            pieces.append(piece)
-        }
-        guard !pieces.isEmpty else { return r }
-        // The text line: the band the big pieces share.
-        let big = pieces.filter { $0.area >= 12 && $0.y1 - $0.y0 >= h / 6 }
-        let bandTop = big.map(\.y0).min() ?? 0, bandBottom = big.map(\.y1).max() ?? h - 1
-        let glyphHeight = max(4, (big.map { $0.y1 - $0.y0 }.sorted().dropFirst(big.count / 2).first ?? h / 2))
-        let baseline = big.map(\.y1).sorted().dropFirst(big.count / 2).first ?? h - 1
-        var keep = [Bool](repeating: false, count: pieces.count)
-        for (i, p) in pieces.enumerated() {
-            // A small mark is punctuation only where and as punctuation sits: on the baseline (a full
-            // stop, a comma), by a letter's top (the dot of an i, an apostrophe), or flat (a hyphen).
-            // Elsewhere it is a speck.
-            if p.area < glyphHeight * glyphHeight / 6 && !big.contains(where: { $0.x0 == p.x0 && $0.y0 == p.y0 && $0.area == p.area }) {
-                let onBaseline = abs(p.y1 - baseline) <= max(2, glyphHeight / 5)
-                let centre = (p.x0 + p.x1) / 2
-                let byLetterTop = p.y1 < baseline - glyphHeight * 45 / 100
-                    && big.contains { centre >= $0.x0 - glyphHeight / 3 && centre <= $0.x1 + glyphHeight / 3 && $0.y0 <= p.y1 + glyphHeight / 2 }
-                // A hyphen or dash: flat and at least twice as wide as it is high.
-                let dash = (p.x1 - p.x0 + 1) >= 2 * (p.y1 - p.y0 + 1)
-                if !onBaseline && !byLetterTop && !dash { continue }
-            }
-            let inBand = p.y1 >= bandTop - glyphHeight / 4 && p.y0 <= bandBottom + glyphHeight / 4
-            // Dots of i, j and full stops are small but sit in the band; specks are tiny or out of it.
-            // What is left of a border at the crop's edge is thin and touches it.
-            let edgeRemnant = (p.x0 == 0 || p.x1 == w - 1) && (p.x1 - p.x0) < glyphHeight / 3
-                || (p.y0 == 0 || p.y1 == h - 1) && (p.y1 - p.y0) < glyphHeight / 3
-            keep[i] = inBand && !edgeRemnant && p.area >= max(6, glyphHeight * glyphHeight / 40)
-        }
-        for i in 0..<(w * h) where label[i] >= 0 && !keep[Int(label[i])] { r.pixels[i] = 255 }
-        // Faint remains of what was removed would still read as marks.
-        for i in 0..<(w * h) where label[i] < 0 && r.pixels[i] < 200 { r.pixels[i] = 255 }
-        return r
-    }
-
-    static func darkPixels(_ r: Raster) -> Int {
-        var n = 0
-        for p in r.pixels where p < 128 { n += 1 }
-        return n
-    }
-
-    /// Strokes made a pixel bolder all round (a 3×3 minimum).
-    static func thickened(_ r: Raster) -> Raster {
-        var out = r
-        for y in 0..<r.height {
-            for x in 0..<r.width {
-                var v: UInt8 = 255
-                for dy in -1...1 { for dx in -1...1 { v = min(v, r[x + dx, y + dy]) } }
-                out.pixels[y * r.width + x] = v
-            }
-        }
-        return out
-    }
-
     /// Developers' switches, read once: SECOR_OCR_DEBUG prints every reading, SECOR_OCR_DUMP=DIR saves the crops.
     static let debugReadings = ProcessInfo.processInfo.environment["SECOR_OCR_DEBUG"] != nil
     static let dumpFolder = ProcessInfo.processInfo.environment["SECOR_OCR_DUMP"]
-
-    /// The crop made `factor` times larger (bilinear): another view of the same ink for a second reading.
-    static func enlarged(_ r: Raster, by factor: Double) -> Raster {
-        let scaled = r
-        var out = Raster(width: Int(Double(r.width) * factor), height: Int(Double(r.height) * factor))
-        for y in 0..<out.height {
-            for x in 0..<out.width {
-                let sx = Double(x) / factor, sy = Double(y) / factor
-                let x0 = Int(sx), y0 = Int(sy), fx = sx - Double(x0), fy = sy - Double(y0)
-                let v = (Double(scaled[x0, y0]) * (1 - fx) + Double(scaled[x0 + 1, y0]) * fx) * (1 - fy)
-                    + (Double(scaled[x0, y0 + 1]) * (1 - fx) + Double(scaled[x0 + 1, y0 + 1]) * fx) * fy
-                out.pixels[y * out.width + x] = UInt8(max(0, min(255, v.rounded())))
-            }
-        }
-        return out
-    }
-
-    /// Otsu's threshold: the grey level that best splits ink from paper.
-    static func otsuThreshold(_ r: Raster) -> UInt8 {
-        var histogram = [Int](repeating: 0, count: 256)
-        for p in r.pixels { histogram[Int(p)] += 1 }
-        let total = Double(r.pixels.count)
-        var sum = 0.0
-        for i in 0..<256 { sum += Double(i * histogram[i]) }
-        var sumB = 0.0, weightB = 0.0, best = 0.0, threshold = 128
-        for t in 0..<256 {
-            weightB += Double(histogram[t])
-            guard weightB > 0 else { continue }
-            let weightF = total - weightB
-            guard weightF > 0 else { break }
-            sumB += Double(t * histogram[t])
-            let meanB = sumB / weightB, meanF = (sum - sumB) / weightF
-            let between = weightB * weightF * (meanB - meanF) * (meanB - meanF)
-            if between > best { best = between; threshold = t }
-        }
-        return UInt8(threshold)
-    }
-
-    /// The crop cut down to its ink (and a little room), so the box's edges are not read as text.
-    static func trimmed(_ r: Raster, margin: Int = 4) -> Raster {
-        var x0 = r.width, y0 = r.height, x1 = -1, y1 = -1
-        for y in 0..<r.height {
-            for x in 0..<r.width where r.pixels[y * r.width + x] < 128 {
-                x0 = min(x0, x); x1 = max(x1, x); y0 = min(y0, y); y1 = max(y1, y)
-            }
-        }
-        guard x1 >= x0, y1 >= y0 else { return r }
-        x0 = max(0, x0 - margin); y0 = max(0, y0 - margin); x1 = min(r.width - 1, x1 + margin); y1 = min(r.height - 1, y1 + margin)
-        let w = x1 - x0 + 1, h = y1 - y0 + 1
-        var out = [UInt8](repeating: 255, count: w * h)
-        for y in 0..<h {
-            out.replaceSubrange(y * w..<(y + 1) * w, with: r.pixels[(y + y0) * r.width + x0..<(y + y0) * r.width + x0 + w])
-        }
-        return Raster(width: w, height: h, pixels: out)
-    }
-
-    /// White margin around a crop: tesseract reads a line better with room around it.
-    static func pad(_ r: Raster, by m: Int) -> Raster {
-        var out = Raster(width: r.width + 2 * m, height: r.height + 2 * m)
-        for y in 0..<r.height {
-            let src = y * r.width, dst = (y + m) * out.width + m
-            out.pixels.replaceSubrange(dst..<dst + r.width, with: r.pixels[src..<src + r.width])
-        }
-        return out
-    }
 }

@@ -9,6 +9,7 @@ import System
 #else
 import SystemPackage
 #endif
+import SecorSupport
 
 /// How to start a reader process: this program, with the `read-worker` subcommand and the limits.
 public struct ReaderCommand: Sendable {
@@ -66,7 +67,7 @@ public struct IsolatedReading: BatchReading {
 
     /// One file already in memory (the watcher's), read and returned.
     public func read(_ file: InputFile) async -> ReadFile {
-        let format = Sniffer.format(of: file.data)
+        let format = DocumentFormat(sniffing: file.data)
         guard format == .pdf else { return extraction.read(bytesOf: file, format: format) }
         let result = OrderedResults<ReadFile>(count: 1)
         _ = await session([(0, file)], next: { nil }, deliver: { result.set($0, $1) })

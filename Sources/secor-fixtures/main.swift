@@ -9,6 +9,7 @@ import Foundation
 import SecorCore
 import SecorFixtures
 import SecorReaders
+import SecorSupport
 
 @main
 struct SecorFixturesCommand: ParsableCommand {

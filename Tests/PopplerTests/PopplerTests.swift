@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import Poppler
+import Imaging
 
 @Suite struct PopplerTests {
     @Test func opensTheBlankRegistrationForm() throws {
@@ -13,7 +14,7 @@ import TestSupport
         let legal = try #require(widgets.first { $0.name == "company_legal_name" })
         // /Rect [300 675 630 689] in PDF space is y = 792 - 689 = 103 from the top.
         #expect(legal.kind == .text)
-        #expect(legal.rect == PDFRect(x: 300, y: 103, width: 330, height: 14))
+        #expect(legal.rect == Box(x: 300, y: 103, width: 330, height: 14))
         #expect(widgets.filter { $0.name == "scsa_member" }.allSatisfy { $0.kind == .radio && !$0.isOn })
         #expect(widgets.first { $0.name == "company_role" }?.kind == .choice)
         #expect(doc.page(at: 2) == nil)
@@ -41,19 +42,19 @@ import TestSupport
         let doc = try PDFDocument(data: Fixtures.data(Fixtures.sample("s03-registration.pdf")))
         let page = try #require(doc.page(at: 0))
         // The dark header band across the top of page 1.
-        let band = try #require(page.renderGray(region: PDFRect(x: 10, y: 5, width: 20, height: 20), scale: 2))
+        let band = try #require(page.renderGray(region: Box(x: 10, y: 5, width: 20, height: 20), scale: 2))
         #expect(band.width == 40 && band.height == 40)
         #expect(band.pixels.allSatisfy { $0 < 128 })
-        let margin = try #require(page.renderGray(region: PDFRect(x: 560, y: 740, width: 20, height: 20), scale: 1))
+        let margin = try #require(page.renderGray(region: Box(x: 560, y: 740, width: 20, height: 20), scale: 1))
         #expect(margin.pixels.allSatisfy { $0 > 250 })
-        #expect(page.renderGray(region: PDFRect(x: 0, y: 0, width: 100_000, height: 100_000), scale: 10) == nil,
+        #expect(page.renderGray(region: Box(x: 0, y: 0, width: 100_000, height: 100_000), scale: 10) == nil,
                 "an oversized render is refused, not attempted")
     }
 
     @Test func rendersSeveralRegionsInOnePass() throws {
         let doc = try PDFDocument(data: Fixtures.data(Fixtures.sample("s03-registration.pdf")))
         let page = try #require(doc.page(at: 0))
-        let band = PDFRect(x: 10, y: 5, width: 20, height: 20), margin = PDFRect(x: 560.25, y: 740, width: 20, height: 20)
+        let band = Box(x: 10, y: 5, width: 20, height: 20), margin = Box(x: 560.25, y: 740, width: 20, height: 20)
         let both = try #require(page.renderGray(regions: [band, margin], scale: 2))
         #expect(both.count == 2)
         // Each region is its own image, at the page point its first pixel stands for.
@@ -65,7 +66,7 @@ import TestSupport
         let alone = try #require(page.renderGray(regions: [band], scale: 2))
         #expect(alone[0].image.pixels == both[0].image.pixels)
         #expect(page.renderGray(regions: [], scale: 2) == nil)
-        #expect(page.renderGray(regions: [band, PDFRect(x: 1e300, y: 0, width: 1, height: 1)], scale: 2) == nil,
+        #expect(page.renderGray(regions: [band, Box(x: 1e300, y: 0, width: 1, height: 1)], scale: 2) == nil,
                 "a region no surface could hold is refused, not a crash")
     }
 

@@ -3,6 +3,8 @@ import Testing
 import SecorCore
 import SecorJobs
 import TestSupport
+import SecorSupport
+import SecorOutput
 
 @Suite struct ProcessJobTests {
     let date = CalendarDate(year: 2026, month: 11, day: 22)!

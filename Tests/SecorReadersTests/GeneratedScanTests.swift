@@ -5,6 +5,7 @@ import TestSupport
 @testable import SecorCore
 @testable import SecorFixtures
 @testable import SecorReaders
+import Imaging
 
 /// Reading scans the project makes itself: known values, 150 to 300 dpi, skew, grain, specks, JPEG.
 /// `make ocr-accuracy` runs the same on 60 documents.
@@ -36,7 +37,7 @@ import TestSupport
         var pixels = [UInt8](repeating: 255, count: w * h)
         for y in 0..<h { for x in 0..<w where (x / 40 + y / 55) % 3 == 0 { pixels[y * w + x] = UInt8.random(in: 40...120, using: &random) } }
         let url = folder.appendingPathComponent("photo.pdf")
-        try writeImagePDF([GrayImage(width: w, height: h, pixels: pixels)], pageSize: (612, 792), to: url)
+        try writeImagePDF([Raster(width: w, height: h, pixels: pixels)], pageSize: (612, 792), to: url)
         let read = extraction.read(path: url.path)
         #expect(read.kind == .unknown)
         #expect(read.documents.first?.reasons.first?.code == "scan-not-a-secor-form")

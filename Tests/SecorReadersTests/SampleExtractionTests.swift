@@ -4,6 +4,7 @@ import Testing
 import TestSupport
 @testable import SecorCore
 @testable import SecorReaders
+import Imaging
 
 let extraction: Extraction = try! Extraction.shipped()
 
@@ -123,9 +124,9 @@ let extraction: Extraction = try! Extraction.shipped()
                 let mine = widgets.filter { $0.name == field.key }
                 #expect(!mine.isEmpty, "\(field.key) has a widget")
                 if let options = field.options {
-                    #expect(Set(options.values) == Set(mine.map { Box($0.rect) }), "\(field.key) option boxes")
+                    #expect(Set(options.values) == Set(mine.map { $0.rect }), "\(field.key) option boxes")
                 } else {
-                    #expect(mine.first.map { Box($0.rect) } == field.box, "\(field.key) box")
+                    #expect(mine.first.map { $0.rect } == field.box, "\(field.key) box")
                 }
             }
         }

@@ -4,6 +4,7 @@ import SecorReaders
 import Testing
 import TestSupport
 @testable import SecorWorkers
+import SecorSupport
 
 /// Reader processes that misbehave (hang, crash, are missing) cost only the file in hand;
 /// the real reader gives what this process's own extraction gives.

@@ -3,15 +3,16 @@ import Poppler
 import Testing
 import TestSupport
 @testable import Tesseract
+import Imaging
 
 /// The wrapper on its own: a line cut from the office's s04 scan, rendered at 300 dpi.
 @Suite struct TesseractTests {
     /// The inside of the WCB account number box of s04's page 1 (the page is skewed a little,
     /// so the crop is generous), as a grey image.
-    func wcbLine() throws -> GrayImage {
+    func wcbLine() throws -> Raster {
         let doc = try PDFDocument(data: Fixtures.data(Fixtures.sample("s04-registration.pdf")))
         let page = try #require(doc.page(at: 0))
-        return try #require(page.renderGray(region: PDFRect(x: 302, y: 142, width: 100, height: 17), scale: 300.0 / 72))
+        return try #require(page.renderGray(region: Box(x: 302, y: 142, width: 100, height: 17), scale: 300.0 / 72))
     }
 
     @Test func readsALineOfDigits() throws {

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
-@testable import SecorCore
+import Imaging
+import SecorCore
+@testable import SecorReaders
 
 /// Builds a text layer the way a PDF would give it: one box per character, 6 points wide.
 private func layer(_ lines: [(String, x: Double, y: Double)]) -> TextLayer {
@@ -56,31 +58,6 @@ private func layer(_ lines: [(String, x: Double, y: Double)]) -> TextLayer {
         let offset = PageOffset.estimate(layer: shifted, anchors: anchors)
         #expect(offset.dx == 12 && offset.dy == 12 && offset.anchorsFound == 3)
         #expect(PageOffset.estimate(layer: layer([("nothing", 0, 0)]), anchors: anchors) == .zero)
-    }
-}
-
-@Suite struct InkTests {
-    @Test func darkFractionCountsPixelsUnderTheThreshold() {
-        let image = InkImage(width: 4, height: 2, pixels: [0, 0, 255, 255, 200, 127, 128, 255])
-        #expect(image.darkFraction(threshold: 128) == 3.0 / 8.0)
-        #expect(InkImage(width: 0, height: 0, pixels: []).darkFraction() == 0)
-    }
-}
-
-@Suite struct BoxTests {
-    @Test func encodesAsAnArrayOfFour() throws {
-        let box = Box(x: 300, y: 103, width: 330, height: 14)
-        let json = String(decoding: try JSONEncoder().encode(box), as: UTF8.self)
-        #expect(json == "[300,103,330,14]")
-        #expect(try JSONDecoder().decode(Box.self, from: Data(json.utf8)) == box)
-    }
-
-    @Test func geometry() {
-        let a = Box(x: 0, y: 0, width: 10, height: 10)
-        #expect(a.insetBy(3) == Box(x: 3, y: 3, width: 4, height: 4))
-        #expect(a.intersection(Box(x: 5, y: 5, width: 10, height: 10)) == Box(x: 5, y: 5, width: 5, height: 5))
-        #expect(a.intersection(Box(x: 20, y: 20, width: 1, height: 1)) == nil)
-        #expect(a.union(Box(x: 20, y: 20, width: 1, height: 1)) == Box(x: 0, y: 0, width: 21, height: 21))
     }
 }
 

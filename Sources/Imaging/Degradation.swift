@@ -1,10 +1,9 @@
 import Foundation
-import SecorCore
 
 /// What a scanner and a mail room do to a page: grain, specks, and JPEG's 8×8 blocks.
 public enum ScanDegradation {
     /// Adds grain (±`grain` grey levels) and dark specks (`specks` of the pixels).
-    public static func noise(_ r: inout Raster, grain: Int, specks: Double, random: inout SeededRandom) {
+    public static func noise<R: RandomNumberGenerator>(_ r: inout Raster, grain: Int, specks: Double, random: inout R) {
         for i in r.pixels.indices {
             var v = Int(r.pixels[i]) + Int.random(in: -grain...grain, using: &random)
             if Double.random(in: 0..<1, using: &random) < specks { v = Int.random(in: 20...110, using: &random) }

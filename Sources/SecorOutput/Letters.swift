@@ -1,4 +1,5 @@
 import Foundation
+import SecorCore
 
 /// What the office sends an applicant whose application is rejected: one entry per problem,
 /// in plain words, naming the form's own labels. No codes an applicant would not understand.

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
-@testable import SecorCore
+import SecorCore
+@testable import SecorOutput
+import SecorFixtures
 
 /// Records written by `PrettyJSON` are the bytes Foundation's encoder writes for them.
 @Suite struct PrettyJSONTests {

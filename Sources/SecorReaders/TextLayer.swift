@@ -1,3 +1,6 @@
+import Imaging
+import SecorCore
+
 /// A page's text layer: characters with their boxes, in the reader's order.
 /// Values are found by where they sit (inside a field's box), never by splitting lines.
 public struct TextLayer: Sendable {
@@ -155,23 +158,5 @@ public struct PageOffset: Sendable, Hashable {
         let dx = median(dxs), dy = median(dys)
         // Within a point is the same place: keep the template's numbers exact.
         return PageOffset(dx: abs(dx) < 1 ? 0 : dx, dy: abs(dy) < 1 ? 0 : dy, anchorsFound: dxs.count)
-    }
-}
-
-/// A grey raster of part of a page (0 black, 255 white), for measuring ink.
-public struct InkImage: Sendable {
-    public let width: Int
-    public let height: Int
-    public let pixels: [UInt8]
-    public init(width: Int, height: Int, pixels: [UInt8]) {
-        self.width = width; self.height = height; self.pixels = pixels
-    }
-
-    /// The share of pixels darker than `threshold`.
-    public func darkFraction(threshold: UInt8 = 128) -> Double {
-        guard !pixels.isEmpty else { return 0 }
-        var dark = 0
-        for p in pixels where p < threshold { dark += 1 }
-        return Double(dark) / Double(pixels.count)
     }
 }

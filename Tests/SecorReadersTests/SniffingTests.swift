@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import SecorCore
+import SecorReaders
 
 @Suite struct SniffingTests {
     @Test(arguments: [
@@ -20,10 +21,10 @@ import TestSupport
             // As UTF-16 with its byte-order mark it is XML.
             var utf16 = Data([0xFF, 0xFE])
             utf16.append(content.dropFirst().data(using: .utf16LittleEndian)!)
-            #expect(Sniffer.format(of: utf16) == .xml)
+            #expect(DocumentFormat(sniffing: utf16) == .xml)
             return
         }
-        #expect(Sniffer.format(of: Data(content.utf8)) == expected)
+        #expect(DocumentFormat(sniffing: Data(content.utf8)) == expected)
     }
 
     @Test func nameDoesNotMatter() throws {
@@ -77,24 +78,5 @@ import TestSupport
         #expect(templates.registration.field("trainee_status")?.choices?.contains("Full-time permanent") == true)
         #expect(templates.registration.field("signature")?.page == 2)
         #expect(templates.registration.field("workers_total")?.label == "Total workers")
-    }
-}
-
-@Suite struct FileReplacementTests {
-    @Test func replacesWholeAndKnowsItsLeftovers() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("replace-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let url = dir.appendingPathComponent("record.json")
-        try Data("old".utf8).write(to: url)
-        struct Broken: Error {}
-        #expect(throws: Broken.self) { try FileReplacement.replace(url) { try Data("half".utf8).write(to: $0); throw Broken() } }
-        #expect(try String(contentsOf: url, encoding: .utf8) == "old", "a failed write leaves the old file")
-        try FileReplacement.replace(url) { try Data("new".utf8).write(to: $0) }
-        #expect(try String(contentsOf: url, encoding: .utf8) == "new")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["record.json"])
-        #expect(FileReplacement.isLeftover(FileReplacement.temporary(for: url).lastPathComponent))
-        #expect(FileReplacement.isLeftover("scan.pdf.part-123"))
-        #expect(!FileReplacement.isLeftover("report.tmp") && !FileReplacement.isLeftover("record.json"))
     }
 }

@@ -1,4 +1,6 @@
 import Foundation
+import SecorCore
+import Imaging
 
 /// JSON written straight to bytes, byte for byte as `JSONOutput.string` writes it with
 /// Foundation's encoder (pretty, keys sorted, slashes unescaped), for the values a batch writes

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Replacing a file so that a crash leaves the old file or the whole new one: the new one is
 /// written under a temporary name beside it (`<name>.tmp-<pid>`) and renamed into place.

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
-@testable import SecorCore
+import SecorCore
+import SecorSupport
+import Imaging
 
 @Suite struct SpillTests {
     func document(_ n: Int) -> ExtractedDocument {

@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+@testable import Imaging
+
+@Suite struct RasterTests {
+    @Test func inkFractionCountsPixelsUnderTheThreshold() {
+        let image = Raster(width: 4, height: 2, pixels: [0, 0, 255, 255, 200, 127, 128, 255])
+        #expect(image.inkFraction == 3.0 / 8.0)
+        #expect(image.inkFraction(x: 0, y: 0, width: 2, height: 1) == 1)
+        // A region past the image's edge counts only what is inside it.
+        #expect(image.inkFraction(x: 3, y: 0, width: 5, height: 5) == 0)
+        #expect(Raster(width: 0, height: 0, pixels: []).inkFraction == 0)
+    }
+
+    @Test func rgb24GreyRoundTrips() {
+        let grey = Raster(width: 3, height: 2, pixels: [0, 17, 128, 200, 254, 255])
+        let stride = 16
+        var buffer = [UInt8](repeating: 0xAB, count: stride * 2)
+        buffer.withUnsafeMutableBytes { grey.writeRGB24(to: $0.baseAddress!, stride: stride) }
+        let back = buffer.withUnsafeBytes { Raster(rgb24: $0.baseAddress!, stride: stride, width: 3, height: 2) }
+        #expect(back.pixels == grey.pixels)
+    }
+
+    @Test func trimmingKeepsTheInkAndAMargin() {
+        var image = Raster(width: 20, height: 10)
+        image.pixels[5 * 20 + 8] = 0
+        image.pixels[6 * 20 + 9] = 0
+        let trimmed = CropCleaning.trimmed(image, margin: 1)
+        #expect(trimmed.width == 4 && trimmed.height == 4)
+        #expect(trimmed.inkFraction == 2.0 / 16.0)
+        // A blank crop is left as it is.
+        #expect(CropCleaning.trimmed(Raster(width: 5, height: 5)).width == 5)
+    }
+}
+
+@Suite struct BoxTests {
+    @Test func encodesAsAnArrayOfFour() throws {
+        let box = Box(x: 300, y: 103, width: 330, height: 14)
+        let json = String(decoding: try JSONEncoder().encode(box), as: UTF8.self)
+        #expect(json == "[300,103,330,14]")
+        #expect(try JSONDecoder().decode(Box.self, from: Data(json.utf8)) == box)
+    }
+
+    @Test func geometry() {
+        let a = Box(x: 0, y: 0, width: 10, height: 10)
+        #expect(a.insetBy(3) == Box(x: 3, y: 3, width: 4, height: 4))
+        #expect(a.intersection(Box(x: 5, y: 5, width: 10, height: 10)) == Box(x: 5, y: 5, width: 5, height: 5))
+        #expect(a.intersection(Box(x: 20, y: 20, width: 1, height: 1)) == nil)
+        #expect(a.union(Box(x: 20, y: 20, width: 1, height: 1)) == Box(x: 0, y: 0, width: 21, height: 21))
+    }
+}
