@@ -249,6 +249,17 @@ public struct ReceivedFile<Document: AssemblyDocument>: Sendable {
     }
 }
 
+/// What assembly makes of a batch: applications (in file order) and the files in none.
+public struct Assembly<Document: AssemblyDocument>: Sendable {
+    public var applications: [AssembledApplication<Document>]
+    public var unmatched: [UnmatchedFile]
+
+    public init(applications: [AssembledApplication<Document>], unmatched: [UnmatchedFile]) {
+        self.applications = applications
+        self.unmatched = unmatched
+    }
+}
+
 /// What a read file turns into when it is received: its forms, normalized, or the reasons it is in no application.
 public enum Receipt<Document: AssemblyDocument>: Sendable {
     case forms(ReceivedFile<Document>)
@@ -283,12 +294,12 @@ public struct ApplicationAssembler: Sendable {
     }
 
     /// A batch's files, read, into applications (in file order) and the files in none.
-    public func assemble(_ files: [ReadFile]) -> (applications: [Application], unmatched: [UnmatchedFile]) {
+    public func assemble(_ files: [ReadFile]) -> Assembly<ReceivedDocument> {
         assemble(files.enumerated().map { receive($1, index: $0) })
     }
 
     /// Received files, in the batch's order, into applications (in file order) and the files in none.
-    public func assemble<Document>(_ receipts: [Receipt<Document>]) -> (applications: [AssembledApplication<Document>], unmatched: [UnmatchedFile]) {
+    public func assemble<Document>(_ receipts: [Receipt<Document>]) -> Assembly<Document> {
         typealias App = AssembledApplication<Document>
         var unmatched: [UnmatchedFile] = []
         var registrations: [Document] = []
@@ -382,7 +393,7 @@ public struct ApplicationAssembler: Sendable {
             used[base, default: 0] += 1
             applications[i].id = used[base]! > 1 ? "\(base)-\(used[base]!)" : base
         }
-        return (applications, unmatched)
+        return Assembly(applications: applications, unmatched: unmatched)
     }
 
     /// A readable, file-name-safe id: the WCB account and the first document's digest prefix.

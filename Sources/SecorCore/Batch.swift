@@ -36,20 +36,21 @@ public struct BatchDecider: Sendable {
         library.edition(of: program, on: application.submitted?.date ?? processingDate)
     }
 
-    public func decide(_ applications: [Application], earlier: (any TraineeRegister)? = nil) -> [DecidedApplication] {
+    public func decide(_ applications: [Application], earlier: (any TraineeRegister)? = nil) throws -> [DecidedApplication] {
         var decided: [Int: DecidedApplication] = [:]
-        decideInSubmissionOrder(applications, earlier: earlier, load: { $0 }) { decided[$0] = $1 }
+        try decideInSubmissionOrder(applications, earlier: earlier, load: { $0 }) { decided[$0] = $1 }
         return applications.indices.compactMap { decided[$0] }
     }
 
     /// Each application, loaded by `load` in its turn, decided in submission order and handed to
-    /// `each` with its position; one with no edition in effect on its date is left out.
+    /// `each` with its position; one with no edition in effect on its date is left out. Throws
+    /// when a register cannot answer: a broken run, never a decision.
     public func decideInSubmissionOrder<Document>(_ applications: [AssembledApplication<Document>], earlier: (any TraineeRegister)? = nil,
                                                   load: (AssembledApplication<Document>) throws -> Application,
-                                                  each: (Int, DecidedApplication) throws -> Void) rethrows {
+                                                  each: (Int, DecidedApplication) throws -> Void) throws {
         let register = BatchTraineeRegister(earlier: earlier)
         for index in Self.submissionOrder(applications.map(\.submitted)) {
-            if let d = decide(try load(applications[index]), register: register) { try each(index, d) }
+            if let d = try decide(try load(applications[index]), register: register) { try each(index, d) }
         }
     }
 
@@ -68,10 +69,10 @@ public struct BatchDecider: Sendable {
     /// One application, in its turn: a registration that is not rejected claims its trained
     /// employee in `register`, so later ones naming the same person break rule 5.
     /// Nil when no edition of the program was in effect on its date.
-    public func decide(_ app: Application, register: BatchTraineeRegister) -> DecidedApplication? {
+    public func decide(_ app: Application, register: BatchTraineeRegister) throws -> DecidedApplication? {
         guard let edition = library.edition(of: program, on: app.submitted?.date ?? processingDate) else { return nil }
         let validator = Validator(edition: edition, templates: templates, processingDate: processingDate)
-        let reasons = validator.validate(app, trainees: register)
+        let reasons = try validator.validate(app, trainees: register)
         let decision = Decision(reasons: reasons)
         if decision != .rejected, let reg = app.registration, let account = app.wcbAccount,
            let person = TraineeIdentity(name: reg.normalized.text("trainee_name"), email: reg.normalized.text("trainee_email")) {
@@ -84,7 +85,7 @@ public struct BatchDecider: Sendable {
 /// What `process` prints for an application, and `record.json` holds.
 public struct ApplicationRecord: Sendable, Codable {
     public var id: String
-    public var decision: String
+    public var decision: ApplicationState
     public var program: String
     public var edition: String
     public var submitted: String?
@@ -117,8 +118,8 @@ public struct ApplicationRecord: Sendable, Codable {
         case asWritten = "as_written"
     }
 
-    /// The same record with another decision word (`pending`, `superseded`).
-    public func marked(decision: String) -> ApplicationRecord {
+    /// The same record in another state (`pending`, `superseded`).
+    public func marked(_ decision: ApplicationState) -> ApplicationRecord {
         var copy = self
         copy.decision = decision
         return copy
@@ -145,7 +146,7 @@ public struct ApplicationRecord: Sendable, Codable {
     public init(_ decided: DecidedApplication) {
         let app = decided.application
         id = app.id
-        decision = decided.decision.rawValue
+        decision = ApplicationState(decided.decision)
         program = decided.edition.program
         edition = decided.edition.edition
         submitted = app.submitted?.text
@@ -185,19 +186,14 @@ public struct UnmatchedRecord: Sendable, Codable {
     public let sha256: String
     public let kind: String
     /// `failed` (unreadable), `rejected` (not a SECOR form) or `needs_review`.
-    public let decision: String
+    public let decision: UnmatchedOutcome
     public let reasons: [ReasonRecord]
 
     public init(_ file: UnmatchedFile) {
         path = file.path
         sha256 = file.sha256
         kind = file.kind.rawValue
-        let worst = file.reasons.map(\.severity).max()
-        decision = switch worst {
-        case .unreadable?: "failed"
-        case .reject?: "rejected"
-        default: "needs_review"
-        }
+        decision = UnmatchedOutcome(worst: file.reasons.map(\.severity).max())
         reasons = file.reasons.map { ReasonRecord(code: $0.code, severity: $0.severity.rawValue, message: $0.message) }
     }
 }

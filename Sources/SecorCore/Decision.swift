@@ -64,7 +64,8 @@ public struct TraineeIdentity: Sendable, Hashable {
 /// Who is already the trained employee for which WCB account (rule 5 across applications).
 public protocol TraineeRegister {
     /// The WCB account, other than `account`, that already has this person as its trained employee.
-    func account(claiming person: TraineeIdentity, otherThan account: String?) -> String?
+    /// Throws when the register cannot answer (a broken database): never a silent "no one".
+    func account(claiming person: TraineeIdentity, otherThan account: String?) throws -> String?
 }
 
 /// Trainees claimed within one batch, on top of an optional earlier register (the registry).
@@ -75,9 +76,9 @@ public final class BatchTraineeRegister: TraineeRegister {
 
     public init(earlier: (any TraineeRegister)? = nil) { self.earlier = earlier }
 
-    public func account(claiming person: TraineeIdentity, otherThan account: String?) -> String? {
+    public func account(claiming person: TraineeIdentity, otherThan account: String?) throws -> String? {
         if let hit = claims[person.nameKey]?.first(where: { $0.0.isSamePerson(as: person) && $0.1 != account }) { return hit.1 }
-        return earlier?.account(claiming: person, otherThan: account)
+        return try earlier?.account(claiming: person, otherThan: account)
     }
 
     public func claim(_ person: TraineeIdentity, for account: String) {
@@ -98,12 +99,12 @@ public struct Validator: Sendable {
     }
 
     /// Every reason the application is not accepted, in the edition's rule order.
-    public func validate(_ application: Application, trainees: (any TraineeRegister)? = nil) -> [Reason] {
+    public func validate(_ application: Application, trainees: (any TraineeRegister)? = nil) throws -> [Reason] {
         var reasons: [Reason] = []
         reasons += readingProblems(application)
         reasons += formatProblems(application)
         for rule in edition.rules {
-            reasons += evaluate(rule, application, trainees: trainees)
+            reasons += try evaluate(rule, application, trainees: trainees)
         }
         // One reason per field and code is enough for an applicant.
         var seen = Set<String>()
@@ -239,9 +240,9 @@ public struct Validator: Sendable {
         case notApplicable
     }
 
-    func evaluate(_ rule: ProgramRule, _ app: Application, trainees: (any TraineeRegister)?) -> [Reason] {
+    func evaluate(_ rule: ProgramRule, _ app: Application, trainees: (any TraineeRegister)?) throws -> [Reason] {
         for condition in rule.when ?? [] {
-            guard case .pass = test(condition, app, trainees: trainees) else { return [] }
+            guard case .pass = try test(condition, app, trainees: trainees) else { return [] }
         }
         var reasons: [Reason] = []
         if let required = rule.required, app.registration != nil {
@@ -261,7 +262,7 @@ public struct Validator: Sendable {
             }
         }
         if let condition = rule.require {
-            if case let .fail(found) = test(condition, app, trainees: trainees) {
+            if case let .fail(found) = try test(condition, app, trainees: trainees) {
                 let name = rule.field ?? condition.field ?? "registration"
                 let fieldName = name.hasPrefix("declaration_") ? "declaration." + name.dropFirst("declaration_".count) : name
                 let read = readFields(condition).map { field($0, in: app) }
@@ -284,7 +285,7 @@ public struct Validator: Sendable {
             + [c.sameAs, c.sameCompanyAs].compactMap { $0 }
     }
 
-    func test(_ c: RuleCondition, _ app: Application, trainees: (any TraineeRegister)?) -> Outcome {
+    func test(_ c: RuleCondition, _ app: Application, trainees: (any TraineeRegister)?) throws -> Outcome {
         if let which = c.documentPresent {
             let present = which == "declaration" ? app.declaration != nil : app.registration != nil
             // Received but unreadable is not missing: staff review it instead.
@@ -299,7 +300,7 @@ public struct Validator: Sendable {
             guard let reg = app.registration,
                   let person = TraineeIdentity(name: reg.normalized.text("trainee_name"), email: reg.normalized.text("trainee_email")),
                   let trainees else { return .notApplicable }
-            if trainees.account(claiming: person, otherThan: app.wcbAccount) != nil {
+            if try trainees.account(claiming: person, otherThan: app.wcbAccount) != nil {
                 return .fail(found: reg.normalized["trainee_name"]?.written)
             }
             return .pass

@@ -53,6 +53,14 @@ public struct InputFile: Sendable, Codable {
         self.sha256 = sha256
     }
 
+    /// The digest of bytes given a piece at a time (a file too large to hold is still known by it).
+    public struct Digest {
+        private var hasher = SHA256()
+        public init() {}
+        public mutating func update(_ data: Data) { hasher.update(data: data) }
+        public func finish() -> String { InputFile.hex(hasher.finalize()) }
+    }
+
     /// Lower-case hex; `String(format:)` per byte costs more than the hash itself.
     static func hex(_ digest: some Sequence<UInt8>) -> String {
         let digits = Array("0123456789abcdef".utf8)

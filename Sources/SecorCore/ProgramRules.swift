@@ -148,6 +148,11 @@ public struct ProgramLibrary: Sendable {
         return ProgramLibrary(editions: editions)
     }
 
+    /// Loaded once per process; the files are part of the program.
+    public static let shipped: Result<ProgramLibrary, SchemaError> = Result {
+        try ProgramLibrary.load()
+    }.mapError { $0 as? SchemaError ?? SchemaError(file: "schemas/programs", reason: "\($0)") }
+
     /// The edition of `program` in effect on `date`; before the first edition, the first.
     public func edition(of program: String = "sk-secor", on date: CalendarDate) -> ProgramEdition? {
         let mine = editions.filter { $0.program == program }

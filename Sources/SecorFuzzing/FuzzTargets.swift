@@ -2,17 +2,24 @@ import Foundation
 import SecorCore
 import SecorReaders
 import SecorOutput
+import SecorPipeline
 
 /// What `make fuzz` runs on each input libFuzzer makes, and what the regression tests run on
 /// every input it ever found a crash with. Each checks the stage's promises, not only that it
 /// returns, and gives back the broken ones; the fuzzing entry stops on any, like on a crash.
 public enum FuzzTargets {
-    static let templates = try! FormTemplates.shipped.get()
-    static let normalizer = FieldNormalizer(templates: templates)
-    static let library = try! ProgramLibrary.load()
-    static let xml = try! Extraction.shipped().xml
-    /// No OCR: a fuzzed page is not worth seconds of tesseract, and the scan path is fed real scans in tests.
-    static let pdf = { var r = PDFFormReader(templates: templates); r.maxPages = 4; return r }()
+    /// The intake chain as `process` runs it, but for the PDF reader: no OCR (a fuzzed page is not
+    /// worth seconds of tesseract, and the scan path is fed real scans in tests) and 4 pages at most.
+    static let pipeline: IntakePipeline = {
+        let shipped = try! IntakePipeline.shipped()
+        let extraction = try! Extraction.shipped()
+        var pdf = PDFFormReader(templates: shipped.templates)
+        pdf.maxPages = 4
+        return IntakePipeline(sniffer: shipped.sniffer, reading: Extraction(sniffer: extraction.sniffer, pdf: pdf, xml: extraction.xml),
+                              assembler: shipped.assembler, library: shipped.library, templates: shipped.templates)
+    }()
+    static var templates: FormTemplates { pipeline.templates }
+    static let date = CalendarDate(year: 2026, month: 11, day: 22)!
 
     public static let all: [String: @Sendable (Data) -> [String]] = ["normalizers": normalizers, "xml": xmlExport, "pdf": pdfForm]
 
@@ -54,27 +61,39 @@ public enum FuzzTargets {
             fields[field.key] = ExtractedField(value: parts[i], source: .text, page: 1, confidence: 1)
         }
         let document = ExtractedDocument(kind: .registration, flavor: .flat, formEdition: "2018-09", pages: [1], fields: fields)
-        let normalized = normalizer.normalize(document)
+        let normalized = pipeline.assembler.normalizer.normalize(document)
         for (key, f) in normalized.fields { require(f.written == (fields[key]?.value ?? f.written), "\(key) lost what was written") }
         let read = ReadFile(file: InputFile(path: "fuzz.pdf", data: data), format: .pdf, pageCount: 1, documents: [document])
-        let (applications, _) = ApplicationAssembler(normalizer: normalizer).assemble([read])
-        let date = CalendarDate(year: 2026, month: 11, day: 22)!
-        for decided in BatchDecider(library: library, templates: templates, processingDate: date).decide(applications) {
-            if decided.decision == .accepted { require(!decided.reasons.contains { $0.severity == .reject }, "accepted with a rejection reason") }
-            let record = ApplicationRecord(decided)
-            require((try? JSONOutput.string(record)) != nil, "record does not encode")
-        }
+        decided([read], promises)
         return promises.broken
+    }
+
+    /// The rest of the chain (receive, assemble, decide, record) on files read.
+    static func decided(_ reads: [ReadFile], _ promises: Promises) {
+        let require = promises.require
+        do {
+            let outcome = try pipeline.decide(reads, on: date)
+            for record in outcome.applications {
+                if record.decision == .accepted { require(!record.reasons.contains { $0.severity == .reject }, "accepted with a rejection reason") }
+                if record.decision == .rejected { require(record.reasons.contains { $0.severity == .reject }, "rejected with no rejection reason") }
+                require((try? JSONOutput.string(record)) != nil, "record does not encode")
+            }
+            let files = Set(reads.map(\.file.sha256))
+            let listed = Set(outcome.applications.flatMap { $0.documents.map(\.sha256) } + outcome.unmatched.map(\.sha256))
+            require(files == listed, "a file is in no application and not unmatched")
+        } catch {
+            require(false, "deciding threw \(error)")
+        }
     }
 
     /// The XML export reader on the bytes as a file.
     public static func xmlExport(_ data: Data) -> [String] {
-        check(xml.read(InputFile(path: "fuzz.xml", data: data)))
+        check(pipeline.reading.read(InputFile(path: "fuzz.xml", data: data), format: .xml))
     }
 
     /// The PDF form reader on the bytes as a file.
     public static func pdfForm(_ data: Data) -> [String] {
-        check(pdf.read(InputFile(path: "fuzz.pdf", data: data)))
+        check(pipeline.reading.read(InputFile(path: "fuzz.pdf", data: data), format: .pdf))
     }
 
     static func check(_ read: ReadFile) -> [String] {
@@ -90,6 +109,7 @@ public enum FuzzTargets {
                 require((0...1).contains(field.confidence), "confidence \(field.confidence)")
             }
         }
+        decided([read], promises)
         return promises.broken
     }
 }

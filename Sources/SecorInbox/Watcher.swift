@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import SecorCore
 import SecorOutput
+import SecorPipeline
 import SecorReaders
 import SecorRegistry
 import SecorSupport
@@ -29,7 +30,7 @@ public final class Watcher {
         public var limits = Extraction.Limits()
         /// Reads one taken file; this process's own extraction when nil (the command line
         /// reads PDFs in a reader process, under --doc-timeout).
-        public var read: (@Sendable (InputFile) -> ReadFile)?
+        public var reading: (any DocumentReading)?
 
         public init(inbox: String, out: String, database: String) {
             self.inbox = inbox
@@ -40,10 +41,8 @@ public final class Watcher {
 
     public let configuration: Configuration
     public let registry: Registry
-    let extraction: Extraction
-    let templates: FormTemplates
-    let library: ProgramLibrary
-    let assembler: ApplicationAssembler
+    /// The stages every file goes through; the watcher adds claiming, holding and moving.
+    let pipeline: IntakePipeline
     let logger = Logger(label: "secor.watch")
     /// Files seen in the inbox: size, time, and since when they have held still.
     private var seen: [String: (size: Int64, modified: Double, since: Date)] = [:]
@@ -57,10 +56,7 @@ public final class Watcher {
         }
         self.configuration = c
         registry = try Registry(path: c.database)
-        extraction = try Extraction.shipped(limits: c.limits)
-        templates = try FormTemplates.shipped.get()
-        library = try ProgramLibrary.load()
-        assembler = ApplicationAssembler(normalizer: FieldNormalizer(templates: templates))
+        pipeline = try IntakePipeline.shipped(limits: c.limits, reading: c.reading)
     }
 
     var processingDate: CalendarDate { configuration.asOf ?? .today() }
@@ -145,12 +141,9 @@ public final class Watcher {
         let moves = try registry.pendingMoves()
         guard !moves.isEmpty else { return }
         // Records are written before moves; a crash in between leaves moves recorded, so both are redone.
-        let documents = moves.compactMap { try? registry.document(sha256: $0.sha256) }
-        try writeRecords(for: Set(documents.compactMap(\.applicationID)))
+        let documents = try moves.compactMap { try registry.document(sha256: $0.sha256) }
         try writeUnmatchedRecords(documents.filter { $0.applicationID == nil })
-        for move in moves { try finish(move) }
-        removeEmptyFolders(for: Set(documents.compactMap(\.applicationID)))
-        writeLetters(for: Set(documents.compactMap(\.applicationID)))
+        try afterCommit(Set(documents.compactMap(\.applicationID)))
         logger.notice("recovered", metadata: ["moves": "\(moves.count)"])
         // Claimed documents whose file is still in the inbox are decided again when seen there.
     }
@@ -192,13 +185,28 @@ public final class Watcher {
         seen[path] = nil
         guard let stamp = DurableFiles.stamp(path) else { return }
         let name = (path as NSString).lastPathComponent
+        // The sniff stage first, as for `process`: a file over a limit is refused before its bytes
+        // are read, and known by a digest taken as it streams by.
         let file: InputFile
+        let read: () -> ReadFile
         if stamp.isLink {
             // Never followed: its identity is where it points, and it is filed as it is.
             file = InputFile(path: path, data: Data("symbolic link to \(DurableFiles.linkTarget(path) ?? "?")".utf8))
+            read = { .unreadable(file.withoutBytes, format: .unrecognized,
+                                 Diagnostic(.unreadable, code: "symbolic-link", "the file is a symbolic link; links are not followed")) }
         } else {
-            guard let data = FileManager.default.contents(atPath: path) else { return }
-            file = InputFile(path: path, data: data)
+            switch pipeline.sniffer.sniff(path: path) {
+            case let .sniffed(sniffed, format):
+                file = sniffed
+                read = { [pipeline] in pipeline.reading.read(sniffed, format: format) }
+            case let .failed(_, reason):
+                guard let digest = Sniffer.digest(ofFileAt: path) else {
+                    logger.warning("cannot read a file in the inbox", metadata: ["reason": "\(reason.code)"])
+                    return
+                }
+                file = InputFile(path: path, sha256: digest)
+                read = { .unreadable(file, format: .unrecognized, reason) }
+            }
         }
         if let known = try registry.document(sha256: file.sha256) {
             if known.state == .claimed && known.inboxPath == path {
@@ -210,22 +218,9 @@ public final class Watcher {
         } else if try !registry.claim(sha256: file.sha256, originalName: name, inboxPath: path) {
             return
         }
-        let read: ReadFile
-        if stamp.isLink {
-            read = .unreadable(file.withoutBytes, format: .unrecognized,
-                               Diagnostic(.unreadable, code: "symbolic-link", "the file is a symbolic link; links are not followed"))
-        } else {
-            if let reader = configuration.read {
-                read = reader(file)
-            } else {
-                read = extraction.read(bytesOf: file)
-            }
-        }
-        let forms = read.documents.filter { $0.kind == .registration || $0.kind == .declaration }
-        if forms.isEmpty {
-            try fileUnmatched(read, name: name)
-        } else {
-            try fileForms(read, name: name)
+        switch pipeline.receive(read(), index: Int.max) {
+        case let .unmatched(unmatched): try fileUnmatched(unmatched, name: name)
+        case let .forms(received): try fileForms(received, name: name)
         }
     }
 
@@ -243,26 +238,24 @@ public final class Watcher {
         logger.info("filed", metadata: ["sha256": "\(sha256.prefix(12))", "outcome": "duplicate"])
     }
 
-    func fileUnmatched(_ read: ReadFile, name: String) throws {
-        let unmatched = UnmatchedFile(path: read.file.path, sha256: read.file.sha256, kind: read.kind,
-                                      reasons: read.reasons + read.documents.flatMap(\.reasons))
-        let record = UnmatchedRecord(unmatched)
-        let folder = Self.folder(forUnmatched: record.decision)
-        let dir = "\(configuration.out)/\(folder)/\(read.file.sha256.prefix(12))"
+    func fileUnmatched(_ unmatched: UnmatchedFile, name: String) throws {
+        let record = pipeline.record(unmatched)
+        let folder = record.decision.folder
+        let dir = "\(configuration.out)/\(folder)/\(unmatched.sha256.prefix(12))"
         var destination = "\(dir)/\(Self.safeName(name))"
-        if Self.exists(destination) { destination = "\(dir)/\(read.file.sha256.prefix(8))-\(Self.safeName(name))" }
+        if Self.exists(destination) { destination = "\(dir)/\(unmatched.sha256.prefix(8))-\(Self.safeName(name))" }
         var filing = Registry.Filing()
         let json = try JSONOutput.string(record)
-        filing.documents.append(.init(sha256: read.file.sha256, kind: read.kind.rawValue,
-                                      state: record.decision == "failed" ? .failed : .decided,
+        filing.documents.append(.init(sha256: unmatched.sha256, kind: unmatched.kind.rawValue,
+                                      state: record.decision == .failed ? .failed : .decided,
                                       applicationID: nil, storedPath: destination, recordJSON: json))
-        filing.moves.append((read.file.sha256, read.file.path, destination))
-        filing.events.append(.init(sha256: read.file.sha256, applicationID: nil, event: "filed",
+        filing.moves.append((unmatched.sha256, unmatched.path, destination))
+        filing.events.append(.init(sha256: unmatched.sha256, applicationID: nil, event: "filed",
                                    detail: "\(folder): " + record.reasons.map(\.code).joined(separator: ","), edition: nil))
         try registry.commit(filing)
         try DurableFiles.write(Data(json.utf8), to: "\(dir)/record.json")
         try makeMoves()
-        logger.info("filed", metadata: ["sha256": "\(read.file.sha256.prefix(12))", "outcome": "\(folder)",
+        logger.info("filed", metadata: ["sha256": "\(unmatched.sha256.prefix(12))", "outcome": "\(folder)",
                                         "reasons": "\(record.reasons.map(\.code).joined(separator: ","))"])
     }
 
@@ -283,12 +276,12 @@ public final class Watcher {
         }
     }
 
-    func fileForms(_ read: ReadFile, name: String) throws {
+    func fileForms(_ received: ReceivedFile<ReceivedDocument>, name: String) throws {
         // Partners: documents waiting in pending, and the documents of rejected applications for
         // the same WCB account (a corrected resubmission replaces what was rejected).
-        let newAccounts = Set(read.documents.compactMap { assembler.normalizer.normalize($0).text("wcb_account_number") })
+        let newAccounts = Set(received.documents.compactMap(\.wcbAccount))
         // A resubmission replaces the earlier document of its own kind for the account: that one is no partner.
-        let newKinds = Set(read.documents.map(\.kind.rawValue))
+        let newKinds = Set(received.documents.map(\.kind.rawValue))
         var accountOf: [String: String?] = [:]
         func account(_ id: String?) throws -> String? {
             guard let id else { return nil }
@@ -302,13 +295,13 @@ public final class Watcher {
             let replaced = try newKinds.contains(d.kind) && account(d.applicationID).map(newAccounts.contains) == true
             if !replaced { candidates.append(d) }
         }
-        for app in try registry.applications(inStates: ["rejected"]) where app.wcbAccount.map(newAccounts.contains) ?? false {
+        for app in try registry.applications(in: [.rejected]) where app.wcbAccount.map(newAccounts.contains) ?? false {
             candidates += try registry.documents(ofApplication: app.id).filter { $0.state == .decided && !newKinds.contains($0.kind) }
         }
         let holding = held(candidates)
-        let reads = holding.map(\.read) + [read]
-        let (applications, _) = assembler.assemble(reads)
-        let mine = applications.filter { $0.documents.contains { $0.sha256 == read.file.sha256 } }
+        // The new file comes after every held one (its index is the largest), as it arrived.
+        let receipts = holding.enumerated().map { pipeline.receive($1.read, index: $0) } + [.forms(received)]
+        let mine = pipeline.assemble(receipts).applications.filter { $0.documents.contains { $0.sha256 == received.reference.sha256 } }
         var filing = Registry.Filing()
         var touched = Set<String>()
         let stored = Dictionary(uniqueKeysWithValues: holding.map { ($0.document.sha256, $0.document) })
@@ -323,17 +316,14 @@ public final class Watcher {
             try plan(app, pending: waiting, stored: stored, newName: name, into: &filing)
             touched.insert(app.id)
             // What this replaces: rejected or pending applications for the same WCB account.
-            for old in try registry.applications(inStates: ["rejected", "pending"])
+            for old in try registry.applications(in: [.rejected, .pending])
             where old.id != app.id && old.wcbAccount != nil && old.wcbAccount == app.wcbAccount {
                 try supersede(old, by: app.id, keeping: Set(app.documents.map(\.sha256)), into: &filing)
                 touched.insert(old.id)
             }
         }
         try registry.commit(filing)
-        try writeRecords(for: touched)
-        try makeMoves()
-        removeEmptyFolders(for: touched)
-        writeLetters(for: touched)
+        try afterCommit(touched)
     }
 
     func isOverdue(_ app: Application, stored: [String: Registry.Document]) -> Bool {
@@ -347,14 +337,12 @@ public final class Watcher {
     /// Adds to `filing` what deciding (or holding) `app` records and moves.
     func plan(_ app: Application, pending: Bool, stored: [String: Registry.Document], newName: String,
               into filing: inout Registry.Filing) throws {
-        let decided = BatchDecider(library: library, templates: templates, processingDate: processingDate)
-            .decide([app], earlier: registry).first
-        guard let decided else { return }
-        let state = pending ? "pending" : decided.decision.rawValue
-        let folder = OutputWriter.folder(for: state)
+        guard let decided = try pipeline.decider(on: processingDate).decide([app], earlier: registry).first else { return }
+        let state = pending ? .pending : ApplicationState(decided.decision)
+        let folder = state.folder
         let dir = "\(configuration.out)/\(folder)/\(app.id)"
-        var record = ApplicationRecord(decided)
-        if pending { record = record.marked(decision: "pending") }
+        var record = pipeline.record(decided)
+        if pending { record = record.marked(.pending) }
         // Files in their final place; the record lists them there.
         var locations: [String: String] = [:]
         var seenFiles = Set<String>()
@@ -374,7 +362,7 @@ public final class Watcher {
                                           applicationID: app.id, storedPath: destination, extractedJSON: extractedJSON))
             if current != destination { filing.moves.append((doc.sha256, current, destination)) }
             filing.events.append(.init(sha256: doc.sha256, applicationID: app.id, event: pending ? "pending" : "decided",
-                                       detail: pending ? "waiting for its partner" : "\(state): " + decided.reasons.map(\.code).joined(separator: ","),
+                                       detail: pending ? "waiting for its partner" : "\(state.rawValue): " + decided.reasons.map(\.code).joined(separator: ","),
                                        edition: decided.edition.edition))
         }
         record = record.relocated(locations)
@@ -385,7 +373,7 @@ public final class Watcher {
             id: app.id, wcbAccount: app.wcbAccount, companyKey: (app.registration ?? app.declaration)?.companyKey, state: state,
             submitted: app.submitted?.text, edition: decided.edition.edition,
             recordJSON: try JSONOutput.string(record),
-            decision: pending ? nil : (decided.decision.rawValue, decided.edition.program, decided.edition.edition, decided.reasons),
+            decision: pending ? nil : (decided.decision, decided.edition.program, decided.edition.edition, decided.reasons),
             trainee: person.flatMap { p in app.wcbAccount.map { (p, $0) } }))
         logger.info("filed", metadata: ["sha256": "\(app.documents.last.map { String($0.sha256.prefix(12)) } ?? "")",
                                         "outcome": "\(folder)", "reasons": "\(decided.reasons.map(\.code).joined(separator: ","))"])
@@ -396,14 +384,15 @@ public final class Watcher {
     func supersede(_ old: Registry.StoredApplication, by newID: String, keeping: Set<String>, into filing: inout Registry.Filing) throws {
         let docs = try registry.documents(ofApplication: old.id).filter { !keeping.contains($0.sha256) }
         for d in docs where d.state == .pending {
-            var destination = "\(configuration.out)/rejected/\(old.id)/\(Self.safeName(d.originalName))"
-            if Self.exists(destination) { destination = "\(configuration.out)/rejected/\(old.id)/\(d.sha256.prefix(8))-\(Self.safeName(d.originalName))" }
+            let dir = "\(configuration.out)/\(ApplicationState.superseded.folder)/\(old.id)"
+            var destination = "\(dir)/\(Self.safeName(d.originalName))"
+            if Self.exists(destination) { destination = "\(dir)/\(d.sha256.prefix(8))-\(Self.safeName(d.originalName))" }
             filing.documents.append(.init(sha256: d.sha256, kind: d.kind, state: .superseded, applicationID: old.id, storedPath: destination))
             if let from = d.storedPath, from != destination { filing.moves.append((d.sha256, from, destination)) }
         }
         var record = old.recordJSON.flatMap { try? JSONDecoder().decode(ApplicationRecord.self, from: Data($0.utf8)) }
-        record = record?.marked(decision: "superseded")
-        filing.applications.append(.init(id: old.id, wcbAccount: old.wcbAccount, companyKey: old.companyKey, state: "superseded",
+        record = record?.marked(.superseded)
+        filing.applications.append(.init(id: old.id, wcbAccount: old.wcbAccount, companyKey: old.companyKey, state: .superseded,
                                          submitted: nil, edition: nil,
                                          recordJSON: record.flatMap { try? JSONOutput.string($0) },
                                          decision: nil, trainee: nil))
@@ -421,7 +410,7 @@ public final class Watcher {
         for id in overdueApps.sorted() {
             let docs = pending.filter { $0.applicationID == id }
             let holding = held(docs)
-            let (applications, _) = assembler.assemble(holding.map(\.read))
+            let applications = pipeline.assemble(holding.enumerated().map { pipeline.receive($1.read, index: $0) }).applications
             var filing = Registry.Filing()
             let stored = Dictionary(uniqueKeysWithValues: holding.map { ($0.document.sha256, $0.document) })
             for var app in applications {
@@ -431,10 +420,7 @@ public final class Watcher {
             filing.events.append(.init(sha256: nil, applicationID: id, event: "pair-wait over",
                                        detail: "decided without its partner after \(configuration.pairWaitDays) days", edition: nil))
             try registry.commit(filing)
-            try writeRecords(for: [id])
-            try makeMoves()
-            removeEmptyFolders(for: [id])
-            writeLetters(for: [id])
+            try afterCommit([id])
         }
     }
 
@@ -444,14 +430,24 @@ public final class Watcher {
         for move in try registry.pendingMoves() { try finish(move) }
     }
 
+    /// What follows every commit, in this order: each touched application's record in its
+    /// folder, the moves the commit recorded, the folders they emptied removed, then letters
+    /// and worksheets (made from what is now in place). Recovery after a crash runs the same.
+    func afterCommit(_ ids: Set<String>) throws {
+        try writeRecords(for: ids)
+        try makeMoves()
+        removeEmptyFolders(for: ids)
+        writeLetters(for: ids)
+    }
+
     /// Writes each application's record.json into its folder, and removes it from where it was.
     func writeRecords(for ids: Set<String>) throws {
         for id in ids.sorted() {
             guard let app = try registry.application(id: id), let json = app.recordJSON else { continue }
-            let folder = OutputWriter.folder(for: app.state)
+            let folder = app.state.folder
             let dir = "\(configuration.out)/\(folder)/\(id)"
             try DurableFiles.write(Data(json.utf8), to: "\(dir)/record.json")
-            for other in ["pending", "accepted", "rejected", "review"] where other != folder {
+            for other in ApplicationState.folders where other != folder {
                 try? FileManager.default.removeItem(atPath: "\(configuration.out)/\(other)/\(id)/record.json")
             }
         }
@@ -460,12 +456,12 @@ public final class Watcher {
     /// Letters, annotated copies and worksheets, once the documents are in place. They are made
     /// from the record and the documents, so a failure here loses nothing: it is logged.
     func writeLetters(for ids: Set<String>) {
-        let writer = OutputWriter(library: library)
+        let writer = OutputWriter(library: pipeline.library)
         for id in ids.sorted() {
             guard let app = try? registry.application(id: id), let json = app.recordJSON,
                   let record = try? JSONDecoder().decode(ApplicationRecord.self, from: Data(json.utf8)),
-                  ["accepted", "rejected", "needs_review"].contains(record.decision) else { continue }
-            let dir = URL(fileURLWithPath: "\(configuration.out)/\(OutputWriter.folder(for: app.state))/\(id)")
+                  record.decision.isDecided else { continue }
+            let dir = URL(fileURLWithPath: "\(configuration.out)/\(app.state.folder)/\(id)")
             do {
                 try writer.write(record, into: dir, date: processingDate)
             } catch {
@@ -477,7 +473,7 @@ public final class Watcher {
     /// Folders an application has left, once its files are out of them.
     func removeEmptyFolders(for ids: Set<String>) {
         for id in ids {
-            for folder in ["pending", "accepted", "rejected", "review"] {
+            for folder in ApplicationState.folders {
                 let dir = "\(configuration.out)/\(folder)/\(id)"
                 if let left = try? FileManager.default.contentsOfDirectory(atPath: dir), left.isEmpty {
                     try? FileManager.default.removeItem(atPath: dir)
@@ -487,14 +483,6 @@ public final class Watcher {
     }
 
     // MARK: - Names
-
-    static func folder(forUnmatched decision: String) -> String {
-        switch decision {
-        case "failed": "failed"
-        case "rejected": "rejected"
-        default: "review"
-        }
-    }
 
     /// A file name safe to create: no folders, no control characters, no leading dots.
     static func safeName(_ name: String) -> String {

@@ -20,7 +20,7 @@ public struct ExtractJob {
 
     /// Returns whether every file was read as a SECOR document. `reading` is this process's own
     /// extraction unless given (the command line reads PDFs in reader processes).
-    public func run(paths: [String], reading: (any BatchReading)? = nil) async throws -> Bool {
+    public func run(paths: [String], reading: (any DocumentReading)? = nil) async throws -> Bool {
         let reading = try reading ?? Extraction.shipped(limits: limits)
         let slots = OrderedResults<ExtractReport>(count: paths.count)
         await reading.readAll(paths, jobs: jobs) { index, read in slots.set(index, ExtractReport(read)) }

@@ -3,6 +3,7 @@ import Logging
 import SecorCore
 import SecorReaders
 import SecorOutput
+import SecorPipeline
 import SecorRegistry
 import SecorSupport
 
@@ -35,45 +36,43 @@ public struct ProcessJob {
     /// process's own extraction unless given (the command line reads PDFs in reader processes).
     /// `keepingLines: false` keeps only the count of each decision, not a line per application
     /// (a caller that prints no table needs none; at 10,000 documents they are megabytes).
-    public func run(paths: [String], reading: (any BatchReading)? = nil, keepingLines: Bool = true,
+    public func run(paths: [String], reading: (any DocumentReading)? = nil, keepingLines: Bool = true,
                     each: (ApplicationRecord) throws -> Void = { _ in }) async throws -> BatchSummary {
-        let reading = try reading ?? Extraction.shipped(limits: limits)
-        let templates = try FormTemplates.shipped.get()
-        let library = try ProgramLibrary.load()
+        let pipeline = try IntakePipeline.shipped(limits: limits, reading: reading)
         let files = Self.expand(paths)
         let progress = BatchProgress(total: files.count, enabled: showProgress)
-        let assembler = ApplicationAssembler(normalizer: FieldNormalizer(templates: templates))
 
         // Each file is received (normalized) as it is read and its documents go to the spill (in
         // memory for the first `documentsInMemory`, on disk after); the batch itself keeps only
         // each document's key. Applications can pair across the whole batch, so nothing can be
         // decided before every file is read.
-        let spill = ReceivedDocument.spill(inMemory: documentsInMemory, normalizer: assembler.normalizer)
+        let spill = ReceivedDocument.spill(inMemory: documentsInMemory, normalizer: pipeline.assembler.normalizer)
         let receipts = OrderedResults<Result<Receipt<DocumentKey<Spill<ReceivedDocument>.Handle>>, any Error>>(count: files.count)
-        await reading.readAll(files, jobs: jobs) { index, read in
+        await pipeline.readAll(files, jobs: jobs) { index, read in
             progress.finished(sha256: read.file.sha256, outcome: read.summary)
             receipts.set(index, Result {
-                switch assembler.receive(read, index: index) {
+                switch pipeline.receive(read, index: index) {
                 case let .unmatched(u): return .unmatched(u)
                 case let .forms(file): return .forms(try file.map { DocumentKey($0, handle: try spill.append($0)) })
                 }
             })
         }
-        let (applications, unmatched) = assembler.assemble(try receipts.values().map { try $0.get() })
+        let assembly = pipeline.assemble(try receipts.values().map { try $0.get() })
+        let (applications, unmatched) = (assembly.applications, assembly.unmatched)
         func load(_ application: AssembledApplication<DocumentKey<Spill<ReceivedDocument>.Handle>>) throws -> Application {
             try application.map { try spill.value($0.handle) }
         }
 
         // Decide in submission order (rule 5: the earlier registration keeps its trained employee),
         // keeping only each decision and its reasons; then hand on the records in file order.
-        let decider = BatchDecider(library: library, templates: templates, processingDate: processingDate)
+        let decider = pipeline.decider(on: processingDate)
         var outcomes: [Int: (edition: ProgramEdition, decision: Decision, reasons: [Reason])] = [:]
         try decider.decideInSubmissionOrder(applications, earlier: registry, load: load) { index, d in
             outcomes[index] = (d.edition, d.decision, d.reasons)
         }
-        let writer = OutputWriter(library: library)
+        let writer = OutputWriter(library: pipeline.library)
         let day = try out.map { try DaySummaryWriter(date: processingDate, into: $0) }
-        var summary = BatchSummary(asOf: processingDate.description, unmatched: unmatched.map(UnmatchedRecord.init))
+        var summary = BatchSummary(asOf: processingDate.description, unmatched: unmatched.map(pipeline.record))
         for (index, planned) in applications.enumerated() {
             guard let outcome = outcomes.removeValue(forKey: index) else { continue }
             let d = DecidedApplication(application: try load(planned), edition: outcome.edition, decision: outcome.decision, reasons: outcome.reasons)
@@ -81,9 +80,9 @@ public struct ProcessJob {
             logger.info("decided", metadata: [
                 "sha256": "\(d.application.documents.first.map { String($0.sha256.prefix(12)) } ?? "")",
                 "decision": "\(d.decision.rawValue)", "reasons": "\(d.reasons.map(\.code).joined(separator: ","))"])
-            let record = ApplicationRecord(d)
+            let record = pipeline.record(d)
             if let out, let day {
-                try writer.write(record, into: out.appendingPathComponent("\(OutputWriter.folder(for: record.decision))/\(record.id)"),
+                try writer.write(record, into: out.appendingPathComponent("\(record.decision.folder)/\(record.id)"),
                                  date: processingDate)
                 try day.add(record)
             }
@@ -125,11 +124,11 @@ public struct ProcessJob {
     /// A table a person reads: one line per application, its reasons beneath.
     public static func text(_ report: BatchSummary) -> String {
         var out = "Processed \(report.asOf): \(report.applications.count) applications"
-        out += " (" + ["accepted", "rejected", "needs_review"].map { "\(report.decisions[$0] ?? 0) \($0.replacingOccurrences(of: "_", with: " "))" }.joined(separator: ", ") + ")"
+        out += " (" + [ApplicationState.accepted, .rejected, .needsReview].map { "\(report.decisions[$0] ?? 0) \($0.words)" }.joined(separator: ", ") + ")"
         if !report.unmatched.isEmpty { out += ", \(report.unmatched.count) files in no application" }
         out += "\n\n"
         let rows = report.applications.map { a -> [String] in
-            [a.decision.replacingOccurrences(of: "_", with: " "), a.id, a.company, a.submitted ?? "", a.files.joined(separator: ", ")]
+            [a.decision.words, a.id, a.company, a.submitted ?? "", a.files.joined(separator: ", ")]
         }
         let header = ["DECISION", "APPLICATION", "COMPANY", "SUBMITTED", "FILES"]
         let widths = (0..<header.count).map { i in ([header] + rows).map { $0[i].count }.max() ?? 0 }
@@ -143,7 +142,7 @@ public struct ProcessJob {
             for r in app.reasons { out += "    - [\(r.severity)] \(r.field): \(r.message)\n" }
         }
         for u in report.unmatched {
-            out += "\n\(u.decision.replacingOccurrences(of: "_", with: " ")): \(u.path)\n"
+            out += "\n\(u.decision.words): \(u.path)\n"
             for r in u.reasons { out += "    - \(r.message)\n" }
         }
         return out
@@ -182,7 +181,7 @@ public struct BatchSummary: Sendable {
         }
 
         public let id: String
-        public let decision: String
+        public let decision: ApplicationState
         public let company: String
         public let submitted: String?
         public let files: [String]
@@ -202,10 +201,10 @@ public struct BatchSummary: Sendable {
     /// A line per application, when the run was asked to keep them.
     public private(set) var applications: [Line] = []
     /// How many applications got each decision.
-    public private(set) var decisions: [String: Int] = [:]
+    public private(set) var decisions: [ApplicationState: Int] = [:]
     public let unmatched: [UnmatchedRecord]
 
-    public var allAccepted: Bool { unmatched.isEmpty && decisions.keys.allSatisfy { $0 == "accepted" } }
+    public var allAccepted: Bool { unmatched.isEmpty && decisions.keys.allSatisfy { $0 == .accepted } }
 
     mutating func add(_ record: ApplicationRecord, keepingLine: Bool) {
         decisions[record.decision, default: 0] += 1

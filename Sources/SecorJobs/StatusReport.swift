@@ -8,14 +8,14 @@ public struct StatusReport {
 
     public init(registry: Registry) throws {
         var out = "Registry: \(registry.path)\n\nDocuments\n"
-        let documents = try registry.countsByState()
-        for state in Registry.DocumentState.allCases {
-            out += "  \(state.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) \(documents[state.rawValue] ?? 0)\n"
+        let documents = try registry.documentCounts()
+        for state in DocumentState.allCases {
+            out += "  \(state.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) \(documents[state] ?? 0)\n"
         }
         out += "\nApplications\n"
-        let applications = try registry.applicationCountsByState()
-        for state in ["accepted", "rejected", "needs_review", "pending", "superseded"] {
-            out += "  \(state.padding(toLength: 12, withPad: " ", startingAt: 0)) \(applications[state] ?? 0)\n"
+        let applications = try registry.applicationCounts()
+        for state in [ApplicationState.accepted, .rejected, .needsReview, .pending, .superseded] {
+            out += "  \(state.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) \(applications[state] ?? 0)\n"
         }
         let pending = try registry.documents(in: .pending).sorted { $0.receivedAt < $1.receivedAt }
         out += "\nOldest pending documents\n"

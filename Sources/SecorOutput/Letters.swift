@@ -120,7 +120,7 @@ public struct LetterWriter: Sendable {
 
     /// The letter for a rejected application (nil otherwise): its `reject` reasons, in order.
     public func letter(for record: ApplicationRecord, date: CalendarDate) -> Letter? {
-        guard record.decision == "rejected" else { return nil }
+        guard record.decision == .rejected else { return nil }
         let reasons = record.reasons.filter { $0.severity == .reject }
         guard !reasons.isEmpty else { return nil }
         func text(_ key: String, _ fields: [String: FieldValue]) -> String { fields[key]?.description ?? "" }

@@ -12,16 +12,6 @@ public struct OutputWriter: Sendable {
 
     public init(library: ProgramLibrary) { letters = LetterWriter(library: library) }
 
-    /// The folder an application's decision files it under.
-    public static func folder(for decision: String) -> String {
-        switch decision {
-        case "accepted": "accepted"
-        case "needs_review": "review"
-        case "pending": "pending"
-        default: "rejected"
-        }
-    }
-
     /// Writes everything for one application into `dir` (which holds, or will hold, its documents).
     public func write(_ record: ApplicationRecord, into dir: URL, date: CalendarDate) throws {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -32,7 +22,7 @@ public struct OutputWriter: Sendable {
             try FileReplacement.replace(dir.appendingPathComponent("letter.pdf")) { try writeTextPDF(Self.blocks(letter), to: $0) }
             try annotate(record, into: dir)
         }
-        if record.decision == "needs_review" {
+        if record.decision == .needsReview {
             try FileReplacement.replace(dir.appendingPathComponent("review.html")) { try Data(reviewSheet(record).utf8).write(to: $0) }
         }
     }

@@ -247,7 +247,7 @@ extension ApplicationRecord: PrettyJSONWritable {
     public func write(to json: inout PrettyJSON) {
         json.beginObject()
         json.key("as_written"); json.object(asWritten) { json, fields in json.object(fields) { $0.string($1) } }
-        json.key("decision"); json.string(decision)
+        json.key("decision"); json.string(decision.rawValue)
         json.key("declaration_fields"); json.object(declarationFields) { $0.value($1) }
         json.key("documents"); json.array(documents)
         json.key("edition"); json.string(edition)

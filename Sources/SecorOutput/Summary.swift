@@ -37,7 +37,7 @@ public struct DaySummary: Sendable {
 
     /// The record's row if it was accepted.
     static func csvRow(_ a: ApplicationRecord, date: CalendarDate) -> String? {
-        guard a.decision == "accepted" else { return nil }
+        guard a.decision == .accepted else { return nil }
         func cell(_ s: String) -> String {
             // A leading = + - @ makes spreadsheets run a formula: quote it as text.
             var v = s
@@ -69,7 +69,7 @@ public struct DaySummary: Sendable {
     /// summary.html as it is built: the counts, the reasons' tally and a row per application.
     struct Page {
         let date: CalendarDate
-        var counts: [String: Int] = [:]
+        var counts: [ApplicationState: Int] = [:]
         var tally: [String: Int] = [:]
         var rows = ""
 
@@ -80,7 +80,7 @@ public struct DaySummary: Sendable {
             counts[a.decision, default: 0] += 1
             // Reasons by the label they name, most frequent first.
             for r in a.reasons { tally[r.label ?? r.field ?? r.code, default: 0] += 1 }
-            let folder = "\(OutputWriter.folder(for: a.decision))/\(a.id)"
+            let folder = "\(a.decision.folder)/\(a.id)"
             let company = a.fields["company_legal_name"]?.description ?? a.declarationFields["company_legal_name"]?.description ?? ""
             var links = ["<a href=\"\(HTML.escape(folder))/record.json\">record</a>"]
             let dir = root.appendingPathComponent(folder)
@@ -92,15 +92,15 @@ public struct DaySummary: Sendable {
                 links.append("<a href=\"\(HTML.escape(folder))/\(HTML.escape(file))\">\(HTML.escape(file))</a>")
             }
             let reasons = a.reasons.map { HTML.escape($0.label ?? $0.field ?? $0.code) }.joined(separator: "<br>")
-            rows += "<tr class=\"\(HTML.escape(a.decision))\"><td>\(HTML.escape(a.decision.replacingOccurrences(of: "_", with: " ")))</td>"
+            rows += "<tr class=\"\(a.decision.rawValue)\"><td>\(a.decision.words)</td>"
                 + "<td>\(HTML.escape(company))</td><td>\(HTML.escape(a.fields["wcb_account_number"]?.description ?? ""))</td>"
                 + "<td>\(HTML.escape(a.submitted ?? ""))</td><td>\(reasons)</td><td>\(links.joined(separator: " · "))</td></tr>\n"
         }
 
         func html(unmatched: [UnmatchedRecord]) -> String {
             var cards = ""
-            for (decision, label, color) in [("accepted", "Accepted", "#2e7d32"), ("rejected", "Rejected", "#b3261e"),
-                                             ("needs_review", "For review", "#b26a00"), ("pending", "Waiting for a partner", "#5f6368")] {
+            for (decision, label, color) in [(ApplicationState.accepted, "Accepted", "#2e7d32"), (.rejected, "Rejected", "#b3261e"),
+                                             (.needsReview, "For review", "#b26a00"), (.pending, "Waiting for a partner", "#5f6368")] {
                 cards += "<div class=\"card\" style=\"border-color:\(color)\"><b>\(counts[decision] ?? 0)</b><span>\(label)</span></div>"
             }
             if !unmatched.isEmpty {
@@ -119,7 +119,7 @@ public struct DaySummary: Sendable {
             svg += "</svg>"
             var rows = self.rows
             for u in unmatched {
-                rows += "<tr class=\"unmatched\"><td>\(HTML.escape(u.decision.replacingOccurrences(of: "_", with: " ")))</td>"
+                rows += "<tr class=\"unmatched\"><td>\(u.decision.words)</td>"
                     + "<td>\(HTML.escape((u.path as NSString).lastPathComponent))</td><td></td><td></td>"
                     + "<td>\(u.reasons.map { HTML.escape($0.message) }.joined(separator: "<br>"))</td><td></td></tr>\n"
             }

@@ -49,12 +49,13 @@ public struct Extraction: Sendable {
     /// `file` read as `format` (by default what its bytes are); the result names the file by
     /// path and digest without holding its bytes, so what is read can be kept or sent on.
     public func read(bytesOf file: InputFile, format: DocumentFormat? = nil) -> ReadFile {
-        var result = read(file, format: format ?? DocumentFormat(sniffing: file.data))
+        var result = parse(file, format: format ?? DocumentFormat(sniffing: file.data))
         result.file = file.withoutBytes
         return result
     }
 
-    public func read(_ file: InputFile, format: DocumentFormat) -> ReadFile {
+    /// The reader for `format` on `file`, its bytes kept in the result.
+    func parse(_ file: InputFile, format: DocumentFormat) -> ReadFile {
         switch format {
         case .pdf:
             return pdf.read(file)
@@ -69,15 +70,23 @@ public struct Extraction: Sendable {
     }
 }
 
-/// How a batch's files are read: in this process, or in reader processes (SecorWorkers).
-public protocol BatchReading: Sendable {
-    /// Reads every path on `jobs` workers; each result goes to `deliver` with its path's index
-    /// as soon as it is read, so a batch need not hold them all.
+/// The read stage: in this process, or in reader processes (SecorWorkers) where a document that
+/// hangs or crashes a library is stopped or lost alone.
+public protocol DocumentReading: Sendable {
+    /// Reads every path (sniffed first) on `jobs` workers; each result goes to `deliver` with its
+    /// path's index as soon as it is read, so a batch need not hold them all.
     func readAll(_ paths: [String], jobs: Int, deliver: @escaping @Sendable (Int, ReadFile) -> Void) async
+
+    /// Reads one sniffed file, waiting for it (the watcher's loop is a plain thread).
+    func read(_ file: InputFile, format: DocumentFormat) -> ReadFile
 }
 
-extension Extraction: BatchReading {
+extension Extraction: DocumentReading {
     public func readAll(_ paths: [String], jobs: Int, deliver: @escaping @Sendable (Int, ReadFile) -> Void) async {
         _ = ParallelMap.map(Array(paths.indices), jobs: jobs) { index in deliver(index, read(path: paths[index])) }
+    }
+
+    public func read(_ file: InputFile, format: DocumentFormat) -> ReadFile {
+        read(bytesOf: file, format: format)
     }
 }

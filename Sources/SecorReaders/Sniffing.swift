@@ -39,12 +39,36 @@ public struct Sniffer: Sendable {
         }
         if info.st_size > maxBytes {
             return .failed(path: path, Diagnostic(.unreadable, code: "too-large",
-                "the file is \(info.st_size / 1_048_576) MB; the limit is \(maxBytes / 1_048_576) MB"))
+                "the file is \(Self.size(Int64(info.st_size))); the limit is \(Self.size(Int64(maxBytes)))"))
         }
         guard let data = try? Data(contentsOf: url, options: [.uncached]) else {
             return .failed(path: path, Diagnostic(.unreadable, code: "unreadable-file", "the file cannot be read"))
         }
         let file = InputFile(path: path, data: data)
         return .sniffed(file, DocumentFormat(sniffing: data))
+    }
+
+    /// The SHA-256 of a plain file, read a megabyte at a time: the identity of a file that is
+    /// not read whole (one over the size limit). Nil when it cannot be opened or read.
+    public static func digest(ofFileAt path: String) -> String? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        var digest = InputFile.Digest()
+        do {
+            while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { digest.update(chunk) }
+        } catch {
+            return nil
+        }
+        return digest.finish()
+    }
+
+    /// A size as people read it: `980 bytes`, `4.4 KB`, `50 MB`, `3.1 GB`.
+    static func size(_ bytes: Int64) -> String {
+        let units = [(1 << 30, "GB"), (1 << 20, "MB"), (1 << 10, "KB")]
+        for (unit, name) in units where bytes >= Int64(unit) {
+            let value = Double(bytes) / Double(unit)
+            return value >= 100 || value == value.rounded() ? "\(Int(value.rounded())) \(name)" : String(format: "%.1f %@", value, name)
+        }
+        return "\(bytes) bytes"
     }
 }

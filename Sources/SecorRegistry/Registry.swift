@@ -11,22 +11,6 @@ public final class Registry: @unchecked Sendable {
     public let path: String
     let db: DatabaseQueue
 
-    /// Where a document stands.
-    public enum DocumentState: String, Sendable, Codable, CaseIterable {
-        /// Taken from the inbox, not yet decided (a crash here means: decide again).
-        case claimed
-        /// Waiting for its partner document in OUT/pending.
-        case pending
-        /// Decided and filed.
-        case decided
-        /// The same bytes as an earlier document.
-        case duplicate
-        /// Could not be read.
-        case failed
-        /// Replaced by a corrected resubmission.
-        case superseded
-    }
-
     public init(path: String) throws {
         self.path = path
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
@@ -34,6 +18,29 @@ public final class Registry: @unchecked Sendable {
         configuration.busyMode = .timeout(10)
         db = try DatabaseQueue(path: path, configuration: configuration)
         try Self.migrator.migrate(db)
+    }
+
+    /// An existing registry, opened read only (`process --db`): nothing is created or migrated,
+    /// and a file that is not a registry is refused.
+    public init(readingOnly path: String) throws {
+        self.path = path
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw RegistryError(message: "no registry at \(path)")
+        }
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(10)
+        do {
+            db = try DatabaseQueue(path: path, configuration: configuration)
+            let complete = try db.read { db in
+                try ["documents", "applications", "trained_employees"].allSatisfy { try db.tableExists($0) }
+            }
+            guard complete else { throw RegistryError(message: "\(path) is not a secor-intake registry") }
+        } catch let error as RegistryError {
+            throw error
+        } catch {
+            throw RegistryError(message: "\(path) cannot be read as a registry: \(error)")
+        }
     }
 
     static var migrator: DatabaseMigrator {
@@ -137,12 +144,16 @@ public final class Registry: @unchecked Sendable {
         /// A file in no application keeps its own record.
         public let recordJSON: String?
 
-        init(row: Row) {
+        init(row: Row) throws {
             sha256 = row["sha256"]
             originalName = row["original_name"]
             kind = row["kind"]
             receivedAt = row["received_at"]
-            state = DocumentState(rawValue: row["state"]) ?? .claimed
+            let value: String = row["state"]
+            guard let state = DocumentState(rawValue: value) else {
+                throw RegistryError(message: "document \(sha256.prefix(12)) has an unknown state “\(value)” in the registry")
+            }
+            self.state = state
             applicationID = row["application_id"]
             storedPath = row["stored_path"]
             inboxPath = row["inbox_path"]
@@ -154,18 +165,18 @@ public final class Registry: @unchecked Sendable {
 
     public func document(sha256: String) throws -> Document? {
         try db.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM documents WHERE sha256 = ?", arguments: [sha256]).map(Document.init)
+            try Row.fetchOne(db, sql: "SELECT * FROM documents WHERE sha256 = ?", arguments: [sha256]).map { try Document(row: $0) }
         }
     }
 
     public func documents(in state: DocumentState) throws -> [Document] {
         try db.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM documents WHERE state = ? ORDER BY id", arguments: [state.rawValue]).map(Document.init)
+            try Row.fetchAll(db, sql: "SELECT * FROM documents WHERE state = ? ORDER BY id", arguments: [state.rawValue]).map { try Document(row: $0) }
         }
     }
 
     public func allDocuments() throws -> [Document] {
-        try db.read { db in try Row.fetchAll(db, sql: "SELECT * FROM documents ORDER BY id").map(Document.init) }
+        try db.read { db in try Row.fetchAll(db, sql: "SELECT * FROM documents ORDER BY id").map { try Document(row: $0) } }
     }
 
     /// Claims a file from the inbox: one row per digest. Returns false when the digest is known.
@@ -206,15 +217,14 @@ public final class Registry: @unchecked Sendable {
             public let id: String
             public let wcbAccount: String?
             public let companyKey: String?
-            /// `pending`, `accepted`, `rejected`, `needs_review`, `superseded`.
-            public let state: String
+            public let state: ApplicationState
             public let submitted: String?
             public let edition: String?
             public let recordJSON: String?
-            public let decision: (decision: String, program: String, edition: String, reasons: [Reason])?
+            public let decision: (decision: Decision, program: String, edition: String, reasons: [Reason])?
             public let trainee: (person: TraineeIdentity, account: String)?
-            public init(id: String, wcbAccount: String?, companyKey: String?, state: String, submitted: String?, edition: String?,
-                        recordJSON: String?, decision: (decision: String, program: String, edition: String, reasons: [Reason])?,
+            public init(id: String, wcbAccount: String?, companyKey: String?, state: ApplicationState, submitted: String?, edition: String?,
+                        recordJSON: String?, decision: (decision: Decision, program: String, edition: String, reasons: [Reason])?,
                         trainee: (person: TraineeIdentity, account: String)?) {
                 self.id = id; self.wcbAccount = wcbAccount; self.companyKey = companyKey; self.state = state
                 self.submitted = submitted; self.edition = edition; self.recordJSON = recordJSON; self.decision = decision
@@ -253,10 +263,10 @@ public final class Registry: @unchecked Sendable {
                     ON CONFLICT(id) DO UPDATE SET wcb_account = excluded.wcb_account, company_key = excluded.company_key,
                         state = excluded.state, submitted = excluded.submitted, edition = excluded.edition,
                         updated_at = excluded.updated_at, record_json = excluded.record_json
-                    """, arguments: [a.id, a.wcbAccount, a.companyKey, a.state, a.submitted, a.edition, now, a.recordJSON])
+                    """, arguments: [a.id, a.wcbAccount, a.companyKey, a.state.rawValue, a.submitted, a.edition, now, a.recordJSON])
                 if let d = a.decision {
                     try db.execute(sql: "INSERT INTO decisions (application_id, decision, program, edition, decided_at) VALUES (?, ?, ?, ?, ?)",
-                                   arguments: [a.id, d.decision, d.program, d.edition, now])
+                                   arguments: [a.id, d.decision.rawValue, d.program, d.edition, now])
                     let decisionID = db.lastInsertedRowID
                     for r in d.reasons {
                         try db.execute(sql: "INSERT INTO reasons (decision_id, code, severity, field, found, message, rule) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -264,7 +274,7 @@ public final class Registry: @unchecked Sendable {
                     }
                 }
                 try db.execute(sql: "DELETE FROM trained_employees WHERE application_id = ?", arguments: [a.id])
-                if let t = a.trainee, ["pending", "accepted", "needs_review"].contains(a.state) {
+                if let t = a.trainee, a.state.holdsTrainee {
                     try db.execute(sql: "INSERT OR REPLACE INTO trained_employees (person_key, email, wcb_account, application_id) VALUES (?, ?, ?, ?)",
                                    arguments: [t.person.nameKey, t.person.email, t.account, a.id])
                 }
@@ -321,33 +331,39 @@ public final class Registry: @unchecked Sendable {
         public let id: String
         public let wcbAccount: String?
         public let companyKey: String?
-        public let state: String
+        public let state: ApplicationState
         public let recordJSON: String?
+
+        init(row: Row) throws {
+            id = row["id"]
+            wcbAccount = row["wcb_account"]
+            companyKey = row["company_key"]
+            let value: String = row["state"]
+            guard let state = ApplicationState(rawValue: value) else {
+                throw RegistryError(message: "application \(id) has an unknown state “\(value)” in the registry")
+            }
+            self.state = state
+            recordJSON = row["record_json"]
+        }
     }
 
-    public func applications(inStates states: [String]) throws -> [StoredApplication] {
+    public func applications(in states: [ApplicationState]) throws -> [StoredApplication] {
         try db.read { db in
             let marks = states.map { _ in "?" }.joined(separator: ",")
             return try Row.fetchAll(db, sql: "SELECT * FROM applications WHERE state IN (\(marks)) ORDER BY updated_at",
-                                    arguments: StatementArguments(states)).map {
-                StoredApplication(id: $0["id"], wcbAccount: $0["wcb_account"], companyKey: $0["company_key"], state: $0["state"],
-                                  recordJSON: $0["record_json"])
-            }
+                                    arguments: StatementArguments(states.map(\.rawValue))).map(StoredApplication.init)
         }
     }
 
     public func application(id: String) throws -> StoredApplication? {
         try db.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM applications WHERE id = ?", arguments: [id]).map {
-                StoredApplication(id: $0["id"], wcbAccount: $0["wcb_account"], companyKey: $0["company_key"], state: $0["state"],
-                                  recordJSON: $0["record_json"])
-            }
+            try Row.fetchOne(db, sql: "SELECT * FROM applications WHERE id = ?", arguments: [id]).map(StoredApplication.init)
         }
     }
 
     public func documents(ofApplication id: String) throws -> [Document] {
         try db.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM documents WHERE application_id = ? ORDER BY id", arguments: [id]).map(Document.init)
+            try Row.fetchAll(db, sql: "SELECT * FROM documents WHERE application_id = ? ORDER BY id", arguments: [id]).map { try Document(row: $0) }
         }
     }
 
@@ -381,16 +397,20 @@ public final class Registry: @unchecked Sendable {
                        arguments: [now(), sha256, applicationID, event, detail, edition])
     }
 
-    public func countsByState() throws -> [String: Int] { try counts(in: "documents") }
+    public func documentCounts() throws -> [DocumentState: Int] { try counts(in: "documents") }
 
-    public func applicationCountsByState() throws -> [String: Int] { try counts(in: "applications") }
+    public func applicationCounts() throws -> [ApplicationState: Int] { try counts(in: "applications") }
 
     /// Rows per state of one of our own tables (the name is ours, never input).
-    private func counts(in table: String) throws -> [String: Int] {
+    private func counts<State: RawRepresentable & Hashable>(in table: String) throws -> [State: Int] where State.RawValue == String {
         try db.read { db in
-            var counts: [String: Int] = [:]
+            var counts: [State: Int] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM \(table) GROUP BY state") {
-                counts[row["state"]] = row["n"]
+                let value: String = row["state"]
+                guard let state = State(rawValue: value) else {
+                    throw RegistryError(message: "the \(table) table holds an unknown state “\(value)”")
+                }
+                counts[state] = row["n"]
             }
             return counts
         }
@@ -400,13 +420,17 @@ public final class Registry: @unchecked Sendable {
 /// The registry as rule 5 sees it: a trainee already named by an accepted or pending
 /// application for another WCB account.
 extension Registry: TraineeRegister {
-    public func account(claiming person: TraineeIdentity, otherThan account: String?) -> String? {
-        let rows = (try? db.read { db in
+    /// The states whose trained employee counts, as an SQL list of our own constants.
+    static let traineeHoldingStates = ApplicationState.allCases.filter(\.holdsTrainee).map { "'\($0.rawValue)'" }.joined(separator: ", ")
+
+    /// A database that cannot answer is a broken run (thrown), never "nobody claims this person".
+    public func account(claiming person: TraineeIdentity, otherThan account: String?) throws -> String? {
+        let rows = try db.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT t.email, t.wcb_account FROM trained_employees t JOIN applications a ON a.id = t.application_id
-                WHERE t.person_key = ? AND a.state IN ('pending', 'accepted', 'needs_review')
+                WHERE t.person_key = ? AND a.state IN (\(Self.traineeHoldingStates))
                 """, arguments: [person.nameKey])
-        }) ?? []
+        }
         for row in rows {
             let email: String? = row["email"]
             let wcb: String = row["wcb_account"]

@@ -28,7 +28,7 @@ public struct ReaderCommand: Sendable {
 /// poppler and tesseract calls cannot be interrupted: a document over its time is stopped
 /// by killing its reader process, and a new one carries on with the rest of the batch.
 /// A reader that crashes costs only the document it was reading.
-public struct IsolatedReading: BatchReading {
+public struct IsolatedReading: DocumentReading {
     public let extraction: Extraction
     public let command: ReaderCommand
     public let timeout: Duration
@@ -66,20 +66,19 @@ public struct IsolatedReading: BatchReading {
     }
 
     /// One file already in memory (the watcher's), read and returned.
-    public func read(_ file: InputFile) async -> ReadFile {
-        let format = DocumentFormat(sniffing: file.data)
+    public func read(_ file: InputFile, format: DocumentFormat) async -> ReadFile {
         guard format == .pdf else { return extraction.read(bytesOf: file, format: format) }
         let result = OrderedResults<ReadFile>(count: 1)
         _ = await session([(0, file)], next: { nil }, deliver: { result.set($0, $1) })
         return result.values().first ?? .unreadable(file.withoutBytes, format: .pdf, Self.unavailable)
     }
 
-    /// `read(_:)` for callers on a plain thread (the watcher's loop).
-    public func readWaiting(_ file: InputFile) -> ReadFile {
+    /// `read(_:format:)` for callers on a plain thread (the watcher's loop).
+    public func read(_ file: InputFile, format: DocumentFormat) -> ReadFile {
         let result = OrderedResults<ReadFile>(count: 1)
         let done = DispatchSemaphore(value: 0)
         Task.detached {
-            result.set(0, await self.read(file))
+            result.set(0, await self.read(file, format: format))
             done.signal()
         }
         done.wait()

@@ -53,8 +53,8 @@ struct BatchOptions: ParsableArguments {
 
 /// What one document may cost; each limit has a safe default.
 struct LimitOptions: ParsableArguments {
-    @Option(name: .long, help: "Largest file read, in MB.")
-    var maxFileMb: Int = 50
+    @Option(name: .long, help: "Largest file read, in MB (fractions allowed).")
+    var maxFileMb: Double = 50
 
     @Option(name: .long, help: "Most pages read from one PDF.")
     var maxPages: Int = 20
@@ -68,10 +68,14 @@ struct LimitOptions: ParsableArguments {
     @Option(name: .long, help: "Seconds a PDF may take to read; one over it is stopped and goes to failed.")
     var docTimeout: Double = 120
 
+    /// Every number checked before use: a NaN, an infinity or a value past what the program can
+    /// hold is a usage error, never a crash or a limit that means nothing.
     func validate() throws {
-        if maxFileMb < 1 || maxPages < 1 || maxXmlKb < 1 { throw ValidationError("limits must be at least 1") }
+        if !(maxFileMb > 0 && maxFileMb <= 100_000) { throw ValidationError("--max-file-mb must be more than 0 and at most 100000") }
+        if !(1...100_000).contains(maxPages) { throw ValidationError("--max-pages must be between 1 and 100000") }
+        if !(1...1_048_576).contains(maxXmlKb) { throw ValidationError("--max-xml-kb must be between 1 and 1048576") }
         if !(100...600).contains(scanDpi) { throw ValidationError("--scan-dpi must be between 100 and 600") }
-        if !(docTimeout > 0) { throw ValidationError("--doc-timeout must be more than 0 seconds") }
+        if !(docTimeout > 0 && docTimeout <= 86_400) { throw ValidationError("--doc-timeout must be more than 0 and at most 86400 seconds") }
     }
 
     /// The same limits as options, for a reader process.
@@ -90,7 +94,7 @@ struct LimitOptions: ParsableArguments {
 
     var limits: Extraction.Limits {
         var l = Extraction.Limits()
-        l.maxFileBytes = maxFileMb * 1024 * 1024
+        l.maxFileBytes = max(1, Int((maxFileMb * 1024 * 1024).rounded()))
         l.maxPages = maxPages
         l.scanDPI = scanDpi
         l.maxXMLBytes = maxXmlKb * 1024
@@ -153,12 +157,19 @@ struct Process: AsyncParsableCommand {
     func validate() throws {
         if paths.isEmpty { throw ValidationError("name at least one file or folder") }
         if let asOf, CalendarDate(iso: asOf) == nil { throw ValidationError("--as-of must be a date like 2026-11-22") }
+        // Read only: a mistyped path must not become a new, empty registry that every trainee passes.
+        if let db, !FileManager.default.fileExists(atPath: db) { throw ValidationError("no registry at \(db) (--db is read, never created)") }
     }
 
     func run() async throws {
         common.bootstrapLogging()
         let date = asOf.flatMap(CalendarDate.init(iso:)) ?? CalendarDate.today()
-        let registry = try db.map { try Registry(path: $0) }
+        let registry: Registry?
+        do {
+            registry = try db.map { try Registry(readingOnly: $0) }
+        } catch let error as RegistryError {
+            throw ValidationError(error.message)
+        }
         var job = ProcessJob(processingDate: date, jobs: batch.jobs, showProgress: !batch.quiet, registry: registry,
                              out: out.map { URL(fileURLWithPath: $0) })
         job.limits = limits.limits
@@ -215,7 +226,9 @@ struct Watch: ParsableCommand {
     var rescan: Double = 5
 
     func validate() throws {
-        if settle < 0 || pairWait < 0 || rescan <= 0 { throw ValidationError("--settle, --pair-wait and --rescan must be positive") }
+        if !(settle >= 0 && settle <= 3600) { throw ValidationError("--settle must be between 0 and 3600 seconds") }
+        if !(pairWait >= 0 && pairWait <= 3650) { throw ValidationError("--pair-wait must be between 0 and 3650 days") }
+        if !(rescan > 0 && rescan <= 3600) { throw ValidationError("--rescan must be more than 0 and at most 3600 seconds") }
         if let asOf, CalendarDate(iso: asOf) == nil { throw ValidationError("--as-of must be a date like 2026-11-22") }
     }
 
@@ -228,8 +241,7 @@ struct Watch: ParsableCommand {
         configuration.asOf = asOf.flatMap(CalendarDate.init(iso:))
         configuration.rescanEvery = rescan
         configuration.limits = limits.limits
-        let reading = try limits.isolatedReading(logLevel: common.logLevel)
-        configuration.read = { reading.readWaiting($0) }
+        configuration.reading = try limits.isolatedReading(logLevel: common.logLevel)
         try Watcher(configuration).run { StopSignals.requested }
     }
 }

@@ -30,7 +30,8 @@ import Testing
             // Named by the export, though its WCB number is misread.
             file("in/scan-17.pdf", [declaration(wcb: "3000009", company: "Alpha Ltd")]),
         ]
-        let (apps, unmatched) = assembler.assemble(files)
+        let assembly = assembler.assemble(files)
+        let (apps, unmatched) = (assembly.applications, assembly.unmatched)
         #expect(unmatched.isEmpty)
         let pairs = apps.map { [$0.registration?.path, $0.declaration?.path] }
         #expect(pairs == [["in/export.xml", "in/scan-17.pdf"], ["in/reg-b.pdf", "in/decl-b.pdf"], ["in/reg-c.pdf", "in/decl-c.pdf"]])
@@ -38,7 +39,7 @@ import Testing
 
     @Test func theDocumentsOfOneFileAreOneApplication() {
         let envelope = file("envelope.pdf", [registration(wcb: "3000001", company: "Alpha"), declaration(wcb: "3999999", company: "Other")])
-        let (apps, _) = assembler.assemble([envelope, file("d.pdf", [declaration(wcb: "3000001", company: "Alpha")])])
+        let apps = assembler.assemble([envelope, file("d.pdf", [declaration(wcb: "3000001", company: "Alpha")])]).applications
         #expect(apps.count == 2)
         #expect(apps[0].registration?.path == "envelope.pdf" && apps[0].declaration?.path == "envelope.pdf")
         #expect(apps[0].files.map(\.kind) == ["envelope"])
@@ -50,7 +51,8 @@ import Testing
                                              Diagnostic(.unreadable, code: "empty-file", "the file is empty (0 bytes)"))
         let files = [file("r.pdf", [registration(wcb: "3000001", company: "A")]), unreadable,
                      file("d.pdf", [declaration(wcb: "3000001", company: "A")]), file("lonely.pdf", [declaration(wcb: "3000005", company: "Z")])]
-        let (apps, unmatched) = assembler.assemble(files)
+        let assembly = assembler.assemble(files)
+        let (apps, unmatched) = (assembly.applications, assembly.unmatched)
         let listed = apps.flatMap { $0.files.map(\.path) } + unmatched.map(\.path)
         #expect(listed.sorted() == ["d.pdf", "empty.pdf", "lonely.pdf", "r.pdf"])
         #expect(Set(apps.map(\.id)).count == apps.count)

@@ -31,7 +31,8 @@ struct Applicant {
 }
 
 func decide(_ applicants: [Applicant]) -> [DecidedApplication] {
-    BatchDecider(library: library, templates: templates, processingDate: processingDate).decide(applicants.map(\.application))
+    // The in-batch register never fails; only a database can.
+    try! BatchDecider(library: library, templates: templates, processingDate: processingDate).decide(applicants.map(\.application))
 }
 
 func decide(_ applicant: Applicant) -> (Decision, [Reason]) {
@@ -207,7 +208,7 @@ func decide(_ applicant: Applicant) -> (Decision, [Reason]) {
         #expect(reasons[0].found == "S4P 1O9")
     }
 
-    @Test func anUncertainReadingIsNeverHeldAgainstTheApplicant() {
+    @Test func anUncertainReadingIsNeverHeldAgainstTheApplicant() throws {
         var a = Applicant().with("trainee_status", "Part-time")
         a.name = "ocr"
         var app = a.application
@@ -217,7 +218,7 @@ func decide(_ applicant: Applicant) -> (Decision, [Reason]) {
         let doc = ExtractedDocument(kind: .registration, flavor: .scan, pages: [1], fields: fields)
         app.registration = ReceivedDocument(path: reg.path, sha256: reg.sha256, extracted: doc,
                                             normalized: FieldNormalizer(templates: templates).normalize(doc), fileIndex: 0)
-        let decided = BatchDecider(library: library, templates: templates, processingDate: processingDate).decide([app])[0]
+        let decided = try BatchDecider(library: library, templates: templates, processingDate: processingDate).decide([app])[0]
         #expect(decided.decision == .needsReview)
         #expect(decided.reasons.allSatisfy { $0.severity == .review })
         #expect(decided.reasons.contains { $0.field == "trainee_status" })
@@ -252,7 +253,7 @@ func decide(_ applicant: Applicant) -> (Decision, [Reason]) {
         let in2026 = twelve.with("date_signed", "2026-06-01").declaring("date_signed", "2026-06-01")
         let in2027 = twelve.with("date_signed", "2027-02-01").declaring("date_signed", "2027-02-01")
         let decider = BatchDecider(library: library, templates: templates, processingDate: CalendarDate(year: 2027, month: 3, day: 1)!)
-        let decided = decider.decide([in2026.application, in2027.application])
+        let decided = try decider.decide([in2026.application, in2027.application])
         #expect(decided[0].edition.edition == "2018-09" && decided[0].decision == .rejected)
         #expect(decided[0].reasons.first?.rule == "sk-secor/2018-09/workforce-limit")
         #expect(decided[1].edition.edition == "2027-01" && decided[1].decision == .accepted)

@@ -163,7 +163,7 @@ import SecorCore
         #expect(rows.filter { $0.state == .decided }.count == 17)
         #expect(rows.filter { $0.state == .failed }.count == 1)
         #expect(try registry.events().contains { $0.event == "duplicate" })
-        #expect(try registry.applicationCountsByState() == ["accepted": 6, "rejected": 3])
+        #expect(try registry.applicationCounts() == [.accepted: 6, .rejected: 3])
 
         // One line per document, and no applicant's name, email or telephone number in it.
         let log = try String(contentsOf: watcher.log, encoding: .utf8)
@@ -227,7 +227,7 @@ import SecorCore
         #expect(FileManager.default.fileExists(atPath: accepted.appendingPathComponent("s05-declaration.pdf").path))
         #expect(watcher.stop() == 0)
         let registry = try Registry(path: out.appendingPathComponent("registry.sqlite").path)
-        #expect(try registry.applicationCountsByState() == ["accepted": 1, "superseded": 1])
+        #expect(try registry.applicationCounts() == [.accepted: 1, .superseded: 1])
         let events = try registry.events().map(\.event)
         #expect(events.contains("superseded") && events.filter { $0 == "decided" }.count >= 3, "the log keeps both decisions")
         #expect(try registry.allDocuments().count == 3)

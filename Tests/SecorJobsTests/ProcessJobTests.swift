@@ -29,7 +29,7 @@ import SecorOutput
         #expect(recordsA.count == 9)
         #expect(recordsA == recordsB)
         #expect(a.applications.map(\.decision) == b.applications.map(\.decision))
-        #expect(a.applications.filter { $0.decision == "accepted" }.count == 6)
+        #expect(a.applications.filter { $0.decision == .accepted }.count == 6)
     }
 
     @Test func theDaySummaryIsWrittenAsTheBatchGoes() async throws {
@@ -42,7 +42,7 @@ import SecorOutput
         let lines = jsonl.split(separator: "\n").count
         #expect(lines == summary.applications.count + summary.unmatched.count)
         let csv = try String(contentsOf: out.appendingPathComponent("accepted.csv"), encoding: .utf8)
-        let accepted = summary.applications.filter { $0.decision == "accepted" }.count
+        let accepted = summary.applications.filter { $0.decision == .accepted }.count
         #expect(csv.split(separator: "\r\n").count == 1 + accepted)
         let html = try String(contentsOf: out.appendingPathComponent("summary.html"), encoding: .utf8)
         #expect(html.contains("<b>6</b><span>Accepted</span>"))

@@ -27,18 +27,18 @@ func temporaryRegistry() throws -> (Registry, URL) {
         var filing = Registry.Filing()
         let reason = Reason(code: "workforce-limit", severity: .reject, field: "workers_total", found: "10", message: "m",
                             rule: "sk-secor/2018-09/workforce-limit")
-        filing.applications.append(.init(id: "app1", wcbAccount: "3000001", companyKey: "acme", state: "rejected", submitted: "2026-01-01",
-                                         edition: "2018-09", recordJSON: "{}", decision: ("rejected", "sk-secor", "2018-09", [reason]),
+        filing.applications.append(.init(id: "app1", wcbAccount: "3000001", companyKey: "acme", state: .rejected, submitted: "2026-01-01",
+                                         edition: "2018-09", recordJSON: "{}", decision: (.rejected, "sk-secor", "2018-09", [reason]),
                                          trainee: nil))
         filing.documents.append(.init(sha256: "r1", kind: "registration", state: .decided, applicationID: "app1", storedPath: "/out/rejected/app1/reg.pdf"))
         filing.moves.append(("r1", "/in/reg.pdf", "/out/rejected/app1/reg.pdf"))
         try registry.commit(filing)
         #expect(try registry.document(sha256: "r1")?.state == .decided)
-        #expect(try registry.application(id: "app1")?.state == "rejected")
+        #expect(try registry.application(id: "app1")?.state == .rejected)
         #expect(try registry.pendingMoves().map(\.to) == ["/out/rejected/app1/reg.pdf"])
         // A filing naming a document that was never claimed is refused whole.
         var bad = Registry.Filing()
-        bad.applications.append(.init(id: "app2", wcbAccount: nil, companyKey: nil, state: "accepted", submitted: nil, edition: nil,
+        bad.applications.append(.init(id: "app2", wcbAccount: nil, companyKey: nil, state: .accepted, submitted: nil, edition: nil,
                                       recordJSON: nil, decision: nil, trainee: nil))
         bad.documents.append(.init(sha256: "never", kind: "registration", state: .decided, applicationID: "app2", storedPath: "/x"))
         #expect(throws: RegistryError.self) { try registry.commit(bad) }
@@ -59,20 +59,20 @@ func temporaryRegistry() throws -> (Registry, URL) {
         defer { try? FileManager.default.removeItem(at: dir) }
         let riley = try #require(TraineeIdentity(name: "Riley Bergstrom", email: "riley@a.ca"))
         var filing = Registry.Filing()
-        filing.applications.append(.init(id: "a", wcbAccount: "3000001", companyKey: nil, state: "accepted", submitted: nil, edition: nil,
+        filing.applications.append(.init(id: "a", wcbAccount: "3000001", companyKey: nil, state: .accepted, submitted: nil, edition: nil,
                                          recordJSON: nil, decision: nil, trainee: (riley, "3000001")))
         try registry.commit(filing)
         let again = try #require(TraineeIdentity(name: "BERGSTROM, Riley", email: "riley@a.ca"))
-        #expect(registry.account(claiming: again, otherThan: "3000002") == "3000001")
-        #expect(registry.account(claiming: again, otherThan: "3000001") == nil, "the same account is not another")
+        #expect(try registry.account(claiming: again, otherThan: "3000002") == "3000001")
+        #expect(try registry.account(claiming: again, otherThan: "3000001") == nil, "the same account is not another")
         let someoneElse = try #require(TraineeIdentity(name: "Riley Bergstrom", email: "riley@b.ca"))
-        #expect(registry.account(claiming: someoneElse, otherThan: "3000002") == nil)
+        #expect(try registry.account(claiming: someoneElse, otherThan: "3000002") == nil)
         // A rejected application names nobody.
         var rejected = Registry.Filing()
-        rejected.applications.append(.init(id: "a", wcbAccount: "3000001", companyKey: nil, state: "rejected", submitted: nil, edition: nil,
+        rejected.applications.append(.init(id: "a", wcbAccount: "3000001", companyKey: nil, state: .rejected, submitted: nil, edition: nil,
                                            recordJSON: nil, decision: nil, trainee: (riley, "3000001")))
         try registry.commit(rejected)
-        #expect(registry.account(claiming: again, otherThan: "3000002") == nil)
+        #expect(try registry.account(claiming: again, otherThan: "3000002") == nil)
     }
 
     @Test func reopeningKeepsEverything() throws {
@@ -81,6 +81,36 @@ func temporaryRegistry() throws -> (Registry, URL) {
         _ = try registry.claim(sha256: "k", originalName: "k.pdf", inboxPath: "/in/k.pdf")
         let reopened = try Registry(path: registry.path)
         #expect(try reopened.document(sha256: "k") != nil)
-        #expect(try reopened.countsByState()["claimed"] == 1)
+        #expect(try reopened.documentCounts()[.claimed] == 1)
+    }
+
+    @Test func aDatabaseThatCannotAnswerIsABrokenRunNotAPass() throws {
+        let (registry, dir) = try temporaryRegistry()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let riley = try #require(TraineeIdentity(name: "Riley Bergstrom", email: nil))
+        try registry.db.write { try $0.execute(sql: "DROP TABLE trained_employees") }
+        // Before: the error was swallowed and rule 5 passed as if no one had claimed Riley.
+        #expect(throws: (any Error).self) { try registry.account(claiming: riley, otherThan: "3000002") }
+        // Through the decider too: nothing is decided on a register that cannot answer.
+        let register = BatchTraineeRegister(earlier: registry)
+        #expect(throws: (any Error).self) { try register.account(claiming: riley, otherThan: "3000002") }
+    }
+
+    @Test func readingOnlyCreatesNothingAndRefusesWhatIsNotARegistry() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("registry-ro-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let missing = dir.appendingPathComponent("nested/registry.sqlite").path
+        #expect(throws: RegistryError.self) { try Registry(readingOnly: missing) }
+        #expect(!FileManager.default.fileExists(atPath: dir.path), "nothing is created for a path that does not exist")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let notOne = dir.appendingPathComponent("notes.txt")
+        try Data("hello".utf8).write(to: notOne)
+        #expect(throws: RegistryError.self) { try Registry(readingOnly: notOne.path) }
+        #expect(try Data(contentsOf: notOne) == Data("hello".utf8), "the file is left as it was")
+        let made = try Registry(path: dir.appendingPathComponent("registry.sqlite").path)
+        _ = try made.claim(sha256: "k", originalName: "k.pdf", inboxPath: "/in/k.pdf")
+        let readOnly = try Registry(readingOnly: made.path)
+        #expect(try readOnly.document(sha256: "k") != nil)
+        #expect(throws: (any Error).self) { try readOnly.claim(sha256: "j", originalName: "j.pdf", inboxPath: "/in/j.pdf") }
     }
 }

@@ -103,7 +103,7 @@ import SecorSupport
         }
         // One file in memory, as the watcher has it.
         let file = InputFile(path: files[0], data: try Data(contentsOf: URL(fileURLWithPath: files[0])))
-        let one = await (try reading(command, timeout: .seconds(120))).read(file)
+        let one = await (try reading(command, timeout: .seconds(120))).read(file, format: .pdf)
         #expect(one.documents.first?.fields.mapValues(\.value) == here[0].documents.first?.fields.mapValues(\.value))
     }
 }
