@@ -49,15 +49,16 @@ public struct DaySummary: Sendable {
         return row.map(cell).joined(separator: ",") + "\r\n"
     }
 
-    /// One JSON record per line: applications, then files in no application.
-    public var jsonl: String {
-        (applications.compactMap { Self.jsonLine($0) } + unmatched.compactMap { Self.jsonLine($0) }).joined()
+    /// One JSON record per line: applications, then files in no application. A record that
+    /// cannot be encoded is an error, never a line left out.
+    public func jsonl() throws -> String {
+        try (applications.map { try Self.jsonLine($0) } + unmatched.map { try Self.jsonLine($0) }).joined()
     }
 
-    static func jsonLine(_ value: some Encodable) -> String? {
+    static func jsonLine(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) + "\n" }
+        return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
     }
 
     public func html(root: URL) -> String {
@@ -189,12 +190,12 @@ public final class DaySummaryWriter {
     /// After the record's folder is written.
     public func add(_ record: ApplicationRecord) throws {
         if let row = DaySummary.csvRow(record, date: date) { try csv.write(contentsOf: Data(row.utf8)) }
-        if let line = DaySummary.jsonLine(record) { try jsonl.write(contentsOf: Data(line.utf8)) }
+        try jsonl.write(contentsOf: Data(try DaySummary.jsonLine(record).utf8))
         page.add(record, root: dir)
     }
 
     public func finish(unmatched: [UnmatchedRecord]) throws {
-        for u in unmatched { if let line = DaySummary.jsonLine(u) { try jsonl.write(contentsOf: Data(line.utf8)) } }
+        for u in unmatched { try jsonl.write(contentsOf: Data(try DaySummary.jsonLine(u).utf8)) }
         finished = true
         for (handle, name) in [(csv, "accepted.csv"), (jsonl, "results.jsonl")] {
             try handle.synchronize()

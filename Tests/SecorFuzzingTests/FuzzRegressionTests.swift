@@ -15,6 +15,8 @@ import TestSupport
     func foundInputsStayFixed(_ target: String) throws {
         let run = try #require(FuzzTargets.all[target])
         let found = Self.files(Fixtures.root.appendingPathComponent("fixtures/fuzz/\(target)"))
+        // An empty folder would make this test pass with nothing run.
+        #expect(!found.isEmpty, "no regression inputs for \(target)")
         for file in found {
             #expect(run(try Data(contentsOf: file)) == [], "\(file.lastPathComponent)")
         }

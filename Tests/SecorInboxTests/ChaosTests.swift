@@ -3,6 +3,7 @@ import Testing
 import TestSupport
 @testable import SecorCore
 @testable import SecorRegistry
+import SecorFixtures
 
 /// Documents dropped while the watcher is killed (SIGKILL) at random moments and started again:
 /// every input must end up exactly once under OUT, none left in the inbox, one registry row each.
@@ -32,7 +33,10 @@ import TestSupport
         }
         #expect(digests.count == count)
 
-        var random = SystemRandomNumberGenerator()
+        // Seeded, so a failing run can be run again as it was (CHAOS_SEED to try others).
+        let seed = UInt64(ProcessInfo.processInfo.environment["CHAOS_SEED"] ?? "") ?? 2026
+        print("chaos: seed=\(seed)")
+        var random = SeededRandom(seed: seed)
         // A settle time with room for a loaded machine: a copy stalled longer than this would be read half-made.
         let watcher = RunningWatcher(inbox: inbox, out: out, extra: ["--settle", "1"])
         try watcher.start()

@@ -45,16 +45,24 @@ import TestSupport
 }
 
 /// --doc-timeout: a document over its time is stopped and failed with that reason; the rest of
-/// the batch is read and decided as usual.
+/// the batch is read and decided as usual. (Which document is slow is not left to the machine's
+/// speed: the limit, a millisecond, is below what any PDF takes through a reader process, and the
+/// XML export is read in the program itself. IsolatedReadingTests holds the timing to stand-ins.)
 @Suite struct DocumentTimeLimitTests {
-    @Test func aSlowDocumentFailsAndTheBatchCarriesOn() throws {
-        let files = ["s01-registration.pdf", "s01-declaration.pdf", "s04-registration.pdf"].map { Fixtures.sample($0).path }
+    @Test func aDocumentOverItsTimeFailsAndTheBatchCarriesOn() throws {
+        let files = ["s05-registration.xml", "s05-declaration.pdf", "s04-registration.pdf"].map { Fixtures.sample($0).path }
         let run = try ProgramRun.run(["process", "--as-of", "2026-11-22", "--format", "json", "--quiet", "--jobs", "1",
-                                      "--doc-timeout", "0.6"] + files)
+                                      "--doc-timeout", "0.001"] + files)
         #expect(run.status == 1, "\(run.stderr.suffix(400))")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         let applications = try #require(report["applications"] as? [[String: Any]])
-        #expect(applications.map { $0["decision"] as? String } == ["accepted"], "s01's two typed documents are read in time")
+        // The export is read and decided; the declaration it names could not be read in time, so
+        // staff review it rather than the applicant being told it is missing.
+        #expect(applications.count == 1)
+        #expect(applications.first?["decision"] as? String == "needs_review")
+        let documents = applications.first?["documents"] as? [[String: Any]] ?? []
+        #expect(documents.compactMap { ($0["path"] as? String).map { ($0 as NSString).lastPathComponent } }
+                == ["s05-registration.xml", "s05-declaration.pdf"])
         let unmatched = try #require(report["unmatched"] as? [[String: Any]])
         #expect(unmatched.count == 1)
         #expect((unmatched.first?["path"] as? String)?.hasSuffix("s04-registration.pdf") == true)

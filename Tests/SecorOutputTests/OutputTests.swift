@@ -75,4 +75,16 @@ let workforce = Reason(code: "workforce-limit", severity: .reject, field: "worke
         try writer.write(try record(decision: "accepted", company: "D Ltd", reasons: []), into: dir.appendingPathComponent("a"), date: date)
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("a").path) == ["record.json"])
     }
+
+    @Test func aRecordThatCannotBeWrittenStopsTheSummaryInsteadOfMissingFromIt() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("summary-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var r = try record(decision: "accepted", company: "E Ltd", reasons: [])
+        r.readings["signature"] = .init(source: .ink, confidence: .nan, document: nil, page: nil, box: nil)
+        let summary = DaySummary(date: CalendarDate(year: 2026, month: 11, day: 22)!, applications: [r], unmatched: [])
+        // Before, results.jsonl was written without the record's line and nothing said so.
+        #expect(throws: EncodingError.self) { try summary.jsonl() }
+        #expect(throws: EncodingError.self) { try summary.write(into: dir) }
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("results.jsonl").path))
+    }
 }

@@ -14,17 +14,26 @@ import SecorReaders
         ("", .empty),
         ("   \n", .unrecognized),
         ("PK\u{3}\u{4} a zip", .unrecognized),
-        ("\u{FEFF}<?xml version=\"1.0\" encoding=\"UTF-16\"?><a/>", .unrecognized), // a UTF-8 BOM then UTF-16 text: no
     ])
     func formatIsKnownByContent(_ content: String, _ expected: DocumentFormat) {
-        if content.hasPrefix("\u{FEFF}<?xml version=\"1.0\" encoding=\"UTF-16\"") {
-            // As UTF-16 with its byte-order mark it is XML.
-            var utf16 = Data([0xFF, 0xFE])
-            utf16.append(content.dropFirst().data(using: .utf16LittleEndian)!)
-            #expect(DocumentFormat(sniffing: utf16) == .xml)
-            return
-        }
         #expect(DocumentFormat(sniffing: Data(content.utf8)) == expected)
+    }
+
+    @Test func utf16IsXMLOnlyWithItsByteOrderMark() {
+        let text = "<?xml version=\"1.0\" encoding=\"UTF-16\"?><a/>"
+        #expect(DocumentFormat(sniffing: Data([0xFF, 0xFE]) + text.data(using: .utf16LittleEndian)!) == .xml)
+        #expect(DocumentFormat(sniffing: Data([0xFE, 0xFF]) + text.data(using: .utf16BigEndian)!) == .xml)
+        // Without the mark, libxml2 would not take it for XML either: "<", then a zero byte.
+        #expect(DocumentFormat(sniffing: Data([0x00]) + text.data(using: .utf16BigEndian)!) == .unrecognized)
+    }
+
+    @Test func tooLargeIsSaidInSizesPeopleRead() throws {
+        let url = Fixtures.sample("s03-declaration.pdf")
+        guard case let .failed(_, reason) = Sniffer(maxBytes: 1049).sniff(path: url.path) else { Issue.record("read"); return }
+        #expect(reason.code == "too-large")
+        #expect(reason.message == "the file is 3.1 KB; the limit is 1.0 KB")
+        #expect(Sniffer.digest(ofFileAt: url.path) == InputFile(path: url.path, data: try Data(contentsOf: url)).sha256)
+        #expect(Sniffer.digest(ofFileAt: "/nonexistent/file.pdf") == nil)
     }
 
     @Test func nameDoesNotMatter() throws {
