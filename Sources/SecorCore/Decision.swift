@@ -133,11 +133,8 @@ public struct Validator: Sendable {
     }
 
     func label(for name: String) -> String? {
-        switch name {
-        case "declaration": return "SECOR Registration Compliance Declaration"
-        case "registration": return "SECOR Registration Form"
-        default: break
-        }
+        // A missing document is named by its title as printed on the form.
+        if let kind = DocumentKind(rawValue: name), let form = templates.template(for: kind) { return form.title }
         var key = name
         var template = templates.registration
         if name.hasPrefix("declaration.") {

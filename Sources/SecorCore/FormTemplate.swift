@@ -95,10 +95,17 @@ public struct FormTemplates: Sendable {
 
     public var all: [FormTemplate] { [registration, declaration] }
 
-    /// Loads the 2018-09 templates from `schemas/forms`.
+    /// Every `*.template.json` in `schemas/forms`, found by listing the folder (a new edition of a
+    /// form is a new file); for each form, its latest edition is the one read.
     public static func load(from folder: URL = SchemaFiles.forms) throws -> FormTemplates {
         let decoder = JSONDecoder()
-        func read(_ name: String) throws -> FormTemplate {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".template.json") }.sorted()
+        } catch {
+            throw SchemaError(file: folder.path, reason: "the form templates cannot be listed: \(error)")
+        }
+        let templates = try names.map { name -> FormTemplate in
             let url = folder.appendingPathComponent(name)
             do {
                 return try decoder.decode(FormTemplate.self, from: Data(contentsOf: url))
@@ -106,9 +113,13 @@ public struct FormTemplates: Sendable {
                 throw SchemaError(file: url.path, reason: "\(error)")
             }
         }
-        return FormTemplates(
-            registration: try read("registration-2018-09.template.json"),
-            declaration: try read("declaration-2018-09.template.json"))
+        func latest(_ form: DocumentKind) throws -> FormTemplate {
+            guard let template = templates.filter({ $0.form == form }).max(by: { $0.edition < $1.edition }) else {
+                throw SchemaError(file: folder.path, reason: "no template for the \(form.rawValue) form")
+            }
+            return template
+        }
+        return FormTemplates(registration: try latest(.registration), declaration: try latest(.declaration))
     }
 
     /// Loaded once per process; the files are part of the program.

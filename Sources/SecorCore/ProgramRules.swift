@@ -98,11 +98,14 @@ public struct ProgramEdition: Sendable, Codable {
     public let effectiveFrom: CalendarDate
     public let effectiveUntil: CalendarDate?
     public let reviewBelowConfidence: Double
+    /// What an online submission (the XML export) counts as, by field: submitting it is signing it.
+    public let onlineSubmission: [String: String]?
     public let formats: [FormatRule]
     public let rules: [ProgramRule]
 
     enum CodingKeys: String, CodingKey {
         case program, title, edition, formats, rules
+        case onlineSubmission = "online_submission"
         case effectiveFrom = "effective_from"
         case effectiveUntil = "effective_until"
         case reviewBelowConfidence = "review_below_confidence"

@@ -32,7 +32,8 @@ public struct Extraction: Sendable {
         let templates = try FormTemplates.shipped.get()
         var pdf = PDFFormReader(templates: templates, scans: try ScanReader(templates: templates, dpi: limits.scanDPI))
         pdf.maxPages = limits.maxPages
-        var xml = XMLRegistrationReader(template: templates.registration, schema: try XMLRegistrationReader.shippedSchema())
+        var xml = XMLRegistrationReader(template: templates.registration, schema: try XMLRegistrationReader.shippedSchema(),
+                                        library: try ProgramLibrary.shipped.get())
         xml.limits.maxBytes = limits.maxXMLBytes
         return Extraction(sniffer: Sniffer(maxBytes: limits.maxFileBytes), pdf: pdf, xml: xml)
     }

@@ -14,11 +14,14 @@ public struct XMLRegistrationReader: Sendable {
 
     public let template: FormTemplate
     public let schema: XMLSchema
+    /// The rule editions: what an online submission counts as is written there.
+    public let library: ProgramLibrary
     public var limits = XMLLimits()
 
-    public init(template: FormTemplate, schema: XMLSchema) {
+    public init(template: FormTemplate, schema: XMLSchema, library: ProgramLibrary) {
         self.template = template
         self.schema = schema
+        self.library = library
     }
 
     /// Compiles the shipped XSD. A broken XSD is a broken installation, so it throws.
@@ -69,9 +72,14 @@ public struct XMLRegistrationReader: Sendable {
             }
             fields[field.key] = ExtractedField(value: value, raw: raw, source: .xml)
         }
-        // An online submission counts as signed.
-        fields["signature"] = ExtractedField(value: "Yes", raw: "online submission", source: .xml)
         let submitted = root.attributes["submitted"]
+        // What submitting online counts as, by the edition in effect when it was submitted
+        // (the latest when the export gives no time); a value the export itself gives stands.
+        let edition = submitted.flatMap(SubmissionTime.init(iso8601:)).flatMap { library.edition(on: $0.date) }
+            ?? library.editions.last
+        for (key, value) in edition?.onlineSubmission ?? [:] where fields[key] == nil {
+            fields[key] = ExtractedField(value: value, raw: "online submission", source: .xml)
+        }
         let attachment = root.children.first { $0.name == "Attachment" && ($0.attributes["kind"] ?? "").contains("declaration") }
             ?? root.child("Attachment")
         if submitted == nil || submitted?.isEmpty == true {

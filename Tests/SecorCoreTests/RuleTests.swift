@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import SecorCore
+import SecorSchemas
 
 let templates = try! FormTemplates.shipped.get()
 let library = try! ProgramLibrary.load()
@@ -263,3 +264,36 @@ func decide(_ applicant: Applicant) -> (Decision, [Reason]) {
         #expect(throws: SchemaError.self) { try ProgramEdition.load(yaml: "program: [", file: "x.yaml") }
     }
 }
+
+/// The form templates are found by listing `schemas/forms`: a new edition is a new file.
+@Suite struct TemplateListingTests {
+    @Test func aNewEditionIsANewFile() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("forms-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        for name in try FileManager.default.contentsOfDirectory(atPath: SchemaFiles.forms.path) where name.hasSuffix(".template.json") {
+            try FileManager.default.copyItem(at: SchemaFiles.forms.appendingPathComponent(name), to: dir.appendingPathComponent(name))
+        }
+        #expect(try FormTemplates.load(from: dir).registration.edition == "2018-09")
+        let current = try String(contentsOf: dir.appendingPathComponent("registration-2018-09.template.json"), encoding: .utf8)
+        try current.replacingOccurrences(of: "\"edition\": \"2018-09\"", with: "\"edition\": \"2030-01\"")
+            .write(to: dir.appendingPathComponent("registration-2030-01.template.json"), atomically: true, encoding: .utf8)
+        let loaded = try FormTemplates.load(from: dir)
+        #expect(loaded.registration.edition == "2030-01")
+        #expect(loaded.declaration.edition == "2018-09")
+        // Titles come from the templates: a missing document is named as its form is printed.
+        let validator = Validator(edition: library.editions[0], templates: loaded, processingDate: processingDate)
+        #expect(validator.label(for: "declaration") == loaded.declaration.title)
+        #expect(validator.label(for: "registration") == loaded.registration.title)
+    }
+
+    @Test func aFolderWithoutAFormIsABrokenInstallation() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("forms-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        #expect(throws: SchemaError.self) { try FormTemplates.load(from: dir) }
+        try Data("{".utf8).write(to: dir.appendingPathComponent("registration-2030-01.template.json"))
+        #expect(throws: SchemaError.self) { try FormTemplates.load(from: dir) }
+    }
+}
+

@@ -4,6 +4,7 @@ import Testing
 import TestSupport
 @testable import SecorCore
 @testable import SecorReaders
+import SecorSchemas
 import Imaging
 
 let extraction: Extraction = try! Extraction.shipped()
@@ -76,8 +77,22 @@ let extraction: Extraction = try! Extraction.shipped()
         #expect(doc.submitted == "2026-05-14T10:25:00-06:00")
         #expect(doc.attachmentFileName == "s05-declaration.pdf")
         #expect(doc.fields["scsa_member"]?.raw == "true" && doc.fields["scsa_member"]?.value == "Yes")
-        #expect(doc.fields["signature"]?.value == "Yes")
+        #expect(doc.fields["signature"]?.value == "Yes" && doc.fields["signature"]?.raw == "online submission")
         #expect(doc.fields.values.allSatisfy { $0.source == .xml })
+    }
+
+    @Test func whatAnOnlineSubmissionCountsAsIsTheRuleFilesWord() throws {
+        // The same edition without its `online_submission` entry: the export is not read as signed.
+        let url = SchemaFiles.programs.appendingPathComponent("sk-secor/2018-09.yaml")
+        let yaml = try String(contentsOf: url, encoding: .utf8)
+        let without = yaml.replacingOccurrences(of: "online_submission:\n  signature: \"Yes\"\n", with: "")
+        #expect(without != yaml)
+        let library = ProgramLibrary(editions: [try ProgramEdition.load(yaml: without, file: "draft.yaml")])
+        let reader = XMLRegistrationReader(template: extraction.xml.template, schema: extraction.xml.schema, library: library)
+        let file = InputFile(path: "s05-registration.xml", data: try Data(contentsOf: Fixtures.sample("s05-registration.xml")))
+        let doc = try #require(reader.read(file).documents.first)
+        #expect(doc.fields["signature"] == nil)
+        #expect(doc.fields["company_legal_name"]?.value == "Wascana Painting Ltd.")
     }
 
     static let scannedFiles: [(String, String)] = [
