@@ -149,11 +149,7 @@ public final class Registry: @unchecked Sendable {
             originalName = row["original_name"]
             kind = row["kind"]
             receivedAt = row["received_at"]
-            let value: String = row["state"]
-            guard let state = DocumentState(rawValue: value) else {
-                throw RegistryError(message: "document \(sha256.prefix(12)) has an unknown state “\(value)” in the registry")
-            }
-            self.state = state
+            state = try Registry.state(row["state"], of: "document \(sha256.prefix(12))")
             applicationID = row["application_id"]
             storedPath = row["stored_path"]
             inboxPath = row["inbox_path"]
@@ -338,11 +334,7 @@ public final class Registry: @unchecked Sendable {
             id = row["id"]
             wcbAccount = row["wcb_account"]
             companyKey = row["company_key"]
-            let value: String = row["state"]
-            guard let state = ApplicationState(rawValue: value) else {
-                throw RegistryError(message: "application \(id) has an unknown state “\(value)” in the registry")
-            }
-            self.state = state
+            state = try Registry.state(row["state"], of: "application \(id)")
             recordJSON = row["record_json"]
         }
     }
@@ -401,16 +393,20 @@ public final class Registry: @unchecked Sendable {
 
     public func applicationCounts() throws -> [ApplicationState: Int] { try counts(in: "applications") }
 
+    /// A state as the registry holds it; one this program does not know is an error naming where.
+    static func state<State: RawRepresentable>(_ value: String, of what: String) throws -> State where State.RawValue == String {
+        guard let state = State(rawValue: value) else {
+            throw RegistryError(message: "\(what) has an unknown state “\(value)” in the registry")
+        }
+        return state
+    }
+
     /// Rows per state of one of our own tables (the name is ours, never input).
     private func counts<State: RawRepresentable & Hashable>(in table: String) throws -> [State: Int] where State.RawValue == String {
         try db.read { db in
             var counts: [State: Int] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM \(table) GROUP BY state") {
-                let value: String = row["state"]
-                guard let state = State(rawValue: value) else {
-                    throw RegistryError(message: "the \(table) table holds an unknown state “\(value)”")
-                }
-                counts[state] = row["n"]
+                counts[try Self.state(row["state"], of: "the \(table) table")] = row["n"]
             }
             return counts
         }
