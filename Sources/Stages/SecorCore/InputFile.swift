@@ -86,6 +86,4 @@ public struct InputFile: Sendable, Codable {
     /// The same file without its bytes: what later stages keep, so a batch's memory
     /// does not grow with the size of its files.
     public var withoutBytes: InputFile { InputFile(path: path, sha256: sha256) }
-
-    public var displayName: String { (path as NSString).lastPathComponent }
 }

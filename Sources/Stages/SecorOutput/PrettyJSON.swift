@@ -60,8 +60,6 @@ public struct PrettyJSON {
 
     public mutating func int(_ n: Int) { bytes.append(contentsOf: String(n).utf8) }
 
-    public mutating func bool(_ b: Bool) { bytes.append(contentsOf: (b ? "true" : "false").utf8) }
-
     public mutating func double(_ d: Double) {
         guard d.isFinite else { failed = true; bytes.append(0x30); return }
         // A whole number the encoder would write without its ".0" (below 2^53 Swift writes

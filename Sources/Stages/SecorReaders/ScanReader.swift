@@ -50,8 +50,6 @@ public final class ScanReader: @unchecked Sendable {
     public var maximumInk = 0.35
     public var tickInkThreshold = 0.12
     public var signatureInkThreshold = 0.01
-    /// Below this share of ink a text box is blank (scanner noise is sparser).
-    public var blankInkThreshold = 0.004
 
     public init(templates: FormTemplates, forms: URL = SchemaFiles.forms, dpi: Double = 300) throws {
         self.templates = templates
