@@ -118,9 +118,10 @@ public enum CropCleaning {
         return r
     }
 
-    public static func darkPixels(_ r: Raster) -> Int {
+    /// Pixels darker than `below` (ink at 128; faint or coloured ink at 200).
+    public static func darkPixels(_ r: Raster, below: UInt8 = 128) -> Int {
         var n = 0
-        for p in r.pixels where p < 128 { n += 1 }
+        for p in r.pixels where p < below { n += 1 }
         return n
     }
 

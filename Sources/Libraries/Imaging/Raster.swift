@@ -88,9 +88,14 @@ public struct PagePlacement: Sendable, Equatable {
     }
 
     /// The template box `box` cut out of `image`, straightened, at the placement's resolution.
-    public func sample(_ image: Raster, box: Box) -> Raster {
-        let w = max(1, Int((box.width * pixelsPerPoint).rounded()))
-        let h = max(1, Int((box.height * pixelsPerPoint).rounded()))
+    public func sample(_ image: Raster, box: Box) -> Raster { sample(image, box: box, outputPixelsPerPoint: pixelsPerPoint) }
+
+    /// `sample(_:box:)` at another resolution (`outputPixelsPerPoint` pixels per point out), so a
+    /// page printed shrunk can be compared pixel for pixel with the blank form.
+    public func sample(_ image: Raster, box: Box, outputPixelsPerPoint: Double) -> Raster {
+        let w = max(1, Int((box.width * outputPixelsPerPoint).rounded()))
+        let h = max(1, Int((box.height * outputPixelsPerPoint).rounded()))
+        let step = pixelsPerPoint / outputPixelsPerPoint
         var out = [UInt8](repeating: 255, count: w * h)
         let r = angle * .pi / 180
         let c = cos(r), s = sin(r)
@@ -98,7 +103,7 @@ public struct PagePlacement: Sendable, Equatable {
         let ox = box.x * pixelsPerPoint + dx - cx, oy = box.y * pixelsPerPoint + dy - cy
         for j in 0..<h {
             for i in 0..<w {
-                let ux = ox + Double(i), uy = oy + Double(j)
+                let ux = ox + Double(i) * step, uy = oy + Double(j) * step
                 let px = c * ux - s * uy + cx, py = s * ux + c * uy + cy
                 // Bilinear: straightened text reads better than nearest-pixel steps.
                 let x0 = Int(px.rounded(.down)), y0 = Int(py.rounded(.down))
@@ -190,5 +195,154 @@ public enum ScanAlignment {
             if score > best.score { best = (k, score) }
         }
         return best
+    }
+}
+
+extension Raster {
+    /// The image turned clockwise by `quarterTurns` quarter turns (a page fed sideways or upside down).
+    public func rotated(quarterTurns: Int) -> Raster {
+        let turns = ((quarterTurns % 4) + 4) % 4
+        guard turns != 0 else { return self }
+        let w = turns == 2 ? width : height, h = turns == 2 ? height : width
+        var out = [UInt8](repeating: 255, count: width * height)
+        pixels.withUnsafeBufferPointer { source in
+            out.withUnsafeMutableBufferPointer { target in
+                for y in 0..<height {
+                    for x in 0..<width {
+                        let v = source[y * width + x]
+                        switch turns {
+                        case 1: target[x * w + (w - 1 - y)] = v             // (x, y) -> (h-1-y, x)
+                        case 2: target[(h - 1 - y) * w + (w - 1 - x)] = v
+                        default: target[(h - 1 - x) * w + y] = v            // (x, y) -> (y, w-1-x)
+                        }
+                    }
+                }
+            }
+        }
+        return Raster(width: w, height: h, pixels: out)
+    }
+}
+
+extension Raster {
+    /// A copy the same size whose pixel (u, v) is this image's (u·s, v·s), nearest pixel: the
+    /// page enlarged by 1/s about its top-left corner (a print shrunk to fit, brought back).
+    public func resampled(sourceScale s: Double) -> Raster {
+        guard s != 1 else { return self }
+        var out = [UInt8](repeating: 255, count: width * height)
+        for v in 0..<height {
+            let y = Int((Double(v) * s).rounded())
+            guard y < height else { break }
+            for u in 0..<width {
+                let x = Int((Double(u) * s).rounded())
+                guard x < width else { break }
+                out[v * width + u] = pixels[y * width + x]
+            }
+        }
+        return Raster(width: width, height: height, pixels: out)
+    }
+
+    /// The share of this image's dark pixels that fall, once shifted back by `dx`, `dy`, where
+    /// `expected` (a mask `maskWidth` wide) allows ink: a page placed on the right blank has its
+    /// ink on the printed lines or in the boxes; the wrong blank leaves much of it unexplained.
+    public func explainedInk(expected: [Bool], maskWidth: Int, dx: Int, dy: Int) -> Double {
+        guard maskWidth > 0 else { return 0 }
+        let maskHeight = expected.count / maskWidth
+        var dark = 0, explained = 0
+        for y in 0..<height {
+            let row = y * width
+            for x in 0..<width where pixels[row + x] < 128 {
+                dark += 1
+                let bx = x - dx, by = y - dy
+                if bx >= 0, by >= 0, bx < maskWidth, by < maskHeight, expected[by * maskWidth + bx] { explained += 1 }
+            }
+        }
+        return dark == 0 ? 0 : Double(explained) / Double(dark)
+    }
+
+    /// Where ink is expected on a blank page: its own dark pixels grown by `grow`, and `boxes`
+    /// (pixel rectangles, where people write).
+    public func expectedInk(grow: Int, boxes: [(x: Int, y: Int, width: Int, height: Int)]) -> [Bool] {
+        var mask = [Bool](repeating: false, count: width * height)
+        for y in 0..<height {
+            for x in 0..<width where pixels[y * width + x] < 128 {
+                for yy in max(0, y - grow)...min(height - 1, y + grow) {
+                    for xx in max(0, x - grow)...min(width - 1, x + grow) { mask[yy * width + xx] = true }
+                }
+            }
+        }
+        for b in boxes {
+            for yy in max(0, b.y)..<min(height, b.y + b.height) {
+                for xx in max(0, b.x)..<min(width, b.x + b.width) { mask[yy * width + xx] = true }
+            }
+        }
+        return mask
+    }
+}
+
+extension Raster {
+    /// Pixels of ink here that the blank form (`form`, the same size) does not explain: dark pixels
+    /// with nothing printed within `tolerance` pixels once the two are aligned (a shift of up to
+    /// `search` pixels, as a placement can be a point or two off), in pieces of at least
+    /// `minimumPiece` pixels (a scanner's specks are smaller) and not long thin rules. What the
+    /// applicant wrote or marked.
+    public func inkBeyond(_ form: Raster, search: Int = 12, tolerance: Int = 2, threshold: UInt8 = 160, minimumPiece: Int = 8) -> Int {
+        guard form.width == width, form.height == height, width > 0, height > 0 else { return 0 }
+        // Where the form is printed, grown by the tolerance.
+        var printed = [Bool](repeating: false, count: width * height)
+        for y in 0..<height {
+            for x in 0..<width where form.pixels[y * width + x] < threshold &+ 40 {
+                for yy in max(0, y - tolerance)...min(height - 1, y + tolerance) {
+                    for xx in max(0, x - tolerance)...min(width - 1, x + tolerance) { printed[yy * width + xx] = true }
+                }
+            }
+        }
+        var ink: [(x: Int, y: Int)] = []
+        for y in 0..<height { for x in 0..<width where pixels[y * width + x] < threshold { ink.append((x, y)) } }
+        guard !ink.isEmpty else { return 0 }
+        func explained(_ dx: Int, _ dy: Int) -> Int {
+            var n = 0
+            for p in ink {
+                let x = p.x - dx, y = p.y - dy
+                if x >= 0, y >= 0, x < width, y < height, printed[y * width + x] { n += 1 }
+            }
+            return n
+        }
+        var best = (dx: 0, dy: 0, n: explained(0, 0))
+        for dy in -search...search {
+            for dx in -search...search where dx != 0 || dy != 0 {
+                let n = explained(dx, dy)
+                if n > best.n { best = (dx, dy, n) }
+            }
+        }
+        // The unexplained ink, in pieces (8-connected); specks do not count.
+        var loose = [Bool](repeating: false, count: width * height)
+        for p in ink {
+            let x = p.x - best.dx, y = p.y - best.dy
+            if !(x >= 0 && y >= 0 && x < width && y < height && printed[y * width + x]) { loose[p.y * width + p.x] = true }
+        }
+        var count = 0
+        var stack: [Int] = []
+        for start in loose.indices where loose[start] {
+            loose[start] = false
+            stack.append(start)
+            var size = 0
+            var x0 = width, y0 = height, x1 = 0, y1 = 0
+            while let q = stack.popLast() {
+                size += 1
+                let x = q % width, y = q / width
+                x0 = min(x0, x); x1 = max(x1, x); y0 = min(y0, y); y1 = max(y1, y)
+                for ny in max(0, y - 1)...min(height - 1, y + 1) {
+                    for nx in max(0, x - 1)...min(width - 1, x + 1) where loose[ny * width + nx] {
+                        loose[ny * width + nx] = false
+                        stack.append(ny * width + nx)
+                    }
+                }
+            }
+            // A long thin rule is the form's own line, a little off where the blank has it.
+            let w = x1 - x0 + 1, h = y1 - y0 + 1
+            let rule = (w >= 8 * h && w >= 40) || (h >= 8 * w && h >= 40)
+            if size >= minimumPiece && !rule { count += size }
+        }
+        return count
     }
 }

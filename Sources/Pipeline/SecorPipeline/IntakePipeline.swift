@@ -39,7 +39,8 @@ public struct IntakePipeline: Sendable {
         let library = try ProgramLibrary.shipped.get()
         let extraction = try Extraction.shipped(limits: limits)
         return IntakePipeline(sniffer: extraction.sniffer, reading: reading ?? extraction,
-                              assembler: ApplicationAssembler(normalizer: FieldNormalizer(templates: templates)),
+                              assembler: ApplicationAssembler(normalizer: FieldNormalizer(templates: templates),
+                                                              sureAt: library.editions.map(\.reviewBelowConfidence).max() ?? 0.8),
                               library: library, templates: templates)
     }
 

@@ -135,6 +135,8 @@ public protocol AssemblyDocument: Sendable {
     var submittedText: String? { get }
     /// The date signed, normalized.
     var dateSigned: CalendarDate? { get }
+    /// How sure the WCB account's reading is (1 where it is exact; 0 where nothing was read).
+    var wcbConfidence: Double { get }
 }
 
 extension AssemblyDocument {
@@ -142,6 +144,7 @@ extension AssemblyDocument {
 }
 
 extension ReceivedDocument: AssemblyDocument {
+    public var wcbConfidence: Double { normalized["wcb_account_number"]?.confidence ?? 1 }
     public var attachmentFileName: String? { extracted.attachmentFileName }
     public var submittedText: String? { extracted.submitted }
     public var dateSigned: CalendarDate? {
@@ -163,6 +166,7 @@ public struct DocumentKey<Handle: Sendable>: AssemblyDocument {
     public let attachmentFileName: String?
     public let submittedText: String?
     public let dateSigned: CalendarDate?
+    public let wcbConfidence: Double
 
     public init(_ document: ReceivedDocument, handle: Handle) {
         self.handle = handle
@@ -175,6 +179,7 @@ public struct DocumentKey<Handle: Sendable>: AssemblyDocument {
         attachmentFileName = document.attachmentFileName
         submittedText = document.submittedText
         dateSigned = document.dateSigned
+        wcbConfidence = document.wcbConfidence
     }
 }
 
@@ -187,13 +192,19 @@ public struct AssembledApplication<Document: AssemblyDocument>: Sendable {
     /// Files that belong to this application but could not be read as a form
     /// (a declaration an XML export names that is a scan, say).
     public var unreadableParts: [UnmatchedFile] = []
+    /// A lone document for which a document of the other kind, also alone, came in with it and
+    /// either's WCB account was not read with confidence: it may be the partner, so the partner
+    /// is not known to be missing.
+    public var partnerInDoubt = false
 
-    public init(id: String, registration: Document?, declaration: Document?, files: [FileReference], unreadableParts: [UnmatchedFile] = []) {
+    public init(id: String, registration: Document?, declaration: Document?, files: [FileReference], unreadableParts: [UnmatchedFile] = [],
+                partnerInDoubt: Bool = false) {
         self.id = id
         self.registration = registration
         self.declaration = declaration
         self.files = files
         self.unreadableParts = unreadableParts
+        self.partnerInDoubt = partnerInDoubt
     }
 
     /// The XML `submitted` time, else the registration's date signed, else the declaration's.
@@ -210,7 +221,7 @@ public struct AssembledApplication<Document: AssemblyDocument>: Sendable {
     /// The same application with each document replaced (a key by the document it stands for).
     public func map<Other>(_ transform: (Document) throws -> Other) rethrows -> AssembledApplication<Other> {
         AssembledApplication<Other>(id: id, registration: try registration.map(transform), declaration: try declaration.map(transform),
-                                    files: files, unreadableParts: unreadableParts)
+                                    files: files, unreadableParts: unreadableParts, partnerInDoubt: partnerInDoubt)
     }
 }
 
@@ -274,8 +285,13 @@ public enum Receipt<Document: AssemblyDocument>: Sendable {
 /// `AssemblyDocument` values, so a batch can keep the rest of each document elsewhere.
 public struct ApplicationAssembler: Sendable {
     public let normalizer: FieldNormalizer
+    /// A WCB account read at or above this confidence is sure enough to tell documents apart.
+    public let sureAt: Double
 
-    public init(normalizer: FieldNormalizer) { self.normalizer = normalizer }
+    public init(normalizer: FieldNormalizer, sureAt: Double = 0.8) {
+        self.normalizer = normalizer
+        self.sureAt = sureAt
+    }
 
     /// Receives one read file (the `index`-th of the batch): its forms normalized, or why it is in no application.
     public func receive(_ read: ReadFile, index: Int) -> Receipt<ReceivedDocument> {
@@ -315,20 +331,22 @@ public struct ApplicationAssembler: Sendable {
             }
             references[file.index] = file.reference
             if Set(file.documents.map(\.kind)).count > 1 {
-                // An envelope: each registration with the declaration that follows it.
-                var pendingRegistration: Document? = nil
-                for doc in file.documents {
-                    if doc.kind == .registration {
-                        if let r = pendingRegistration { registrations.append(r) }
-                        pendingRegistration = doc
-                    } else if let r = pendingRegistration {
-                        applications.append(App(id: "", registration: r, declaration: doc, files: [file.reference]))
-                        pendingRegistration = nil
-                    } else {
-                        declarations.append(doc)
+                // An envelope: each registration with the declaration next to it, after it
+                // first (as the forms are sent), then before it (an envelope packed the other way).
+                let docs = file.documents
+                var taken = [Bool](repeating: false, count: docs.count)
+                for (first, second) in [(DocumentKind.registration, DocumentKind.declaration), (.declaration, .registration)] {
+                    for i in docs.indices where !taken[i] && docs[i].kind == first {
+                        guard let j = docs.indices.first(where: { $0 > i && !taken[$0] }), docs[j].kind == second else { continue }
+                        taken[i] = true
+                        taken[j] = true
+                        let (r, d) = first == .registration ? (docs[i], docs[j]) : (docs[j], docs[i])
+                        applications.append(App(id: "", registration: r, declaration: d, files: [file.reference]))
                     }
                 }
-                if let r = pendingRegistration { registrations.append(r) }
+                for (i, doc) in docs.enumerated() where !taken[i] {
+                    if doc.kind == .registration { registrations.append(doc) } else { declarations.append(doc) }
+                }
             } else {
                 for doc in file.documents {
                     if doc.kind == .registration { registrations.append(doc) } else { declarations.append(doc) }
@@ -384,6 +402,17 @@ public struct ApplicationAssembler: Sendable {
         unmatched = unmatched.enumerated().filter { !claimed.contains($0.offset) }.map(\.element)
         for d in declarations {
             applications.append(App(id: "", registration: nil, declaration: d, files: fileRefs([d])))
+        }
+        // Lone documents of both kinds, one of them with an account not read with confidence:
+        // each may be the other's partner, so neither is known to lack one.
+        let lone = applications.indices.filter { applications[$0].registration == nil || applications[$0].declaration == nil }
+        for i in lone {
+            guard let mine = applications[i].documents.first else { continue }
+            applications[i].partnerInDoubt = lone.contains { j in
+                guard j != i, let other = applications[j].documents.first, other.kind != mine.kind else { return false }
+                return mine.wcbConfidence < sureAt || other.wcbConfidence < sureAt
+                    || mine.wcbAccount == nil || other.wcbAccount == nil
+            }
         }
         let firstFile = applications.map { $0.documents.map(\.fileIndex).min() ?? 0 }
         applications = applications.indices.sorted { (firstFile[$0], $0) < (firstFile[$1], $1) }.map { applications[$0] }

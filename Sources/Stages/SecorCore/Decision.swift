@@ -165,8 +165,10 @@ public struct Validator: Sendable {
     }
 
     /// A reading we are not sure of is for staff, never held against the applicant.
+    /// A reading below the edition's threshold, blank ones included: a box read as empty without
+    /// confidence (or not read at all) is a doubt for staff, never an empty box.
     func isUncertain(_ f: NormalizedField?) -> Bool {
-        guard let f, !f.isBlank else { return false }
+        guard let f else { return false }
         return f.confidence < edition.reviewBelowConfidence
     }
 
@@ -244,7 +246,8 @@ public struct Validator: Sendable {
         var reasons: [Reason] = []
         if let required = rule.required, app.registration != nil {
             for key in required {
-                guard let f = field(key, in: app), f.isBlank else { continue }
+                // Blank only when measured empty: a doubtful blank is already named for review.
+                guard let f = field(key, in: app), f.isBlank, !isUncertain(f) else { continue }
                 reasons.append(reason(code: rule.id, severity: rule.severity, fieldName: key, found: "",
                                       message: rule.message, rule: rule.id, app: app))
             }
@@ -259,6 +262,14 @@ public struct Validator: Sendable {
             }
         }
         if let condition = rule.require {
+            if let which = condition.documentPresent, app.partnerInDoubt, case .fail = try test(condition, app, trainees: trainees) {
+                // Not known to be missing: a lone document of the other kind came in too, and an
+                // account number that would tell them apart was not read with confidence.
+                reasons.append(Reason(code: "partner-in-doubt", severity: .review, field: which, found: "not matched",
+                                      message: "A \(label(for: which) ?? which) received at the same time may belong to this application; the WCB account numbers could not be read with confidence to match them. Staff will match them.",
+                                      rule: edition.cite(rule.id), label: label(for: which), document: app.documents.first?.path))
+                return reasons
+            }
             if case let .fail(found) = try test(condition, app, trainees: trainees) {
                 let name = rule.field ?? condition.field ?? "registration"
                 let fieldName = name.hasPrefix("declaration_") ? "declaration." + name.dropFirst("declaration_".count) : name

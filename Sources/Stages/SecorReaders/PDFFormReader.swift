@@ -83,10 +83,17 @@ public struct PDFFormReader: Sendable {
             return .unreadable(file, format: .pdf, pageCount: pageCount, Diagnostic(.unreadable, code: "pdf-damaged",
                 "the PDF is damaged: none of its \(pageCount) page(s) can be opened"))
         }
-        let groups = Self.group(pages)
+        // Blank pages (duplex backs) are in no document; pages that are none of the forms' pages
+        // are documents of their own (a cover letter), and may be a form's page we could not read.
+        let groups = Self.group(pages.filter { !$0.isBlank })
+        guard !groups.isEmpty else {
+            return ReadFile(file: file, format: .pdf, pageCount: pageCount, documents: [], reasons: [
+                Diagnostic(.review, code: "blank-pages", "every page of the file is blank; staff will look at it")])
+        }
+        let unread = pages.filter(\.isUnreadImage).map { $0.index + 1 }
         var documents: [ExtractedDocument] = []
         for group in groups {
-            documents.append(extract(group, file: file))
+            documents.append(extract(group, file: file, unreadPages: unread))
         }
         return ReadFile(file: file, format: .pdf, pageCount: pageCount, documents: documents)
     }
@@ -127,7 +134,10 @@ public struct PDFFormReader: Sendable {
 
     // MARK: - Extraction
 
-    func extract(_ group: PageGroup, file: InputFile) -> ExtractedDocument {
+    /// One document's fields. `unreadPages` are the file's pages that could not be told for any
+    /// form's page: a page this document lacks may be among them, so its fields are not read,
+    /// never blank.
+    func extract(_ group: PageGroup, file: InputFile, unreadPages: [Int] = []) -> ExtractedDocument {
         let pageNumbers = group.pages.map { $0.index + 1 }
         guard let template = templates.template(for: group.kind) else {
             return unknownDocument(group, pageNumbers: pageNumbers)
@@ -223,9 +233,21 @@ public struct PDFFormReader: Sendable {
         }
         let flavor: Flavor = scanned ? .scan : usedAcroForm ? .fill : (sawTypedTick ? .print : .flat)
         if group.pages.count < template.pages {
-            reasons.append(Diagnostic(.review, code: "pages-missing",
-                "the \(template.title) has \(template.pages) pages; this document has \(group.pages.count)",
-                location: .init(file: file.path)))
+            let covered = Set(group.pages.enumerated().map { $1.placed?.templatePage ?? $0 + 1 })
+            let lacking = (1...template.pages).filter { !covered.contains($0) }
+            if unreadPages.isEmpty {
+                reasons.append(Diagnostic(.review, code: "pages-missing",
+                    "the \(template.title) has \(template.pages) pages; this document has \(group.pages.count)",
+                    location: .init(file: file.path)))
+            } else {
+                for field in template.fields where lacking.contains(field.page) && fields[field.key] == nil {
+                    fields[field.key] = ExtractedField(value: "", raw: "not read", source: .ocr, confidence: 0)
+                }
+                let list = unreadPages.map(String.init).joined(separator: ", ")
+                reasons.append(Diagnostic(.review, code: "page-not-read",
+                    "page \(lacking.map(String.init).joined(separator: ", ")) of the \(template.title) was not found; the file's page \(list) could not be read as a form page and may be it",
+                    location: .init(file: file.path, page: unreadPages.first)))
+            }
         }
         return ExtractedDocument(kind: group.kind, flavor: flavor, formEdition: template.edition, pages: pageNumbers,
                                  fields: fields, reasons: reasons)
@@ -336,6 +358,10 @@ struct PageReading {
     let startsForm: DocumentKind?
     /// A scanned page: which blank page it is and where it sits.
     let placed: ScanReader.PlacedPage?
+    /// A scanned page with nothing on it (a duplex back): in no document.
+    let isBlank: Bool
+    /// A scanned page that is none of the forms' pages, or could not be told for one.
+    let isUnreadImage: Bool
 
     init(index: Int, page: PDFPage, ink: InkReader, templates: FormTemplates, scans: ScanReader?) {
         self.index = index
@@ -346,11 +372,30 @@ struct PageReading {
         self.layer = layer
         let widgets = page.formWidgets()
         self.widgets = widgets
-        if layer.isEmpty, widgets.isEmpty, let scans, page.imageCount > 0, let placed = scans.place(page) {
-            self.placed = placed
-            self.startsForm = placed.templatePage == 1 ? placed.kind : nil
+        // An image page is a scan whatever its text layer holds, unless that layer shows a form
+        // (a scanner's own OCR layer can be empty where the form has printed words).
+        if widgets.isEmpty, let scans, page.imageCount > 0, layer.isEmpty || !Self.showsAForm(layer, templates: templates) {
+            switch scans.look(at: page) {
+            case let .placed(placed):
+                self.placed = placed
+                self.startsForm = placed.templatePage == 1 ? placed.kind : nil
+                isBlank = false
+                isUnreadImage = false
+            case .blank:
+                placed = nil
+                startsForm = nil
+                isBlank = true
+                isUnreadImage = false
+            case .unknown:
+                placed = nil
+                startsForm = nil
+                isBlank = false
+                isUnreadImage = true
+            }
             return
         }
+        isBlank = false
+        isUnreadImage = false
         self.placed = nil
         var starts: DocumentKind? = nil
         // A form's title is in its header band; the same words in a footer ("attach the
@@ -424,6 +469,16 @@ final class InkReader {
         guard !regions.isEmpty, let images = page.renderGray(regions: regions, scale: scale) else { return }
         for (origin, image) in images {
             rendered.append((Box(x: origin.x, y: origin.y, width: Double(image.width) / scale, height: Double(image.height) / scale), image))
+        }
+    }
+}
+
+extension PageReading {
+    /// Whether a text layer carries a form's printed words: its title, or two of its printed lines.
+    static func showsAForm(_ layer: TextLayer, templates: FormTemplates) -> Bool {
+        templates.all.contains { template in
+            template.identifyingText.contains { layer.contains($0) }
+                || template.anchors.lazy.filter { layer.contains($0.text) }.prefix(2).count >= 2
         }
     }
 }

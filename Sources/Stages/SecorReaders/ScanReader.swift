@@ -22,6 +22,9 @@ public final class ScanReader: @unchecked Sendable {
         let columns: [Double]
         /// Blank ink pixels used for scoring (outside solid bands), as indices.
         let marks: [Int]
+        /// Where a filled page has ink: the printed marks and the fields' boxes (with room above
+        /// and past them, where hand print goes).
+        let expected: [Bool]
     }
 
     public let templates: FormTemplates
@@ -35,17 +38,62 @@ public final class ScanReader: @unchecked Sendable {
     private var blanks: [BlankPage] {
         blanksLock.withLock {
             if let loaded = loadedBlanks { return loaded }
-            let loaded = Self.renderBlanks(blankForms, scale: dpi / 72 / Double(factor))
+            let loaded = Self.renderBlanks(blankForms, templates: templates, scale: dpi / 72 / Double(factor))
             loadedBlanks = loaded
             return loaded
         }
     }
+    /// The blank form pages at reading resolution, rendered on first need: what "nothing written
+    /// here" looks like, to tell an empty box from one whose ink was not read.
+    private func fullBlank(_ kind: DocumentKind, page: Int) -> Raster? {
+        blanksLock.withLock {
+            let key = "\(kind.rawValue)-\(page)"
+            if let known = fullBlanks[key] { return known }
+            guard let data = blankForms.first(where: { $0.form == kind })?.data, let document = try? PDFDocument(data: data),
+                  let blankPage = document.page(at: page - 1),
+                  let image = blankPage.renderGray(region: Box(x: 0, y: 0, width: blankPage.size.width, height: blankPage.size.height),
+                                                   scale: dpi / 72) else { return nil }
+            fullBlanks[key] = image
+            return image
+        }
+    }
+    private var fullBlanks: [String: Raster] = [:]
+
+    /// Pixels of ink in `region` (template points) of a placed page that the blank form does not
+    /// have there: what the applicant wrote or marked, wherever in the region it is.
+    /// Ink inside `others` (other fields' boxes, whose values are theirs) is not counted.
+    func inkBeyondForm(_ placed: PlacedPage, region: Box, others: [Box] = []) -> Int {
+        guard let blank = fullBlank(placed.kind, page: placed.templatePage) else { return Int.max }
+        let resolution = dpi / 72
+        var scan = placed.placement.sample(placed.image, box: region, outputPixelsPerPoint: resolution)
+        for other in others {
+            guard let part = other.insetBy(-1).intersection(region) else { continue }
+            let x0 = max(0, Int(((part.x - region.x) * resolution).rounded(.down)))
+            let y0 = max(0, Int(((part.y - region.y) * resolution).rounded(.down)))
+            let x1 = min(scan.width, Int(((part.maxX - region.x) * resolution).rounded(.up)))
+            let y1 = min(scan.height, Int(((part.maxY - region.y) * resolution).rounded(.up)))
+            guard x1 > x0, y1 > y0 else { continue }
+            for y in y0..<y1 { for x in x0..<x1 { scan.pixels[y * scan.width + x] = 255 } }
+        }
+        let form = PagePlacement(angle: 0, dx: 0, dy: 0, pixelsPerPoint: resolution, imageWidth: blank.width, imageHeight: blank.height)
+            .sample(blank, box: region)
+        if let dump = Self.dumpFolder {
+            for (suffix, image) in [("scan", scan), ("form", form)] {
+                let header = Data("P5\n\(image.width) \(image.height)\n255\n".utf8)
+                try? (header + Data(image.pixels)).write(to: URL(fileURLWithPath: "\(dump)/beyond-\(Int(region.x))-\(Int(region.y))-\(suffix).pgm"))
+            }
+        }
+        return scan.inkBeyond(form)
+    }
+
     /// Each form's blank, as bytes: read and checked once, at start.
     private let blankForms: [(form: DocumentKind, data: Data)]
     private let blanksLock = NSLock()
     private var loadedBlanks: [BlankPage]? = nil
     /// How much of a blank page's printed ink must be found for a page to be that page.
     public var minimumMatch = 0.45
+    /// How much of the page's own ink must fall on that blank's printed marks or in its boxes.
+    public var minimumExplained = 0.85
     /// A page darker than this is no form (the blank forms are about 10% ink, filled ones a little more).
     public var maximumInk = 0.35
     public var tickInkThreshold = 0.12
@@ -67,7 +115,7 @@ public final class ScanReader: @unchecked Sendable {
         }
     }
 
-    private static func renderBlanks(_ blankForms: [(form: DocumentKind, data: Data)], scale: Double) -> [BlankPage] {
+    private static func renderBlanks(_ blankForms: [(form: DocumentKind, data: Data)], templates: FormTemplates, scale: Double) -> [BlankPage] {
         var blanks: [BlankPage] = []
         for (form, data) in blankForms {
             // It opened at start; the same bytes open again.
@@ -80,7 +128,14 @@ public final class ScanReader: @unchecked Sendable {
                 let (rows, columns) = ScanAlignment.profiles(raster)
                 // Solid bands (the title band) look alike on every form: score on lines and text only.
                 let marks = raster.darkPixelIndices(onRowsWithInkBelow: 0.5, rows: rows)
-                blanks.append(BlankPage(kind: form, page: index + 1, raster: raster, rows: rows, columns: columns, marks: marks))
+                let boxes = (templates.template(for: form)?.fields ?? []).filter { $0.page == index + 1 }.map { field in
+                    let b = field.box
+                    return (x: Int(((b.x - 6) * scale).rounded(.down)), y: Int(((b.y - 10) * scale).rounded(.down)),
+                            width: Int(((b.width + 60) * scale).rounded(.up)), height: Int(((b.height + 14) * scale).rounded(.up)))
+                }
+                let expected = raster.expectedInk(grow: 2, boxes: boxes)
+                blanks.append(BlankPage(kind: form, page: index + 1, raster: raster, rows: rows, columns: columns, marks: marks,
+                                        expected: expected))
             }
         }
         return blanks
@@ -97,29 +152,73 @@ public final class ScanReader: @unchecked Sendable {
         public let match: Double
     }
 
+    /// What a scanned page turned out to be.
+    public enum Look: @unchecked Sendable {
+        /// One of the forms' pages, placed on its blank.
+        case placed(PlacedPage)
+        /// Nothing on it but paper, specks and what shows through from the other side (a duplex back).
+        case blank
+        /// Something that is none of the forms' pages (a cover letter, a photo of something else).
+        case unknown
+    }
+
+    /// Below this share of dark pixels (on the small copy) a page holds nothing written or printed:
+    /// a form page is about 10%, a short typed letter over 1%, a duplex back's specks far less.
+    public var blankPageInk = 0.002
+
+    /// Renders `page` and finds which blank page it is, which way up and where.
+    public func look(at page: PDFPage) -> Look {
+        let scale = dpi / 72
+        guard let image = page.renderGray(region: Box(x: 0, y: 0, width: page.size.width, height: page.size.height), scale: scale)
+        else { return .unknown }
+        let small = image.downsampled(by: factor)
+        if small.inkFraction < blankPageInk { return .blank }
+        // Fed as it should be first; then upside down, then sideways either way.
+        for turns in [0, 2, 1, 3] {
+            let turned = turns == 0 ? image : image.rotated(quarterTurns: turns)
+            if let placed = place(turned, small: turns == 0 ? small : turned.downsampled(by: factor), scale: scale) {
+                return .placed(placed)
+            }
+        }
+        return .unknown
+    }
+
     /// Renders `page` and finds which blank page it is and where; nil when it is none of them.
     public func place(_ page: PDFPage) -> PlacedPage? {
-        let scale = dpi / 72
-        guard let rendered = page.renderGray(region: Box(x: 0, y: 0, width: page.size.width, height: page.size.height), scale: scale)
-        else { return nil }
-        let image = Raster(width: rendered.width, height: rendered.height, pixels: rendered.pixels)
-        let small = image.downsampled(by: factor)
+        if case let .placed(placed) = look(at: page) { return placed }
+        return nil
+    }
+
+    /// An upright grey page (and its small copy) placed on the blank page it overlaps best.
+    func place(_ image: Raster, small: Raster, scale: Double) -> PlacedPage? {
         // A form is mostly white paper. A page mostly of ink would "contain" every printed line.
         guard small.inkFraction < maximumInk else { return nil }
         let angle = ScanAlignment.skew(of: small)
         let straight = ScanAlignment.straightened(small, degrees: angle)
-        let (rows, columns) = ScanAlignment.profiles(straight)
-        var best: (BlankPage, Int, Int, Double)? = nil
-        for blank in blanks {
-            let dy = ScanAlignment.bestShift(scan: rows, blank: blank.rows, maxShift: 45).shift
-            let dx = ScanAlignment.bestShift(scan: columns, blank: blank.columns, maxShift: 45).shift
-            let match = overlap(straight, blank, dx: dx, dy: dy)
-            if best == nil || match > best!.3 { best = (blank, dx, dy, match) }
+        // As printed, then shrunk to fit (94-100%: printers shrink a page to their margins).
+        for shrink in [1.0, 0.985, 0.97, 0.955, 0.94] {
+            let view = straight.resampled(sourceScale: shrink)
+            let (rows, columns) = ScanAlignment.profiles(view)
+            var best: (blank: BlankPage, dx: Int, dy: Int, match: Double, explained: Double)? = nil
+            for blank in blanks {
+                let dy = ScanAlignment.bestShift(scan: rows, blank: blank.rows, maxShift: 45).shift
+                let dx = ScanAlignment.bestShift(scan: columns, blank: blank.columns, maxShift: 45).shift
+                let match = overlap(view, blank, dx: dx, dy: dy)
+                guard match >= minimumMatch else { continue }
+                let explained = view.explainedInk(expected: blank.expected, maskWidth: blank.raster.width, dx: dx, dy: dy)
+                if best == nil || match * explained > best!.match * best!.explained { best = (blank, dx, dy, match, explained) }
+            }
+            if Self.debugReadings, let best {
+                FileHandle.standardError.write(Data("placement: \(best.blank.kind) page \(best.blank.page) match \(best.match) explained \(best.explained) angle \(angle) shrink \(shrink)\n".utf8))
+            }
+            // The right blank explains most of the page's ink; a wrong one (another page, or this
+            // page the wrong way up) leaves much of it where that blank has nothing.
+            guard let best, best.explained >= minimumExplained else { continue }
+            let placement = PagePlacement(angle: angle, dx: Double(best.dx * factor) * shrink, dy: Double(best.dy * factor) * shrink,
+                                          pixelsPerPoint: scale * shrink, imageWidth: image.width, imageHeight: image.height)
+            return PlacedPage(kind: best.blank.kind, templatePage: best.blank.page, placement: placement, image: image, match: best.match)
         }
-        guard let (blank, dx, dy, match) = best, match >= minimumMatch else { return nil }
-        let placement = PagePlacement(angle: angle, dx: Double(dx * factor), dy: Double(dy * factor),
-                                      pixelsPerPoint: scale, imageWidth: image.width, imageHeight: image.height)
-        return PlacedPage(kind: blank.kind, templatePage: blank.page, placement: placement, image: image, match: match)
+        return nil
     }
 
     /// The share of the blank's printed marks that are dark (within a pixel) on the straightened scan.
@@ -139,6 +238,8 @@ public final class ScanReader: @unchecked Sendable {
             problems.append(Diagnostic(.review, code: "ocr-unavailable", "scanned pages cannot be read: \(error)"))
         }
         let placement = placed.placement
+        // A square point of ink at reading resolution: the least a stroke leaves.
+        let glyphPixels = Int((dpi / 72) * (dpi / 72))
         func ink(_ box: Box) -> Double {
             placement.sample(placed.image, box: box).inkFraction
         }
@@ -161,12 +262,21 @@ public final class ScanReader: @unchecked Sendable {
                 let crop = CropCleaning.cleaned(withoutBorder)
                 // Blank means no ink of a glyph's size is left once specks are gone; a thin "1"
                 // in a wide box is little ink but not nothing.
-                let glyphPixels = Int((placement.pixelsPerPoint * 1.0) * (placement.pixelsPerPoint * 1.0))
                 if CropCleaning.darkPixels(crop) < glyphPixels {
-                    let noisy = CropCleaning.darkPixels(withoutBorder) > 8 * glyphPixels
-                    // Much ink that cleaning took for specks: not sure it is blank.
+                    // Blank means measured empty: any ink beyond the printed form in the box, or just
+                    // above it and past its end (hand print strays there), is a doubt, not an empty box.
+                    let stray = Box(x: field.box.x - 2, y: field.box.y - field.box.height * 0.5,
+                                    width: field.box.width + 20, height: field.box.height * 1.5 + 2)
+                    let others = template.fields.filter { $0.page == field.page && $0.key != field.key }.flatMap { f in
+                        [f.box] + (f.options.map { Array($0.values) } ?? [])
+                    }
+                    let beyond = inkBeyondForm(placed, region: stray, others: others)
+                    if Self.debugReadings {
+                        FileHandle.standardError.write(Data("blank \(field.key): ink beyond the form \(beyond) pixels\n".utf8))
+                    }
+                    let written = beyond > 4 * glyphPixels
                     fields[field.key] = ExtractedField(value: "", raw: "", source: .ocr, page: pageNumber, box: pageBox,
-                                                       confidence: noisy ? 0.3 : 0.99)
+                                                       confidence: written ? 0.3 : 0.99)
                     continue
                 }
                 guard let reader else { continue }
@@ -197,7 +307,11 @@ public final class ScanReader: @unchecked Sendable {
                 var confidence = 0.99
                 switch MarkReading.choose(marks.map { (option: $0.0, ink: $0.1) }, threshold: tickInkThreshold) {
                 case .none:
-                    break
+                    // Unanswered only when no option has ink near a mark's, and no mark was made
+                    // anywhere near them (a check drawn across the box, a circled word).
+                    confidence = Self.markConfidence(marks.map(\.1).max() ?? 0, threshold: tickInkThreshold)
+                    let around = (field.options ?? [:]).values.reduce(into: Box?.none) { whole, box in whole = whole.map { $0.union(box) } ?? box }
+                    if let around, inkBeyondForm(placed, region: around.insetBy(-4)) > 4 * glyphPixels { confidence = min(confidence, 0.3) }
                 case .bothMarked:
                     confidence = 0.3
                     problems.append(Diagnostic(.review, code: "both-options-marked", "both Yes and No look marked for “\(field.label)”",
@@ -210,9 +324,13 @@ public final class ScanReader: @unchecked Sendable {
                 fields[field.key] = ExtractedField(value: value, raw: raw, source: .ink, page: pageNumber, box: pageBox, confidence: confidence)
             case .tick:
                 let fraction = ink(field.box.insetBy(2.5))
+                var confidence = Self.markConfidence(fraction, threshold: tickInkThreshold)
+                // Not ticked only when nothing was marked in or across the box.
+                if fraction < tickInkThreshold, inkBeyondForm(placed, region: field.box.insetBy(-4)) > 4 * glyphPixels {
+                    confidence = min(confidence, 0.3)
+                }
                 fields[field.key] = ExtractedField(value: fraction >= tickInkThreshold ? "Yes" : "No", raw: String(format: "ink %.3f", fraction),
-                                                   source: .ink, page: pageNumber, box: pageBox,
-                                                   confidence: Self.markConfidence(fraction, threshold: tickInkThreshold))
+                                                   source: .ink, page: pageNumber, box: pageBox, confidence: confidence)
             case .ink:
                 var area = field.box.insetBy(4)
                 if let label = field.labelBox {
@@ -220,9 +338,13 @@ public final class ScanReader: @unchecked Sendable {
                     area = Box(x: area.x, y: top, width: area.width, height: area.maxY - top)
                 }
                 let fraction = ink(area)
+                var confidence = Self.markConfidence(fraction, threshold: signatureInkThreshold)
+                // Unsigned only when there is no pen line in the box at all.
+                if fraction < signatureInkThreshold, inkBeyondForm(placed, region: field.box) > 4 * glyphPixels {
+                    confidence = min(confidence, 0.3)
+                }
                 fields[field.key] = ExtractedField(value: fraction >= signatureInkThreshold ? "Yes" : "No", raw: String(format: "ink %.4f", fraction),
-                                                   source: .ink, page: pageNumber, box: pageBox,
-                                                   confidence: Self.markConfidence(fraction, threshold: signatureInkThreshold))
+                                                   source: .ink, page: pageNumber, box: pageBox, confidence: confidence)
             }
         }
         return (fields, problems)
@@ -275,8 +397,9 @@ public final class ScanReader: @unchecked Sendable {
             let raw = reader.read(pixels: r.pixels, width: r.width, height: r.height, dpi: dpi, characters: characters, layout: layout)
             return Recognition(text: raw.text.split(whereSeparator: \.isWhitespace).joined(separator: " "), confidence: raw.confidence)
         }
+        // One reading is never sure on its own, however tesseract scores it: on hand print it is
+        // often sure and wrong. Independent readings of other views that agree are what make it sure.
         let first = read(grey, .line)
-        if !first.text.isEmpty && first.confidence >= 0.95 && plausible(first.text) { return first }
         var readings = [first]
         // Other views of the same ink, each made only when a reading needs it.
         enum View { case grey, binary, thick, enlarged }
