@@ -39,6 +39,25 @@ public struct Raster: Sendable {
         return Raster(width: w, height: h, pixels: out)
     }
 
+    /// Each `factor`-th pixel block's darkest pixel: a small copy in which thin printed lines and
+    /// pen strokes stay dark (an average turns them pale grey).
+    public func downsampledDarkest(by factor: Int) -> Raster {
+        guard factor > 1 else { return self }
+        let w = width / factor, h = height / factor
+        var out = [UInt8](repeating: 255, count: w * h)
+        for y in 0..<h {
+            for x in 0..<w {
+                var darkest: UInt8 = 255
+                for dy in 0..<factor {
+                    let row = (y * factor + dy) * width + x * factor
+                    for dx in 0..<factor { darkest = Swift.min(darkest, pixels[row + dx]) }
+                }
+                out[y * w + x] = darkest
+            }
+        }
+        return Raster(width: w, height: h, pixels: out)
+    }
+
     /// The share of dark pixels in a pixel rectangle.
     public func inkFraction(x: Int, y: Int, width w: Int, height h: Int, threshold: UInt8 = 128) -> Double {
         let x0 = max(0, x), y0 = max(0, y), x1 = min(width, x + w), y1 = min(height, y + h)
@@ -285,12 +304,12 @@ extension Raster {
     /// `search` pixels, as a placement can be a point or two off), in pieces of at least
     /// `minimumPiece` pixels (a scanner's specks are smaller) and not long thin rules. What the
     /// applicant wrote or marked.
-    public func inkBeyond(_ form: Raster, search: Int = 12, tolerance: Int = 2, threshold: UInt8 = 160, minimumPiece: Int = 8) -> Int {
+    public func inkBeyond(_ form: Raster, search: Int = 12, tolerance: Int = 3, threshold: UInt8 = 200, minimumPiece: Int = 24) -> Int {
         guard form.width == width, form.height == height, width > 0, height > 0 else { return 0 }
         // Where the form is printed, grown by the tolerance.
         var printed = [Bool](repeating: false, count: width * height)
         for y in 0..<height {
-            for x in 0..<width where form.pixels[y * width + x] < threshold &+ 40 {
+            for x in 0..<width where form.pixels[y * width + x] < Swift.min(250, Int(threshold) + 40) {
                 for yy in max(0, y - tolerance)...min(height - 1, y + tolerance) {
                     for xx in max(0, x - tolerance)...min(width - 1, x + tolerance) { printed[yy * width + xx] = true }
                 }

@@ -274,7 +274,8 @@ public struct Validator: Sendable {
                 let name = rule.field ?? condition.field ?? "registration"
                 let fieldName = name.hasPrefix("declaration_") ? "declaration." + name.dropFirst("declaration_".count) : name
                 let read = readFields(condition).map { field($0, in: app) }
-                let severity: RuleSeverity = read.contains(where: isUncertain) ? .review : rule.severity
+                let severity: RuleSeverity = read.contains(where: isUncertain) || failureMayBeOurMisreading(condition, app)
+                    ? .review : rule.severity
                 var r = reason(code: rule.id, severity: severity, fieldName: fieldName, found: found,
                                message: rule.message, rule: rule.id, app: app, limit: condition.atMost)
                 if ["declaration", "registration"].contains(name) {
@@ -285,6 +286,33 @@ public struct Validator: Sendable {
             }
         }
         return reasons
+    }
+
+    /// Whether a failed condition over values read from a scan is more likely our misreading than
+    /// the applicant's: a reading that does not fit its context is never sure. Two readings of the
+    /// same name or number that differ by a few characters; counts that do not add up to their
+    /// total; a date in the future.
+    func failureMayBeOurMisreading(_ c: RuleCondition, _ app: Application) -> Bool {
+        let read = readFields(c).compactMap { field($0, in: app) }
+        guard read.contains(where: { $0.source == .ocr }) else { return false }
+        if let name = c.field, let other = c.sameAs ?? c.sameCompanyAs, let a = field(name, in: app), let b = field(other, in: app) {
+            let key = c.sameCompanyAs != nil ? Normalize.companyKey : { $0.filter { !$0.isWhitespace } }
+            return Normalize.similarity(key(a.written), key(b.written)) >= 0.6
+        }
+        if c.sum != nil || c.equalsSum != nil || c.atMost != nil {
+            return !countsAddUp(app)
+        }
+        if c.notAfter != nil { return true }
+        return false
+    }
+
+    /// Whether the registration's counts equal its total, by the edition's own rule for it
+    /// (true when there is no such rule or a count is missing: nothing to hold against a reading).
+    func countsAddUp(_ app: Application) -> Bool {
+        guard let rule = edition.rules.compactMap(\.require).first(where: { $0.equalsSum != nil }),
+              let parts = rule.equalsSum, let total = rule.field,
+              case let .count(t)? = field(total, in: app)?.value, let counts = counts(parts, app) else { return true }
+        return counts.reduce(0, +) == t
     }
 
     /// Every field a condition reads.

@@ -57,6 +57,22 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
 
 /// Small pure functions, one per kind of value, that turn what applicants write into one form.
 public enum Normalize {
+    /// How alike two strings are, 0 to 1: one less the edit distance over the longer length.
+    public static func similarity(_ a: String, _ b: String) -> Double {
+        let x = Array(a.lowercased()), y = Array(b.lowercased())
+        guard !x.isEmpty || !y.isEmpty else { return 1 }
+        var previous = Array(0...y.count)
+        for i in 1...max(1, x.count) where !x.isEmpty {
+            var current = [i] + [Int](repeating: 0, count: y.count)
+            for j in 1...max(1, y.count) where !y.isEmpty {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        let distance = x.isEmpty ? y.count : y.isEmpty ? x.count : previous[y.count]
+        return 1 - Double(distance) / Double(max(x.count, y.count))
+    }
+
     static func squeeze(_ s: String) -> String {
         // Nearly everything applicants write is ASCII: its white space is known without
         // looking up each Character's Unicode properties.

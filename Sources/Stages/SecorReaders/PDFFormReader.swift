@@ -120,6 +120,10 @@ public struct PDFFormReader: Sendable {
                 }
             } else if let kind = page.startsForm {
                 groups.append(PageGroup(kind: kind, pages: [page]))
+            } else if page.isUnreadImage {
+                // A scanned page we could not tell for a form's page never continues a form as if it
+                // were a text page with nothing on it: it is a document of its own.
+                groups.append(PageGroup(kind: .unknown, pages: [page]))
             } else if let last = groups.last, last.kind != .unknown,
                       let template = page.templates.template(for: last.kind), last.pages.count < template.pages {
                 groups[groups.count - 1].pages.append(page)

@@ -162,21 +162,25 @@ public final class ScanReader: @unchecked Sendable {
         case unknown
     }
 
-    /// Below this share of dark pixels (on the small copy) a page holds nothing written or printed:
-    /// a form page is about 10%, a short typed letter over 1%, a duplex back's specks far less.
-    public var blankPageInk = 0.002
+    /// Below this share of dark pixels (at full resolution) a page holds nothing written or
+    /// printed: a form's first page is about 9%, the registration's sparse second page 0.4%, a
+    /// duplex back's specks and what shows through under 0.01%.
+    public var blankPageInk = 0.001
 
     /// Renders `page` and finds which blank page it is, which way up and where.
     public func look(at page: PDFPage) -> Look {
         let scale = dpi / 72
         guard let image = page.renderGray(region: Box(x: 0, y: 0, width: page.size.width, height: page.size.height), scale: scale)
         else { return .unknown }
-        let small = image.downsampled(by: factor)
-        if small.inkFraction < blankPageInk { return .blank }
+        // Blank is judged at full resolution: thin printed lines vanish from an averaged small copy.
+        let ink = image.inkFraction
+        if Self.debugReadings { FileHandle.standardError.write(Data("page ink \(ink)\n".utf8)) }
+        if ink < blankPageInk { return .blank }
+        let small = image.downsampledDarkest(by: factor)
         // Fed as it should be first; then upside down, then sideways either way.
         for turns in [0, 2, 1, 3] {
             let turned = turns == 0 ? image : image.rotated(quarterTurns: turns)
-            if let placed = place(turned, small: turns == 0 ? small : turned.downsampled(by: factor), scale: scale) {
+            if let placed = place(turned, small: turns == 0 ? small : turned.downsampledDarkest(by: factor), scale: scale) {
                 return .placed(placed)
             }
         }
@@ -204,6 +208,7 @@ public final class ScanReader: @unchecked Sendable {
                 let dy = ScanAlignment.bestShift(scan: rows, blank: blank.rows, maxShift: 45).shift
                 let dx = ScanAlignment.bestShift(scan: columns, blank: blank.columns, maxShift: 45).shift
                 let match = overlap(view, blank, dx: dx, dy: dy)
+                if Self.debugReadings { FileHandle.standardError.write(Data("  try \(blank.kind) \(blank.page) shrink \(shrink): match \(match)\n".utf8)) }
                 guard match >= minimumMatch else { continue }
                 let explained = view.explainedInk(expected: blank.expected, maskWidth: blank.raster.width, dx: dx, dy: dy)
                 if best == nil || match * explained > best!.match * best!.explained { best = (blank, dx, dy, match, explained) }
