@@ -35,10 +35,10 @@ import TestSupport
             }
             let fields = try #require(app["fields"] as? [String: Any])
             let declarationFields = try #require(app["declaration_fields"] as? [String: Any])
-            for (key, value) in want.registration {
+            for (key, value) in want.registration ?? [:] {
                 #expect(Self.same(key, fields[key], value), "\(id) \(key): \(String(describing: fields[key])) vs \(value)")
             }
-            for (key, value) in want.declaration {
+            for (key, value) in want.declaration ?? [:] {
                 #expect(Self.same(key, declarationFields[key], value), "\(id) declaration \(key)")
             }
         }

@@ -270,6 +270,14 @@ extension Raster {
         for y in 0..<height {
             let row = y * width
             for x in 0..<width where pixels[row + x] < 128 {
+                // A speck (a dark pixel with at most one dark neighbour) is the scanner's, not ink.
+                var neighbours = 0
+                for ny in Swift.max(0, y - 1)...Swift.min(height - 1, y + 1) {
+                    for nx in Swift.max(0, x - 1)...Swift.min(width - 1, x + 1) where (nx != x || ny != y) && pixels[ny * width + nx] < 128 {
+                        neighbours += 1
+                    }
+                }
+                if neighbours < 2 { continue }
                 dark += 1
                 let bx = x - dx, by = y - dy
                 if bx >= 0, by >= 0, bx < maskWidth, by < maskHeight, expected[by * maskWidth + bx] { explained += 1 }

@@ -208,7 +208,6 @@ public final class ScanReader: @unchecked Sendable {
                 let dy = ScanAlignment.bestShift(scan: rows, blank: blank.rows, maxShift: 45).shift
                 let dx = ScanAlignment.bestShift(scan: columns, blank: blank.columns, maxShift: 45).shift
                 let match = overlap(view, blank, dx: dx, dy: dy)
-                if Self.debugReadings { FileHandle.standardError.write(Data("  try \(blank.kind) \(blank.page) shrink \(shrink): match \(match)\n".utf8)) }
                 guard match >= minimumMatch else { continue }
                 let explained = view.explainedInk(expected: blank.expected, maskWidth: blank.raster.width, dx: dx, dy: dy)
                 if best == nil || match * explained > best!.match * best!.explained { best = (blank, dx, dy, match, explained) }
@@ -416,21 +415,36 @@ public final class ScanReader: @unchecked Sendable {
         lazy var big = CropCleaning.enlarged(grey, by: 1.5)
         let attempts: [(View, LineLayout)] = [(.grey, .word), (.thick, .line), (.binary, .line), (.enlarged, .line),
                                               (.binary, .word), (.thick, .character), (.grey, .character)]
+        /// Readings compared without a speck taken for punctuation at either end (‘Casey, 2026-04-13,).
+        func same(_ text: String) -> Substring {
+            let isMark = { (c: Character) in !c.isLetter && !c.isNumber }
+            return Substring(text).drop(while: isMark).reversed().drop(while: isMark).reversed().map { String($0) }.joined()[...]
+        }
         func leader() -> (text: String, confidence: Double)? {
             // Readings that cannot be a value of the field do not count when some can.
             let candidates = readings.filter { !$0.text.isEmpty }
             let fitting = candidates.filter { plausible($0.text) }
-            let groups = Dictionary(grouping: fitting.isEmpty ? candidates : fitting, by: \.text)
+            let groups = Dictionary(grouping: fitting.isEmpty ? candidates : fitting) { same($0.text) }
             guard let best = groups.max(by: { a, b in
                 (a.value.count, a.value.map(\.confidence).max() ?? 0) < (b.value.count, b.value.map(\.confidence).max() ?? 0)
             }) else { return nil }
-            if best.value.count == 1 { return (best.key, min(best.value[0].confidence, 0.75)) }
+            // The group's value as most of its readings wrote it.
+            let text = Dictionary(grouping: best.value, by: \.text).max { ($0.value.count, $1.key.count) < ($1.value.count, $0.key.count) }!.key
+            if best.value.count == 1 { return (text, min(best.value[0].confidence, 0.75)) }
             // Independent readings that agree are evidence even when tesseract scores them low;
-            // a dissenting reading that is surer than all of them is doubt.
+            // a dissenting reading about as sure as any of them is doubt, and so is a winner the
+            // first and best view (the whole crop, one line) does not share: other views can agree
+            // on a wrong reading.
             let doubt = best.value.reduce(1.0) { $0 * (1 - max($1.confidence, 0.4)) }
             let strongest = best.value.map(\.confidence).max() ?? 0
-            let dissent = groups.filter { $0.key != best.key }.flatMap(\.value).contains { $0.confidence > strongest }
-            return (best.key, min(0.99, (1 - doubt) * (dissent ? 0.8 : 1)))
+            let dissent = groups.filter { $0.key != best.key }.flatMap(\.value).contains { $0.confidence >= min(strongest, 0.85) }
+            let primary = readings[0]
+            let overruled = primary.confidence >= 0.9 && plausible(primary.text) && same(primary.text) != best.key
+            let sure = min(0.99, 1 - doubt)
+            // Views of one crop through one engine are not independent: two or three that agree make
+            // a reading sure only when one of them was nearly sure of it on its own.
+            let weak = strongest < 0.85 && best.value.count < 4
+            return (text, dissent || overruled || weak ? min(sure, 0.75) : sure)
         }
         for (view, layout) in attempts {
             if layout == .character && (readings.map(\.text.count).max() ?? 0) > 1 { continue }
