@@ -17,6 +17,8 @@ public struct AccuracyReport: Sendable, CustomStringConvertible {
     public let threshold: Double
     public private(set) var values = 0
     public private(set) var right = 0
+    /// Values reported below the threshold, right or wrong: staff review them.
+    public private(set) var sentToReview = 0
     /// Read wrong yet reported at or above the threshold: the failure that must not happen.
     public private(set) var wrongButSure: [Miss] = []
     /// Read wrong and reported below the threshold: staff review catches these.
@@ -25,12 +27,21 @@ public struct AccuracyReport: Sendable, CustomStringConvertible {
     public init(threshold: Double) { self.threshold = threshold }
 
     public var accuracy: Double { values == 0 ? 0 : Double(right) / Double(values) }
+    /// The share of values read wrong yet reported sure.
+    public var confidentlyWrong: Double { values == 0 ? 0 : Double(wrongButSure.count) / Double(values) }
+
+    /// One line for a table: values, right, sent to review, confidently wrong.
+    public var line: String {
+        String(format: "%6d values  %6.2f%% right  %6.2f%% sent to review  %5.2f%% confidently wrong",
+               values, accuracy * 100, Double(sentToReview) / Double(max(1, values)) * 100, confidentlyWrong * 100)
+    }
 
     /// Adds one document: what was written and what was read from it.
     public mutating func add(file: String, written: [String: String], read: ExtractedDocument?) {
         for (key, value) in written.sorted(by: { $0.key < $1.key }) {
             values += 1
             let field = read?.fields[key]
+            if (field?.confidence ?? 0) < threshold { sentToReview += 1 }
             if field?.value == value {
                 right += 1
             } else {

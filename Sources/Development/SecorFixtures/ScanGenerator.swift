@@ -8,12 +8,34 @@ import SecorSchemas
 /// more than the office's few samples: typed values on the blank forms, ticks, a signature,
 /// then a scanner's resolution (150 to 300 dpi), skew (up to 3 degrees), grain, specks and JPEG loss.
 public struct ScanGenerator {
+    /// Which way of arriving by mail a generated scan stands for (`make ocr-accuracy` reports each).
+    public enum Dimension: String, Sendable, Codable, CaseIterable {
+        /// Typed, scanned as it should be.
+        case typed
+        /// Fed upside down, or sideways.
+        case upsideDown = "upside-down"
+        case sideways
+        /// Printed shrunk to fit (94-99%).
+        case shrunk
+        /// Scanned duplex: a back, blank but for specks and show-through, after every page.
+        case duplex
+        /// Faxed: black and white, standard (204 × 98) or fine (204 × 196) resolution.
+        case fax
+        /// Filled in blue ink (read grey, it is paler than black).
+        case blueInk = "blue-ink"
+        /// Filled in a hand-like face (fonts-comic-neue or fonts-humor-sans when installed).
+        case hand
+    }
+
     public struct Settings: Sendable, Codable {
         public var dpi: Double
         public var degrees: Double
         public var grain: Int
         public var specks: Double
         public var jpegQuality: Int
+        public var dimension: Dimension = .typed
+        /// For `shrunk`: the printer's scale.
+        public var shrink: Double = 1
 
         public static func random(_ r: inout SeededRandom) -> Settings {
             Settings(dpi: [150, 200, 200, 240, 300][Int.random(in: 0..<5, using: &r)],
@@ -46,15 +68,20 @@ public struct ScanGenerator {
         self.blanks = blanks
     }
 
-    /// Writes `count` applications as scanned registration and declaration PDFs into `folder`.
-    public func generate(count: Int, seed: UInt64, into folder: URL) throws -> [Generated] {
+    /// Writes `count` applications as scanned registration and declaration PDFs into `folder`,
+    /// each arriving as one of `dimensions` in turn.
+    public func generate(count: Int, seed: UInt64, dimensions: [Dimension] = [.typed], into folder: URL) throws -> [Generated] {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var random = SeededRandom(seed: seed)
         var generated: [Generated] = []
         for n in 1...max(1, count) {
             let app = SampleApplications.make(&random)
+            let dimension = dimensions.isEmpty ? .typed : dimensions[(n - 1) % dimensions.count]
             for (kind, values) in [(DocumentKind.registration, app.registration), (.declaration, app.declaration)] {
-                let settings = Settings.random(&random)
+                var settings = Settings.random(&random)
+                settings.dimension = dimension
+                if dimension == .shrunk { settings.shrink = Double.random(in: 0.94...0.99, using: &random) }
+                if dimension == .fax { settings.dpi = 204 }
                 let name = String(format: "scan-%03d-%@.pdf", n, kind.rawValue)
                 try write(kind, values: values, settings: settings, to: folder.appendingPathComponent(name), random: &random)
                 generated.append(Generated(file: name, kind: kind.rawValue, settings: settings, values: values))
@@ -73,15 +100,33 @@ public struct ScanGenerator {
             let marks = template.fields.filter { $0.page == index + 1 }.flatMap { field in
                 Self.marks(field, value: values[field.key] ?? "", random: &random)
             }
-            guard var raster = page.renderDrawn(scale: settings.dpi / 72, degrees: settings.degrees, draw: { canvas in
+            let d = settings.dimension
+            guard var raster = page.renderDrawn(scale: settings.dpi / 72, degrees: settings.degrees,
+                                                font: d == .hand ? Self.handFace : "Courier",
+                                                ink: d == .blueInk || d == .hand ? (0.1, 0.2, 0.75) : (0.08, 0.08, 0.08), draw: { canvas in
                 for mark in marks { mark.draw(on: canvas) }
             }) else { continue }
-            ScanDegradation.noise(&raster, grain: settings.grain, specks: settings.specks, random: &random)
-            ScanDegradation.jpegArtifacts(&raster, quality: settings.jpegQuality)
+            switch d {
+            case .upsideDown: raster = raster.rotated(quarterTurns: 2)
+            case .sideways: raster = raster.rotated(quarterTurns: Bool.random(using: &random) ? 1 : 3)
+            case .shrunk: raster = ScanDegradation.shrunk(raster, by: settings.shrink)
+            default: break
+            }
+            if d == .fax {
+                raster = ScanDegradation.fax(raster, standard: Bool.random(using: &random))
+            } else {
+                ScanDegradation.noise(&raster, grain: settings.grain, specks: settings.specks, random: &random)
+                ScanDegradation.jpegArtifacts(&raster, quality: settings.jpegQuality)
+            }
             pages.append(raster)
+            if d == .duplex { pages.append(ScanDegradation.back(of: raster, random: &random)) }
         }
         try writeImagePDF(pages, pageSize: (612, 792), to: url)
     }
+
+    /// A hand-like face fontconfig can find (fonts-comic-neue, fonts-humor-sans); fontconfig falls
+    /// back to a sans face when neither is installed.
+    static let handFace = "Comic Neue"
 
     static func marks(_ field: TemplateField, value: String, random: inout SeededRandom) -> [PageMark] {
         let box = field.box

@@ -46,4 +46,43 @@ public enum ScanDegradation {
             }
         }
     }
+
+    /// The page as a printer that shrinks to fit makes it: its content scaled by `factor` about
+    /// the page's centre, on a white page of the same size.
+    public static func shrunk(_ r: Raster, by factor: Double) -> Raster {
+        var out = Raster(width: r.width, height: r.height)
+        let cx = Double(r.width) / 2, cy = Double(r.height) / 2
+        for y in 0..<r.height {
+            let sy = Int(((Double(y) - cy) / factor + cy).rounded())
+            for x in 0..<r.width {
+                let sx = Int(((Double(x) - cx) / factor + cx).rounded())
+                out.pixels[y * r.width + x] = r[sx, sy]
+            }
+        }
+        return out
+    }
+
+    /// The back of a page scanned duplex: paper, specks, and the front showing through faintly,
+    /// mirrored.
+    public static func back<R: RandomNumberGenerator>(of front: Raster, random: inout R) -> Raster {
+        var out = Raster(width: front.width, height: front.height)
+        for y in 0..<front.height {
+            for x in 0..<front.width {
+                let through = front.pixels[y * front.width + (front.width - 1 - x)]
+                out.pixels[y * front.width + x] = through < 128 ? UInt8.random(in: 236...246, using: &random) : 255
+            }
+        }
+        noise(&out, grain: 2, specks: 0.00005, random: &random)
+        return out
+    }
+
+    /// A fax: black and white only, and (standard resolution) every other row, so its pixels are
+    /// twice as tall as they are wide.
+    public static func fax(_ r: Raster, standard: Bool) -> Raster {
+        let rows = standard ? stride(from: 0, to: r.height, by: 2).map { $0 } : Array(0..<r.height)
+        var pixels: [UInt8] = []
+        pixels.reserveCapacity(rows.count * r.width)
+        for y in rows { for x in 0..<r.width { pixels.append(r.pixels[y * r.width + x] < 160 ? 0 : 255) } }
+        return Raster(width: r.width, height: rows.count, pixels: pixels)
+    }
 }

@@ -304,9 +304,9 @@ private func takeString(_ pointer: UnsafeMutablePointer<gchar>?) -> String? {
 public struct Canvas {
     fileprivate let cr: OpaquePointer
 
-    /// Dark grey ink, and the face text is set in.
-    fileprivate func begin(font: String) {
-        cairo_set_source_rgb(cr, 0.08, 0.08, 0.08)
+    /// The ink (red, green, blue, 0...1), and the face text is set in.
+    fileprivate func begin(font: String, ink: (Double, Double, Double)) {
+        cairo_set_source_rgb(cr, ink.0, ink.1, ink.2)
         cairo_select_font_face(cr, font, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL)
     }
 
@@ -335,7 +335,8 @@ public struct Canvas {
 extension PDFPage {
     /// Renders the page with `draw`'s marks on it, turned by `degrees` about its centre, at
     /// `scale` pixels per point, grey on white: a page as a scanner would see it.
-    public func renderDrawn(scale: Double, degrees: Double, font: String = "Courier", draw: (Canvas) -> Void) -> Raster? {
+    public func renderDrawn(scale: Double, degrees: Double, font: String = "Courier", ink: (Double, Double, Double) = (0.08, 0.08, 0.08),
+                            draw: (Canvas) -> Void) -> Raster? {
         let (pw, ph) = size
         guard let width = pixels(pw * scale, rounding: .toNearestOrAwayFromZero),
               let height = pixels(ph * scale, rounding: .toNearestOrAwayFromZero) else { return nil }
@@ -346,7 +347,7 @@ extension PDFPage {
             cairo_scale(cr, scale, scale)
             poppler_page_render(handle, cr)
             let canvas = Canvas(cr: cr)
-            canvas.begin(font: font)
+            canvas.begin(font: font, ink: ink)
             draw(canvas)
         }, read: { grayPixels(of: $0, width: width, height: height) })
     }
@@ -369,7 +370,7 @@ public func writeDrawnPDF(_ document: PDFDocument, font: String = "Courier", to 
         cairo_restore(cr)
         cairo_save(cr)
         let canvas = Canvas(cr: cr)
-        canvas.begin(font: font)
+        canvas.begin(font: font, ink: (0.08, 0.08, 0.08))
         draw(index, canvas)
         cairo_restore(cr)
         cairo_show_page(cr)
@@ -433,7 +434,8 @@ func elements(of list: UnsafeMutablePointer<GList>) -> [UnsafeMutableRawPointer]
     return out
 }
 
-/// Writes grey page images as an image-only PDF (no text layer), each page `pageSize` points.
+/// Writes grey page images as an image-only PDF (no text layer), each page `pageSize` points, or
+/// the other way round for a page image wider than it is tall (a page fed sideways).
 public func writeImagePDF(_ pages: [Raster], pageSize: (width: Double, height: Double), to url: URL) throws(PopplerError) {
     guard let pdf = cairo_pdf_surface_create(url.path, pageSize.width, pageSize.height) else {
         throw PopplerError(kind: .other, message: "cannot create \(url.path)")
@@ -441,6 +443,9 @@ public func writeImagePDF(_ pages: [Raster], pageSize: (width: Double, height: D
     defer { cairo_surface_destroy(pdf) }
     guard let cr = cairo_create(pdf) else { throw PopplerError(kind: .other, message: "cannot draw into \(url.path)") }
     for page in pages {
+        let landscape = page.width > page.height
+        let size = landscape ? (width: pageSize.height, height: pageSize.width) : pageSize
+        cairo_pdf_surface_set_size(pdf, size.width, size.height)
         guard let image = cairo_image_surface_create(CAIRO_FORMAT_RGB24, Int32(page.width), Int32(page.height)) else { continue }
         cairo_surface_flush(image)
         if let base = cairo_image_surface_get_data(image) {
@@ -448,7 +453,7 @@ public func writeImagePDF(_ pages: [Raster], pageSize: (width: Double, height: D
         }
         cairo_surface_mark_dirty(image)
         cairo_save(cr)
-        cairo_scale(cr, pageSize.width / Double(page.width), pageSize.height / Double(page.height))
+        cairo_scale(cr, size.width / Double(page.width), size.height / Double(page.height))
         cairo_set_source_surface(cr, image, 0, 0)
         cairo_paint(cr)
         cairo_restore(cr)
