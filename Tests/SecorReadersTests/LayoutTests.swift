@@ -76,3 +76,18 @@ private func layer(_ lines: [(String, x: Double, y: Double)]) -> TextLayer {
         #expect(MarkReading.confidence(0.09, threshold: 0.06, span: 1.5) > MarkReading.confidence(0.09, threshold: 0.06, span: 2))
     }
 }
+
+@Suite struct WholeWordTests {
+    @Test func aWordThatRunsPastItsBoxIsTakenWhole() {
+        // "Saskatchewan" typed from inside a 40-point box: 12 characters of 6 points run past it.
+        var chars: [TextLayer.Character] = []
+        for (i, c) in "Saskatchewan".enumerated() { chars.append(.init(c, Box(x: 300 + Double(i) * 6, y: 100, width: 6, height: 8))) }
+        chars.append(.init(" ", Box(x: 372, y: 100, width: 6, height: 8)))
+        for (i, c) in "S4P".enumerated() { chars.append(.init(c, Box(x: 420 + Double(i) * 6, y: 100, width: 6, height: 8))) }
+        let layer = TextLayer(chars)
+        #expect(layer.text(in: Box(x: 298, y: 96, width: 40, height: 14)).text == "Saskatchewan")
+        // Only the word: past a space, what follows is another field's.
+        #expect(layer.text(in: Box(x: 298, y: 96, width: 60, height: 14)).text == "Saskatchewan")
+        #expect(layer.text(in: Box(x: 410, y: 96, width: 40, height: 14)).text == "S4P")
+    }
+}

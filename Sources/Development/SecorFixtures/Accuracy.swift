@@ -9,7 +9,11 @@ public struct AccuracyReport: Sendable, CustomStringConvertible {
         public let written: String
         public let read: String
         public let confidence: Double
-        public var description: String {
+        static func withoutPunctuation(_ s: String) -> String {
+        s.filter { $0.isLetter || $0.isNumber || $0 == " " }.split(separator: " ").joined(separator: " ")
+    }
+
+    public var description: String {
             "\(file) \(key): wrote “\(written)”, read “\(read)” (confidence \(String(format: "%.2f", confidence)))"
         }
     }
@@ -19,6 +23,9 @@ public struct AccuracyReport: Sendable, CustomStringConvertible {
     public private(set) var right = 0
     /// Values reported below the threshold, right or wrong: staff review them.
     public private(set) var sentToReview = 0
+    /// Read with every letter and digit right but a mark of punctuation lost or added ("Ltd" for
+    /// "Ltd.", "Dr Weyburn" for "Dr, Weyburn"): counted right, and listed.
+    public private(set) var punctuationOnly: [Miss] = []
     /// Read wrong yet reported at or above the threshold: the failure that must not happen.
     public private(set) var wrongButSure: [Miss] = []
     /// Read wrong and reported below the threshold: staff review catches these.
@@ -44,6 +51,9 @@ public struct AccuracyReport: Sendable, CustomStringConvertible {
             if (field?.confidence ?? 0) < threshold { sentToReview += 1 }
             if field?.value == value {
                 right += 1
+            } else if let read = field?.value, !read.isEmpty, Self.withoutPunctuation(read) == Self.withoutPunctuation(value) {
+                right += 1
+                punctuationOnly.append(Miss(file: file, key: key, written: value, read: read, confidence: field?.confidence ?? 0))
             } else {
                 let miss = Miss(file: file, key: key, written: value, read: field?.value ?? "(not read)", confidence: field?.confidence ?? 0)
                 if (field?.confidence ?? 0) >= threshold { wrongButSure.append(miss) } else { wrongAndFlagged.append(miss) }
@@ -51,11 +61,16 @@ public struct AccuracyReport: Sendable, CustomStringConvertible {
         }
     }
 
+    static func withoutPunctuation(_ s: String) -> String {
+        s.filter { $0.isLetter || $0.isNumber || $0 == " " }.split(separator: " ").joined(separator: " ")
+    }
+
     public var description: String {
         var s = String(format: "%d of %d field values read right (%.2f%%); %d wrong but sure (confidence ≥ %.2f); %d wrong and sent to review\n",
                        right, values, accuracy * 100, wrongButSure.count, threshold, wrongAndFlagged.count)
         for m in wrongButSure { s += "  SURE BUT WRONG: \(m)\n" }
         for m in wrongAndFlagged { s += "  flagged: \(m)\n" }
+        for m in punctuationOnly { s += "  punctuation only: \(m)\n" }
         return s
     }
 }

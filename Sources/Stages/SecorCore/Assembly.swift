@@ -32,6 +32,22 @@ public struct FileReference: Sendable, Codable, Hashable {
     /// `registration`, `declaration`, or `envelope` for a file holding both.
     public let kind: String
     public let pages: Int
+    /// The file's pages in no form: a cover letter, the blank back of a duplex scan, a page that
+    /// could not be read as a form's (staff see them listed; nothing the applicant sent is dropped).
+    public let otherPages: [Int]?
+
+    public init(path: String, sha256: String, kind: String, pages: Int, otherPages: [Int]? = nil) {
+        self.path = path
+        self.sha256 = sha256
+        self.kind = kind
+        self.pages = pages
+        self.otherPages = otherPages
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case path, sha256, kind, pages
+        case otherPages = "other_pages"
+    }
 }
 
 /// When an application was submitted: the XML export's `submitted` time, else the date signed.
@@ -301,9 +317,10 @@ public struct ApplicationAssembler: Sendable {
                                             reasons: read.reasons + read.documents.flatMap(\.reasons)))
         }
         let kinds = Set(forms.map(\.kind))
+        let other = read.documents.filter { $0.kind != .registration && $0.kind != .declaration }.flatMap(\.pages).sorted()
         let reference = FileReference(path: read.file.path, sha256: read.file.sha256,
                                       kind: kinds.count > 1 || forms.count > 1 ? "envelope" : forms[0].kind.rawValue,
-                                      pages: read.pageCount)
+                                      pages: read.pageCount, otherPages: other.isEmpty ? nil : other)
         return .forms(ReceivedFile(index: index, reference: reference, documents: forms.map {
             ReceivedDocument(path: read.file.path, sha256: read.file.sha256, extracted: $0, normalized: normalizer.normalize($0), fileIndex: index)
         }))

@@ -129,7 +129,7 @@ public struct ApplicationRecord: Sendable, Codable {
     public func relocated(_ paths: [String: String]) -> ApplicationRecord {
         var copy = self
         copy.documents = documents.map { d in
-            FileReference(path: paths[d.sha256] ?? d.path, sha256: d.sha256, kind: d.kind, pages: d.pages)
+            FileReference(path: paths[d.sha256] ?? d.path, sha256: d.sha256, kind: d.kind, pages: d.pages, otherPages: d.otherPages)
         }
         copy.readings = readings.mapValues { r in
             guard let doc = r.document, let moved = documents.first(where: { $0.path == doc }).flatMap({ paths[$0.sha256] }) else { return r }

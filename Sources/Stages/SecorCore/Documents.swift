@@ -82,10 +82,14 @@ public struct ReadFile: Sendable, Codable {
     }
 
     /// The file's kind as a whole: `unreadable` when nothing could be read.
+    /// A file's forms say what it is; pages in no form beside them (a cover letter, a blank
+    /// back) do not.
     public var kind: DocumentKind {
         if documents.isEmpty { return reasons.isEmpty ? .unknown : .unreadable }
-        if documents.count == 1 { return documents[0].kind }
-        let kinds = Set(documents.map(\.kind))
+        let forms = documents.filter { $0.kind == .registration || $0.kind == .declaration }
+        let telling = forms.isEmpty ? documents : forms
+        if telling.count == 1 { return telling[0].kind }
+        let kinds = Set(telling.map(\.kind))
         return kinds.count == 1 ? kinds.first! : .unknown
     }
 

@@ -80,6 +80,7 @@ public struct PrettyJSON {
     public mutating func member(_ k: String, _ v: String?) { if let v { key(k); string(v) } }
     public mutating func member(_ k: String, _ v: Int?) { if let v { key(k); int(v) } }
     public mutating func member(_ k: String, _ v: (some PrettyJSONWritable)?) { if let v { key(k); value(v) } }
+    public mutating func member(_ k: String, _ v: [some PrettyJSONWritable]?) { if let v { key(k); array(v) } }
 
     /// An array of values that write themselves.
     public mutating func array(_ elements: [some PrettyJSONWritable]) {
@@ -201,10 +202,15 @@ extension FieldValue: PrettyJSONWritable {
     }
 }
 
+extension Int: PrettyJSONWritable {
+    public func write(to json: inout PrettyJSON) { json.int(self) }
+}
+
 extension FileReference: PrettyJSONWritable {
     public func write(to json: inout PrettyJSON) {
         json.beginObject()
         json.key("kind"); json.string(kind)
+        json.member("other_pages", otherPages)
         json.key("pages"); json.int(pages)
         json.key("path"); json.string(path)
         json.key("sha256"); json.string(sha256)

@@ -95,6 +95,11 @@ public struct PDFFormReader: Sendable {
         for group in groups {
             documents.append(extract(group, file: file, unreadPages: unread))
         }
+        // Blank pages are listed, as pages in no form, so the record shows every page that came.
+        for page in pages where page.isBlank {
+            documents.append(ExtractedDocument(kind: .unknown, flavor: .scan, pages: [page.index + 1], reasons: [
+                Diagnostic(.note, code: "blank-page", "page \(page.index + 1) is blank (the back of a page scanned duplex)")]))
+        }
         return ReadFile(file: file, format: .pdf, pageCount: pageCount, documents: documents)
     }
 

@@ -415,10 +415,15 @@ public final class ScanReader: @unchecked Sendable {
         lazy var big = CropCleaning.enlarged(grey, by: 1.5)
         let attempts: [(View, LineLayout)] = [(.grey, .word), (.thick, .line), (.binary, .line), (.enlarged, .line),
                                               (.binary, .word), (.thick, .character), (.grey, .character)]
-        /// Readings compared without a speck taken for punctuation at either end (‘Casey, 2026-04-13,).
-        func same(_ text: String) -> Substring {
-            let isMark = { (c: Character) in !c.isLetter && !c.isNumber }
-            return Substring(text).drop(while: isMark).reversed().drop(while: isMark).reversed().map { String($0) }.joined()[...]
+        /// Readings compared without a speck taken for a mark at either end (‘Casey, 2026-04-13,,
+        /// Partner)): quotes, bars, commas, colons and brackets that close nothing or open nothing.
+        /// A full stop stays: "Ltd." and "Ltd" are two readings.
+        func same(_ text: String) -> String {
+            var t = Substring(text)
+            let specks: Set<Character> = ["‘", "’", "'", "\"", "“", "”", "`", "|", ",", ";", ":", "!", "_"]
+            while let c = t.first, c.isWhitespace || specks.contains(c) || (c == "(" && !t.contains(")")) || c == ")" { t = t.dropFirst() }
+            while let c = t.last, c.isWhitespace || specks.contains(c) || (c == ")" && !t.contains("(")) || c == "(" { t = t.dropLast() }
+            return String(t)
         }
         func leader() -> (text: String, confidence: Double)? {
             // Readings that cannot be a value of the field do not count when some can.
@@ -428,8 +433,8 @@ public final class ScanReader: @unchecked Sendable {
             guard let best = groups.max(by: { a, b in
                 (a.value.count, a.value.map(\.confidence).max() ?? 0) < (b.value.count, b.value.map(\.confidence).max() ?? 0)
             }) else { return nil }
-            // The group's value as most of its readings wrote it.
-            let text = Dictionary(grouping: best.value, by: \.text).max { ($0.value.count, $1.key.count) < ($1.value.count, $0.key.count) }!.key
+            // The group's value without the specks its readings picked up.
+            let text = best.key
             if best.value.count == 1 { return (text, min(best.value[0].confidence, 0.75)) }
             // Independent readings that agree are evidence even when tesseract scores them low;
             // a dissenting reading about as sure as any of them is doubt, and so is a winner the

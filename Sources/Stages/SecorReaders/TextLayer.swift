@@ -52,8 +52,9 @@ public struct TextLayer: Sendable {
 
     public var isEmpty: Bool { !isSpace.contains(false) }
 
-    /// The text whose characters have their centres inside `box`, with words kept apart
-    /// and runs of space collapsed; and the box the text covers.
+    /// The text whose characters have their centres inside `box` (and the rest of a word that
+    /// starts inside it), with words kept apart and runs of space collapsed; and the box the text
+    /// covers.
     public func text(in box: Box) -> (text: String, box: Box?) {
         var out = ""
         var covered: Box? = nil
@@ -61,7 +62,12 @@ public struct TextLayer: Sendable {
         var lastIncluded = -2
         var lastBox: Box? = nil
         for (i, c) in characters.enumerated() {
-            guard box.contains(x: c.box.midX, y: c.box.midY) else { continue }
+            // A word that starts inside the box is taken whole, though it runs past the box's
+            // right edge (`Saskatchewan` typed into a narrow province box).
+            let continuesWord = i == lastIncluded + 1 && !isSpace[i] && lastBox.map { lb in
+                c.box.midX > box.maxX && c.box.x - lb.maxX <= max(1.5, lb.height * 0.25) && abs(c.box.midY - lb.midY) <= lb.height * 0.6
+            } == true
+            guard continuesWord || box.contains(x: c.box.midX, y: c.box.midY) else { continue }
             if isSpace[i] {
                 pendingSpace = !out.isEmpty
                 lastIncluded = i
