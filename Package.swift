@@ -1,22 +1,21 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Targets are grouped under Sources/ by what they are to the intake chain (the README's layout
-// table says the same):
-// - Libraries/: C libraries (CPoppler, CLibXML2, CTesseract) and one thin Swift wrapper each
-//   (Poppler, LibXML, Tesseract), where all pointer code lives; Imaging (rectangles in page points,
-//   grey images, every pixel loop); SecorSupport (replacing files safely, work on several threads,
-//   a batch's waiting room on disk).
-// - Stages/: the chain's stages. SecorReaders sniffs and reads (PDF, scan, XML); SecorCore is the
-//   office's domain: fields, templates, normalizers, rules, assembly, decisions, reasons, states
-//   (it imports no C module); SecorOutput files and tells (records, letters, annotated copies,
-//   worksheets, the day's summary); SecorRegistry keeps the program's record (SQLite, GRDB).
-// - Pipeline/: SecorPipeline chains the stages in one place (IntakePipeline).
-// - Runs/: what runs the chain. SecorJobs (process, extract, status), SecorInbox (watch),
-//   SecorWorkers (reader processes, so a PDF that hangs or crashes poppler or tesseract is stopped
-//   or lost alone), secor-intake (the command line; run() only delegates).
-// - Development/: fuzz targets and generated fixtures, not shipped.
-// SecorSchemas is the data in schemas/ (form templates, XSD, rule editions) as resources.
+// Each target's folder under Sources/ is named for what it is to the intake chain (the README's
+// layout table gives the stage of each):
+// - C libraries (CPoppler, CLibXML2, CTesseract) and one thin Swift wrapper each (Poppler, LibXML,
+//   Tesseract), where all pointer code lives; Imaging (rectangles in page points, grey images, every
+//   pixel loop); SecorSupport (replacing files safely, work on several threads, a batch's waiting
+//   room on disk). SecorSchemas is the data in schemas/ (templates, XSD, rule editions).
+// - The stages: SecorReaders sniffs and reads (PDF, scan, XML); SecorCore is the office's domain:
+//   fields, templates, normalizers, rules, assembly, decisions, reasons, states (it imports no C
+//   module); SecorOutput files and tells (records, letters, annotated copies, worksheets, the day's
+//   summary); SecorRegistry keeps the program's record (SQLite, GRDB).
+// - SecorPipeline chains the stages in one place (IntakePipeline).
+// - What runs the chain: SecorJobs (process, extract, status), SecorInbox (watch), SecorWorkers
+//   (reader processes, so a PDF that hangs or crashes poppler or tesseract is stopped or lost
+//   alone), secor-intake (the command line; run() only delegates).
+// - Development: SecorFuzzing and fuzz-*, SecorFixtures and secor-fixtures (not shipped).
 
 // Pixel loops (rendering, straightening, cleaning crops) are far too slow unoptimized. They all
 // live in Imaging, which is therefore optimized in debug builds too, so the tests run at a usable
@@ -38,14 +37,14 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.0"),
     ],
     targets: [
-        .systemLibrary(name: "CPoppler", path: "Sources/Libraries/CPoppler", pkgConfig: "poppler-glib", providers: [.apt(["libpoppler-glib-dev"])]),
-        .systemLibrary(name: "CLibXML2", path: "Sources/Libraries/CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
-        .systemLibrary(name: "CTesseract", path: "Sources/Libraries/CTesseract", pkgConfig: "tesseract", providers: [.apt(["libtesseract-dev"])]),
-        .target(name: "Imaging", path: "Sources/Libraries/Imaging", swiftSettings: optimizedEvenInDebug),
-        .target(name: "Poppler", dependencies: ["CPoppler", "Imaging"], path: "Sources/Libraries/Poppler"),
-        .target(name: "Tesseract", dependencies: ["CTesseract"], path: "Sources/Libraries/Tesseract"),
-        .target(name: "LibXML", dependencies: ["CLibXML2"], path: "Sources/Libraries/LibXML"),
-        .target(name: "SecorSupport", path: "Sources/Libraries/SecorSupport"),
+        .systemLibrary(name: "CPoppler", pkgConfig: "poppler-glib", providers: [.apt(["libpoppler-glib-dev"])]),
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "CTesseract", pkgConfig: "tesseract", providers: [.apt(["libtesseract-dev"])]),
+        .target(name: "Imaging", swiftSettings: optimizedEvenInDebug),
+        .target(name: "Poppler", dependencies: ["CPoppler", "Imaging"]),
+        .target(name: "Tesseract", dependencies: ["CTesseract"]),
+        .target(name: "LibXML", dependencies: ["CLibXML2"]),
+        .target(name: "SecorSupport"),
         .target(
             name: "SecorSchemas",
             path: "schemas",
@@ -59,33 +58,33 @@ let package = Package(
                 "SecorSchemas", "Imaging",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
-            ], path: "Sources/Stages/SecorCore"
+            ]
         ),
         .target(
             name: "SecorReaders",
             dependencies: ["SecorCore", "Imaging", "SecorSupport", "Poppler", "LibXML", "Tesseract", "SecorSchemas",
-                           .product(name: "Logging", package: "swift-log")], path: "Sources/Stages/SecorReaders"
+                           .product(name: "Logging", package: "swift-log")]
         ),
-        .target(name: "SecorOutput", dependencies: ["SecorCore", "Imaging", "SecorSupport", "Poppler"], path: "Sources/Stages/SecorOutput"),
-        .target(name: "SecorPipeline", dependencies: ["SecorCore", "SecorReaders", "SecorOutput", "SecorSupport"], path: "Sources/Pipeline/SecorPipeline"),
+        .target(name: "SecorOutput", dependencies: ["SecorCore", "Imaging", "SecorSupport", "Poppler"]),
+        .target(name: "SecorPipeline", dependencies: ["SecorCore", "SecorReaders", "SecorOutput", "SecorSupport"]),
         .target(
             name: "SecorRegistry",
-            dependencies: ["SecorCore", .product(name: "GRDB", package: "GRDB.swift")], path: "Sources/Stages/SecorRegistry"
+            dependencies: ["SecorCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .target(
             name: "SecorWorkers",
             dependencies: ["SecorCore", "SecorReaders", "SecorSupport", .product(name: "Subprocess", package: "swift-subprocess"),
-                           .product(name: "Logging", package: "swift-log")], path: "Sources/Runs/SecorWorkers"
+                           .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "SecorInbox",
             dependencies: ["SecorCore", "SecorPipeline", "SecorReaders", "SecorRegistry", "SecorOutput", "SecorSupport",
-                           .product(name: "Logging", package: "swift-log")], path: "Sources/Runs/SecorInbox"
+                           .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "SecorJobs",
             dependencies: ["SecorCore", "SecorPipeline", "SecorReaders", "SecorRegistry", "SecorOutput", "SecorSupport",
-                           .product(name: "Logging", package: "swift-log")], path: "Sources/Runs/SecorJobs"
+                           .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "secor-intake",
@@ -93,19 +92,19 @@ let package = Package(
                 "SecorCore", "SecorJobs", "SecorInbox", "SecorRegistry", "SecorWorkers", "SecorReaders",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ], path: "Sources/Runs/secor-intake"
+            ]
         ),
         // make fuzz: libFuzzer targets for the normalizers, the XML mapping and the PDF reader;
         // in ordinary builds each executable replays files through the same target.
-        .target(name: "SecorFuzzing", dependencies: ["SecorCore", "SecorReaders", "SecorPipeline", "SecorOutput"], path: "Sources/Development/SecorFuzzing"),
-        .executableTarget(name: "fuzz-normalizers", dependencies: ["SecorFuzzing"], path: "Sources/Development/fuzz-normalizers"),
-        .executableTarget(name: "fuzz-xml", dependencies: ["SecorFuzzing"], path: "Sources/Development/fuzz-xml"),
-        .executableTarget(name: "fuzz-pdf", dependencies: ["SecorFuzzing"], path: "Sources/Development/fuzz-pdf"),
+        .target(name: "SecorFuzzing", dependencies: ["SecorCore", "SecorReaders", "SecorPipeline", "SecorOutput"]),
+        .executableTarget(name: "fuzz-normalizers", dependencies: ["SecorFuzzing"]),
+        .executableTarget(name: "fuzz-xml", dependencies: ["SecorFuzzing"]),
+        .executableTarget(name: "fuzz-pdf", dependencies: ["SecorFuzzing"]),
         // Generated forms and scans for measuring OCR: a developer's tool and a test helper, not shipped.
-        .target(name: "SecorFixtures", dependencies: ["SecorCore", "Imaging", "Poppler", "SecorSchemas", "SecorOutput"], path: "Sources/Development/SecorFixtures"),
+        .target(name: "SecorFixtures", dependencies: ["SecorCore", "Imaging", "Poppler", "SecorSchemas", "SecorOutput"]),
         .executableTarget(
             name: "secor-fixtures",
-            dependencies: ["SecorFixtures", "SecorCore", "SecorReaders", .product(name: "ArgumentParser", package: "swift-argument-parser")], path: "Sources/Development/secor-fixtures"
+            dependencies: ["SecorFixtures", "SecorCore", "SecorReaders", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Fixture paths and expected.json for the test targets; not shipped.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
