@@ -119,7 +119,7 @@ let package = Package(
         .testTarget(name: "SecorPipelineTests", dependencies: ["SecorPipeline", "SecorReaders", "SecorCore", "TestSupport"]),
         .testTarget(name: "SecorRegistryTests", dependencies: ["SecorRegistry", "SecorCore", "TestSupport"]),
         .testTarget(name: "SecorWorkersTests", dependencies: ["SecorWorkers", "SecorReaders", "SecorCore", "SecorSupport", "TestSupport"]),
-        .testTarget(name: "SecorInboxTests", dependencies: ["SecorInbox", "SecorRegistry", "SecorCore", "SecorReaders", "SecorFixtures", "TestSupport"]),
+        .testTarget(name: "SecorInboxTests", dependencies: ["SecorInbox", "SecorRegistry", "SecorCore", "SecorReaders", "SecorFixtures", "SecorSupport", "TestSupport"]),
         .testTarget(name: "SecorJobsTests", dependencies: ["SecorJobs", "SecorCore", "SecorSupport", "TestSupport"]),
         .testTarget(name: "SecorFuzzingTests", dependencies: ["SecorFuzzing", "TestSupport"]),
         .testTarget(name: "SecorIntakeTests", dependencies: ["SecorCore", "Poppler", "TestSupport"]),

@@ -94,7 +94,8 @@ public enum DurableFiles {
             return
         }
         guard errno == EXDEV else { throw FileSystemError.last("rename", source) }
-        let temporary = destination + ".part-\(getpid())"
+        let temporary = ((destination as NSString).deletingLastPathComponent as NSString)
+            .appendingPathComponent(FileReplacement.hidden((destination as NSString).lastPathComponent, "part"))
         try? FileManager.default.removeItem(atPath: temporary)
         try FileManager.default.copyItem(atPath: source, toPath: temporary)
         try sync(temporary)

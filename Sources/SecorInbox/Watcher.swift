@@ -148,7 +148,8 @@ public final class Watcher {
         // Claimed documents whose file is still in the inbox are decided again when seen there.
     }
 
-    /// Temporaries of writes a crash cut short (`*.tmp-<pid>`, `*.part-<pid>`): never an applicant's file.
+    /// Temporaries of writes a crash cut short (`.<name>.tmp-<pid>`, `.<name>.part-<pid>`): hidden
+    /// names, which no applicant's file filed here ever has.
     func removeLeftoverTemporaries() {
         let walker = FileManager.default.enumerator(atPath: configuration.out)
         var removed = 0

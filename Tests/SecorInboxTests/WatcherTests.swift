@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
+import SecorSupport
 @testable import SecorInbox
 @testable import SecorRegistry
 
@@ -76,7 +77,7 @@ func filedDigests(_ folder: URL) -> [String: [String]] {
     while let url = walker?.nextObject() as? URL {
         let name = url.lastPathComponent
         guard (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true,
-              !name.hasPrefix("registry.sqlite"), name != "record.json", !name.hasSuffix(".note.txt"), !name.contains(".tmp-"),
+              !name.hasPrefix("registry.sqlite"), name != "record.json", !name.hasSuffix(".note.txt"), !FileReplacement.isLeftover(name),
               !name.hasPrefix("letter."), !name.hasPrefix("annotated-"), name != "review.html",
               let data = try? Data(contentsOf: url) else { continue }
         found[InputFile(path: url.path, data: data).sha256, default: []].append(url.path)
@@ -189,6 +190,28 @@ import SecorCore
         let fields = stat[stat.index(after: close)...].split(separator: " ")
         let ticks = (Double(fields[11]) ?? 0) + (Double(fields[12]) ?? 0)
         return ticks / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    @Test func anApplicantsFileNamedLikeATemporaryIsKeptThroughARestart() throws {
+        let inbox = try temporaryFolder("inbox"), out = try temporaryFolder("out")
+        defer { for u in [inbox, out] { try? FileManager.default.removeItem(at: u) } }
+        let watcher = RunningWatcher(inbox: inbox, out: out)
+        try watcher.start()
+        defer { watcher.kill() }
+        let original = try Data(contentsOf: Fixtures.sample("s01-registration.pdf"))
+        try original.write(to: inbox.appendingPathComponent("registration.tmp-2026"))
+        #expect(eventually(30) { !self.folder(out, "pending", holding: "registration.tmp-2026").isEmpty })
+        #expect(watcher.stop() == 0)
+        // Before, the next start swept it away as the program's own leftover.
+        try watcher.start()
+        #expect(eventually(10) { (try? String(contentsOf: watcher.log, encoding: .utf8))?.components(separatedBy: "watching").count ?? 0 >= 3 })
+        #expect(watcher.stop() == 0)
+        let dir = try #require(folder(out, "pending", holding: "registration.tmp-2026").first)
+        #expect(try Data(contentsOf: dir.appendingPathComponent("registration.tmp-2026")) == original)
+        let registry = try Registry(path: out.appendingPathComponent("registry.sqlite").path)
+        let stored = try #require(try registry.document(sha256: InputFile(path: "", data: original).sha256)?.storedPath)
+        #expect(FileManager.default.fileExists(atPath: stored), "the registry points at a file that is there")
+        try? FileManager.default.removeItem(at: watcher.log)
     }
 
     @Test func aFileOverTheSizeLimitIsFailedUnreadAsProcessFailsIt() throws {

@@ -16,7 +16,9 @@ import SecorSupport
         #expect(try String(contentsOf: url, encoding: .utf8) == "new")
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["record.json"])
         #expect(FileReplacement.isLeftover(FileReplacement.temporary(for: url).lastPathComponent))
-        #expect(FileReplacement.isLeftover("scan.pdf.part-123"))
+        #expect(FileReplacement.isLeftover(".scan.pdf.part-123"))
         #expect(!FileReplacement.isLeftover("report.tmp") && !FileReplacement.isLeftover("record.json"))
+        // An applicant's file can be called anything that does not start with a dot.
+        #expect(!FileReplacement.isLeftover("registration.tmp-2026") && !FileReplacement.isLeftover("scan.pdf.part-123"))
     }
 }
