@@ -55,10 +55,12 @@ public final class FileEvents {
 
     /// Waits up to `timeout` seconds for events; returns whether any came. New folders are watched.
     public func wait(timeout: TimeInterval) -> Bool {
-        var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        let ms = Int32(max(0, min(timeout, 3600)) * 1000)
-        let ready = poll(&pfd, 1, ms)
-        guard ready > 0 else { return false }
+        // The inotify queue, and the stop signals' pipe: SIGTERM ends an idle wait at once.
+        var fds = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0),
+                   pollfd(fd: StopSignals.wakeDescriptor, events: Int16(POLLIN), revents: 0)]
+        let ms = Int32(max(0, min(timeout.isFinite ? timeout : 3600, 3600)) * 1000)
+        let ready = poll(&fds, StopSignals.wakeDescriptor >= 0 ? 2 : 1, ms)
+        guard ready > 0, fds[0].revents & Int16(POLLIN) != 0 else { return false }
         // Drain the queue; the watcher rescans the tree, so only new folders matter here.
         let size = 64 * 1024
         var buffer = [UInt8](repeating: 0, count: size)
@@ -144,10 +146,28 @@ public enum DurableFiles {
 /// sets a flag (all a signal handler may safely do); the flag also cuts `poll` short.
 public enum StopSignals {
     nonisolated(unsafe) private static var flag: sig_atomic_t = 0
+    /// A pipe the handler writes a byte to, so that a wait on another thread's poll ends at once:
+    /// a signal interrupts whichever thread it lands on, rarely the one waiting.
+    nonisolated(unsafe) private static var wake: (read: Int32, write: Int32) = (-1, -1)
+    /// The end a wait polls beside its own descriptors (-1 before `install`).
+    static var wakeDescriptor: Int32 { wake.read }
 
     public static func install() {
+        var fds: [Int32] = [-1, -1]
+        if pipe(&fds) == 0 {
+            for fd in fds {
+                _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+                _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            }
+            wake = (fds[0], fds[1])
+        }
         var action = sigaction()
-        action.__sigaction_handler.sa_handler = { _ in StopSignals.flag = 1 }
+        action.__sigaction_handler.sa_handler = { _ in
+            StopSignals.flag = 1
+            // write(2) is async-signal-safe; a full pipe already wakes the wait.
+            var byte: UInt8 = 1
+            _ = write(StopSignals.wake.write, &byte, 1)
+        }
         sigemptyset(&action.sa_mask)
         action.sa_flags = 0 // no SA_RESTART: poll returns at once
         sigaction(SIGTERM, &action, nil)

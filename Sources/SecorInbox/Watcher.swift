@@ -226,10 +226,16 @@ public final class Watcher {
     }
 
     func fileDuplicate(_ path: String, sha256: String, of first: Registry.Document) throws {
+        // Its own name if free, else one with the digest in it (and a count): two copies never
+        // share a name, however close together they come.
         let name = Self.safeName((path as NSString).lastPathComponent)
-        var destination = "\(configuration.out)/duplicates/\(name)"
-        if FileManager.default.fileExists(atPath: destination) {
-            destination = "\(configuration.out)/duplicates/\(Self.stampPrefix())-\(name)"
+        let folder = "\(configuration.out)/duplicates"
+        func free(_ candidate: String) -> Bool { !Self.exists(candidate) && !Self.exists(candidate + ".note.txt") }
+        var destination = "\(folder)/\(name)"
+        var count = 1
+        while !free(destination) {
+            destination = "\(folder)/\(sha256.prefix(12))-\(count == 1 ? "" : "\(count)-")\(name)"
+            count += 1
         }
         let note = "The same bytes (sha256 \(sha256)) were received before as “\(first.originalName)” on \(first.receivedAt)"
             + (first.storedPath.map { ", filed at \($0)" } ?? "") + ".\n"
@@ -496,10 +502,6 @@ public final class Watcher {
     }
 
     static func exists(_ path: String) -> Bool { DurableFiles.stamp(path) != nil }
-
-    static func stampPrefix() -> String {
-        String(Int(Date().timeIntervalSince1970 * 1000))
-    }
 
     /// When a document was received (the registry writes RFC 3339 times).
     static func receivedTime(_ d: Registry.Document) -> Date? {

@@ -214,6 +214,51 @@ import SecorCore
         try? FileManager.default.removeItem(at: watcher.log)
     }
 
+    @Test func copiesWithOneNameAreEachKeptAsDuplicates() throws {
+        let inbox = try temporaryFolder("inbox"), out = try temporaryFolder("out")
+        defer { for u in [inbox, out] { try? FileManager.default.removeItem(at: u) } }
+        let watcher = RunningWatcher(inbox: inbox, out: out)
+        try watcher.start()
+        defer { watcher.kill() }
+        let bytes = try Data(contentsOf: Fixtures.sample("s03-registration.pdf"))
+        try bytes.write(to: inbox.appendingPathComponent("first.pdf"))
+        #expect(eventually(30) { !self.folder(out, "pending", holding: "first").isEmpty })
+        // Six copies under one name (in six subfolders), taken within the same moment: before,
+        // names made from the time overwrote each other.
+        for n in 1...6 {
+            let sub = inbox.appendingPathComponent("batch-\(n)")
+            try FileManager.default.createDirectory(at: sub, withIntermediateDirectories: true)
+            try bytes.write(to: sub.appendingPathComponent("copy.pdf"))
+        }
+        let duplicates = out.appendingPathComponent("duplicates")
+        func kept() -> [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: duplicates.path)) ?? []).filter { $0.hasSuffix(".pdf") }
+        }
+        #expect(eventually(60) { kept().count == 6 && inboxFiles(inbox).isEmpty }, "\(kept())")
+        for name in kept() {
+            #expect(try Data(contentsOf: duplicates.appendingPathComponent(name)) == bytes)
+            #expect(FileManager.default.fileExists(atPath: duplicates.appendingPathComponent(name + ".note.txt").path))
+        }
+        #expect(watcher.stop() == 0)
+        try? FileManager.default.removeItem(at: watcher.log)
+    }
+
+    @Test func sigtermWakesAnIdleWatcherAtOnce() throws {
+        let inbox = try temporaryFolder("inbox"), out = try temporaryFolder("out")
+        defer { for u in [inbox, out] { try? FileManager.default.removeItem(at: u) } }
+        // Looks at the inbox every ten minutes: before, SIGTERM waited for the next look.
+        let watcher = RunningWatcher(inbox: inbox, out: out, extra: ["--rescan", "600"])
+        try watcher.start()
+        defer { watcher.kill() }
+        #expect(eventually(30) { (try? String(contentsOf: watcher.log, encoding: .utf8))?.contains("watching") == true })
+        sleep(1)
+        let asked = Date()
+        #expect(watcher.stop() == 0)
+        // Bounded generously (a loaded machine); the wait it replaces is 600 s.
+        #expect(Date().timeIntervalSince(asked) < 60)
+        try? FileManager.default.removeItem(at: watcher.log)
+    }
+
     @Test func aFileOverTheSizeLimitIsFailedUnreadAsProcessFailsIt() throws {
         let inbox = try temporaryFolder("inbox"), out = try temporaryFolder("out")
         defer { for u in [inbox, out] { try? FileManager.default.removeItem(at: u) } }
