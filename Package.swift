@@ -117,7 +117,7 @@ let package = Package(
         .testTarget(name: "SecorReadersTests", dependencies: ["SecorReaders", "SecorCore", "SecorSchemas", "Imaging", "SecorFixtures", "TestSupport"]),
         .testTarget(name: "SecorOutputTests", dependencies: ["SecorOutput", "SecorCore", "Poppler", "SecorFixtures", "TestSupport"]),
         .testTarget(name: "SecorPipelineTests", dependencies: ["SecorPipeline", "SecorReaders", "SecorCore", "TestSupport"]),
-        .testTarget(name: "SecorRegistryTests", dependencies: ["SecorRegistry", "SecorCore", "TestSupport"]),
+        .testTarget(name: "SecorRegistryTests", dependencies: ["SecorRegistry", "SecorCore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "SecorWorkersTests", dependencies: ["SecorWorkers", "SecorReaders", "SecorCore", "SecorSupport", "TestSupport"]),
         .testTarget(name: "SecorInboxTests", dependencies: ["SecorInbox", "SecorRegistry", "SecorCore", "SecorReaders", "SecorFixtures", "SecorSupport", "TestSupport"]),
         .testTarget(name: "SecorJobsTests", dependencies: ["SecorJobs", "SecorCore", "SecorSupport", "TestSupport"]),

@@ -11,13 +11,46 @@ public final class Registry: @unchecked Sendable {
     public let path: String
     let db: DatabaseQueue
 
+    /// Opens the registry at `path`, making a new one only where no file exists. A file that is
+    /// there but empty (truncated), of another program, or of a newer version of this one is
+    /// refused with a `RegistryError` naming it: history and rule 5 across days live in it, so it
+    /// is never silently started again.
     public init(path: String) throws {
         self.path = path
+        let existed = FileManager.default.fileExists(atPath: path)
+        if existed, let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size == 0 {
+            throw RegistryError(message: "the registry \(path) is empty (0 bytes): it may have been truncated. Restore it from a backup; remove it only to start a new registry with no history")
+        }
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
-        db = try DatabaseQueue(path: path, configuration: configuration)
+        do {
+            db = try DatabaseQueue(path: path, configuration: configuration)
+        } catch {
+            throw RegistryError(message: "\(path) cannot be opened as a registry: \(error)")
+        }
+        if existed { try Self.checkIsOurs(db, path: path) }
         try Self.migrator.migrate(db)
+    }
+
+    /// A registry this program made, of a version it knows.
+    static func checkIsOurs(_ db: DatabaseQueue, path: String) throws {
+        let (applied, tables): (Set<String>, Set<String>)
+        do {
+            (applied, tables) = try db.read { db in
+                (try Self.migrator.appliedIdentifiers(db),
+                 Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")))
+            }
+        } catch {
+            throw RegistryError(message: "\(path) cannot be read as a registry: \(error)")
+        }
+        let known = Set(Self.migrator.migrations)
+        if !applied.isSubset(of: known) {
+            throw RegistryError(message: "the registry \(path) was made by a newer version of secor-intake (\(applied.subtracting(known).sorted().joined(separator: ", "))); use that version")
+        }
+        if applied.isEmpty && !tables.subtracting(["grdb_migrations"]).isEmpty {
+            throw RegistryError(message: "\(path) is not a secor-intake registry (it holds other tables: \(tables.sorted().prefix(5).joined(separator: ", ")))")
+        }
     }
 
     /// An existing registry, opened read only (`process --db`): nothing is created or migrated,

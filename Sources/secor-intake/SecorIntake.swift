@@ -242,7 +242,14 @@ struct Watch: ParsableCommand {
         configuration.rescanEvery = rescan
         configuration.limits = limits.limits
         configuration.reading = try limits.isolatedReading(logLevel: common.logLevel)
-        try Watcher(configuration).run { StopSignals.requested }
+        let watcher: Watcher
+        do {
+            watcher = try Watcher(configuration)
+        } catch let error as RegistryError {
+            // A registry to refuse is a usage error: it names the file, and nothing is started.
+            throw ValidationError(error.message)
+        }
+        try watcher.run { StopSignals.requested }
     }
 }
 
@@ -272,6 +279,10 @@ struct Status: ParsableCommand {
     func run() throws {
         common.bootstrapLogging()
         guard FileManager.default.fileExists(atPath: db) else { throw ValidationError("no registry at \(db)") }
-        print(try StatusReport(registry: Registry(path: db)).text, terminator: "")
+        do {
+            print(try StatusReport(registry: Registry(readingOnly: db)).text, terminator: "")
+        } catch let error as RegistryError {
+            throw ValidationError(error.message)
+        }
     }
 }

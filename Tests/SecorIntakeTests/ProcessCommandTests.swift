@@ -93,3 +93,40 @@ import TestSupport
         #expect(try ProgramRun.run(["extract", "--max-file-mb", "0", "x.pdf"]).status == 64)
     }
 }
+
+/// What the command line refuses before it starts: a usage error (exit 64) naming the problem,
+/// and nothing created or started.
+@Suite struct RefusedCommandTests {
+    @Test func aRegistryThatIsNotThereIsNotMade() throws {
+        let missing = "/nonexistent-\(UUID().uuidString)/registry.sqlite"
+        let run = try ProgramRun.run(["process", "--db", missing, Fixtures.sample("s03-registration.pdf").path])
+        #expect(run.status == 64)
+        #expect(run.stderr.contains(missing))
+        #expect(!FileManager.default.fileExists(atPath: (missing as NSString).deletingLastPathComponent))
+    }
+
+    @Test func aRegistryTruncatedToNothingIsRefused() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("refused-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let empty = dir.appendingPathComponent("registry.sqlite")
+        _ = FileManager.default.createFile(atPath: empty.path, contents: Data())
+        for arguments in [["watch", dir.appendingPathComponent("in").path, "--out", dir.appendingPathComponent("out").path, "--db", empty.path],
+                          ["status", "--db", empty.path]] {
+            let run = try ProgramRun.run(arguments)
+            #expect(run.status == 64, "\(arguments[0]): \(run.stderr.suffix(300))")
+            #expect(run.stderr.contains(empty.path))
+        }
+        #expect(try Data(contentsOf: empty).isEmpty)
+    }
+
+    @Test(arguments: [["--max-file-mb", "99999999999999"], ["--max-xml-kb", "9223372036854775807"], ["--doc-timeout", "inf"],
+                      ["--doc-timeout", "nan"], ["--rescan", "nan"], ["--settle", "nan"], ["--rescan", "inf"], ["--max-file-mb", "0"]])
+    func numbersThatMeanNothingAreUsageErrors(_ option: [String]) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("refused-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let run = try ProgramRun.run(["watch", dir.appendingPathComponent("in").path, "--out", dir.appendingPathComponent("out").path] + option)
+        #expect(run.status == 64, "\(option): \(run.stderr.suffix(300))")
+        #expect(!FileManager.default.fileExists(atPath: dir.path), "nothing started")
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 import TestSupport
 @testable import SecorCore
@@ -112,5 +113,29 @@ func temporaryRegistry() throws -> (Registry, URL) {
         let readOnly = try Registry(readingOnly: made.path)
         #expect(try readOnly.document(sha256: "k") != nil)
         #expect(throws: (any Error).self) { try readOnly.claim(sha256: "j", originalName: "j.pdf", inboxPath: "/in/j.pdf") }
+    }
+
+    @Test func aRegistryThatIsThereButNotOneToUseIsRefused() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("registry-refuse-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // Truncated to 0 bytes: before, it was silently made again, history and rule 5 gone.
+        let empty = dir.appendingPathComponent("empty.sqlite")
+        _ = FileManager.default.createFile(atPath: empty.path, contents: Data())
+        #expect(throws: RegistryError.self) { try Registry(path: empty.path) }
+        #expect(try Data(contentsOf: empty).isEmpty, "left as it was")
+        // Another program's database.
+        let other = dir.appendingPathComponent("other.sqlite")
+        let queue = try DatabaseQueue(path: other.path)
+        try queue.write { try $0.execute(sql: "CREATE TABLE invoices (id INTEGER PRIMARY KEY)") }
+        #expect(throws: RegistryError.self) { try Registry(path: other.path) }
+        // A newer version's: a migration this version does not know.
+        let newer = try Registry(path: dir.appendingPathComponent("newer.sqlite").path)
+        try newer.db.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v9: from the future')") }
+        #expect(throws: RegistryError.self) { try Registry(path: newer.path) }
+        // Ours, again: opens.
+        let ours = try Registry(path: dir.appendingPathComponent("ours.sqlite").path)
+        _ = try ours.claim(sha256: "k", originalName: "k.pdf", inboxPath: "/in/k.pdf")
+        #expect(try Registry(path: ours.path).document(sha256: "k") != nil)
     }
 }
