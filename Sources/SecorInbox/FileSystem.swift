@@ -128,12 +128,13 @@ public enum DurableFiles {
     }
 
     /// Size and modification time, without following a symbolic link.
-    public static func stamp(_ path: String) -> (size: Int64, modified: Double, isLink: Bool, isFile: Bool)? {
+    /// What a path is now: size, time, kind, and which file (inode) it names.
+    public static func stamp(_ path: String) -> (size: Int64, modified: Double, isLink: Bool, isFile: Bool, inode: UInt64)? {
         var st = stat()
         guard lstat(path, &st) == 0 else { return nil }
         let mode = st.st_mode & S_IFMT
         let modified = Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9
-        return (Int64(st.st_size), modified, mode == S_IFLNK, mode == S_IFREG)
+        return (Int64(st.st_size), modified, mode == S_IFLNK, mode == S_IFREG, UInt64(st.st_ino))
     }
 
     /// Where a symbolic link points (it is never followed).

@@ -209,17 +209,33 @@ public final class Watcher {
                 read = { .unreadable(file, format: .unrecognized, reason) }
             }
         }
+        // The file read must be the file filed: one replaced, rewritten or still being written
+        // while it was read is put back for the next look, once it holds still again.
+        func unchanged() -> Bool {
+            guard let now = DurableFiles.stamp(path), now.size == stamp.size, now.modified == stamp.modified,
+                  now.inode == stamp.inode else {
+                logger.notice("changed while it was read; taken again once it holds still", metadata: ["sha256": "\(file.sha256.prefix(12))"])
+                return false
+            }
+            return true
+        }
         if let known = try registry.document(sha256: file.sha256) {
             if known.state == .claimed && known.inboxPath == path {
                 logger.notice("resuming", metadata: ["sha256": "\(file.sha256.prefix(12))"])
             } else {
+                guard unchanged() else { return }
                 try fileDuplicate(path, sha256: file.sha256, of: known)
                 return
             }
         } else if try !registry.claim(sha256: file.sha256, originalName: name, inboxPath: path) {
             return
         }
-        switch pipeline.receive(read(), index: Int.max) {
+        let received = pipeline.receive(read(), index: Int.max)
+        guard unchanged() else {
+            try registry.release(sha256: file.sha256)
+            return
+        }
+        switch received {
         case let .unmatched(unmatched): try fileUnmatched(unmatched, name: name)
         case let .forms(received): try fileForms(received, name: name)
         }

@@ -221,6 +221,15 @@ public final class Registry: @unchecked Sendable {
         }
     }
 
+    /// Gives up a claim that was not filed (the file changed while it was read): the row goes,
+    /// the event log keeps that it was claimed and released.
+    public func release(sha256: String) throws {
+        try db.write { db in
+            try db.execute(sql: "DELETE FROM documents WHERE sha256 = ? AND state = ?", arguments: [sha256, DocumentState.claimed.rawValue])
+            try Self.log(db, sha256: sha256, event: "released", detail: "changed while it was read; put back for the next look")
+        }
+    }
+
     // MARK: - The one transaction that files a decision
 
     /// Everything one commit records.

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 import SecorSupport
+import SecorReaders
 @testable import SecorInbox
 @testable import SecorRegistry
 
@@ -321,5 +322,44 @@ import SecorCore
         let events = try registry.events().map(\.event)
         #expect(events.contains("superseded") && events.filter { $0 == "decided" }.count >= 3, "the log keeps both decisions")
         #expect(try registry.allDocuments().count == 3)
+    }
+}
+
+/// Reads as this process does, but replaces the file while it reads it: what a copy finishing,
+/// or another program saving over it, looks like to the watcher.
+struct ReplacingWhileReading: DocumentReading {
+    let replacement: Data
+    let inner: Extraction
+    func readAll(_ paths: [String], jobs: Int, deliver: @escaping @Sendable (Int, ReadFile) -> Void) async {}
+    func read(_ file: InputFile, format: DocumentFormat) -> ReadFile {
+        try? FileManager.default.removeItem(atPath: file.path)
+        try? replacement.write(to: URL(fileURLWithPath: file.path))
+        return inner.read(file, format: format)
+    }
+}
+
+@Suite(.serialized) struct ChangedWhileReadTests {
+    @Test func aFileReplacedWhileItIsReadIsNotFiledUnderWhatWasRead() throws {
+        let inbox = try temporaryFolder("inbox"), out = try temporaryFolder("out")
+        defer { for u in [inbox, out] { try? FileManager.default.removeItem(at: u) } }
+        let rejected = try Data(contentsOf: Fixtures.sample("s07-registration.pdf"))
+        let other = try Data(contentsOf: Fixtures.sample("s03-registration.pdf"))
+        let path = inbox.appendingPathComponent("app.pdf").path
+        try rejected.write(to: URL(fileURLWithPath: path))
+        var configuration = Watcher.Configuration(inbox: inbox.path, out: out.path, database: out.appendingPathComponent("registry.sqlite").path)
+        configuration.asOf = CalendarDate(year: 2026, month: 11, day: 22)
+        configuration.reading = ReplacingWhileReading(replacement: other, inner: try Extraction.shipped())
+        let first = try Watcher(configuration)
+        try first.take(path)
+        // Before: the new bytes were filed under the decision on the old ones, and never decided.
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == other, "the new file is left for the next look")
+        #expect(filedDigests(out).isEmpty, "nothing filed")
+        #expect(try first.registry.document(sha256: InputFile(path: path, data: rejected).sha256) == nil, "the claim is given up")
+        // The next look takes the new file as it is.
+        configuration.reading = nil
+        let second = try Watcher(configuration)
+        try second.take(path)
+        #expect(!FileManager.default.fileExists(atPath: path))
+        #expect(filedDigests(out)[InputFile(path: path, data: other).sha256]?.count == 1)
     }
 }
