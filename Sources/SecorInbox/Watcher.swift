@@ -46,6 +46,12 @@ public final class Watcher {
     let logger = Logger(label: "secor.watch")
     /// Files seen in the inbox: size, time, and since when they have held still.
     private var seen: [String: (size: Int64, modified: Double, since: Date)] = [:]
+    /// Files not read for a reason not their own (a reader stopped from outside, none could be
+    /// started), by digest: how many times. Read again a few times before they are failed.
+    private var transientFailures: [String: Int] = [:]
+    static let transientTries = 3
+    /// Whether the run was asked to stop (SIGTERM to the service stops its readers too).
+    private var stopping: () -> Bool = { false }
 
     public init(_ configuration: Configuration) throws {
         var c = configuration
@@ -64,7 +70,8 @@ public final class Watcher {
     // MARK: - The loop
 
     /// Runs until `shouldStop` says so (checked between files, never during one).
-    public func run(shouldStop: () -> Bool) throws {
+    public func run(shouldStop: @escaping () -> Bool) throws {
+        stopping = shouldStop
         try FileManager.default.createDirectory(atPath: configuration.inbox, withIntermediateDirectories: true)
         try recover()
         let events = try FileEvents()
@@ -230,7 +237,21 @@ public final class Watcher {
         } else if try !registry.claim(sha256: file.sha256, originalName: name, inboxPath: path) {
             return
         }
-        let received = pipeline.receive(read(), index: Int.max)
+        let result = read()
+        if ReadFailure.isTransient(result) {
+            // Not the document's fault: put back and read again (a few times), unless the service
+            // is stopping, when it is simply left for the next start.
+            let tries = (transientFailures[file.sha256] ?? 0) + 1
+            transientFailures[file.sha256] = tries
+            if stopping() || tries < Self.transientTries {
+                try registry.release(sha256: file.sha256)
+                logger.notice("not read, not its fault; read again later", metadata: [
+                    "sha256": "\(file.sha256.prefix(12))", "reason": "\(result.reasons.map(\.code).joined(separator: ","))", "try": "\(tries)"])
+                return
+            }
+        }
+        transientFailures[file.sha256] = nil
+        let received = pipeline.receive(result, index: Int.max)
         guard unchanged() else {
             try registry.release(sha256: file.sha256)
             return

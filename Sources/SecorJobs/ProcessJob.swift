@@ -48,7 +48,9 @@ public struct ProcessJob {
         // decided before every file is read.
         let spill = ReceivedDocument.spill(inMemory: documentsInMemory, normalizer: pipeline.assembler.normalizer)
         let receipts = OrderedResults<Result<Receipt<DocumentKey<Spill<ReceivedDocument>.Handle>>, any Error>>(count: files.count)
+        let unavailable = OrderedResults<Bool>(count: files.count)
         await pipeline.readAll(files, jobs: jobs) { index, read in
+            if ReadFailure.isTransient(read) { unavailable.set(index, true) }
             progress.finished(sha256: read.file.sha256, outcome: read.summary)
             receipts.set(index, Result {
                 switch pipeline.receive(read, index: index) {
@@ -56,6 +58,13 @@ public struct ProcessJob {
                 case let .forms(file): return .forms(try file.map { DocumentKey($0, handle: try spill.append($0)) })
                 }
             })
+        }
+        // Files no reader could read, after reading them again, are the run's failure (out of
+        // processes or descriptors), not the applicants': nothing is decided.
+        let notRead = unavailable.values().count
+        if notRead > 0 {
+            throw ProcessError(message: "\(notRead) of \(files.count) files could not be read: no reader process could be started "
+                + "or the readers were stopped (out of processes or open files? see ulimit -n). Nothing was decided; run the batch again.")
         }
         let assembly = pipeline.assemble(try receipts.values().map { try $0.get() })
         let (applications, unmatched) = (assembly.applications, assembly.unmatched)
@@ -233,4 +242,10 @@ public struct StreamingJSONReport {
         write((count == 0 ? "" : "\n  ") + "],\n  \"as_of\" : " + (try JSONOutput.string(summary.asOf))
               + ",\n  \"unmatched\" : " + unmatched + "\n}\n")
     }
+}
+
+/// A batch that cannot be run as asked: said in one line, and nothing decided.
+public struct ProcessError: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    public var description: String { message }
 }

@@ -58,8 +58,25 @@ public struct IntakePipeline: Sendable {
     }
 
     /// Stages 1 and 2 for a batch, `jobs` at a time; each file goes to `deliver` as it is read.
-    public func readAll(_ paths: [String], jobs: Int, deliver: @escaping @Sendable (Int, ReadFile) -> Void) async {
-        await reading.readAll(paths, jobs: jobs, deliver: deliver)
+    /// A file not read for a reason that is not its own (its reader stopped from outside, no
+    /// reader could be started) is read again, up to `retries` more times, a little later each
+    /// time; what is still not read then is delivered as it is.
+    public func readAll(_ paths: [String], jobs: Int, retries: Int = 2, deliver: @escaping @Sendable (Int, ReadFile) -> Void) async {
+        let again = Retries()
+        await reading.readAll(paths, jobs: jobs) { index, read in
+            if retries > 0 && ReadFailure.isTransient(read) { again.add(index, read) } else { deliver(index, read) }
+        }
+        var pending = again.take()
+        for round in 1...max(1, retries) where !pending.isEmpty {
+            try? await Task.sleep(for: .milliseconds(200 * round))
+            let indices = pending.map(\.index)
+            let last = round == retries
+            await reading.readAll(indices.map { paths[$0] }, jobs: jobs) { position, read in
+                if !last && ReadFailure.isTransient(read) { again.add(indices[position], read) } else { deliver(indices[position], read) }
+            }
+            pending = again.take()
+        }
+        for (index, read) in pending { deliver(index, read) }
     }
 
     /// Stage 3: a read file's forms, normalized once, or why it is in no application.
@@ -104,4 +121,12 @@ public struct IntakePipeline: Sendable {
     public func run(paths: [String], on date: CalendarDate, earlier: (any TraineeRegister)? = nil) throws -> Outcome {
         try decide(paths.map(read(path:)), on: date, earlier: earlier)
     }
+}
+
+/// Files to read again, collected from several workers.
+final class Retries: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [(index: Int, read: ReadFile)] = []
+    func add(_ index: Int, _ read: ReadFile) { lock.withLock { items.append((index, read)) } }
+    func take() -> [(index: Int, read: ReadFile)] { lock.withLock { defer { items = [] }; return items.sorted { $0.index < $1.index } } }
 }

@@ -71,6 +71,19 @@ public struct Extraction: Sendable {
     }
 }
 
+/// Reasons a file was not read that are not the file's fault: it is read again, and only a
+/// document's own fault is ever filed as failed.
+public enum ReadFailure {
+    /// The reader was stopped from outside (SIGKILL, SIGTERM to the service's process group).
+    public static let readerStopped = "reader-stopped"
+    /// No reader process could be started (out of processes or descriptors).
+    public static let readerUnavailable = "reader-unavailable"
+
+    public static func isTransient(_ read: ReadFile) -> Bool {
+        read.documents.isEmpty && read.reasons.contains { $0.code == readerStopped || $0.code == readerUnavailable }
+    }
+}
+
 /// The read stage: in this process, or in reader processes (SecorWorkers) where a document that
 /// hangs or crashes a library is stopped or lost alone.
 public protocol DocumentReading: Sendable {

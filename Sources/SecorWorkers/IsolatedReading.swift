@@ -182,6 +182,11 @@ public struct IsolatedReading: DocumentReading {
                 if timedOut {
                     reason = Diagnostic(.unreadable, code: "timeout",
                         "reading this file took longer than the \(Self.seconds(timeout)) limit per document (--doc-timeout); it was stopped")
+                } else if case let .signaled(signal) = result.terminationStatus, [SIGKILL, SIGTERM, SIGINT, SIGHUP].contains(signal) {
+                    // Stopped from outside (an operator, systemd stopping the service, the kernel
+                    // short of memory): not the file's fault, so it is read again.
+                    reason = Diagnostic(.unreadable, code: ReadFailure.readerStopped,
+                        "the PDF reader was stopped from outside (signal \(signal)) while reading this file; it is read again")
                 } else {
                     reason = Diagnostic(.unreadable, code: "reader-crashed",
                         "the PDF reader stopped unexpectedly on this file (\(Self.describe(result.terminationStatus))); the file may be damaged")
@@ -202,7 +207,8 @@ public struct IsolatedReading: DocumentReading {
         }
     }
 
-    static let unavailable = Diagnostic(.unreadable, code: "reader-unavailable", "no reader process could be started for this file")
+    static let unavailable = Diagnostic(.unreadable, code: ReadFailure.readerUnavailable,
+                                        "no reader process could be started for this file (out of processes or open files?)")
 
     static func seconds(_ d: Duration) -> String {
         let s = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18

@@ -5,6 +5,7 @@ import Testing
 import TestSupport
 @testable import SecorWorkers
 import SecorSupport
+import SecorPipeline
 
 /// Reader processes that misbehave (hang, crash, are missing) cost only the file in hand;
 /// the real reader gives what this process's own extraction gives.
@@ -105,5 +106,36 @@ import SecorSupport
         let file = InputFile(path: files[0], data: try Data(contentsOf: URL(fileURLWithPath: files[0])))
         let one = await (try reading(command, timeout: .seconds(120))).read(file, format: .pdf)
         #expect(one.documents.first?.fields.mapValues(\.value) == here[0].documents.first?.fields.mapValues(\.value))
+    }
+}
+
+/// A reader stopped from outside is not the file's fault: the file is read again.
+@Suite struct StoppedReaderTests {
+    @Test func aFileWhoseReaderWasKilledIsReadAgain() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("killed-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let marker = folder.appendingPathComponent("killed-once").path
+        // The first reader says it is ready and is then killed (as by an operator, or the kernel);
+        // every later one is the real reader.
+        let command = ReaderCommand(executable: "/bin/sh", arguments: ["-c", """
+            if [ -e '\(marker)' ]; then exec '\(Fixtures.executable.path)' read-worker; fi
+            touch '\(marker)'; printf '0\\n'; sleep 1; kill -9 $$
+            """])
+        let shipped = try IntakePipeline.shipped()
+        let isolated = IsolatedReading(extraction: try Extraction.shipped(), command: command, timeout: .seconds(120))
+        let pipeline = IntakePipeline(sniffer: shipped.sniffer, reading: isolated, assembler: shipped.assembler,
+                                      library: shipped.library, templates: shipped.templates)
+        let file = Fixtures.sample("s03-registration.pdf").path
+        let results = OrderedResults<ReadFile>(count: 1)
+        // Before, the file was reported unreadable ("may be damaged") and filed as failed.
+        await pipeline.readAll([file], jobs: 1) { results.set($0, $1) }
+        let read = try #require(results.values().first)
+        #expect(read.kind == .registration, "\(read.reasons.map(\.code))")
+        // Without reading again, it says why, and that it was not the file's fault.
+        try FileManager.default.removeItem(atPath: marker)
+        let once = OrderedResults<ReadFile>(count: 1)
+        await pipeline.readAll([file], jobs: 1, retries: 0) { once.set($0, $1) }
+        #expect(once.values().first?.reasons.map(\.code) == [ReadFailure.readerStopped])
     }
 }
