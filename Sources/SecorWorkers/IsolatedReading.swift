@@ -105,7 +105,7 @@ public struct IsolatedReading: DocumentReading {
     private enum SessionEnd: Sendable {
         case finished
         /// The reader was stopped (or died) on this file.
-        case stopped(Int, InputFile, timedOut: Bool)
+        case stopped(Int, InputFile, timedOut: Bool, misbehaved: Bool)
     }
 
     /// How many files a reader is sent ahead of the one it is reading, so that the next is
@@ -155,9 +155,11 @@ public struct IsolatedReading: DocumentReading {
                     try? await writer.finish()
                 }
                 defer { sending.cancel() }
+                // Whether the reader answered nonsense (then it is stopped by us, and that is its fault).
+                var misbehaved = false
                 while true {
                     let reply: [UInt8]?
-                    do { reply = try await replies.next() } catch { reply = nil }
+                    do { reply = try await replies.next() } catch { reply = nil; misbehaved = true }
                     guard let reply else { break }
                     guard let (index, file) = inFlight.answered() else { break }
                     permit.yield()
@@ -165,6 +167,7 @@ public struct IsolatedReading: DocumentReading {
                         deliver(index, try decoder.decode(ReadFile.self, from: Data(reply)))
                     } catch {
                         inFlight.putBack(index, file)
+                        misbehaved = true
                         break
                     }
                 }
@@ -175,14 +178,14 @@ public struct IsolatedReading: DocumentReading {
                 await sending.value
                 guard let (index, file, timedOut) = inFlight.stopped() else { return .finished }
                 try? execution.send(signal: .kill, toProcessGroup: true)
-                return .stopped(index, file, timedOut: timedOut)
+                return .stopped(index, file, timedOut: timedOut, misbehaved: misbehaved)
             }
-            if case let .stopped(index, file, timedOut) = result.closureResult {
+            if case let .stopped(index, file, timedOut, misbehaved) = result.closureResult {
                 let reason: Diagnostic
                 if timedOut {
                     reason = Diagnostic(.unreadable, code: "timeout",
                         "reading this file took longer than the \(Self.seconds(timeout)) limit per document (--doc-timeout); it was stopped")
-                } else if case let .signaled(signal) = result.terminationStatus, [SIGKILL, SIGTERM, SIGINT, SIGHUP].contains(signal) {
+                } else if !misbehaved, case let .signaled(signal) = result.terminationStatus, [SIGKILL, SIGTERM, SIGINT, SIGHUP].contains(signal) {
                     // Stopped from outside (an operator, systemd stopping the service, the kernel
                     // short of memory): not the file's fault, so it is read again.
                     reason = Diagnostic(.unreadable, code: ReadFailure.readerStopped,
