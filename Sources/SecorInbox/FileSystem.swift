@@ -183,3 +183,34 @@ public enum StopSignals {
 
     public static var requested: Bool { flag != 0 }
 }
+
+/// One watcher per inbox and per OUT: an exclusive lock (flock) on a hidden file in each, held
+/// while the watcher runs and released by the kernel however it ends (a crash leaves no stale lock).
+public final class WatchLock {
+    private var descriptors: [Int32] = []
+
+    /// Takes the lock in each folder that can hold one (a read-only inbox cannot; OUT always can).
+    /// Throws, naming the folder and the holder's process, when another watcher has it.
+    public init(folders: [String]) throws {
+        for folder in folders {
+            let path = (folder as NSString).appendingPathComponent(".secor-intake-watch.lock")
+            let fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { continue }
+            if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+                var buffer = [UInt8](repeating: 0, count: 32)
+                let n = pread(fd, &buffer, 31, 0)
+                close(fd)
+                let holder = n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : "?"
+                descriptors.forEach { close($0) }
+                descriptors = []
+                throw WatchError(message: "another watcher is already running on \(folder) (process \(holder)); one watcher per inbox")
+            }
+            let pid = Array("\(getpid())\n".utf8)
+            _ = ftruncate(fd, 0)
+            _ = pwrite(fd, pid, pid.count, 0)
+            descriptors.append(fd)
+        }
+    }
+
+    deinit { descriptors.forEach { close($0) } }
+}

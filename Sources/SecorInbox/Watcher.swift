@@ -73,6 +73,10 @@ public final class Watcher {
     public func run(shouldStop: @escaping () -> Bool) throws {
         stopping = shouldStop
         try FileManager.default.createDirectory(atPath: configuration.inbox, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: configuration.out, withIntermediateDirectories: true)
+        // Two watchers on one inbox would both decide the same files: the second says so and stops.
+        let lock = try WatchLock(folders: [configuration.inbox, configuration.out])
+        defer { withExtendedLifetime(lock) {} }
         try recover()
         let events = try FileEvents()
         events.watchTree(configuration.inbox)

@@ -248,8 +248,14 @@ struct Watch: ParsableCommand {
         } catch let error as RegistryError {
             // A registry to refuse is a usage error: it names the file, and nothing is started.
             throw ValidationError(error.message)
+        } catch let error as WatchError {
+            throw ValidationError(error.message)
         }
-        try watcher.run { StopSignals.requested }
+        do {
+            try watcher.run { StopSignals.requested }
+        } catch let error as WatchError {
+            throw ValidationError(error.message)
+        }
     }
 }
 

@@ -78,7 +78,7 @@ func filedDigests(_ folder: URL) -> [String: [String]] {
     while let url = walker?.nextObject() as? URL {
         let name = url.lastPathComponent
         guard (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true,
-              !name.hasPrefix("registry.sqlite"), name != "record.json", !name.hasSuffix(".note.txt"), !FileReplacement.isLeftover(name),
+              !name.hasPrefix("registry.sqlite"), !name.hasPrefix("."), name != "record.json", !name.hasSuffix(".note.txt"), !FileReplacement.isLeftover(name),
               !name.hasPrefix("letter."), !name.hasPrefix("annotated-"), name != "review.html",
               let data = try? Data(contentsOf: url) else { continue }
         found[InputFile(path: url.path, data: data).sha256, default: []].append(url.path)
@@ -244,6 +244,50 @@ import SecorCore
         try? FileManager.default.removeItem(at: watcher.log)
     }
 
+    @Test func aSecondWatcherOnTheSameInboxSaysSoAndStops() throws {
+        let inbox = try temporaryFolder("inbox"), out = try temporaryFolder("out")
+        defer { for u in [inbox, out] { try? FileManager.default.removeItem(at: u) } }
+        let first = RunningWatcher(inbox: inbox, out: out)
+        try first.start()
+        defer { first.kill() }
+        #expect(eventually(30) { (try? String(contentsOf: first.log, encoding: .utf8))?.contains("watching") == true })
+        // Before, both decided the same files.
+        let second = try ProgramRun.run(["watch", inbox.path, "--out", out.path, "--settle", "0.5"])
+        #expect(second.status == 64)
+        #expect(second.stderr.contains("another watcher is already running"))
+        #expect(first.stop() == 0)
+        // Once the first has stopped, a watcher starts (the lock goes with the process).
+        let again = RunningWatcher(inbox: inbox, out: out)
+        try again.start()
+        defer { again.kill() }
+        #expect(eventually(30) { (try? String(contentsOf: again.log, encoding: .utf8))?.components(separatedBy: "watching").count ?? 0 >= 3 })
+        #expect(again.stop() == 0)
+        try? FileManager.default.removeItem(at: first.log)
+    }
+
+    @Test func aFileFarOverTheLimitIsNeverReadWholeAndStopsNothingBehindIt() throws {
+        let inbox = try temporaryFolder("inbox"), out = try temporaryFolder("out")
+        defer { for u in [inbox, out] { try? FileManager.default.removeItem(at: u) } }
+        // 200 MB (sparse), first in name order; the limit is 1 MB.
+        let big = inbox.appendingPathComponent("a-big.pdf")
+        _ = FileManager.default.createFile(atPath: big.path, contents: Data("%PDF-1.7\n".utf8))
+        let handle = try FileHandle(forWritingTo: big)
+        try handle.truncate(atOffset: 200 * 1024 * 1024)
+        try handle.close()
+        try FileManager.default.copyItem(at: Fixtures.sample("s03-registration.pdf"), to: inbox.appendingPathComponent("b-form.pdf"))
+        let watcher = RunningWatcher(inbox: inbox, out: out, extra: ["--max-file-mb", "1"])
+        try watcher.start()
+        defer { watcher.kill() }
+        #expect(eventually(60) { inboxFiles(inbox).isEmpty })
+        let failed = try FileManager.default.contentsOfDirectory(at: out.appendingPathComponent("failed"), includingPropertiesForKeys: nil)
+        #expect(failed.count == 1)
+        let record = try String(contentsOf: failed[0].appendingPathComponent("record.json"), encoding: .utf8)
+        #expect(record.contains("too-large"))
+        #expect(!self.folder(out, "pending", holding: "b-form").isEmpty, "the file behind it is taken")
+        #expect(watcher.stop() == 0)
+        try? FileManager.default.removeItem(at: watcher.log)
+    }
+
     @Test func sigtermWakesAnIdleWatcherAtOnce() throws {
         let inbox = try temporaryFolder("inbox"), out = try temporaryFolder("out")
         defer { for u in [inbox, out] { try? FileManager.default.removeItem(at: u) } }
@@ -338,7 +382,34 @@ struct ReplacingWhileReading: DocumentReading {
     }
 }
 
+/// Moves the file away (renamed inside the inbox) while it reads it.
+struct RenamingWhileReading: DocumentReading {
+    let inner: Extraction
+    func readAll(_ paths: [String], jobs: Int, deliver: @escaping @Sendable (Int, ReadFile) -> Void) async {}
+    func read(_ file: InputFile, format: DocumentFormat) -> ReadFile {
+        try? FileManager.default.moveItem(atPath: file.path, toPath: file.path + ".renamed.pdf")
+        return inner.read(file, format: format)
+    }
+}
+
 @Suite(.serialized) struct ChangedWhileReadTests {
+    @Test func aFileRenamedWhileItIsReadIsTakenUnderItsNewName() throws {
+        let inbox = try temporaryFolder("inbox"), out = try temporaryFolder("out")
+        defer { for u in [inbox, out] { try? FileManager.default.removeItem(at: u) } }
+        let bytes = try Data(contentsOf: Fixtures.sample("s03-registration.pdf"))
+        let path = inbox.appendingPathComponent("app.pdf").path
+        try bytes.write(to: URL(fileURLWithPath: path))
+        var configuration = Watcher.Configuration(inbox: inbox.path, out: out.path, database: out.appendingPathComponent("registry.sqlite").path)
+        configuration.reading = RenamingWhileReading(inner: try Extraction.shipped())
+        try Watcher(configuration).take(path)
+        // Before: an application folder with only record.json, and the renamed file a duplicate of itself.
+        #expect(filedDigests(out).isEmpty)
+        configuration.reading = nil
+        try Watcher(configuration).take(path + ".renamed.pdf")
+        #expect(filedDigests(out)[InputFile(path: path, data: bytes).sha256]?.count == 1)
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("duplicates").path))
+    }
+
     @Test func aFileReplacedWhileItIsReadIsNotFiledUnderWhatWasRead() throws {
         let inbox = try temporaryFolder("inbox"), out = try temporaryFolder("out")
         defer { for u in [inbox, out] { try? FileManager.default.removeItem(at: u) } }
