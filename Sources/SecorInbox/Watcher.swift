@@ -138,10 +138,16 @@ public final class Watcher {
         return out
     }
 
-    /// Hidden and temporary names: `.*`, `*.part`, `*.tmp`, `~$*`, `Thumbs.db`.
+    /// Names of files still being written by the programs that copy into an inbox (browsers,
+    /// file-transfer tools, office programs), in any case: they are taken once renamed.
+    static let unfinishedSuffixes = [".part", ".tmp", ".crdownload", ".filepart", ".partial", ".download", ".opdownload", ".!ut", ".swp"]
+
+    /// Hidden and temporary names: `.*`, `~$*`, `Thumbs.db`, `desktop.ini`, and the unfinished
+    /// suffixes above (`A.PART` as `a.part`).
     public static func isIgnored(_ name: String) -> Bool {
-        name.hasPrefix(".") || name.hasSuffix(".part") || name.hasSuffix(".tmp") || name.hasPrefix("~$")
-            || name.caseInsensitiveCompare("Thumbs.db") == .orderedSame
+        let lower = name.lowercased()
+        return name.hasPrefix(".") || name.hasPrefix("~$") || lower == "thumbs.db" || lower == "desktop.ini"
+            || unfinishedSuffixes.contains { lower.hasSuffix($0) }
     }
 
     // MARK: - Recovery
@@ -438,8 +444,13 @@ public final class Watcher {
             filing.documents.append(.init(sha256: d.sha256, kind: d.kind, state: .superseded, applicationID: old.id, storedPath: destination))
             if let from = d.storedPath, from != destination { filing.moves.append((d.sha256, from, destination)) }
         }
+        // The record names its documents where they are once this filing's moves are made: those
+        // it kept in the new application's folder, the rest where they were moved or left.
+        var locations: [String: String] = [:]
+        for d in try registry.documents(ofApplication: old.id) { if let stored = d.storedPath { locations[d.sha256] = stored } }
+        for d in filing.documents { locations[d.sha256] = d.storedPath }
         var record = old.recordJSON.flatMap { try? JSONDecoder().decode(ApplicationRecord.self, from: Data($0.utf8)) }
-        record = record?.marked(.superseded)
+        record = record?.marked(.superseded).relocated(locations)
         filing.applications.append(.init(id: old.id, wcbAccount: old.wcbAccount, companyKey: old.companyKey, state: .superseded,
                                          submitted: nil, edition: nil,
                                          recordJSON: record.flatMap { try? JSONOutput.string($0) },

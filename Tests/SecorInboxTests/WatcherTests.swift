@@ -288,6 +288,29 @@ import SecorCore
         try? FileManager.default.removeItem(at: watcher.log)
     }
 
+    @Test func aSupersededRecordNamesItsDocumentsWhereTheyAre() throws {
+        let inbox = try temporaryFolder("inbox"), out = try temporaryFolder("out")
+        defer { for u in [inbox, out] { try? FileManager.default.removeItem(at: u) } }
+        let watcher = RunningWatcher(inbox: inbox, out: out)
+        try watcher.start()
+        defer { watcher.kill() }
+        // A registration waits for its declaration; a corrected one (new bytes, same account) replaces it.
+        let first = try Data(contentsOf: Fixtures.sample("s03-registration.pdf"))
+        try first.write(to: inbox.appendingPathComponent("first.pdf"))
+        #expect(eventually(30) { !self.folder(out, "pending", holding: "first").isEmpty })
+        try (first + Data("\n%corrected\n".utf8)).write(to: inbox.appendingPathComponent("second.pdf"))
+        #expect(eventually(30) { !self.folder(out, "pending", holding: "second").isEmpty && self.folder(out, "pending", holding: "first").isEmpty })
+        #expect(watcher.stop() == 0)
+        let old = try #require(folder(out, "rejected", holding: "first").first)
+        let record = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: old.appendingPathComponent("record.json"))) as? [String: Any])
+        #expect(record["decision"] as? String == "superseded")
+        // Before, it listed pending/…/first.pdf, which was no longer there.
+        for document in record["documents"] as? [[String: Any]] ?? [] {
+            #expect(FileManager.default.fileExists(atPath: document["path"] as? String ?? ""), "\(document["path"] ?? "")")
+        }
+        try? FileManager.default.removeItem(at: watcher.log)
+    }
+
     @Test func sigtermWakesAnIdleWatcherAtOnce() throws {
         let inbox = try temporaryFolder("inbox"), out = try temporaryFolder("out")
         defer { for u in [inbox, out] { try? FileManager.default.removeItem(at: u) } }
@@ -432,5 +455,19 @@ struct RenamingWhileReading: DocumentReading {
         try second.take(path)
         #expect(!FileManager.default.fileExists(atPath: path))
         #expect(filedDigests(out)[InputFile(path: path, data: other).sha256]?.count == 1)
+    }
+}
+
+@Suite struct UnfinishedNameTests {
+    @Test(arguments: ["A.PART", "B.TMP", "scan.pdf.crdownload", "upload.pdf.filepart", "x.pdf.Partial", "y.pdf.download",
+                      "~$form.docx", ".hidden.pdf", "Thumbs.db", "DESKTOP.INI"])
+    func namesStillBeingWrittenAreNotTaken(_ name: String) {
+        // Before, the list was short and matched in one case only: A.PART and B.TMP were taken half-written.
+        #expect(Watcher.isIgnored(name))
+    }
+
+    @Test(arguments: ["registration.pdf", "registration.tmp-2026", "part.pdf", "scan.PDF", "tmp.xml"])
+    func applicantsNamesAreTaken(_ name: String) {
+        #expect(!Watcher.isIgnored(name))
     }
 }
