@@ -5,14 +5,17 @@ import TestSupport
 @testable import SecorRegistry
 import SecorFixtures
 
-/// Documents dropped while the watcher is killed (SIGKILL) at random moments and started again:
-/// every input must end up exactly once under OUT, none left in the inbox, one registry row each.
-/// `make chaos` runs it with 300 documents and 12 kills; `make test` with fewer.
+/// Documents dropped while the watcher is killed (SIGKILL) at random moments and started again,
+/// and its reader processes killed under it: every input must end up exactly once under OUT,
+/// none left in the inbox, one registry row each, and none (all are valid) in failed/ (a reader
+/// killed from outside is not the document's fault). `make chaos` runs it with 300 documents, 12
+/// kills of the watcher and 24 of readers; `make test` with fewer.
 @Suite(.serialized) struct ChaosTests {
     @Test func nothingLostNothingDuplicatedThroughKills() throws {
         let env = ProcessInfo.processInfo.environment
         let count = Int(env["CHAOS_DOCS"] ?? "") ?? 40
         let kills = Int(env["CHAOS_KILLS"] ?? "") ?? 4
+        let readerKills = Int(env["CHAOS_READER_KILLS"] ?? "") ?? 4
         let inbox = try temporaryFolder("chaos-inbox"), out = try temporaryFolder("chaos-out"), staging = try temporaryFolder("chaos-staging")
         defer { for u in [inbox, out, staging] { try? FileManager.default.removeItem(at: u) } }
 
@@ -42,6 +45,10 @@ import SecorFixtures
         try watcher.start()
         var killed = 0
         var next = 0
+        // Beside the main loop: a reader is killed as soon as one is seen, then a pause, until enough are.
+        let readerKiller = ReaderKiller(limit: readerKills, seed: seed)
+        readerKiller.start { watcher.pid }
+        defer { readerKiller.stop() }
         let killEvery = max(1, count / (kills + 1))
         while next < inputs.count {
             let batch = Int.random(in: 1...6, using: &random)
@@ -80,7 +87,11 @@ import SecorFixtures
         let lost = digests.filter { filed[$0] == nil }.count
         let duplicated = filed.values.filter { $0.count > 1 }.count
         let strangers = filed.keys.filter { !digests.contains($0) }.count
-        print("chaos: documents=\(count) kills=\(killed) lost=\(lost) duplicated=\(duplicated)")
+        readerKiller.stop()
+        let readersKilled = readerKiller.kills
+        let failed = ((try? FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("failed").path)) ?? []).count
+        print("chaos: documents=\(count) kills=\(killed) reader-kills=\(readersKilled) lost=\(lost) duplicated=\(duplicated) failed=\(failed)")
+        #expect(failed == 0, "a valid document filed as failed")
         #expect(killed >= kills)
         #expect(lost == 0 && duplicated == 0)
         #expect(strangers == 0, "not inputs: \(filed.filter { !digests.contains($0.key) }.flatMap(\.value))")
@@ -92,4 +103,49 @@ import SecorFixtures
         #expect(rows.allSatisfy { $0.state != .claimed }, "nothing left half done")
         #expect(try registry.pendingMoves().isEmpty)
     }
+}
+
+/// SIGKILLs the reader processes the watcher has started (its children); whether any was running.
+func killReaders(of pid: Int32) -> Bool {
+    let children = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap(Int32.init).filter { child in
+        guard let stat = try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return false }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        return fields.count > 1 && Int32(fields[1]) == pid
+    }
+    for child in children { kill(child, SIGKILL) }
+    return !children.isEmpty
+}
+
+/// Kills the watcher's readers from another thread while the test drops files.
+final class ReaderKiller: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    private var done = false
+    private let limit: Int
+    private var random: SeededRandom
+
+    init(limit: Int, seed: UInt64) {
+        self.limit = limit
+        random = SeededRandom(seed: seed &+ 1)
+    }
+
+    var kills: Int { lock.withLock { count } }
+
+    func start(_ pid: @escaping @Sendable () -> Int32) {
+        Thread.detachNewThread { [self] in
+            while lock.withLock({ !done && count < limit }) {
+                if killReaders(of: pid()) {
+                    let pause = lock.withLock { () -> UInt32 in
+                        count += 1
+                        return UInt32.random(in: 200_000...800_000, using: &random)
+                    }
+                    usleep(pause)
+                } else {
+                    usleep(5_000)
+                }
+            }
+        }
+    }
+
+    func stop() { lock.withLock { done = true } }
 }

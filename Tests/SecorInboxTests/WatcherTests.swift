@@ -7,7 +7,7 @@ import SecorReaders
 @testable import SecorRegistry
 
 /// The real watcher, as staff leave it running.
-final class RunningWatcher {
+final class RunningWatcher: @unchecked Sendable {
     let inbox: URL
     let out: URL
     let arguments: [String]
