@@ -101,7 +101,9 @@ public final class Watcher {
         var present = Set<String>()
         var ready: [String] = []
         var nextDue: Date? = nil
-        for path in Self.files(under: configuration.inbox) {
+        let (files, stuck) = Self.walk(configuration.inbox)
+        for (path, why) in stuck { reportStuck(path, why) }
+        for path in files {
             present.insert(path)
             guard let stamp = DurableFiles.stamp(path) else { continue }
             if let known = seen[path], known.size == stamp.size, known.modified == stamp.modified {
@@ -118,12 +120,21 @@ public final class Watcher {
     }
 
     /// Every file under `folder` that the office means to send: hidden and temporary names skipped.
-    static func files(under folder: String) -> [String] {
+    static func files(under folder: String) -> [String] { walk(folder).files }
+
+    /// Every file under `folder` to take, and the entries that can never be taken, with why (a
+    /// folder that cannot be read; a pipe, socket or device): those are said once and listed by
+    /// `status` instead of sitting in the inbox unseen.
+    static func walk(_ folder: String) -> (files: [String], stuck: [String: String]) {
         var out: [String] = []
+        var stuck: [String: String] = [:]
         var stack = [folder]
         let fm = FileManager.default
         while let dir = stack.popLast() {
-            guard let names = try? fm.contentsOfDirectory(atPath: dir) else { continue }
+            guard let names = try? fm.contentsOfDirectory(atPath: dir) else {
+                if dir != folder { stuck[dir] = "a folder that cannot be read" }
+                continue
+            }
             for name in names where !isIgnored(name) {
                 let path = (dir as NSString).appendingPathComponent(name)
                 guard let stamp = DurableFiles.stamp(path) else { continue }
@@ -131,11 +142,27 @@ public final class Watcher {
                     out.append(path)
                 } else {
                     var isDirectory: ObjCBool = false
-                    if fm.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue { stack.append(path) }
+                    if fm.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+                        stack.append(path)
+                    } else {
+                        stuck[path] = "not a plain file (a pipe, socket or device)"
+                    }
                 }
             }
         }
-        return out
+        return (out, stuck)
+    }
+
+    /// Entries already said to be stuck in this run.
+    private var reportedStuck = Set<String>()
+
+    /// Says each entry that can never be taken once: a warning without its name (names can be
+    /// personal), its path at debug, and an event in the registry that `status` lists.
+    func reportStuck(_ path: String, _ why: String) {
+        guard reportedStuck.insert(path).inserted else { return }
+        logger.warning("an inbox entry cannot be taken", metadata: ["reason": "\(why)"])
+        logger.debug("stuck inbox entry", metadata: ["path": "\(path)"])
+        try? registry.log(sha256: nil, event: "stuck", detail: "\(why): \(path)")
     }
 
     /// Names of files still being written by the programs that copy into an inbox (browsers,
@@ -219,7 +246,7 @@ public final class Watcher {
                 read = { [pipeline] in pipeline.reading.read(sniffed, format: format) }
             case let .failed(_, reason):
                 guard let digest = Sniffer.digest(ofFileAt: path) else {
-                    logger.warning("cannot read a file in the inbox", metadata: ["reason": "\(reason.code)"])
+                    reportStuck(path, "cannot be read (\(reason.code))")
                     return
                 }
                 file = InputFile(path: path, sha256: digest)

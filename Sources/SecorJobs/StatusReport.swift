@@ -30,6 +30,16 @@ public struct StatusReport {
             let why = try registry.events(sha256: d.sha256).last { $0.event == "filed" }?.detail ?? ""
             out += "  \(d.receivedAt)  \(d.sha256.prefix(12))  \(d.originalName)  \(why)\n"
         }
+        // Inbox entries the watcher said it can never take, still there.
+        var stuck: [String] = []
+        for event in try registry.events().reversed() where event.event == "stuck" {
+            guard let detail = event.detail, let colon = detail.range(of: ": /") else { continue }
+            let path = String(detail[detail.index(after: colon.lowerBound)...]).trimmingCharacters(in: .whitespaces)
+            if !stuck.contains(detail), (try? FileManager.default.attributesOfItem(atPath: path)) != nil { stuck.append(detail) }
+        }
+        out += "\nInbox entries that cannot be taken\n"
+        if stuck.isEmpty { out += "  none\n" }
+        for entry in stuck.prefix(20) { out += "  \(entry)\n" }
         text = out
     }
 }

@@ -311,6 +311,26 @@ import SecorCore
         try? FileManager.default.removeItem(at: watcher.log)
     }
 
+    @Test func anEntryThatCanNeverBeTakenIsSaidOnceAndListed() throws {
+        let inbox = try temporaryFolder("inbox"), out = try temporaryFolder("out")
+        defer { for u in [inbox, out] { try? FileManager.default.removeItem(at: u) } }
+        let pipe = inbox.appendingPathComponent("scan.pdf").path
+        #expect(mkfifo(pipe, 0o644) == 0)
+        let watcher = RunningWatcher(inbox: inbox, out: out)
+        try watcher.start()
+        defer { watcher.kill() }
+        // Several looks at the inbox (every second): before, nothing was said at all.
+        sleep(4)
+        #expect(watcher.stop() == 0)
+        let log = try String(contentsOf: watcher.log, encoding: .utf8)
+        #expect(log.components(separatedBy: "an inbox entry cannot be taken").count - 1 == 1, "said once")
+        #expect(!log.contains("scan.pdf"), "its name stays out of the log above debug")
+        let status = try ProgramRun.run(["status", "--db", out.appendingPathComponent("registry.sqlite").path])
+        #expect(status.status == 0)
+        #expect(status.stdout.contains("not a plain file") && status.stdout.contains(pipe))
+        try? FileManager.default.removeItem(at: watcher.log)
+    }
+
     @Test func sigtermWakesAnIdleWatcherAtOnce() throws {
         let inbox = try temporaryFolder("inbox"), out = try temporaryFolder("out")
         defer { for u in [inbox, out] { try? FileManager.default.removeItem(at: u) } }
