@@ -47,8 +47,23 @@ public struct IsolatedReading: DocumentReading {
     /// path's index as soon as it is read.
     public func readAll(_ paths: [String], jobs: Int, deliver: @escaping @Sendable (Int, ReadFile) -> Void) async {
         let queue = WorkQueue(count: paths.count)
+        // As many readers as the open-file limit leaves room for: starting one past it fails
+        // inside the process library (a crash, not an error). With room for none, no PDF is read,
+        // each says why, and the batch stops with that error.
+        let fit = Self.readersThatFit()
+        if fit < 1 {
+            logger.error("too few open files allowed to start a reader process (ulimit -n)")
+            while let index = queue.take() {
+                switch extraction.sniffer.sniff(path: paths[index]) {
+                case let .failed(path, reason): deliver(index, .unreadable(InputFile(path: path, data: Data()), format: .unrecognized, reason))
+                case let .sniffed(file, format) where format != .pdf: deliver(index, extraction.read(bytesOf: file, format: format))
+                case let .sniffed(file, _): deliver(index, .unreadable(file.withoutBytes, format: .pdf, Self.unavailable))
+                }
+            }
+            return
+        }
         await withTaskGroup(of: Void.self) { group in
-            for _ in 0..<max(1, min(jobs, paths.count)) {
+            for _ in 0..<max(1, min(jobs, paths.count, fit)) {
                 group.addTask {
                     let next = { @Sendable in self.nextPDF(queue: queue, paths: paths, deliver: deliver) }
                     // Files sent to a reader that stopped before reading them go to the next one.
@@ -208,6 +223,17 @@ public struct IsolatedReading: DocumentReading {
             deliver(index, .unreadable(file.withoutBytes, format: .pdf, Self.unavailable))
             return Array(unread.dropFirst())
         }
+    }
+
+    /// Descriptors one reader process costs this process (its pipes, with room to spare).
+    static let descriptorsPerReader = 10
+
+    /// How many reader processes the open-file limit leaves room for, beside what is open now.
+    static func readersThatFit() -> Int {
+        var limit = rlimit()
+        guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max else { return Int.max }
+        let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? 32
+        return (Int(limit.rlim_cur) - open - 16) / descriptorsPerReader
     }
 
     static let unavailable = Diagnostic(.unreadable, code: ReadFailure.readerUnavailable,

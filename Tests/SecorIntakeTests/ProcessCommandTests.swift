@@ -130,3 +130,33 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: dir.path), "nothing started")
     }
 }
+
+/// Out of open files: readers are started only as far as the limit leaves room, and with room
+/// for none the batch stops with one clear error instead of crashing or calling files unreadable.
+@Suite struct OpenFileLimitTests {
+    func run(limit: Int, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", "ulimit -n \(limit) && exec \"$0\" \"$@\"", Fixtures.executable.path] + arguments
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    @Test func readersFitTheLimitOrTheBatchStopsClearly() throws {
+        let files = ["s01-registration.pdf", "s01-declaration.pdf", "s02-registration.pdf", "s02-declaration.pdf",
+                     "s03-registration.pdf", "s03-declaration.pdf"].map { Fixtures.sample($0).path }
+        // Before: a crash in the process library (ulimit -n 64, --jobs 32).
+        let tight = try run(limit: 64, ["process", "--as-of", "2026-11-22", "--quiet", "--format", "json", "--jobs", "32"] + files)
+        #expect(tight.status == 0, "\(tight.stderr.suffix(300))")
+        #expect(tight.stdout.components(separatedBy: "\"decision\" : \"accepted\"").count - 1 == 3)
+        let none = try run(limit: 24, ["process", "--as-of", "2026-11-22", "--quiet", "--jobs", "2"] + files)
+        #expect(none.status == 1)
+        #expect(none.stderr.contains("could not be read") && none.stderr.contains("ulimit -n"))
+        #expect(!none.stdout.contains("rejected"), "nothing decided")
+    }
+}
