@@ -72,6 +72,7 @@ public struct BatchDecider: Sendable {
     public func decide(_ app: Application, register: BatchTraineeRegister) throws -> DecidedApplication? {
         guard let edition = library.edition(of: program, on: app.submitted?.date ?? processingDate) else { return nil }
         let validator = Validator(edition: edition, templates: templates, processingDate: processingDate)
+        let app = validator.confirmed(app)
         let reasons = try validator.validate(app, trainees: register)
         let decision = Decision(reasons: reasons)
         if decision != .rejected, let reg = app.registration, let account = app.wcbAccount,

@@ -98,6 +98,38 @@ public struct Validator: Sendable {
         self.processingDate = processingDate
     }
 
+    /// The application with the values its declaration repeats (those the edition's rules compare
+    /// between the two documents: the WCB account, the company) confirmed where both were read
+    /// from scans and agree: two independent readings that agree are surer than either.
+    public func confirmed(_ app: Application) -> Application {
+        guard let registration = app.registration, let declaration = app.declaration else { return app }
+        var regFields = registration.normalized.fields, declFields = declaration.normalized.fields
+        var changed = false
+        for condition in edition.rules.compactMap(\.require) {
+            guard let name = condition.field, name.hasPrefix("declaration."), let other = condition.sameAs ?? condition.sameCompanyAs else { continue }
+            let key = String(name.dropFirst("declaration.".count))
+            guard let a = regFields[other], let b = declFields[key], a.status == .ok, b.status == .ok,
+                  a.confidence < 1 || b.confidence < 1 else { continue }
+            let agree = condition.sameCompanyAs != nil
+                ? !Normalize.companyKey(a.written).isEmpty && Normalize.companyKey(a.written) == Normalize.companyKey(b.written)
+                : a.value == b.value
+            guard agree else { continue }
+            let joint = min(0.99, 1 - (1 - a.confidence) * (1 - b.confidence))
+            regFields[other] = a.held(at: max(a.confidence, joint))
+            declFields[key] = b.held(at: max(b.confidence, joint))
+            changed = true
+        }
+        guard changed else { return app }
+        var copy = app
+        copy.registration = ReceivedDocument(path: registration.path, sha256: registration.sha256, extracted: registration.extracted,
+                                             normalized: NormalizedDocument(kind: registration.normalized.kind, fields: regFields),
+                                             fileIndex: registration.fileIndex)
+        copy.declaration = ReceivedDocument(path: declaration.path, sha256: declaration.sha256, extracted: declaration.extracted,
+                                            normalized: NormalizedDocument(kind: declaration.normalized.kind, fields: declFields),
+                                            fileIndex: declaration.fileIndex)
+        return copy
+    }
+
     /// Every reason the application is not accepted, in the edition's rule order.
     public func validate(_ application: Application, trainees: (any TraineeRegister)? = nil) throws -> [Reason] {
         var reasons: [Reason] = []

@@ -55,6 +55,12 @@ public struct NormalizedField: Sendable {
     public let box: Box?
 
     public var isBlank: Bool { status == .blank }
+
+    /// The same reading, held as sure as `confidence`.
+    public func held(at confidence: Double) -> NormalizedField {
+        NormalizedField(key: key, label: label, written: written, value: value, status: status, source: source,
+                        confidence: confidence, page: page, box: box)
+    }
 }
 
 /// A document's fields after normalization.

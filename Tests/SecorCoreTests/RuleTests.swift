@@ -297,3 +297,31 @@ func decide(_ applicant: Applicant) -> (Decision, [Reason]) {
     }
 }
 
+
+/// The declaration repeats the WCB account and the company: two scanned readings that agree
+/// confirm each other; two that disagree are left as they were read.
+@Suite struct ConfirmationTests {
+    func scanned(_ kind: DocumentKind, _ values: [String: (String, Double)]) -> ReceivedDocument {
+        var fields: [String: ExtractedField] = [:]
+        for (key, (value, confidence)) in values { fields[key] = ExtractedField(value: value, source: .ocr, confidence: confidence) }
+        let doc = ExtractedDocument(kind: kind, flavor: .scan, pages: [1], fields: fields)
+        return ReceivedDocument(path: "\(kind).pdf", sha256: kind.rawValue, extracted: doc,
+                                normalized: FieldNormalizer(templates: templates).normalize(doc), fileIndex: 0)
+    }
+
+    @Test func agreeingReadingsOfTheTwoDocumentsConfirmEachOther() throws {
+        let validator = Validator(edition: library.editions[0], templates: templates, processingDate: processingDate)
+        var app = Application(id: "a", registration: scanned(.registration, ["wcb_account_number": ("3000001", 0.7),
+                                                                               "company_legal_name": ("Acme Ltd.", 0.7)]),
+                              declaration: scanned(.declaration, ["wcb_account_number": ("3000001", 0.6),
+                                                                  "company_legal_name": ("ACME LIMITED", 0.75)]), files: [])
+        var confirmed = validator.confirmed(app)
+        #expect((confirmed.registration?.normalized["wcb_account_number"]?.confidence ?? 0) > 0.85)
+        #expect((confirmed.declaration?.normalized["company_legal_name"]?.confidence ?? 0) > 0.9)
+        // Disagreeing readings stay as doubtful as they were.
+        app.declaration = scanned(.declaration, ["wcb_account_number": ("3000007", 0.6), "company_legal_name": ("Acne Ltd", 0.75)])
+        confirmed = validator.confirmed(app)
+        #expect(confirmed.registration?.normalized["wcb_account_number"]?.confidence == 0.7)
+        #expect(confirmed.declaration?.normalized["company_legal_name"]?.confidence == 0.75)
+    }
+}
