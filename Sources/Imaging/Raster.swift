@@ -218,6 +218,14 @@ public enum ScanAlignment {
 }
 
 extension Raster {
+    /// Paints `area` (in pixels, clipped to the image, partial pixels included) white.
+    public mutating func whiten(_ area: Box) {
+        let x0 = Swift.max(0, Int(area.x.rounded(.down))), y0 = Swift.max(0, Int(area.y.rounded(.down)))
+        let x1 = Swift.min(width, Int(area.maxX.rounded(.up))), y1 = Swift.min(height, Int(area.maxY.rounded(.up)))
+        guard x1 > x0, y1 > y0 else { return }
+        for y in y0..<y1 { for x in x0..<x1 { pixels[y * width + x] = 255 } }
+    }
+
     /// The image turned clockwise by `quarterTurns` quarter turns (a page fed sideways or upside down).
     public func rotated(quarterTurns: Int) -> Raster {
         let turns = ((quarterTurns % 4) + 4) % 4

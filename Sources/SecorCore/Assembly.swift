@@ -19,6 +19,12 @@ public struct ReceivedDocument: Sendable {
 
     public var kind: DocumentKind { extracted.kind }
     public var fileName: String { (path as NSString).lastPathComponent }
+
+    /// The same document with these normalized fields (readings held surer, say).
+    public func with(fields: [String: NormalizedField]) -> ReceivedDocument {
+        ReceivedDocument(path: path, sha256: sha256, extracted: extracted,
+                         normalized: NormalizedDocument(kind: normalized.kind, fields: fields), fileIndex: fileIndex)
+    }
     public var wcbAccount: String? { normalized.text("wcb_account_number") }
     public var companyKey: String? {
         normalized.text("company_legal_name").map(Normalize.companyKey).flatMap { $0.isEmpty ? nil : $0 }

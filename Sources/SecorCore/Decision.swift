@@ -121,12 +121,8 @@ public struct Validator: Sendable {
         }
         guard changed else { return app }
         var copy = app
-        copy.registration = ReceivedDocument(path: registration.path, sha256: registration.sha256, extracted: registration.extracted,
-                                             normalized: NormalizedDocument(kind: registration.normalized.kind, fields: regFields),
-                                             fileIndex: registration.fileIndex)
-        copy.declaration = ReceivedDocument(path: declaration.path, sha256: declaration.sha256, extracted: declaration.extracted,
-                                            normalized: NormalizedDocument(kind: declaration.normalized.kind, fields: declFields),
-                                            fileIndex: declaration.fileIndex)
+        copy.registration = registration.with(fields: regFields)
+        copy.declaration = declaration.with(fields: declFields)
         return copy
     }
 

@@ -365,12 +365,24 @@ struct PageReading {
     let templates: FormTemplates
     /// The form whose first page this is, known by its title in the text layer or its fields.
     let startsForm: DocumentKind?
+    /// What a scanned page turned out to be; nil for a page read by its text layer or fields.
+    let scanned: ScanReader.Look?
+
     /// A scanned page: which blank page it is and where it sits.
-    let placed: ScanReader.PlacedPage?
+    var placed: ScanReader.PlacedPage? {
+        if case let .placed(placed)? = scanned { return placed }
+        return nil
+    }
     /// A scanned page with nothing on it (a duplex back): in no document.
-    let isBlank: Bool
+    var isBlank: Bool {
+        if case .blank? = scanned { return true }
+        return false
+    }
     /// A scanned page that is none of the forms' pages, or could not be told for one.
-    let isUnreadImage: Bool
+    var isUnreadImage: Bool {
+        if case .unknown? = scanned { return true }
+        return false
+    }
 
     init(index: Int, page: PDFPage, ink: InkReader, templates: FormTemplates, scans: ScanReader?) {
         self.index = index
@@ -384,28 +396,12 @@ struct PageReading {
         // An image page is a scan whatever its text layer holds, unless that layer shows a form
         // (a scanner's own OCR layer can be empty where the form has printed words).
         if widgets.isEmpty, let scans, page.imageCount > 0, layer.isEmpty || !Self.showsAForm(layer, templates: templates) {
-            switch scans.look(at: page) {
-            case let .placed(placed):
-                self.placed = placed
-                self.startsForm = placed.templatePage == 1 ? placed.kind : nil
-                isBlank = false
-                isUnreadImage = false
-            case .blank:
-                placed = nil
-                startsForm = nil
-                isBlank = true
-                isUnreadImage = false
-            case .unknown:
-                placed = nil
-                startsForm = nil
-                isBlank = false
-                isUnreadImage = true
-            }
+            let look = scans.look(at: page)
+            scanned = look
+            if case let .placed(placed) = look, placed.templatePage == 1 { startsForm = placed.kind } else { startsForm = nil }
             return
         }
-        isBlank = false
-        isUnreadImage = false
-        self.placed = nil
+        scanned = nil
         var starts: DocumentKind? = nil
         // A form's title is in its header band; the same words in a footer ("attach the
         // signed ... Declaration") do not start a document.

@@ -68,21 +68,12 @@ public final class ScanReader: @unchecked Sendable {
         var scan = placed.placement.sample(placed.image, box: region, outputPixelsPerPoint: resolution)
         for other in others {
             guard let part = other.insetBy(-1).intersection(region) else { continue }
-            let x0 = max(0, Int(((part.x - region.x) * resolution).rounded(.down)))
-            let y0 = max(0, Int(((part.y - region.y) * resolution).rounded(.down)))
-            let x1 = min(scan.width, Int(((part.maxX - region.x) * resolution).rounded(.up)))
-            let y1 = min(scan.height, Int(((part.maxY - region.y) * resolution).rounded(.up)))
-            guard x1 > x0, y1 > y0 else { continue }
-            for y in y0..<y1 { for x in x0..<x1 { scan.pixels[y * scan.width + x] = 255 } }
+            scan.whiten(Box(x: (part.x - region.x) * resolution, y: (part.y - region.y) * resolution,
+                            width: part.width * resolution, height: part.height * resolution))
         }
         let form = PagePlacement(angle: 0, dx: 0, dy: 0, pixelsPerPoint: resolution, imageWidth: blank.width, imageHeight: blank.height)
             .sample(blank, box: region)
-        if let dump = Self.dumpFolder {
-            for (suffix, image) in [("scan", scan), ("form", form)] {
-                let header = Data("P5\n\(image.width) \(image.height)\n255\n".utf8)
-                try? (header + Data(image.pixels)).write(to: URL(fileURLWithPath: "\(dump)/beyond-\(Int(region.x))-\(Int(region.y))-\(suffix).pgm"))
-            }
-        }
+        for (suffix, image) in [("scan", scan), ("form", form)] { Self.dump(image, as: "beyond-\(Int(region.x))-\(Int(region.y))-\(suffix)") }
         return scan.inkBeyond(form)
     }
 
@@ -122,9 +113,8 @@ public final class ScanReader: @unchecked Sendable {
             guard let document = try? PDFDocument(data: data) else { continue }
             for index in 0..<document.pageCount {
                 guard let page = document.page(at: index),
-                      let image = page.renderGray(region: Box(x: 0, y: 0, width: page.size.width, height: page.size.height),
-                                                  scale: scale) else { continue }
-                let raster = Raster(width: image.width, height: image.height, pixels: image.pixels)
+                      let raster = page.renderGray(region: Box(x: 0, y: 0, width: page.size.width, height: page.size.height),
+                                                   scale: scale) else { continue }
                 let (rows, columns) = ScanAlignment.profiles(raster)
                 // Solid bands (the title band) look alike on every form: score on lines and text only.
                 let marks = raster.darkPixelIndices(onRowsWithInkBelow: 0.5, rows: rows)
@@ -185,12 +175,6 @@ public final class ScanReader: @unchecked Sendable {
             }
         }
         return .unknown
-    }
-
-    /// Renders `page` and finds which blank page it is and where; nil when it is none of them.
-    public func place(_ page: PDFPage) -> PlacedPage? {
-        if case let .placed(placed) = look(at: page) { return placed }
-        return nil
     }
 
     /// An upright grey page (and its small copy) placed on the blank page it overlaps best.
@@ -256,11 +240,10 @@ public final class ScanReader: @unchecked Sendable {
                 let wide = placement.sample(placed.image, box: field.box.insetBy(-3))
                 let inside = CropCleaning.insideOfBorder(wide, margin: 3 * placement.pixelsPerPoint, pixelsPerPoint: placement.pixelsPerPoint)
                 let withoutBorder = CropCleaning.withoutLines(inside)
-                if let dump = Self.dumpFolder {
-                    // Developers: the crops on the way to tesseract, as PGM files.
+                if Self.dumpFolder != nil {
+                    // Developers: the crops on the way to tesseract.
                     for (suffix, image) in [("wide", wide), ("raw", inside), ("lines", withoutBorder), ("clean", CropCleaning.cleaned(withoutBorder))] {
-                        let header = Data("P5\n\(image.width) \(image.height)\n255\n".utf8)
-                        try? (header + Data(image.pixels)).write(to: URL(fileURLWithPath: "\(dump)/p\(pageNumber)-\(field.key)-\(suffix).pgm"))
+                        Self.dump(image, as: "p\(pageNumber)-\(field.key)-\(suffix)")
                     }
                 }
                 let crop = CropCleaning.cleaned(withoutBorder)
@@ -473,4 +456,11 @@ public final class ScanReader: @unchecked Sendable {
     /// Developers' switches, read once: SECOR_OCR_DEBUG prints every reading, SECOR_OCR_DUMP=DIR saves the crops.
     static let debugReadings = ProcessInfo.processInfo.environment["SECOR_OCR_DEBUG"] != nil
     static let dumpFolder = ProcessInfo.processInfo.environment["SECOR_OCR_DUMP"]
+
+    /// Writes `image` as `<SECOR_OCR_DUMP>/<name>.pgm` when that switch is set.
+    static func dump(_ image: Raster, as name: String) {
+        guard let folder = dumpFolder else { return }
+        let header = Data("P5\n\(image.width) \(image.height)\n255\n".utf8)
+        try? (header + Data(image.pixels)).write(to: URL(fileURLWithPath: "\(folder)/\(name).pgm"))
+    }
 }

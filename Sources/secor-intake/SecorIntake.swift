@@ -103,6 +103,18 @@ struct LimitOptions: ParsableArguments {
     }
 }
 
+/// Opening what staff named (a registry, an inbox and OUT): a refusal names the file or folder,
+/// and is a usage error (exit 64) with nothing started.
+func refusingAsUsage<T>(_ open: () throws -> T) throws -> T {
+    do {
+        return try open()
+    } catch let error as RegistryError {
+        throw ValidationError(error.message)
+    } catch let error as WatchError {
+        throw ValidationError(error.message)
+    }
+}
+
 extension Logger.Level: @retroactive ExpressibleByArgument {}
 extension OutputFormat: ExpressibleByArgument {}
 
@@ -164,12 +176,7 @@ struct Process: AsyncParsableCommand {
     func run() async throws {
         common.bootstrapLogging()
         let date = asOf.flatMap(CalendarDate.init(iso:)) ?? CalendarDate.today()
-        let registry: Registry?
-        do {
-            registry = try db.map { try Registry(readingOnly: $0) }
-        } catch let error as RegistryError {
-            throw ValidationError(error.message)
-        }
+        let registry = try refusingAsUsage { try db.map { try Registry(readingOnly: $0) } }
         var job = ProcessJob(processingDate: date, jobs: batch.jobs, showProgress: !batch.quiet, registry: registry,
                              out: out.map { URL(fileURLWithPath: $0) })
         job.limits = limits.limits
@@ -242,15 +249,7 @@ struct Watch: ParsableCommand {
         configuration.rescanEvery = rescan
         configuration.limits = limits.limits
         configuration.reading = try limits.isolatedReading(logLevel: common.logLevel)
-        let watcher: Watcher
-        do {
-            watcher = try Watcher(configuration)
-        } catch let error as RegistryError {
-            // A registry to refuse is a usage error: it names the file, and nothing is started.
-            throw ValidationError(error.message)
-        } catch let error as WatchError {
-            throw ValidationError(error.message)
-        }
+        let watcher = try refusingAsUsage { try Watcher(configuration) }
         do {
             try watcher.run { StopSignals.requested }
         } catch let error as WatchError {
@@ -285,10 +284,6 @@ struct Status: ParsableCommand {
     func run() throws {
         common.bootstrapLogging()
         guard FileManager.default.fileExists(atPath: db) else { throw ValidationError("no registry at \(db)") }
-        do {
-            print(try StatusReport(registry: Registry(readingOnly: db)).text, terminator: "")
-        } catch let error as RegistryError {
-            throw ValidationError(error.message)
-        }
+        print(try refusingAsUsage { try StatusReport(registry: Registry(readingOnly: db)) }.text, terminator: "")
     }
 }

@@ -4,6 +4,7 @@ import TestSupport
 import SecorCore
 import SecorPipeline
 import SecorReaders
+import SecorSupport
 
 /// Paper as the mail brings it (fixtures/samples-mail: hand-filled, shrunk to fit, upside down,
 /// sideways, duplex, a cover letter, colour, fax, phone photos, a stack, envelopes): whatever is
@@ -16,9 +17,9 @@ import SecorReaders
         let pipeline = try IntakePipeline.shipped()
         let paths = try FileManager.default.contentsOfDirectory(atPath: Fixtures.mailSamples.path)
             .filter { $0.hasSuffix(".pdf") }.sorted().map { Fixtures.mailSamples.appendingPathComponent($0).path }
-        let reads = OrderedReads(count: paths.count)
+        let reads = OrderedResults<ReadFile>(count: paths.count)
         await pipeline.readAll(paths, jobs: 2) { reads.set($0, $1) }
-        return try pipeline.decide(reads.all, on: date)
+        return try pipeline.decide(reads.values(), on: date)
     }
 
     /// Whether `record` is a safe outcome for `c`: its decision, or staff review; a rejection only
@@ -62,13 +63,4 @@ import SecorReaders
         // Some are decided outright, exactly as expected (the rest wait for staff).
         #expect(right >= 3)
     }
-}
-
-/// Reads arriving from several workers, kept in file order.
-final class OrderedReads: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [ReadFile?]
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ read: ReadFile) { lock.withLock { slots[i] = read } }
-    var all: [ReadFile] { lock.withLock { slots.compactMap { $0 } } }
 }
