@@ -125,6 +125,18 @@ public enum CropCleaning {
         return n
     }
 
+    /// How many runs of columns hold ink, left to right: glyphs with paper between them.
+    public static func inkColumnRuns(_ r: Raster, below: UInt8 = 128) -> Int {
+        var runs = 0, inRun = false
+        for x in 0..<r.width {
+            var inked = false
+            for y in 0..<r.height where r.pixels[y * r.width + x] < below { inked = true; break }
+            if inked && !inRun { runs += 1 }
+            inRun = inked
+        }
+        return runs
+    }
+
     /// Strokes made a pixel bolder all round (a 3×3 minimum).
     public static func thickened(_ r: Raster) -> Raster {
         var out = r

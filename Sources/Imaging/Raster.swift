@@ -44,16 +44,27 @@ public struct Raster: Sendable {
     public func downsampledDarkest(by factor: Int) -> Raster {
         guard factor > 1 else { return self }
         let w = width / factor, h = height / factor
-        var out = [UInt8](repeating: 255, count: w * h)
-        for y in 0..<h {
-            for x in 0..<w {
-                var darkest: UInt8 = 255
-                for dy in 0..<factor {
-                    let row = (y * factor + dy) * width + x * factor
-                    for dx in 0..<factor { darkest = Swift.min(darkest, pixels[row + dx]) }
+        let out = [UInt8](unsafeUninitializedCapacity: w * h) { out, count in
+            pixels.withUnsafeBufferPointer { source in
+                // Darkest down each column of a band of rows first, then across each block.
+                var band = [UInt8](repeating: 255, count: width)
+                band.withUnsafeMutableBufferPointer { band in
+                    for y in 0..<h {
+                        let first = y * factor * width
+                        for x in 0..<width { band[x] = source[first + x] }
+                        for dy in 1..<factor {
+                            let row = (y * factor + dy) * width
+                            for x in 0..<width { band[x] = Swift.min(band[x], source[row + x]) }
+                        }
+                        for x in 0..<w {
+                            var darkest: UInt8 = 255
+                            for dx in 0..<factor { darkest = Swift.min(darkest, band[x * factor + dx]) }
+                            out[y * w + x] = darkest
+                        }
+                    }
                 }
-                out[y * w + x] = darkest
             }
+            count = w * h
         }
         return Raster(width: w, height: h, pixels: out)
     }
@@ -63,9 +74,11 @@ public struct Raster: Sendable {
         let x0 = max(0, x), y0 = max(0, y), x1 = min(width, x + w), y1 = min(height, y + h)
         guard x1 > x0, y1 > y0 else { return 0 }
         var dark = 0
-        for row in y0..<y1 {
-            let base = row * width
-            for col in x0..<x1 where pixels[base + col] < threshold { dark += 1 }
+        pixels.withUnsafeBufferPointer { source in
+            for row in y0..<y1 {
+                let base = row * width
+                for col in x0..<x1 where source[base + col] < threshold { dark += 1 }
+            }
         }
         return Double(dark) / Double((x1 - x0) * (y1 - y0))
     }
@@ -115,23 +128,44 @@ public struct PagePlacement: Sendable, Equatable {
         let w = max(1, Int((box.width * outputPixelsPerPoint).rounded()))
         let h = max(1, Int((box.height * outputPixelsPerPoint).rounded()))
         let step = pixelsPerPoint / outputPixelsPerPoint
-        var out = [UInt8](repeating: 255, count: w * h)
         let r = angle * .pi / 180
         let c = cos(r), s = sin(r)
         let cx = Double(imageWidth) / 2, cy = Double(imageHeight) / 2
         let ox = box.x * pixelsPerPoint + dx - cx, oy = box.y * pixelsPerPoint + dy - cy
-        for j in 0..<h {
-            for i in 0..<w {
-                let ux = ox + Double(i) * step, uy = oy + Double(j) * step
-                let px = c * ux - s * uy + cx, py = s * ux + c * uy + cy
-                // Bilinear: straightened text reads better than nearest-pixel steps.
-                let x0 = Int(px.rounded(.down)), y0 = Int(py.rounded(.down))
-                let fx = px - Double(x0), fy = py - Double(y0)
-                let a = Double(image[x0, y0]), b = Double(image[x0 + 1, y0])
-                let d = Double(image[x0, y0 + 1]), e = Double(image[x0 + 1, y0 + 1])
-                let v = (a * (1 - fx) + b * fx) * (1 - fy) + (d * (1 - fx) + e * fx) * fy
-                out[j * w + i] = UInt8(max(0, min(255, v.rounded())))
+        let iw = image.width, ih = image.height
+        // Far off the image every sample is white; the offset keeps truncation a floor (no libm
+        // call per pixel) for anything nearer.
+        let bias = Double(iw + ih + 4)
+        let out = [UInt8](unsafeUninitializedCapacity: w * h) { out, count in
+            image.pixels.withUnsafeBufferPointer { source in
+                for j in 0..<h {
+                    let uy = oy + Double(j) * step
+                    // Along a row the source point moves by a fixed step.
+                    var px = c * ox - s * uy + cx, py = s * ox + c * uy + cy
+                    let sx = c * step, sy = s * step
+                    for i in 0..<w {
+                        defer { px += sx; py += sy }
+                        // Bilinear: straightened text reads better than nearest-pixel steps. In
+                        // fixed point (256ths of a pixel): integer arithmetic, no rounding calls.
+                        guard px > -bias, py > -bias, px < bias, py < bias else { out[j * w + i] = 255; continue }
+                        let qx = Int((px + bias) * 256), qy = Int((py + bias) * 256)
+                        let x0 = (qx >> 8) - Int(bias), y0 = (qy >> 8) - Int(bias)
+                        let fx = qx & 255, fy = qy & 255
+                        let a, b, d, e: Int
+                        if x0 >= 0, y0 >= 0, x0 + 1 < iw, y0 + 1 < ih {
+                            let at = y0 * iw + x0
+                            a = Int(source[at]); b = Int(source[at + 1])
+                            d = Int(source[at + iw]); e = Int(source[at + iw + 1])
+                        } else {
+                            a = Int(image[x0, y0]); b = Int(image[x0 + 1, y0])
+                            d = Int(image[x0, y0 + 1]); e = Int(image[x0 + 1, y0 + 1])
+                        }
+                        let top = a * (256 - fx) + b * fx, bottom = d * (256 - fx) + e * fx
+                        out[j * w + i] = UInt8(truncatingIfNeeded: (top * (256 - fy) + bottom * fy + 32768) >> 16)
+                    }
+                }
             }
+            count = w * h
         }
         return Raster(width: w, height: h, pixels: out)
     }
@@ -157,7 +191,7 @@ public enum ScanAlignment {
             let offset = Double(width)
             for (x, y) in ink {
                 // The row this pixel falls on once the page is turned back by `degrees`.
-                let row = Int((y * c - x * s + offset).rounded())
+                let row = Int(y * c - x * s + offset + 0.5)   // positive: truncation rounds
                 if row >= 0 && row < bins.count { bins[row] += 1 }
             }
             return bins.reduce(0.0) { $0 + Double($1 * $1) }
@@ -343,8 +377,20 @@ extension Raster {
             return n
         }
         var best = (dx: 0, dy: 0, n: explained(0, 0))
-        for dy in -search...search {
-            for dx in -search...search where dx != 0 || dy != 0 {
+        // All of it where the form is printed: nothing beyond it (most empty boxes end here).
+        if best.n == ink.count { return 0 }
+        // Coarse to fine: the printed marks are grown by the tolerance, so a shift within it of the
+        // best one already explains nearly as much; the best is then found around the coarse one.
+        let coarse = Swift.max(1, tolerance)
+        for dy in stride(from: -search, through: search, by: coarse) {
+            for dx in stride(from: -search, through: search, by: coarse) where dx != 0 || dy != 0 {
+                let n = explained(dx, dy)
+                if n > best.n { best = (dx, dy, n) }
+            }
+        }
+        let around = best
+        for dy in (around.dy - coarse + 1)...(around.dy + coarse - 1) where best.n < ink.count {
+            for dx in (around.dx - coarse + 1)...(around.dx + coarse - 1) where dx != around.dx || dy != around.dy {
                 let n = explained(dx, dy)
                 if n > best.n { best = (dx, dy, n) }
             }

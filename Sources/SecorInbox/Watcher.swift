@@ -25,6 +25,9 @@ public final class Watcher {
         public var pairWaitDays: Double = 14
         /// The processing date for the rules (default: each day's date).
         public var asOf: CalendarDate?
+        /// A copy may pause this long (a slow network share, a stalled upload): a file that looks
+        /// cut short and was written to more recently is looked at again later, not failed.
+        public var writerPause: TimeInterval = 120
         /// Network shares send no events: the inbox is also looked at this often.
         public var rescanEvery: TimeInterval = 5
         public var limits = Extraction.Limits()
@@ -50,6 +53,9 @@ public final class Watcher {
     /// started), by digest: how many times. Read again a few times before they are failed.
     private var transientFailures: [String: Int] = [:]
     static let transientTries = 3
+    /// Files that looked cut short while their writer may only have paused, as they were then,
+    /// and when they are looked at again if nothing has changed.
+    private var resting: [String: (size: Int64, modified: Double, inode: UInt64, until: Date)] = [:]
     /// Whether the run was asked to stop (SIGTERM to the service stops its readers too).
     private var stopping: () -> Bool = { false }
 
@@ -106,6 +112,14 @@ public final class Watcher {
         for path in files {
             present.insert(path)
             guard let stamp = DurableFiles.stamp(path) else { continue }
+            if let rest = resting[path] {
+                if rest.size == stamp.size, rest.modified == stamp.modified, rest.inode == stamp.inode {
+                    if rest.until <= now { resting[path] = nil; ready.append(path) } else { nextDue = min(nextDue ?? rest.until, rest.until) }
+                    continue
+                }
+                // Written to again: the writer had only paused; taken once it holds still.
+                resting[path] = nil
+            }
             if let known = seen[path], known.size == stamp.size, known.modified == stamp.modified {
                 let due = known.since.addingTimeInterval(configuration.settle)
                 if due <= now { ready.append(path) } else { nextDue = min(nextDue ?? due, due) }
@@ -116,6 +130,7 @@ public final class Watcher {
             }
         }
         for gone in seen.keys where !present.contains(gone) { seen[gone] = nil }
+        for gone in resting.keys where !present.contains(gone) { resting[gone] = nil }
         return (ready.sorted(), nextDue)
     }
 
@@ -288,6 +303,19 @@ public final class Watcher {
             }
         }
         transientFailures[file.sha256] = nil
+        // Damage a copy still under way shows, on a file written to lately: its writer may only have
+        // paused longer than the settle time. It is left where it is until it has held still for
+        // the writer's pause; failed then if it is still damaged.
+        let quiet = Date().timeIntervalSince1970 - stamp.modified
+        if ReadFailure.mayBeCutShort(result), quiet < configuration.writerPause, !stamp.isLink {
+            try registry.release(sha256: file.sha256)
+            let until = Date(timeIntervalSince1970: stamp.modified + configuration.writerPause)
+            resting[path] = (stamp.size, stamp.modified, stamp.inode, until)
+            logger.notice("looks cut short, and was written to lately; looked at again once it has held still longer", metadata: [
+                "sha256": "\(file.sha256.prefix(12))", "reason": "\(result.reasons.map(\.code).joined(separator: ","))",
+                "seconds": "\(Int((configuration.writerPause - quiet).rounded(.up)))"])
+            return
+        }
         let received = pipeline.receive(result, index: Int.max)
         guard unchanged() else {
             try registry.release(sha256: file.sha256)

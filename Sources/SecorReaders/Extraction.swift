@@ -82,6 +82,16 @@ public enum ReadFailure {
     public static func isTransient(_ read: ReadFile) -> Bool {
         read.documents.isEmpty && read.reasons.contains { $0.code == readerStopped || $0.code == readerUnavailable }
     }
+
+    /// What a file whose writer has not finished looks like: cut off before its end (a PDF with
+    /// no cross-reference table or pages yet, XML not closed), or nothing yet.
+    static let cutShortCodes: Set<String> = ["pdf-damaged", "pdf-no-pages", "pdf-unreadable", "xml-malformed", "xml-no-root",
+                                             "empty-file", "unrecognized-format"]
+
+    /// Whether the file may only be unfinished: failed for damage that a copy still under way shows.
+    public static func mayBeCutShort(_ read: ReadFile) -> Bool {
+        read.documents.isEmpty && read.reasons.contains { cutShortCodes.contains($0.code) }
+    }
 }
 
 /// The read stage: in this process, or in reader processes (SecorWorkers) where a document that

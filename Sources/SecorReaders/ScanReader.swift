@@ -396,8 +396,14 @@ public final class ScanReader: @unchecked Sendable {
         // Thickened strokes: Courier's hairlines defeat tesseract's LSTM in some glyphs ("9").
         lazy var thick = CropCleaning.thickened(grey)
         lazy var big = CropCleaning.enlarged(grey, by: 1.5)
-        let attempts: [(View, LineLayout)] = [(.grey, .word), (.thick, .line), (.binary, .line), (.enlarged, .line),
-                                              (.binary, .word), (.thick, .character), (.grey, .character)]
+        // One glyph (a count's "3", no wider than high): tesseract's line and word modes often read
+        // nothing in it, so its single-character readings come first (a thin "1" is read in the
+        // binarized and enlarged views instead).
+        let trimmedWidth = grey.width - 24, trimmedHeight = grey.height - 24
+        let oneGlyph = trimmedWidth <= trimmedHeight && CropCleaning.inkColumnRuns(grey) == 1
+        let attempts: [(View, LineLayout)] = oneGlyph
+            ? [(.thick, .character), (.grey, .character), (.binary, .line), (.enlarged, .line), (.grey, .word), (.thick, .line), (.binary, .word)]
+            : [(.grey, .word), (.thick, .line), (.binary, .line), (.enlarged, .line), (.binary, .word), (.thick, .character), (.grey, .character)]
         /// Readings compared without a speck taken for a mark at either end (‘Casey, 2026-04-13,,
         /// Partner)): quotes, bars, commas, colons and brackets that close nothing or open nothing.
         /// A full stop stays: "Ltd." and "Ltd" are two readings.

@@ -232,10 +232,14 @@ struct Watch: ParsableCommand {
     @Option(name: .long, help: "Seconds between full looks at the inbox (network shares send no events).")
     var rescan: Double = 5
 
+    @Option(name: .long, help: "Seconds a copy may pause: a file that looks cut short is failed only once it has held still this long.")
+    var writerPause: Double = 120
+
     func validate() throws {
         if !(settle >= 0 && settle <= 3600) { throw ValidationError("--settle must be between 0 and 3600 seconds") }
         if !(pairWait >= 0 && pairWait <= 3650) { throw ValidationError("--pair-wait must be between 0 and 3650 days") }
         if !(rescan > 0 && rescan <= 3600) { throw ValidationError("--rescan must be more than 0 and at most 3600 seconds") }
+        if !(writerPause >= 0 && writerPause <= 86_400) { throw ValidationError("--writer-pause must be between 0 and 86400 seconds") }
         if let asOf, CalendarDate(iso: asOf) == nil { throw ValidationError("--as-of must be a date like 2026-11-22") }
     }
 
@@ -247,6 +251,7 @@ struct Watch: ParsableCommand {
         configuration.pairWaitDays = pairWait
         configuration.asOf = asOf.flatMap(CalendarDate.init(iso:))
         configuration.rescanEvery = rescan
+        configuration.writerPause = writerPause
         configuration.limits = limits.limits
         configuration.reading = try limits.isolatedReading(logLevel: common.logLevel)
         let watcher = try refusingAsUsage { try Watcher(configuration) }

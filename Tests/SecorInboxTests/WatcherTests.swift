@@ -20,7 +20,7 @@ final class RunningWatcher: @unchecked Sendable {
         self.out = out
         log = inbox.deletingLastPathComponent().appendingPathComponent(inbox.lastPathComponent + ".log")
         arguments = ["watch", inbox.path, "--out", out.path, "--settle", "0.5", "--rescan", "1", "--as-of", "2026-11-22",
-                     "--log-level", "info"] + extra
+                     "--log-level", "info", "--writer-pause", "2"] + extra
     }
 
     func start() throws {
@@ -475,6 +475,47 @@ struct RenamingWhileReading: DocumentReading {
         try second.take(path)
         #expect(!FileManager.default.fileExists(atPath: path))
         #expect(filedDigests(out)[InputFile(path: path, data: other).sha256]?.count == 1)
+    }
+}
+
+@Suite(.serialized) struct StalledWriterTests {
+    @Test func aCopyThatPausesLongerThanTheSettleTimeIsTakenWhole() throws {
+        let inbox = try temporaryFolder("inbox"), out = try temporaryFolder("out")
+        defer { for u in [inbox, out] { try? FileManager.default.removeItem(at: u) } }
+        let watcher = RunningWatcher(inbox: inbox, out: out, extra: ["--settle", "0.3", "--writer-pause", "60"])
+        try watcher.start()
+        defer { watcher.kill() }
+        let bytes = try Data(contentsOf: Fixtures.sample("s03-registration.pdf"))
+        let path = inbox.appendingPathComponent("app.pdf")
+        _ = FileManager.default.createFile(atPath: path.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: path)
+        handle.write(bytes[..<(bytes.count / 2)])
+        // The writer stalls for many settle times (a slow network share), then finishes.
+        // Before: the half was read as pdf-damaged and filed in failed/, and the rest went after it.
+        sleep(3)
+        handle.write(bytes[(bytes.count / 2)...])
+        try handle.close()
+        let digest = InputFile(path: path.path, data: bytes).sha256
+        #expect(eventually(60) { filedDigests(out)[digest]?.count == 1 && inboxFiles(inbox).isEmpty })
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("failed").path), "nothing failed")
+        #expect(try String(contentsOf: watcher.log, encoding: .utf8).contains("looks cut short"))
+        #expect(watcher.stop() == 0)
+        try? FileManager.default.removeItem(at: watcher.log)
+    }
+
+    @Test func aDamagedFileIsFailedOnceItHasHeldStillForTheWritersPause() throws {
+        let inbox = try temporaryFolder("inbox"), out = try temporaryFolder("out")
+        defer { for u in [inbox, out] { try? FileManager.default.removeItem(at: u) } }
+        let watcher = RunningWatcher(inbox: inbox, out: out, extra: ["--settle", "0.3", "--writer-pause", "2"])
+        try watcher.start()
+        defer { watcher.kill() }
+        let bytes = try Data(contentsOf: Fixtures.sample("s03-registration.pdf"))
+        try bytes[..<(bytes.count / 2)].write(to: inbox.appendingPathComponent("cut.pdf"))
+        let failed = out.appendingPathComponent("failed")
+        #expect(eventually(60) { ((try? FileManager.default.contentsOfDirectory(atPath: failed.path)) ?? []).count == 1 })
+        #expect(inboxFiles(inbox).isEmpty)
+        #expect(watcher.stop() == 0)
+        try? FileManager.default.removeItem(at: watcher.log)
     }
 }
 
