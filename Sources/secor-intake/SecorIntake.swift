@@ -6,6 +6,7 @@ import SecorInbox
 import SecorJobs
 import SecorReaders
 import SecorRegistry
+import SecorSupport
 import SecorWorkers
 
 @main
@@ -22,6 +23,16 @@ struct SecorIntake: AsyncParsableCommand {
 struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .warning
+
+    /// What every command does first: logging set up, and the open-file limit raised as far as
+    /// allowed; one too low to work under is said plainly (exit 71) instead of failing inside a library.
+    func start() throws {
+        bootstrapLogging()
+        if let problem = OpenFileLimit.problem() {
+            FileHandle.standardError.write(Data("Error: \(problem)\n".utf8))
+            throw ExitCode(71)
+        }
+    }
 
     func bootstrapLogging() {
         // Several OCR workers run at once: each tesseract must keep to one thread.
@@ -136,7 +147,7 @@ struct Extract: AsyncParsableCommand {
     }
 
     func run() async throws {
-        common.bootstrapLogging()
+        try common.start()
         var job = ExtractJob(format: batch.format, jobs: batch.jobs)
         job.limits = limits.limits
         let ok = try await job.run(paths: files, reading: limits.isolatedReading(logLevel: common.logLevel))
@@ -174,7 +185,7 @@ struct Process: AsyncParsableCommand {
     }
 
     func run() async throws {
-        common.bootstrapLogging()
+        try common.start()
         let date = asOf.flatMap(CalendarDate.init(iso:)) ?? CalendarDate.today()
         let registry = try refusingAsUsage { try db.map { try Registry(readingOnly: $0) } }
         var job = ProcessJob(processingDate: date, jobs: batch.jobs, showProgress: !batch.quiet, registry: registry,
@@ -244,7 +255,7 @@ struct Watch: ParsableCommand {
     }
 
     func run() throws {
-        common.bootstrapLogging()
+        try common.start()
         StopSignals.install()
         var configuration = Watcher.Configuration(inbox: inbox, out: out, database: db ?? (out as NSString).appendingPathComponent("registry.sqlite"))
         configuration.settle = settle
@@ -273,7 +284,7 @@ struct ReadWorker: ParsableCommand {
     @OptionGroup var limits: LimitOptions
 
     func run() throws {
-        common.bootstrapLogging()
+        try common.start()
         try ReaderWorker.serve(extraction: Extraction.shipped(limits: limits.limits))
     }
 }
@@ -287,7 +298,7 @@ struct Status: ParsableCommand {
     var db: String = "registry.sqlite"
 
     func run() throws {
-        common.bootstrapLogging()
+        try common.start()
         guard FileManager.default.fileExists(atPath: db) else { throw ValidationError("no registry at \(db)") }
         print(try refusingAsUsage { try StatusReport(registry: Registry(readingOnly: db)) }.text, terminator: "")
     }

@@ -15,9 +15,15 @@ final class RunningWatcher: @unchecked Sendable {
     /// Where its log (stderr) goes, at info level.
     let log: URL
 
-    init(inbox: URL, out: URL, extra: [String] = []) {
+    /// The program run, and what it is run through (setpriv, to run it as another user).
+    let executable: URL
+    let launcher: [String]
+
+    init(inbox: URL, out: URL, extra: [String] = [], executable: URL = Fixtures.executable, launcher: [String] = []) {
         self.inbox = inbox
         self.out = out
+        self.executable = executable
+        self.launcher = launcher
         log = inbox.deletingLastPathComponent().appendingPathComponent(inbox.lastPathComponent + ".log")
         arguments = ["watch", inbox.path, "--out", out.path, "--settle", "0.5", "--rescan", "1", "--as-of", "2026-11-22",
                      "--log-level", "info", "--writer-pause", "2"] + extra
@@ -25,8 +31,13 @@ final class RunningWatcher: @unchecked Sendable {
 
     func start() throws {
         let p = Process()
-        p.executableURL = Fixtures.executable
-        p.arguments = arguments
+        if let first = launcher.first {
+            p.executableURL = URL(fileURLWithPath: first)
+            p.arguments = Array(launcher.dropFirst()) + [executable.path] + arguments
+        } else {
+            p.executableURL = executable
+            p.arguments = arguments
+        }
         p.standardOutput = FileHandle.nullDevice
         if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
         let handle = try FileHandle(forWritingTo: log)
@@ -329,6 +340,54 @@ import SecorCore
         #expect(status.status == 0)
         #expect(status.stdout.contains("not a plain file") && status.stdout.contains(pipe))
         try? FileManager.default.removeItem(at: watcher.log)
+    }
+
+    @Test func entriesItMayNotReadAreSaidOnceAndListed() throws {
+        let inbox = try temporaryFolder("inbox"), out = try temporaryFolder("out"), bin = try temporaryFolder("bin")
+        defer { for u in [inbox, out, bin] { try? FileManager.default.removeItem(at: u) } }
+        let fm = FileManager.default
+        try fm.copyItem(at: Fixtures.sample("s03-registration.pdf"), to: inbox.appendingPathComponent("locked.pdf"))
+        let folder = inbox.appendingPathComponent("locked-folder")
+        try fm.createDirectory(at: folder, withIntermediateDirectories: false)
+        try fm.copyItem(at: Fixtures.sample("s03-declaration.pdf"), to: folder.appendingPathComponent("s03-declaration.pdf"))
+        try fm.copyItem(at: Fixtures.sample("s01-registration.pdf"), to: inbox.appendingPathComponent("open.pdf"))
+        // Mode 000 stops only a user who is not root: as root, the watcher is run as nobody, from
+        // a copy of the program in a folder nobody may enter (the build folder may be private).
+        var executable = Fixtures.executable, launcher: [String] = []
+        if getuid() == 0 {
+            let built = Fixtures.executable.deletingLastPathComponent()
+            for name in try fm.contentsOfDirectory(atPath: built.path) where name == "secor-intake" || name.hasSuffix(".resources") {
+                try fm.copyItem(at: built.appendingPathComponent(name), to: bin.appendingPathComponent(name))
+            }
+            executable = bin.appendingPathComponent("secor-intake")
+            launcher = ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+            for u in [inbox, out, bin] {
+                let walker = fm.enumerator(atPath: u.path)
+                try fm.setAttributes([.ownerAccountID: 65534, .groupOwnerAccountID: 65534], ofItemAtPath: u.path)
+                while let item = walker?.nextObject() as? String {
+                    try fm.setAttributes([.ownerAccountID: 65534, .groupOwnerAccountID: 65534], ofItemAtPath: u.appendingPathComponent(item).path)
+                }
+                try fm.setAttributes([.posixPermissions: 0o755], ofItemAtPath: u.path)
+            }
+        }
+        for u in [folder, inbox.appendingPathComponent("locked.pdf")] { try fm.setAttributes([.posixPermissions: 0], ofItemAtPath: u.path) }
+        defer { try? fm.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder.path) }
+        let watcher = RunningWatcher(inbox: inbox, out: out, executable: executable, launcher: launcher)
+        try watcher.start()
+        defer { watcher.kill() }
+        // The readable file is taken; the others stay, each said once over several looks.
+        #expect(eventually(30) { !fm.fileExists(atPath: inbox.appendingPathComponent("open.pdf").path) })
+        sleep(3)
+        #expect(watcher.stop() == 0)
+        let log = try String(contentsOf: watcher.log, encoding: .utf8)
+        // Before: nothing was said, and status did not list them.
+        #expect(log.components(separatedBy: "an inbox entry cannot be taken").count - 1 == 2, "each said once: \(log)")
+        #expect(!log.contains("locked"), "names stay out of the log above debug")
+        let status = try ProgramRun.run(["status", "--db", out.appendingPathComponent("registry.sqlite").path])
+        #expect(status.stdout.contains(inbox.appendingPathComponent("locked.pdf").path))
+        #expect(status.stdout.contains(folder.path))
+        #expect(fm.fileExists(atPath: inbox.appendingPathComponent("locked.pdf").path), "left where it is")
+        try? fm.removeItem(at: watcher.log)
     }
 
     @Test func sigtermWakesAnIdleWatcherAtOnce() throws {

@@ -134,10 +134,11 @@ import TestSupport
 /// Out of open files: readers are started only as far as the limit leaves room, and with room
 /// for none the batch stops with one clear error instead of crashing or calling files unreadable.
 @Suite struct OpenFileLimitTests {
-    func run(limit: Int, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+    /// Runs the program under `ulimit -n limit` (soft and hard), or the soft limit alone.
+    func run(limit: Int, softOnly: Bool = false, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", "ulimit -n \(limit) && exec \"$0\" \"$@\"", Fixtures.executable.path] + arguments
+        p.executableURL = URL(fileURLWithPath: "/bin/bash")
+        p.arguments = ["-c", "ulimit \(softOnly ? "-Sn" : "-n") \(limit) && exec \"$0\" \"$@\"", Fixtures.executable.path] + arguments
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
@@ -154,9 +155,33 @@ import TestSupport
         let tight = try run(limit: 64, ["process", "--as-of", "2026-11-22", "--quiet", "--format", "json", "--jobs", "32"] + files)
         #expect(tight.status == 0, "\(tight.stderr.suffix(300))")
         #expect(tight.stdout.components(separatedBy: "\"decision\" : \"accepted\"").count - 1 == 3)
-        let none = try run(limit: 24, ["process", "--as-of", "2026-11-22", "--quiet", "--jobs", "2"] + files)
+        let none = try run(limit: 32, ["process", "--as-of", "2026-11-22", "--quiet", "--jobs", "2"] + files)
         #expect(none.status == 1)
         #expect(none.stderr.contains("could not be read") && none.stderr.contains("ulimit -n"))
         #expect(!none.stdout.contains("rejected"), "nothing decided")
+    }
+
+    @Test(arguments: [8, 24])
+    func aLimitTooLowToWorkUnderIsSaidAtStart(_ limit: Int) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ulimit-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // Before: ulimit -n 8 ended in a fatal error inside the library that lists the schemas.
+        for arguments in [["watch", dir.appendingPathComponent("in").path, "--out", dir.appendingPathComponent("out").path],
+                          ["process", "--as-of", "2026-11-22", Fixtures.sample("s01-registration.pdf").path],
+                          ["status", "--db", dir.appendingPathComponent("registry.sqlite").path]] {
+            let run = try run(limit: limit, arguments)
+            #expect(run.status == 71, "\(arguments[0]): \(run.stderr.suffix(300))")
+            #expect(run.stderr.contains("only \(limit) files may be open at once (ulimit -n)"), "\(arguments[0])")
+            #expect(!run.stderr.contains("Fatal error") && !run.stderr.contains("Error Domain"))
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.path), "nothing started")
+    }
+
+    @Test func aLowSoftLimitIsRaisedToTheHardOne() throws {
+        // A shell's soft limit below what the system allows is no reason to stop.
+        let run = try run(limit: 8, softOnly: true, ["process", "--as-of", "2026-11-22", "--quiet", "--format", "json", "--jobs", "2",
+                                                    Fixtures.sample("s01-registration.pdf").path, Fixtures.sample("s01-declaration.pdf").path])
+        #expect(run.status == 0, "\(run.stderr.suffix(300))")
+        #expect(run.stdout.contains("\"decision\" : \"accepted\""))
     }
 }
