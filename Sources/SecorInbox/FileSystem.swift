@@ -19,6 +19,51 @@ public struct FileSystemError: Error, CustomStringConvertible, Sendable {
     }
 }
 
+/// A failure to file that is not any document's: the disk holding OUT (or the inbox) is full,
+/// or a folder may not be written. The watcher says so once and waits for it to be put right,
+/// instead of exiting (a service manager would start it again, and again, into the same wall).
+public struct FilingTrouble: Error, Sendable, Equatable, CustomStringConvertible {
+    public let code: Int32
+    public var description: String {
+        switch code {
+        case ENOSPC, EDQUOT: "the disk is full (\(String(cString: strerror(code))))"
+        case EROFS: "the file system is read-only"
+        default: "a folder may not be written (\(String(cString: strerror(code))))"
+        }
+    }
+
+    static let codes: Set<Int32> = [ENOSPC, EDQUOT, EACCES, EPERM, EROFS]
+
+    /// The trouble behind `error`, if it is one: errno from our own calls, Foundation's file
+    /// errors, or SQLite's "disk is full" from the registry.
+    public init?(_ error: any Error) {
+        if let e = error as? FileSystemError {
+            guard Self.codes.contains(e.code) else { return nil }
+            code = e.code
+            return
+        }
+        let ns = error as NSError
+        if ns.domain == NSPOSIXErrorDomain, Self.codes.contains(Int32(ns.code)) { code = Int32(ns.code); return }
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain,
+           Self.codes.contains(Int32(underlying.code)) {
+            code = Int32(underlying.code)
+            return
+        }
+        if ns.domain == NSCocoaErrorDomain {
+            switch CocoaError.Code(rawValue: ns.code) {
+            case .fileWriteOutOfSpace: code = ENOSPC; return
+            case .fileWriteVolumeReadOnly: code = EROFS; return
+            case .fileWriteNoPermission: code = EACCES; return
+            default: break
+            }
+        }
+        let text = String(describing: error)
+        if text.contains("database or disk is full") || text.contains("SQLITE_FULL") { code = ENOSPC; return }
+        if text.contains("attempt to write a readonly database") { code = EROFS; return }
+        return nil
+    }
+}
+
 /// Linux inotify on a folder tree: close-after-write, moved-in and created events wake the watcher.
 public final class FileEvents {
     private let fd: Int32

@@ -83,19 +83,44 @@ public final class Watcher {
         // Two watchers on one inbox would both decide the same files: the second says so and stops.
         let lock = try WatchLock(folders: [configuration.inbox, configuration.out])
         defer { withExtendedLifetime(lock) {} }
-        try recover()
+        removeLeftoverTemporaries()
         let events = try FileEvents()
         events.watchTree(configuration.inbox)
         logger.notice("watching", metadata: ["inbox": "\(configuration.inbox)", "out": "\(configuration.out)"])
+        var pause = 0.0
+        var lastRecordedWork = Date.distantPast
         while !shouldStop() {
-            let (ready, nextDue) = lookAtInbox()
-            for path in ready {
+            var nextDue: Date? = nil
+            do {
+                // Moves a commit recorded and that are not made yet (a crash, or a folder that could
+                // not be written): made before anything new, and tried again now and then while blocked.
+                if blockedMoves.isEmpty || Date().timeIntervalSince(lastRecordedWork) >= configuration.rescanEvery {
+                    lastRecordedWork = Date()
+                    try finishRecordedWork()
+                }
+                let look = lookAtInbox()
+                nextDue = look.nextDue
+                for path in look.ready {
+                    if shouldStop() { break }
+                    try take(path)
+                }
                 if shouldStop() { break }
-                try take(path)
+                try decideOverdue()
+                if pause > 0 { logger.notice("filing again") }
+                pause = 0
+            } catch {
+                guard let trouble = FilingTrouble(error) else { throw error }
+                // Said when it starts and when it changes, not at every try; the wait grows to a minute.
+                if pause == 0 || trouble != lastTrouble {
+                    logger.error("cannot file: \(trouble); waiting, and trying again", metadata: ["out": "\(configuration.out)"])
+                }
+                lastTrouble = trouble
+                pause = min(60, max(1, pause * 2))
+                _ = events.wait(timeout: pause)
+                continue
             }
-            if shouldStop() { break }
-            try decideOverdue()
-            let timeout = min(configuration.rescanEvery, nextDue.map { max(0.05, $0.timeIntervalSinceNow) } ?? configuration.rescanEvery)
+            var timeout = min(configuration.rescanEvery, nextDue.map { max(0.05, $0.timeIntervalSinceNow) } ?? configuration.rescanEvery)
+            if !blockedMoves.isEmpty { timeout = min(timeout, configuration.rescanEvery) }
             if events.wait(timeout: timeout) { events.watchTree(configuration.inbox) }
         }
         logger.notice("stopped")
@@ -111,6 +136,8 @@ public final class Watcher {
         for (path, why) in stuck { reportStuck(path, why) }
         for path in files {
             present.insert(path)
+            // Decided already; its move waits for a folder to become writable.
+            if blockedMoves[path] != nil { continue }
             guard let stamp = DurableFiles.stamp(path) else { continue }
             if let rest = resting[path] {
                 if rest.size == stamp.size, rest.modified == stamp.modified, rest.inode == stamp.inode {
@@ -194,16 +221,17 @@ public final class Watcher {
 
     // MARK: - Recovery
 
-    /// Finishes what a crash left half done: recorded moves, and record files.
-    func recover() throws {
-        removeLeftoverTemporaries()
+    /// Records and moves that commits recorded and that were not all made (the watcher stopped
+    /// between the commit and the moves, or a folder could not be written): made now.
+    func finishRecordedWork() throws {
         let moves = try registry.pendingMoves()
         guard !moves.isEmpty else { return }
         // Records are written before moves; a crash in between leaves moves recorded, so both are redone.
         let documents = try moves.compactMap { try registry.document(sha256: $0.sha256) }
-        try writeUnmatchedRecords(documents.filter { $0.applicationID == nil })
-        try afterCommit(Set(documents.compactMap(\.applicationID)))
-        logger.notice("recovered", metadata: ["moves": "\(moves.count)"])
+        let unwritten = try writeUnmatchedRecords(documents.filter { $0.applicationID == nil })
+        try afterCommit(Set(documents.compactMap(\.applicationID)), holding: unwritten)
+        let made = moves.count - blockedMoves.count
+        if made > 0 { logger.notice("recovered", metadata: ["moves": "\(made)"]) }
         // Claimed documents whose file is still in the inbox are decided again when seen there.
     }
 
@@ -221,11 +249,20 @@ public final class Watcher {
         if removed > 0 { logger.notice("removed leftover temporaries", metadata: ["count": "\(removed)"]) }
     }
 
-    func writeUnmatchedRecords(_ documents: [Registry.Document]) throws {
+    /// Writes the record beside each unmatched document; those it could not write for a filing
+    /// trouble are returned by digest (their moves wait with them: a file is never filed without its record).
+    func writeUnmatchedRecords(_ documents: [Registry.Document]) throws -> [String: FilingTrouble] {
+        var unwritten: [String: FilingTrouble] = [:]
         for d in documents {
             guard let json = d.recordJSON, let stored = d.storedPath else { continue }
-            try DurableFiles.write(Data(json.utf8), to: (stored as NSString).deletingLastPathComponent + "/record.json")
+            do {
+                try DurableFiles.write(Data(json.utf8), to: (stored as NSString).deletingLastPathComponent + "/record.json")
+            } catch {
+                guard let trouble = FilingTrouble(error) else { throw error }
+                unwritten[d.sha256] = trouble
+            }
         }
+        return unwritten
     }
 
     func finish(_ move: Registry.Move) throws {
@@ -362,8 +399,8 @@ public final class Watcher {
         filing.events.append(.init(sha256: unmatched.sha256, applicationID: nil, event: "filed",
                                    detail: "\(folder): " + record.reasons.map(\.code).joined(separator: ","), edition: nil))
         try registry.commit(filing)
-        try DurableFiles.write(Data(json.utf8), to: "\(dir)/record.json")
-        try makeMoves()
+        let unwritten = try writeUnmatchedRecords([Registry.Document](try registry.document(sha256: unmatched.sha256).map { [$0] } ?? []))
+        try makeMoves(holding: unwritten)
         logger.info("filed", metadata: ["sha256": "\(unmatched.sha256.prefix(12))", "outcome": "\(folder)",
                                         "reasons": "\(record.reasons.map(\.code).joined(separator: ","))"])
     }
@@ -540,31 +577,71 @@ public final class Watcher {
 
     // MARK: - Moves and records
 
-    func makeMoves() throws {
-        for move in try registry.pendingMoves() { try finish(move) }
+    /// Recorded moves that could not be made for a reason not the document's (a folder that may
+    /// not be written, a full disk), by source path: their files stay in the inbox, are not taken
+    /// again, and the moves are tried again later. Other files go on being filed meanwhile.
+    private(set) var blockedMoves: [String: FilingTrouble] = [:]
+    private var lastTrouble: FilingTrouble?
+
+    /// Makes the recorded moves, except those of documents in `held` (their record could not be
+    /// written), which wait with the others a filing trouble blocks.
+    func makeMoves(holding held: [String: FilingTrouble] = [:]) throws {
+        var blocked: [String: FilingTrouble] = [:]
+        for move in try registry.pendingMoves() {
+            do {
+                if let trouble = held[move.sha256] { throw trouble }
+                try finish(move)
+            } catch {
+                guard let trouble = error as? FilingTrouble ?? FilingTrouble(error) else { throw error }
+                blocked[move.from] = trouble
+                if blockedMoves[move.from] != trouble {
+                    // The folder it goes to, not the file's own name (applicants' names stay out of logs).
+                    logger.error("cannot file a decided document: \(trouble); it stays where it is and is filed once that is put right",
+                                 metadata: ["to": "\((move.to as NSString).deletingLastPathComponent)"])
+                }
+            }
+        }
+        if !blockedMoves.isEmpty && blocked.isEmpty { logger.notice("decided documents filed again") }
+        blockedMoves = blocked
     }
 
     /// What follows every commit, in this order: each touched application's record in its
     /// folder, the moves the commit recorded, the folders they emptied removed, then letters
     /// and worksheets (made from what is now in place). Recovery after a crash runs the same.
-    func afterCommit(_ ids: Set<String>) throws {
-        try writeRecords(for: ids)
-        try makeMoves()
-        removeEmptyFolders(for: ids)
-        writeLetters(for: ids)
+    /// An application whose record could not be written for a filing trouble keeps its files where
+    /// they are (a file is never filed without its record); the others go on.
+    func afterCommit(_ ids: Set<String>, holding held: [String: FilingTrouble] = [:]) throws {
+        let unwritten = try writeRecords(for: ids)
+        var holding = held
+        for (id, trouble) in unwritten {
+            for d in try registry.documents(ofApplication: id) { holding[d.sha256] = trouble }
+        }
+        try makeMoves(holding: holding)
+        let written = ids.subtracting(unwritten.keys)
+        removeEmptyFolders(for: written)
+        writeLetters(for: written)
     }
 
     /// Writes each application's record.json into its folder, and removes it from where it was.
-    func writeRecords(for ids: Set<String>) throws {
+    /// Returns the applications whose record could not be written for a filing trouble.
+    func writeRecords(for ids: Set<String>) throws -> [String: FilingTrouble] {
+        var unwritten: [String: FilingTrouble] = [:]
         for id in ids.sorted() {
             guard let app = try registry.application(id: id), let json = app.recordJSON else { continue }
             let folder = app.state.folder
             let dir = "\(configuration.out)/\(folder)/\(id)"
-            try DurableFiles.write(Data(json.utf8), to: "\(dir)/record.json")
+            do {
+                try DurableFiles.write(Data(json.utf8), to: "\(dir)/record.json")
+            } catch {
+                guard let trouble = FilingTrouble(error) else { throw error }
+                unwritten[id] = trouble
+                continue
+            }
             for other in ApplicationState.folders where other != folder {
                 try? FileManager.default.removeItem(atPath: "\(configuration.out)/\(other)/\(id)/record.json")
             }
         }
+        return unwritten
     }
 
     /// Letters, annotated copies and worksheets, once the documents are in place. They are made

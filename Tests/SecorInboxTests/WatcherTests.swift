@@ -62,6 +62,29 @@ final class RunningWatcher: @unchecked Sendable {
     }
 
     var pid: Int32 { process?.processIdentifier ?? 0 }
+
+    /// A watcher that permissions apply to. As root (where they do not), it is run as nobody from a
+    /// copy of the program in `bin` (the build folder may be private), and the folders are given to nobody.
+    static func withoutRoot(inbox: URL, out: URL, bin: URL, extra: [String] = []) throws -> RunningWatcher {
+        guard getuid() == 0 else { return RunningWatcher(inbox: inbox, out: out, extra: extra) }
+        let fm = FileManager.default
+        let built = Fixtures.executable.deletingLastPathComponent()
+        for name in try fm.contentsOfDirectory(atPath: built.path) where name == "secor-intake" || name.hasSuffix(".resources") {
+            try fm.copyItem(at: built.appendingPathComponent(name), to: bin.appendingPathComponent(name))
+        }
+        for u in [inbox, out, bin] {
+            try fm.setAttributes([.ownerAccountID: 65534, .groupOwnerAccountID: 65534], ofItemAtPath: u.path)
+            let walker = fm.enumerator(atPath: u.path)
+            while let item = walker?.nextObject() as? String {
+                try fm.setAttributes([.ownerAccountID: 65534, .groupOwnerAccountID: 65534], ofItemAtPath: u.appendingPathComponent(item).path)
+            }
+            try fm.setAttributes([.posixPermissions: 0o755], ofItemAtPath: u.path)
+        }
+        return RunningWatcher(inbox: inbox, out: out, extra: extra, executable: bin.appendingPathComponent("secor-intake"),
+                              launcher: ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"])
+    }
+
+    var isRunning: Bool { process?.isRunning ?? false }
 }
 
 func temporaryFolder(_ name: String) throws -> URL {
@@ -351,28 +374,10 @@ import SecorCore
         try fm.createDirectory(at: folder, withIntermediateDirectories: false)
         try fm.copyItem(at: Fixtures.sample("s03-declaration.pdf"), to: folder.appendingPathComponent("s03-declaration.pdf"))
         try fm.copyItem(at: Fixtures.sample("s01-registration.pdf"), to: inbox.appendingPathComponent("open.pdf"))
-        // Mode 000 stops only a user who is not root: as root, the watcher is run as nobody, from
-        // a copy of the program in a folder nobody may enter (the build folder may be private).
-        var executable = Fixtures.executable, launcher: [String] = []
-        if getuid() == 0 {
-            let built = Fixtures.executable.deletingLastPathComponent()
-            for name in try fm.contentsOfDirectory(atPath: built.path) where name == "secor-intake" || name.hasSuffix(".resources") {
-                try fm.copyItem(at: built.appendingPathComponent(name), to: bin.appendingPathComponent(name))
-            }
-            executable = bin.appendingPathComponent("secor-intake")
-            launcher = ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
-            for u in [inbox, out, bin] {
-                let walker = fm.enumerator(atPath: u.path)
-                try fm.setAttributes([.ownerAccountID: 65534, .groupOwnerAccountID: 65534], ofItemAtPath: u.path)
-                while let item = walker?.nextObject() as? String {
-                    try fm.setAttributes([.ownerAccountID: 65534, .groupOwnerAccountID: 65534], ofItemAtPath: u.appendingPathComponent(item).path)
-                }
-                try fm.setAttributes([.posixPermissions: 0o755], ofItemAtPath: u.path)
-            }
-        }
+        // Mode 000 stops only a user who is not root (as root, the watcher is run as nobody).
         for u in [folder, inbox.appendingPathComponent("locked.pdf")] { try fm.setAttributes([.posixPermissions: 0], ofItemAtPath: u.path) }
         defer { try? fm.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder.path) }
-        let watcher = RunningWatcher(inbox: inbox, out: out, executable: executable, launcher: launcher)
+        let watcher = try RunningWatcher.withoutRoot(inbox: inbox, out: out, bin: bin)
         try watcher.start()
         defer { watcher.kill() }
         // The readable file is taken; the others stay, each said once over several looks.
@@ -534,6 +539,77 @@ struct RenamingWhileReading: DocumentReading {
         try second.take(path)
         #expect(!FileManager.default.fileExists(atPath: path))
         #expect(filedDigests(out)[InputFile(path: path, data: other).sha256]?.count == 1)
+    }
+}
+
+/// A folder that may not be written is a trouble of the office's, not a verdict on a document:
+/// the watcher says so, files what it can, keeps the rest where it is, and goes on once it is put right.
+@Suite(.serialized) struct FilingTroubleTests {
+    func drop(_ names: [String], into inbox: URL) throws {
+        for name in names { try FileManager.default.copyItem(at: Fixtures.sample(name), to: inbox.appendingPathComponent(name)) }
+    }
+
+    @Test func aFolderOfOutThatMayNotBeWrittenStopsOnlyWhatGoesThere() throws {
+        let inbox = try temporaryFolder("inbox"), out = try temporaryFolder("out"), bin = try temporaryFolder("bin")
+        defer { for u in [inbox, out, bin] { try? FileManager.default.removeItem(at: u) } }
+        let fm = FileManager.default
+        let accepted = out.appendingPathComponent("accepted")
+        try fm.createDirectory(at: accepted, withIntermediateDirectories: true)
+        let watcher = try RunningWatcher.withoutRoot(inbox: inbox, out: out, bin: bin)
+        try fm.setAttributes([.posixPermissions: 0o555], ofItemAtPath: accepted.path)
+        defer { try? fm.setAttributes([.posixPermissions: 0o755], ofItemAtPath: accepted.path) }
+        try watcher.start()
+        defer { watcher.kill() }
+        try drop(["s01-registration.pdf", "s01-declaration.pdf", "s07-registration.pdf", "s07-declaration.pdf"], into: inbox)
+        // Before: the first move into accepted/ ended the watcher (and a service manager's restarts
+        // met the same wall at every start): nothing behind it was filed.
+        let inInbox = { Set(inboxFiles(inbox).map { ($0 as NSString).lastPathComponent }) }
+        #expect(eventually(60) { !(((try? fm.contentsOfDirectory(atPath: out.appendingPathComponent("rejected").path)) ?? []).isEmpty)
+            && inInbox() == ["s01-registration.pdf"] })
+        sleep(3)
+        #expect(watcher.isRunning, "the watcher goes on")
+        // The registration stays in the inbox, its declaration where it waited (pending/): each once,
+        // not taken again as a duplicate of itself.
+        #expect(inInbox() == ["s01-registration.pdf"])
+        #expect(((try? fm.contentsOfDirectory(atPath: accepted.path)) ?? []).isEmpty)
+        #expect(!fm.fileExists(atPath: out.appendingPathComponent("duplicates").path))
+        let declaration = InputFile(path: "", data: try Data(contentsOf: Fixtures.sample("s01-declaration.pdf"))).sha256
+        #expect(filedDigests(out)[declaration]?.count == 1)
+        let log = try String(contentsOf: watcher.log, encoding: .utf8)
+        let said = log.components(separatedBy: "cannot file").count - 1
+        #expect(said >= 1 && said <= 2, "said once per file, not at every try: \(said)")
+        #expect(!log.contains("s01-"), "names stay out of the log")
+        // Put right: filed without a restart.
+        try fm.setAttributes([.posixPermissions: 0o755], ofItemAtPath: accepted.path)
+        #expect(eventually(60) { inboxFiles(inbox).isEmpty && ((try? fm.contentsOfDirectory(atPath: accepted.path)) ?? []).count == 1 })
+        let folder = try #require(try fm.contentsOfDirectory(at: accepted, includingPropertiesForKeys: nil).first)
+        let names = Set(try fm.contentsOfDirectory(atPath: folder.path))
+        #expect(names.isSuperset(of: ["record.json", "s01-registration.pdf", "s01-declaration.pdf"]), "\(names)")
+        #expect(watcher.stop() == 0)
+        try? fm.removeItem(at: watcher.log)
+    }
+
+    @Test func aReadOnlyInboxIsSaidAndWaitedOut() throws {
+        let inbox = try temporaryFolder("inbox"), out = try temporaryFolder("out"), bin = try temporaryFolder("bin")
+        defer { for u in [inbox, out, bin] { try? FileManager.default.removeItem(at: u) } }
+        let fm = FileManager.default
+        try drop(["s03-registration.pdf", "s03-declaration.pdf"], into: inbox)
+        let watcher = try RunningWatcher.withoutRoot(inbox: inbox, out: out, bin: bin)
+        try fm.setAttributes([.posixPermissions: 0o555], ofItemAtPath: inbox.path)
+        defer { try? fm.setAttributes([.posixPermissions: 0o755], ofItemAtPath: inbox.path) }
+        try watcher.start()
+        defer { watcher.kill() }
+        #expect(eventually(60) { ((try? String(contentsOf: watcher.log, encoding: .utf8)) ?? "").contains("cannot file") })
+        sleep(3)
+        // Before: the watcher ended at every start.
+        #expect(watcher.isRunning)
+        #expect(inboxFiles(inbox).count == 2)
+        try fm.setAttributes([.posixPermissions: 0o755], ofItemAtPath: inbox.path)
+        #expect(eventually(60) { inboxFiles(inbox).isEmpty && ((try? fm.contentsOfDirectory(atPath: out.appendingPathComponent("accepted").path)) ?? []).count == 1 })
+        #expect(!fm.fileExists(atPath: out.appendingPathComponent("duplicates").path))
+        #expect(!fm.fileExists(atPath: out.appendingPathComponent("failed").path))
+        #expect(watcher.stop() == 0)
+        try? fm.removeItem(at: watcher.log)
     }
 }
 
