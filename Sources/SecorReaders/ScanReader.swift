@@ -356,9 +356,21 @@ public final class ScanReader: @unchecked Sendable {
             // The shapes people write a number in: (306) 555-0142, 306-555-0142, 306.555.0142, +1 306 555 0142.
             return text.range(of: #"^(\+?1[ .-]?)?(\(\d{3}\) ?|\d{3}[ .-]?)\d{3}[ .-]?\d{4}$"#, options: .regularExpression) != nil
         case (_, "province"): return valid(Normalize.province(text))
-        case (_, "email"), (_, "trainee_email"): return valid(Normalize.email(text.filter { !$0.isWhitespace }))
-        default: return true
+        case (_, "email"), (_, "trainee_email"):
+            // Read off paper, a letter outside ASCII in an address is far likelier the scan's than the applicant's.
+            let compact = text.filter { !$0.isWhitespace }
+            return compact.allSatisfy(\.isASCII) && valid(Normalize.email(compact))
+        default: return isWrittenText(text)
         }
+    }
+
+    /// Punctuation people write in names, addresses and titles.
+    static let writtenPunctuation = Set(".,'’‘-–#/&()@:;!?\"“”")
+
+    /// Whether free text holds only what people write in a name, address or title: letters
+    /// (accented too), digits, spaces and common punctuation. A "€", "|" or "*" is the scan's.
+    static func isWrittenText(_ text: String) -> Bool {
+        text.allSatisfy { $0.isLetter || ("0"..."9").contains($0) || $0 == " " || writtenPunctuation.contains($0) }
     }
 
     /// What tesseract may read in a field: fewer choices, fewer mistakes.
