@@ -53,11 +53,11 @@ bench: release
 fuzz: deps
 	scripts/fuzz.sh
 
-## chaos: 300 documents dropped while the watcher is SIGKILLed 12 times and its readers 24 times;
+## chaos: 300 documents dropped while the watcher is SIGKILLed 12 times, SIGTERMed with its whole process group 12 times, and its readers SIGKILLed 24 times;
 ## prints lost=0 duplicated=0 failed=0
 chaos: deps
 	swift build --build-tests
-	CHAOS_DOCS=300 CHAOS_KILLS=12 CHAOS_READER_KILLS=24 swift test --skip-build --filter ChaosTests 2>&1 | tee /tmp/secor-chaos.log | grep -E "chaos:|Test run|✘"
+	CHAOS_DOCS=300 CHAOS_KILLS=12 CHAOS_TERMS=12 CHAOS_READER_KILLS=24 swift test --skip-build --filter ChaosTests 2>&1 | tee /tmp/secor-chaos.log | grep -E "chaos:|Test run|✘"
 
 ## ocr-accuracy: generated scans with known values, arriving every way the mail brings them (typed,
 ## upside down, sideways, shrunk to fit, duplex, fax, blue ink, hand-like print), read and compared

@@ -9,13 +9,15 @@ import SecorFixtures
 /// and its reader processes killed under it: every input must end up exactly once under OUT,
 /// none left in the inbox, one registry row each, and none (all are valid) in failed/ (a reader
 /// killed from outside is not the document's fault). `make chaos` runs it with 300 documents, 12
-/// kills of the watcher and 24 of readers; `make test` with fewer.
+/// kills of the watcher, 12 SIGTERMs to its whole process group and 24 kills of readers; `make test` with fewer.
 @Suite(.serialized) struct ChaosTests {
     @Test func nothingLostNothingDuplicatedThroughKills() throws {
         let env = ProcessInfo.processInfo.environment
         let count = Int(env["CHAOS_DOCS"] ?? "") ?? 40
         let kills = Int(env["CHAOS_KILLS"] ?? "") ?? 4
         let readerKills = Int(env["CHAOS_READER_KILLS"] ?? "") ?? 4
+        // SIGTERM to the watcher's process group and every process under it, as systemd stops a service.
+        let terms = Int(env["CHAOS_TERMS"] ?? "") ?? 2
         let inbox = try temporaryFolder("chaos-inbox"), out = try temporaryFolder("chaos-out"), staging = try temporaryFolder("chaos-staging")
         defer { for u in [inbox, out, staging] { try? FileManager.default.removeItem(at: u) } }
 
@@ -43,13 +45,25 @@ import SecorFixtures
         // A settle time with room for a loaded machine: a copy stalled longer than this would be read half-made.
         let watcher = RunningWatcher(inbox: inbox, out: out, extra: ["--settle", "1"])
         try watcher.start()
-        var killed = 0
+        var killed = 0, termed = 0, uncleanStops: [Int32] = []
+        // Each stop is a SIGKILL of the watcher or a SIGTERM to the whole group, in turn while both are due.
+        func stop() throws {
+            if termed < terms && (killed >= kills || (killed + termed) % 2 == 1) {
+                let status = watcher.terminateEverything()
+                if status != 0 { uncleanStops.append(status) }
+                termed += 1
+            } else {
+                watcher.kill()
+                killed += 1
+            }
+            try watcher.start()
+        }
         var next = 0
         // Beside the main loop: a reader is killed as soon as one is seen, then a pause, until enough are.
         let readerKiller = ReaderKiller(limit: readerKills, seed: seed)
         readerKiller.start { watcher.pid }
         defer { readerKiller.stop() }
-        let killEvery = max(1, count / (kills + 1))
+        let killEvery = max(1, count / (kills + terms + 1))
         while next < inputs.count {
             let batch = Int.random(in: 1...6, using: &random)
             for _ in 0..<batch where next < inputs.count {
@@ -64,18 +78,12 @@ import SecorFixtures
                 next += 1
             }
             usleep(UInt32.random(in: 50_000...400_000, using: &random))
-            if killed < kills && next >= (killed + 1) * killEvery {
-                watcher.kill()
-                killed += 1
-                try watcher.start()
-            }
+            if killed + termed < kills + terms && next >= (killed + termed + 1) * killEvery { try stop() }
         }
-        // The rest of the kills land while the watcher works through the inbox.
-        while killed < kills {
+        // The rest of the stops land while the watcher works through the inbox.
+        while killed + termed < kills + terms {
             usleep(UInt32.random(in: 200_000...900_000, using: &random))
-            watcher.kill()
-            killed += 1
-            try watcher.start()
+            try stop()
         }
         let settled = eventually(Double(count) * 2 + 60) {
             inboxFiles(inbox).isEmpty && (filedDigests(out).keys.count == count)
@@ -90,9 +98,10 @@ import SecorFixtures
         readerKiller.stop()
         let readersKilled = readerKiller.kills
         let failed = ((try? FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("failed").path)) ?? []).count
-        print("chaos: documents=\(count) kills=\(killed) reader-kills=\(readersKilled) lost=\(lost) duplicated=\(duplicated) failed=\(failed)")
+        print("chaos: documents=\(count) kills=\(killed) group-terms=\(termed) reader-kills=\(readersKilled) lost=\(lost) duplicated=\(duplicated) failed=\(failed)")
         #expect(failed == 0, "a valid document filed as failed")
-        #expect(killed >= kills)
+        #expect(killed >= kills && termed >= terms)
+        #expect(uncleanStops.isEmpty, "SIGTERM finishes the file in hand and exits 0: \(uncleanStops)")
         #expect(lost == 0 && duplicated == 0)
         #expect(strangers == 0, "not inputs: \(filed.filter { !digests.contains($0.key) }.flatMap(\.value))")
         #expect(inboxFiles(inbox).isEmpty)
@@ -105,15 +114,35 @@ import SecorFixtures
     }
 }
 
-/// SIGKILLs the reader processes the watcher has started (its children); whether any was running.
-func killReaders(of pid: Int32) -> Bool {
-    let children = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap(Int32.init).filter { child in
+/// The processes whose parent is `pid` (the watcher's readers).
+func children(of pid: Int32) -> [Int32] {
+    ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap(Int32.init).filter { child in
         guard let stat = try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return false }
         let fields = stat[stat.index(after: close)...].split(separator: " ")
         return fields.count > 1 && Int32(fields[1]) == pid
     }
-    for child in children { kill(child, SIGKILL) }
-    return !children.isEmpty
+}
+
+/// SIGKILLs the reader processes the watcher has started (its children); whether any was running.
+func killReaders(of pid: Int32) -> Bool {
+    let found = children(of: pid)
+    for child in found { kill(child, SIGKILL) }
+    return !found.isEmpty
+}
+
+extension RunningWatcher {
+    /// SIGTERM to the watcher's process group and to every process it started (a service manager
+    /// stops the whole service so: its readers get it at the same moment); returns the exit status.
+    func terminateEverything() -> Int32 {
+        guard let p = process, p.isRunning else { return -1 }
+        // Foundation starts it as the leader of a process group of its own (-2 if it is not).
+        guard getpgid(p.processIdentifier) == p.processIdentifier else { return -2 }
+        let readers = children(of: p.processIdentifier)
+        Foundation.kill(-p.processIdentifier, SIGTERM)
+        for reader in readers { Foundation.kill(reader, SIGTERM) }
+        p.waitUntilExit()
+        return p.terminationStatus
+    }
 }
 
 /// Kills the watcher's readers from another thread while the test drops files.
