@@ -22,7 +22,7 @@ public struct FileSystemError: Error, CustomStringConvertible, Sendable {
 /// A failure to file that is not any document's: the disk holding OUT (or the inbox) is full,
 /// or a folder may not be written. The watcher says so once and waits for it to be put right,
 /// instead of exiting (a service manager would start it again, and again, into the same wall).
-public struct FilingTrouble: Error, Sendable, Equatable, CustomStringConvertible {
+public struct FilingTrouble: Error, Sendable, Hashable, CustomStringConvertible {
     public let code: Int32
     public var description: String {
         switch code {

@@ -119,8 +119,7 @@ public final class Watcher {
                 _ = events.wait(timeout: pause)
                 continue
             }
-            var timeout = min(configuration.rescanEvery, nextDue.map { max(0.05, $0.timeIntervalSinceNow) } ?? configuration.rescanEvery)
-            if !blockedMoves.isEmpty { timeout = min(timeout, configuration.rescanEvery) }
+            let timeout = min(configuration.rescanEvery, nextDue.map { max(0.05, $0.timeIntervalSinceNow) } ?? configuration.rescanEvery)
             if events.wait(timeout: timeout) { events.watchTree(configuration.inbox) }
         }
         logger.notice("stopped")
@@ -587,19 +586,27 @@ public final class Watcher {
     /// written), which wait with the others a filing trouble blocks.
     func makeMoves(holding held: [String: FilingTrouble] = [:]) throws {
         var blocked: [String: FilingTrouble] = [:]
+        // A document whose move is blocked keeps its later moves too (in the order recorded): the
+        // next one starts where the blocked one would have put it.
+        var waiting = held
+        var firstBlocked: (trouble: FilingTrouble, folder: String)? = nil
         for move in try registry.pendingMoves() {
             do {
-                if let trouble = held[move.sha256] { throw trouble }
+                if let trouble = waiting[move.sha256] { throw trouble }
                 try finish(move)
             } catch {
                 guard let trouble = error as? FilingTrouble ?? FilingTrouble(error) else { throw error }
-                blocked[move.from] = trouble
-                if blockedMoves[move.from] != trouble {
-                    // The folder it goes to, not the file's own name (applicants' names stay out of logs).
-                    logger.error("cannot file a decided document: \(trouble); it stays where it is and is filed once that is put right",
-                                 metadata: ["to": "\((move.to as NSString).deletingLastPathComponent)"])
-                }
+                waiting[move.sha256] = trouble
+                if blocked[move.from] == nil { blocked[move.from] = trouble }
+                if firstBlocked == nil { firstBlocked = (trouble, (move.to as NSString).deletingLastPathComponent) }
             }
+        }
+        // Said once for each trouble while it lasts, with a folder it stops (not a file's name:
+        // applicants' names stay out of logs), not once per file or per try.
+        let troubles = Set(blocked.values)
+        if let firstBlocked, !troubles.isSubset(of: Set(blockedMoves.values)) {
+            logger.error("cannot file \(blocked.count) decided document(s): \(firstBlocked.trouble); they stay where they are and are filed once that is put right",
+                         metadata: ["to": "\(firstBlocked.folder)"])
         }
         if !blockedMoves.isEmpty && blocked.isEmpty { logger.notice("decided documents filed again") }
         blockedMoves = blocked

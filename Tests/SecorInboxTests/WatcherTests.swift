@@ -613,6 +613,76 @@ struct RenamingWhileReading: DocumentReading {
     }
 }
 
+/// A file system of its own for a test (a small tmpfs), where this machine lets the test make one
+/// (as root, with the right to mount); a full disk cannot be made otherwise.
+enum SmallDisk {
+    static func mount(at folder: URL, kilobytes: Int) -> Bool {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/mount")
+        p.arguments = ["-t", "tmpfs", "-o", "size=\(kilobytes)k", "tmpfs", folder.path]
+        p.standardError = FileHandle.nullDevice
+        guard (try? p.run()) != nil else { return false }
+        p.waitUntilExit()
+        return p.terminationStatus == 0
+    }
+
+    static func unmount(_ folder: URL) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/umount")
+        p.arguments = [folder.path]
+        try? p.run()
+        p.waitUntilExit()
+    }
+
+    static let available: Bool = {
+        guard getuid() == 0, let probe = try? temporaryFolder("mount-probe") else { return false }
+        defer { try? FileManager.default.removeItem(at: probe) }
+        guard mount(at: probe, kilobytes: 64) else { return false }
+        unmount(probe)
+        return true
+    }()
+}
+
+@Suite(.serialized) struct FullDiskTests {
+    @Test(.enabled(if: SmallDisk.available, "needs a small file system of its own: a tmpfs mounted as root"))
+    func aFullDiskIsSaidOnceAndWaitedOut() throws {
+        let inbox = try temporaryFolder("inbox"), out = try temporaryFolder("out")
+        defer { for u in [inbox, out] { try? FileManager.default.removeItem(at: u) } }
+        #expect(SmallDisk.mount(at: out, kilobytes: 2048))
+        defer { SmallDisk.unmount(out) }
+        let fm = FileManager.default
+        let watcher = RunningWatcher(inbox: inbox, out: out)
+        try watcher.start()
+        defer { watcher.kill() }
+        #expect(eventually(30) { fm.fileExists(atPath: out.appendingPathComponent("registry.sqlite").path) })
+        sleep(1)
+        // The disk holding OUT (and its registry) is filled to the last block.
+        let filler = out.appendingPathComponent("filler")
+        _ = fm.createFile(atPath: filler.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: filler)
+        let block = Data(repeating: 0, count: 4096)
+        while (try? handle.write(contentsOf: block)) != nil {}
+        try? handle.close()
+        for name in ["s03-registration.pdf", "s03-declaration.pdf"] {
+            try fm.copyItem(at: Fixtures.sample(name), to: inbox.appendingPathComponent(name))
+        }
+        sleep(8)
+        // Before: the watcher ended with an error (and a service manager restarted it in a loop).
+        #expect(watcher.isRunning, "the watcher waits")
+        let log = try String(contentsOf: watcher.log, encoding: .utf8)
+        let said = log.components(separatedBy: "cannot file").count - 1
+        #expect(said >= 1 && said <= 3, "said once, not at every try: \(said)")
+        #expect(!fm.fileExists(atPath: out.appendingPathComponent("failed").path))
+        // Room again: filed without a restart.
+        try fm.removeItem(at: filler)
+        #expect(eventually(90) { inboxFiles(inbox).isEmpty && ((try? fm.contentsOfDirectory(atPath: out.appendingPathComponent("accepted").path)) ?? []).count == 1 })
+        #expect(!fm.fileExists(atPath: out.appendingPathComponent("failed").path))
+        #expect(!fm.fileExists(atPath: out.appendingPathComponent("duplicates").path))
+        #expect(watcher.stop() == 0)
+        try? fm.removeItem(at: watcher.log)
+    }
+}
+
 @Suite(.serialized) struct StalledWriterTests {
     @Test func aCopyThatPausesLongerThanTheSettleTimeIsTakenWhole() throws {
         let inbox = try temporaryFolder("inbox"), out = try temporaryFolder("out")
