@@ -428,14 +428,20 @@ public struct ApplicationAssembler: Sendable {
         }
         // Lone documents of both kinds, one of them with an account not read with confidence:
         // each may be the other's partner, so neither is known to lack one.
-        let lone = applications.indices.filter { applications[$0].registration == nil || applications[$0].declaration == nil }
-        for i in lone {
-            guard let mine = applications[i].documents.first else { continue }
-            applications[i].partnerInDoubt = lone.contains { j in
-                guard j != i, let other = applications[j].documents.first, other.kind != mine.kind else { return false }
-                return mine.wcbConfidence < sureAt || other.wcbConfidence < sureAt
-                    || mine.wcbAccount == nil || other.wcbAccount == nil
-            }
+        // Counted per kind, so that a batch of thousands of lone documents is not compared pair by pair.
+        let lone = applications.indices.compactMap { i -> (index: Int, kind: DocumentKind, doubtful: Bool)? in
+            let app = applications[i]
+            guard app.registration == nil || app.declaration == nil, let doc = app.registration ?? app.declaration else { return nil }
+            return (i, doc.kind, doc.wcbConfidence < sureAt || doc.wcbAccount == nil)
+        }
+        var loneOfKind: [DocumentKind: Int] = [:], doubtfulOfKind: [DocumentKind: Int] = [:]
+        for l in lone {
+            loneOfKind[l.kind, default: 0] += 1
+            if l.doubtful { doubtfulOfKind[l.kind, default: 0] += 1 }
+        }
+        for l in lone {
+            let other: DocumentKind = l.kind == .registration ? .declaration : .registration
+            applications[l.index].partnerInDoubt = l.doubtful ? (loneOfKind[other] ?? 0) > 0 : (doubtfulOfKind[other] ?? 0) > 0
         }
         let firstFile = applications.map { $0.documents.map(\.fileIndex).min() ?? 0 }
         applications = applications.indices.sorted { (firstFile[$0], $0) < (firstFile[$1], $1) }.map { applications[$0] }
