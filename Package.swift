@@ -44,6 +44,10 @@ let package = Package(
         .target(name: "Poppler", dependencies: ["CPoppler", "Imaging"]),
         .target(name: "Tesseract", dependencies: ["CTesseract"]),
         .target(name: "LibXML", dependencies: ["CLibXML2"]),
+        // ONNX Runtime, loaded at run time from what `make models` installs (no header, no link).
+        .target(name: "ONNXRuntime"),
+        // Hand print: PP-OCRv6's recognizer on one field's crop.
+        .target(name: "HandPrint", dependencies: ["ONNXRuntime", "Imaging"]),
         .target(name: "SecorSupport"),
         .target(
             name: "SecorSchemas",
@@ -111,6 +115,7 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
         .testTarget(name: "PopplerTests", dependencies: ["Poppler", "Imaging", "TestSupport"]),
         .testTarget(name: "LibXMLTests", dependencies: ["LibXML", "TestSupport"]),
+        .testTarget(name: "HandPrintTests", dependencies: ["HandPrint", "ONNXRuntime", "Imaging", "Poppler", "TestSupport"]),
         .testTarget(name: "TesseractTests", dependencies: ["Tesseract", "Poppler", "Imaging", "TestSupport"]),
         .testTarget(name: "SecorSupportTests", dependencies: ["SecorSupport", "SecorCore", "Imaging", "TestSupport"]),
         .testTarget(name: "SecorCoreTests", dependencies: ["SecorCore", "SecorSchemas", "TestSupport"]),

@@ -1,0 +1,112 @@
+import Foundation
+import Imaging
+import ONNXRuntime
+
+/// Where the hand-print model and ONNX Runtime's library are: `SECOR_MODELS`, else beside an
+/// installed program (`<prefix>/share/secor-intake/models`), else the source tree's `.build-models`
+/// that `make models` fills.
+public enum ModelFiles {
+    public static let library = "libonnxruntime.so.1.32.0"
+    public static let recognizer = "PP-OCRv6_rec_small.onnx"
+
+    public static func folder(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
+        let installed = executable.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("share/secor-intake/models").path
+        let sourceTree = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent(".build-models").path
+        let candidates = [environment["SECOR_MODELS"], installed, sourceTree].compactMap { $0 }
+        return candidates.first { FileManager.default.fileExists(atPath: "\($0)/\(library)") && FileManager.default.fileExists(atPath: "\($0)/\(recognizer)") }
+    }
+}
+
+/// One reading of a hand-printed field: the text, and how sure the model was of its least sure
+/// character (the mean is no confidence: the model is sure of most of its wrong readings).
+public struct HandReading: Sendable, Equatable {
+    public let text: String
+    /// Each character's probability, in order.
+    public let characterProbabilities: [Double]
+    public var minimum: Double { characterProbabilities.min() ?? 0 }
+    public var mean: Double { characterProbabilities.isEmpty ? 0 : characterProbabilities.reduce(0, +) / Double(characterProbabilities.count) }
+}
+
+/// PP-OCRv6's small recognizer (PaddleOCR, Apache-2.0) over one field's crop: a line of print or
+/// hand print in, characters out, decoded greedily from its CTC output with the field's
+/// characters the only ones allowed.
+public final class HandPrintRecognizer: @unchecked Sendable {
+    let model: ONNXModel
+    /// The model's characters; index 0 of its output is CTC's blank, index i is characters[i - 1],
+    /// and the last is a space.
+    public let characters: [Character]
+    static let height = 48
+    static let minimumWidth = 320
+
+    public init(folder: String, threads: Int32 = 1) throws {
+        model = try ONNXModel(library: "\(folder)/\(ModelFiles.library)", model: "\(folder)/\(ModelFiles.recognizer)", threads: threads)
+        guard let dictionary = try model.metadata("character"), !dictionary.isEmpty else {
+            throw ONNXError(message: "the recognizer has no character dictionary")
+        }
+        characters = dictionary.split(separator: "\n", omittingEmptySubsequences: false).compactMap(\.first) + [" "]
+    }
+
+    /// The crop as the model takes it: cut to its ink with a little room, scaled to 48 high keeping
+    /// its shape, padded with paper to at least 320 wide, grey in all three channels, -1...1.
+    static func tensor(_ crop: Raster) -> (values: [Float], width: Int)? {
+        var x0 = crop.width, y0 = crop.height, x1 = -1, y1 = -1
+        for y in 0..<crop.height {
+            for x in 0..<crop.width where crop.pixels[y * crop.width + x] < 160 {
+                x0 = min(x0, x); x1 = max(x1, x); y0 = min(y0, y); y1 = max(y1, y)
+            }
+        }
+        guard x1 >= x0 else { return nil }
+        // Tight crops matter: on a whole box the model reads the empty paper as letters.
+        let room = 8
+        x0 = max(0, x0 - room); y0 = max(0, y0 - room); x1 = min(crop.width - 1, x1 + room); y1 = min(crop.height - 1, y1 + room)
+        let w = x1 - x0 + 1, h = y1 - y0 + 1
+        let scale = Double(height) / Double(h)
+        let scaledWidth = max(1, min(2000, Int((Double(w) * scale).rounded())))
+        let width = max(minimumWidth, scaledWidth)
+        var plane = [Float](repeating: 1, count: width * height)   // paper: 255 → 1
+        for v in 0..<height {
+            let sy = Double(v) / scale
+            for u in 0..<scaledWidth {
+                let sx = Double(u) / scale
+                let ix = Int(sx), iy = Int(sy), fx = sx - Double(ix), fy = sy - Double(iy)
+                func p(_ x: Int, _ y: Int) -> Double { Double(crop[x0 + min(x, w - 1), y0 + min(y, h - 1)]) }
+                let value = (p(ix, iy) * (1 - fx) + p(ix + 1, iy) * fx) * (1 - fy) + (p(ix, iy + 1) * (1 - fx) + p(ix + 1, iy + 1) * fx) * fy
+                plane[v * width + u] = Float((value / 255 - 0.5) / 0.5)
+            }
+        }
+        return (plane + plane + plane, width)
+    }
+
+    /// Reads `crop`; `allowed` limits the characters (a count's digits, a postal code's letters and
+    /// digits), applied before the choice at each step so that the best allowed character wins.
+    public func read(_ crop: Raster, allowed: Set<Character>? = nil) throws -> HandReading {
+        guard let (values, width) = Self.tensor(crop) else { return HandReading(text: "", characterProbabilities: []) }
+        let output = try model.run(values, shape: [1, 3, Int64(Self.height), Int64(width)])
+        guard output.shape.count == 3, output.shape[0] == 1 else { throw ONNXError(message: "unexpected output shape \(output.shape)") }
+        let steps = Int(output.shape[1]), classes = Int(output.shape[2])
+        guard classes == characters.count + 1 else {
+            throw ONNXError(message: "the recognizer has \(classes) classes for \(characters.count) characters")
+        }
+        let usable = (0..<classes).map { c in c == 0 || allowed.map { $0.contains(characters[c - 1]) } ?? true }
+        var text = ""
+        var probabilities: [Double] = []
+        var previous = 0
+        for t in 0..<steps {
+            let row = t * classes
+            var best = 0, bestValue = -Float.infinity
+            for c in 0..<classes where usable[c] && output.values[row + c] > bestValue { best = c; bestValue = output.values[row + c] }
+            // The output is already a probability per class (softmax in the model).
+            if best != 0 && best != previous {
+                text.append(characters[best - 1])
+                probabilities.append(Double(bestValue))
+            }
+            previous = best
+        }
+        // Spaces at the ends are the paper's.
+        while text.last == " " { text.removeLast(); probabilities.removeLast() }
+        while text.first == " " { text.removeFirst(); probabilities.removeFirst() }
+        return HandReading(text: text, characterProbabilities: probabilities)
+    }
+}
