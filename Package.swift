@@ -66,7 +66,7 @@ let package = Package(
         ),
         .target(
             name: "SecorReaders",
-            dependencies: ["SecorCore", "Imaging", "SecorSupport", "Poppler", "LibXML", "Tesseract", "SecorSchemas",
+            dependencies: ["SecorCore", "Imaging", "SecorSupport", "Poppler", "LibXML", "Tesseract", "HandPrint", "SecorSchemas",
                            .product(name: "Logging", package: "swift-log")]
         ),
         .target(name: "SecorOutput", dependencies: ["SecorCore", "Imaging", "SecorSupport", "Poppler"]),

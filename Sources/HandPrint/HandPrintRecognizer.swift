@@ -26,6 +26,11 @@ public struct HandReading: Sendable, Equatable {
     /// Each character's probability, in order.
     public let characterProbabilities: [Double]
     public var minimum: Double { characterProbabilities.min() ?? 0 }
+
+    public init(text: String, characterProbabilities: [Double]) {
+        self.text = text
+        self.characterProbabilities = characterProbabilities
+    }
     public var mean: Double { characterProbabilities.isEmpty ? 0 : characterProbabilities.reduce(0, +) / Double(characterProbabilities.count) }
 }
 

@@ -4,6 +4,7 @@ import SecorCore
 import SecorSchemas
 import Tesseract
 import Imaging
+import HandPrint
 
 /// Reads scanned (image-only) pages of the office's forms.
 ///
@@ -76,6 +77,17 @@ public final class ScanReader: @unchecked Sendable {
         for (suffix, image) in [("scan", scan), ("form", form)] { Self.dump(image, as: "beyond-\(Int(region.x))-\(Int(region.y))-\(suffix)") }
         return scan.inkBeyond(form)
     }
+
+    /// PP-OCR's recognizer for hand print, loaded on first need; nil where `make models` has not
+    /// installed it (then tesseract alone reads, and what it cannot read surely stays a doubt).
+    private var handPrint: HandPrintRecognizer? {
+        blanksLock.withLock {
+            if let loaded = loadedHandPrint { return loaded }
+            loadedHandPrint = .some(ModelFiles.folder().flatMap { try? HandPrintRecognizer(folder: $0) })
+            return loadedHandPrint!
+        }
+    }
+    private var loadedHandPrint: HandPrintRecognizer?? = nil
 
     /// Each form's blank, as bytes: read and checked once, at start.
     private let blankForms: [(form: DocumentKind, data: Data)]
@@ -231,6 +243,8 @@ public final class ScanReader: @unchecked Sendable {
         func ink(_ box: Box) -> Double {
             placement.sample(placed.image, box: box).inkFraction
         }
+        // Boxes of print read by tesseract, finished once the whole page has been seen.
+        var printed: [(field: TemplateField, crop: Raster, read: Recognition, runsPast: Bool, pageBox: Box)] = []
         for field in template.fields where field.page == placed.templatePage {
             let pageBox = placement.pageBox(for: field.box)
             switch field.kind {
@@ -267,24 +281,15 @@ public final class ScanReader: @unchecked Sendable {
                     continue
                 }
                 guard let reader else { continue }
-                var read = Self.confirmedReading(reader, crop: crop, dpi: Int(dpi), characters: Self.characters(for: field),
+                let others = template.fields.filter { $0.page == field.page && $0.key != field.key }.flatMap { f in
+                    [f.box] + (f.options.map { Array($0.values) } ?? [])
+                }
+                let pastEnd = Box(x: field.box.maxX - 2, y: field.box.y - 2, width: 16, height: field.box.height + 4)
+                let runsPast = CropCleaning.inkAtRightEdge(crop, columns: max(2, Int(placement.pixelsPerPoint)))
+                    || inkBeyondForm(placed, region: pastEnd, others: others) > glyphPixels
+                let read = Self.confirmedReading(reader, crop: crop, dpi: Int(dpi), characters: Self.characters(for: field),
                                                  plausible: { Self.isPlausible($0, for: field) })
-                // OCR that cannot be a value of the field is never sure.
-                if !read.text.isEmpty && !Self.isPlausible(read.text, for: field) {
-                    read = Recognition(text: read.text, confidence: min(read.confidence, 0.5))
-                }
-                // An email address never holds a space; a gap between letters is the scan's.
-                let separator = field.key.hasSuffix("email") ? "" : " "
-                var value = read.text.split(whereSeparator: \.isWhitespace).joined(separator: separator)
-                // A choice that differs from the form's only in case, spaces or punctuation is that choice.
-                if field.kind == .choice, case let .value(choice) = Normalize.choice(value, among: field.choices ?? []),
-                   choice.lowercased().filter(\.isLetter) == value.lowercased().filter(\.isLetter) {
-                    value = choice
-                }
-                // A two-letter province code is capitals; OCR's "Sk" is the scan's.
-                if field.key == "province", value.count == 2, value.allSatisfy(\.isLetter) { value = value.uppercased() }
-                fields[field.key] = ExtractedField(value: value, raw: read.text, source: .ocr, page: pageNumber, box: pageBox,
-                                                   confidence: value.isEmpty ? 0 : read.confidence)
+                printed.append((field, crop, read, runsPast, pageBox))
             case .yesNo:
                 var marks: [(String, Double)] = []
                 for (option, box) in (field.options ?? [:]).sorted(by: { $0.key > $1.key }) {
@@ -333,6 +338,37 @@ public final class ScanReader: @unchecked Sendable {
                 fields[field.key] = ExtractedField(value: fraction >= signatureInkThreshold ? "Yes" : "No", raw: String(format: "ink %.4f", fraction),
                                                    source: .ink, page: pageNumber, box: pageBox, confidence: confidence)
             }
+        }
+        // A page on which tesseract, made for print, was unsure of many boxes is filled by hand: there
+        // even a reading it is sure of is checked against PP-OCR (it is sure of hand print it misreads).
+        let unsure = printed.filter { $0.read.confidence < 0.9 }.count
+        let handFilled = printed.count >= 4 && unsure * 3 >= printed.count
+        for (field, crop, tesseract, runsPast, pageBox) in printed {
+            var read = tesseract
+            if read.confidence < 0.9 || handFilled, let recognizer = handPrint {
+                read = Self.handReading(recognizer, crop: crop, tesseract: read, characters: Self.characters(for: field),
+                                        plausible: { Self.isPlausible($0, for: field) })
+                if Self.debugReadings { FileHandle.standardError.write(Data("hand \(field.key): \(read.text)=\(read.confidence)\n".utf8)) }
+            }
+            // Ink at the box's right edge or just past it: the value may run on, and what was read
+            // here would be cut ("Site superv"), however sure the reading.
+            if runsPast { read = Recognition(text: read.text, confidence: min(read.confidence, 0.75)) }
+            // OCR that cannot be a value of the field is never sure.
+            if !read.text.isEmpty && !Self.isPlausible(read.text, for: field) {
+                read = Recognition(text: read.text, confidence: min(read.confidence, 0.5))
+            }
+            // An email address never holds a space; a gap between letters is the scan's.
+            let separator = field.key.hasSuffix("email") ? "" : " "
+            var value = read.text.split(whereSeparator: \.isWhitespace).joined(separator: separator)
+            // A choice that differs from the form's only in case, spaces or punctuation is that choice.
+            if field.kind == .choice, case let .value(choice) = Normalize.choice(value, among: field.choices ?? []),
+               choice.lowercased().filter(\.isLetter) == value.lowercased().filter(\.isLetter) {
+                value = choice
+            }
+            // A two-letter province code is capitals; OCR's "Sk" is the scan's.
+            if field.key == "province", value.count == 2, value.allSatisfy(\.isLetter) { value = value.uppercased() }
+            fields[field.key] = ExtractedField(value: value, raw: read.text, source: .ocr, page: pageNumber, box: pageBox,
+                                               confidence: value.isEmpty ? 0 : read.confidence)
         }
         return (fields, problems)
     }
@@ -386,6 +422,48 @@ public final class ScanReader: @unchecked Sendable {
         }
     }
 
+    /// Readings compared without a speck taken for a mark at either end (‘Casey, 2026-04-13,,
+    /// Partner)): quotes, bars, commas, colons and brackets that close nothing or open nothing.
+    /// A full stop stays: "Ltd." and "Ltd" are two readings.
+    static func comparable(_ text: String) -> String {
+        var t = Substring(text)
+        let specks: Set<Character> = ["‘", "’", "'", "\"", "“", "”", "`", "|", ",", ";", ":", "!", "_"]
+        while let c = t.first, c.isWhitespace || specks.contains(c) || (c == "(" && !t.contains(")")) || c == ")" { t = t.dropFirst() }
+        while let c = t.last, c.isWhitespace || specks.contains(c) || (c == ")" && !t.contains("(")) || c == "(" { t = t.dropLast() }
+        return String(t)
+    }
+
+    /// A field tesseract could not read surely, read as hand print: PP-OCR on the crop and on a
+    /// wider view of it. Its own scores are no confidence on their own (it is sure of most of its
+    /// wrong readings); a reading is sure only when two engines agree on it (tesseract and PP-OCR).
+    /// PP-OCR's views that agree give the better guess for staff, still a doubt.
+    static func handReading(_ recognizer: HandPrintRecognizer, crop: Raster, tesseract: Recognition, characters: String?,
+                            plausible: (String) -> Bool) -> Recognition {
+        let allowed = characters.map { Set($0) }
+        let grey = CropCleaning.pad(CropCleaning.trimmed(crop), by: 12)
+        guard let first = try? recognizer.read(grey, allowed: allowed), !first.text.isEmpty else { return tesseract }
+        // The other view: the same ink drawn a third wider, so that the model's steps fall
+        // elsewhere on every stroke (a binarized view reads far worse: the model wants grey).
+        let wide = CropCleaning.stretched(grey, horizontally: 1.35)
+        let second = (try? recognizer.read(wide, allowed: allowed)) ?? HandReading(text: "", characterProbabilities: [])
+        if Self.debugReadings {
+            FileHandle.standardError.write(Data("hand readings: \(first.text)=\(first.minimum) \(second.text)=\(second.minimum) tesseract \(tesseract.text)=\(tesseract.confidence)\n".utf8))
+        }
+        let text = comparable(first.text)
+        let fits = plausible(text)
+        if !tesseract.text.isEmpty, comparable(tesseract.text) == text {
+            // Two engines, one reading.
+            let sure = 1 - (1 - max(tesseract.confidence, 0.4)) * (1 - first.minimum)
+            return Recognition(text: text, confidence: fits ? min(0.99, sure) : min(sure, 0.5))
+        }
+        if comparable(second.text) == text {
+            // Two views through one model agree on wrong readings too (a written 0 read 6 in both at
+            // 0.999 on the mail samples): the better guess, still a doubt.
+            return Recognition(text: text, confidence: min(0.75, min(first.minimum, second.minimum)))
+        }
+        return Recognition(text: text, confidence: min(0.5, first.minimum))
+    }
+
     /// Reads a crop; a weak reading is read again independently (another segmentation, a
     /// binarized image). Readings that agree confirm each other; one that stands alone keeps
     /// its own, lower, confidence. The text most readings agree on wins.
@@ -416,16 +494,7 @@ public final class ScanReader: @unchecked Sendable {
         let attempts: [(View, LineLayout)] = oneGlyph
             ? [(.thick, .character), (.grey, .character), (.binary, .line), (.enlarged, .line), (.grey, .word), (.thick, .line), (.binary, .word)]
             : [(.grey, .word), (.thick, .line), (.binary, .line), (.enlarged, .line), (.binary, .word), (.thick, .character), (.grey, .character)]
-        /// Readings compared without a speck taken for a mark at either end (‘Casey, 2026-04-13,,
-        /// Partner)): quotes, bars, commas, colons and brackets that close nothing or open nothing.
-        /// A full stop stays: "Ltd." and "Ltd" are two readings.
-        func same(_ text: String) -> String {
-            var t = Substring(text)
-            let specks: Set<Character> = ["‘", "’", "'", "\"", "“", "”", "`", "|", ",", ";", ":", "!", "_"]
-            while let c = t.first, c.isWhitespace || specks.contains(c) || (c == "(" && !t.contains(")")) || c == ")" { t = t.dropFirst() }
-            while let c = t.last, c.isWhitespace || specks.contains(c) || (c == ")" && !t.contains("(")) || c == "(" { t = t.dropLast() }
-            return String(t)
-        }
+        func same(_ text: String) -> String { Self.comparable(text) }
         func leader() -> (text: String, confidence: Double)? {
             // Readings that cannot be a value of the field do not count when some can.
             let candidates = readings.filter { !$0.text.isEmpty }
