@@ -135,6 +135,9 @@ extension RunningWatcher {
     /// stops the whole service so: its readers get it at the same moment); returns the exit status.
     func terminateEverything() -> Int32 {
         guard let p = process, p.isRunning else { return -1 }
+        // A service is stopped once it is up: before the program has set its handler (in its first
+        // milliseconds, longer on a loaded machine) SIGTERM ends it as the signal's default does.
+        eventually(60) { self.starts <= ((try? String(contentsOf: self.log, encoding: .utf8)) ?? "").components(separatedBy: "] watching").count - 1 }
         // Foundation starts it as the leader of a process group of its own (-2 if it is not).
         guard getpgid(p.processIdentifier) == p.processIdentifier else { return -2 }
         let readers = children(of: p.processIdentifier)

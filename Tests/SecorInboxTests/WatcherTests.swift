@@ -45,7 +45,11 @@ final class RunningWatcher: @unchecked Sendable {
         p.standardError = handle
         try p.run()
         process = p
+        starts += 1
     }
+
+    /// How many times it was started (each start says "watching" in the log once it is up).
+    private(set) var starts = 0
 
     func kill() {
         guard let p = process, p.isRunning else { return }
