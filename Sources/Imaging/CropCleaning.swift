@@ -176,20 +176,6 @@ public enum CropCleaning {
         return false
     }
 
-    /// The crop drawn `factor` times wider, as high as it was (bilinear).
-    public static func stretched(_ r: Raster, horizontally factor: Double) -> Raster {
-        var out = Raster(width: max(1, Int(Double(r.width) * factor)), height: r.height)
-        for y in 0..<out.height {
-            for x in 0..<out.width {
-                let sx = Double(x) / factor
-                let x0 = Int(sx), fx = sx - Double(x0)
-                let v = Double(r[x0, y]) * (1 - fx) + Double(r[x0 + 1, y]) * fx
-                out.pixels[y * out.width + x] = UInt8(max(0, min(255, v.rounded())))
-            }
-        }
-        return out
-    }
-
     /// Otsu's threshold: the grey level that best splits ink from paper.
     public static func otsuThreshold(_ r: Raster) -> UInt8 {
         var histogram = [Int](repeating: 0, count: 256)

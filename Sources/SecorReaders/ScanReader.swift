@@ -244,7 +244,7 @@ public final class ScanReader: @unchecked Sendable {
             placement.sample(placed.image, box: box).inkFraction
         }
         // Boxes of print read by tesseract, finished once the whole page has been seen.
-        var printed: [(field: TemplateField, crop: Raster, read: Recognition, runsPast: Bool, pageBox: Box)] = []
+        var printed: [(field: TemplateField, crop: Raster, read: Recognition, pageBox: Box)] = []
         for field in template.fields where field.page == placed.templatePage {
             let pageBox = placement.pageBox(for: field.box)
             switch field.kind {
@@ -281,15 +281,9 @@ public final class ScanReader: @unchecked Sendable {
                     continue
                 }
                 guard let reader else { continue }
-                let others = template.fields.filter { $0.page == field.page && $0.key != field.key }.flatMap { f in
-                    [f.box] + (f.options.map { Array($0.values) } ?? [])
-                }
-                let pastEnd = Box(x: field.box.maxX - 2, y: field.box.y - 2, width: 16, height: field.box.height + 4)
-                let runsPast = CropCleaning.inkAtRightEdge(crop, columns: max(2, Int(placement.pixelsPerPoint)))
-                    || inkBeyondForm(placed, region: pastEnd, others: others) > glyphPixels
                 let read = Self.confirmedReading(reader, crop: crop, dpi: Int(dpi), characters: Self.characters(for: field),
                                                  plausible: { Self.isPlausible($0, for: field) })
-                printed.append((field, crop, read, runsPast, pageBox))
+                printed.append((field, crop, read, pageBox))
             case .yesNo:
                 var marks: [(String, Double)] = []
                 for (option, box) in (field.options ?? [:]).sorted(by: { $0.key > $1.key }) {
@@ -343,16 +337,25 @@ public final class ScanReader: @unchecked Sendable {
         // even a reading it is sure of is checked against PP-OCR (it is sure of hand print it misreads).
         let unsure = printed.filter { $0.read.confidence < 0.9 }.count
         let handFilled = printed.count >= 4 && unsure * 3 >= printed.count
-        for (field, crop, tesseract, runsPast, pageBox) in printed {
+        /// Ink at the box's right edge or just past it (beyond what the form prints there): the value
+        /// may run on, and what was read would be cut ("Site superv"), however sure the reading.
+        func runsPast(_ field: TemplateField, _ crop: Raster) -> Bool {
+            if CropCleaning.inkAtRightEdge(crop, columns: max(2, Int(placement.pixelsPerPoint))) { return true }
+            let others = template.fields.filter { $0.page == field.page && $0.key != field.key }.flatMap { f in
+                [f.box] + (f.options.map { Array($0.values) } ?? [])
+            }
+            let pastEnd = Box(x: field.box.maxX - 2, y: field.box.y - 2, width: 16, height: field.box.height + 4)
+            return inkBeyondForm(placed, region: pastEnd, others: others) > glyphPixels
+        }
+        for (field, crop, tesseract, pageBox) in printed {
             var read = tesseract
             if read.confidence < 0.9 || handFilled, let recognizer = handPrint {
                 read = Self.handReading(recognizer, crop: crop, tesseract: read, characters: Self.characters(for: field),
                                         plausible: { Self.isPlausible($0, for: field) })
                 if Self.debugReadings { FileHandle.standardError.write(Data("hand \(field.key): \(read.text)=\(read.confidence)\n".utf8)) }
             }
-            // Ink at the box's right edge or just past it: the value may run on, and what was read
-            // here would be cut ("Site superv"), however sure the reading.
-            if runsPast { read = Recognition(text: read.text, confidence: min(read.confidence, 0.75)) }
+            // Looked for only where it could matter: a reading otherwise sure.
+            if read.confidence > 0.75, runsPast(field, crop) { read = Recognition(text: read.text, confidence: 0.75) }
             // OCR that cannot be a value of the field is never sure.
             if !read.text.isEmpty && !Self.isPlausible(read.text, for: field) {
                 read = Recognition(text: read.text, confidence: min(read.confidence, 0.5))
@@ -433,22 +436,13 @@ public final class ScanReader: @unchecked Sendable {
         return String(t)
     }
 
-    /// A field tesseract could not read surely, read as hand print: PP-OCR on the crop and on a
-    /// wider view of it. Its own scores are no confidence on their own (it is sure of most of its
-    /// wrong readings); a reading is sure only when two engines agree on it (tesseract and PP-OCR).
-    /// PP-OCR's views that agree give the better guess for staff, still a doubt.
+    /// A field tesseract could not read surely (or any field of a hand-filled page), read as hand
+    /// print by PP-OCR. A reading is sure only when the two engines agree on it.
     static func handReading(_ recognizer: HandPrintRecognizer, crop: Raster, tesseract: Recognition, characters: String?,
                             plausible: (String) -> Bool) -> Recognition {
         let allowed = characters.map { Set($0) }
         let grey = CropCleaning.pad(CropCleaning.trimmed(crop), by: 12)
         guard let first = try? recognizer.read(grey, allowed: allowed), !first.text.isEmpty else { return tesseract }
-        // The other view: the same ink drawn a third wider, so that the model's steps fall
-        // elsewhere on every stroke (a binarized view reads far worse: the model wants grey).
-        let wide = CropCleaning.stretched(grey, horizontally: 1.35)
-        let second = (try? recognizer.read(wide, allowed: allowed)) ?? HandReading(text: "", characterProbabilities: [])
-        if Self.debugReadings {
-            FileHandle.standardError.write(Data("hand readings: \(first.text)=\(first.minimum) \(second.text)=\(second.minimum) tesseract \(tesseract.text)=\(tesseract.confidence)\n".utf8))
-        }
         let text = comparable(first.text)
         let fits = plausible(text)
         if !tesseract.text.isEmpty, comparable(tesseract.text) == text {
@@ -456,12 +450,13 @@ public final class ScanReader: @unchecked Sendable {
             let sure = 1 - (1 - max(tesseract.confidence, 0.4)) * (1 - first.minimum)
             return Recognition(text: text, confidence: fits ? min(0.99, sure) : min(sure, 0.5))
         }
-        if comparable(second.text) == text {
-            // Two views through one model agree on wrong readings too (a written 0 read 6 in both at
-            // 0.999 on the mail samples): the better guess, still a doubt.
-            return Recognition(text: text, confidence: min(0.75, min(first.minimum, second.minimum)))
+        if Self.debugReadings {
+            FileHandle.standardError.write(Data("hand reading: \(first.text)=\(first.minimum) tesseract \(tesseract.text)=\(tesseract.confidence)\n".utf8))
         }
-        return Recognition(text: text, confidence: min(0.5, first.minimum))
+        // Alone, PP-OCR's reading is the best guess for staff, never sure: it is sure of most of its
+        // wrong readings, and a second view through the same model agrees on them too (a written 0
+        // read 6 in both at 0.999 on the mail samples).
+        return Recognition(text: text, confidence: min(0.75, first.minimum))
     }
 
     /// Reads a crop; a weak reading is read again independently (another segmentation, a
