@@ -54,7 +54,7 @@ let package = Package(
             path: "schemas",
             exclude: ["README.md"],
             sources: ["SchemaFiles.swift"],
-            resources: [.copy("forms"), .copy("programs"), .copy("xml")]
+            resources: [.copy("forms"), .copy("programs"), .copy("xml"), .copy("places")]
         ),
         .target(
             name: "SecorCore",

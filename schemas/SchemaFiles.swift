@@ -4,7 +4,7 @@
 import Foundation
 
 public enum SchemaFiles {
-    /// The folder holding `forms/`, `programs/` and `xml/`. `SECOR_SCHEMAS` overrides it,
+    /// The folder holding `forms/`, `programs/`, `xml/` and `places/`. `SECOR_SCHEMAS` overrides it,
     /// which lets staff try a draft edition without rebuilding.
     public static var root: URL {
         if let override = ProcessInfo.processInfo.environment["SECOR_SCHEMAS"], !override.isEmpty {
@@ -16,4 +16,5 @@ public enum SchemaFiles {
     public static var forms: URL { root.appendingPathComponent("forms", isDirectory: true) }
     public static var programs: URL { root.appendingPathComponent("programs", isDirectory: true) }
     public static var xml: URL { root.appendingPathComponent("xml", isDirectory: true) }
+    public static var places: URL { root.appendingPathComponent("places", isDirectory: true) }
 }

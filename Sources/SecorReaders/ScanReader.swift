@@ -395,6 +395,8 @@ public final class ScanReader: @unchecked Sendable {
             // The shapes people write a number in: (306) 555-0142, 306-555-0142, 306.555.0142, +1 306 555 0142.
             return text.range(of: #"^(\+?1[ .-]?)?(\(\d{3}\) ?|\d{3}[ .-]?)\d{3}[ .-]?\d{4}$"#, options: .regularExpression) != nil
         case (_, "province"): return valid(Normalize.province(text))
+        // A city people write is a place; "MOOSF TAW" is the scan's (read sure on the mail samples).
+        case (_, "city"): return isWrittenText(text) && (Places.saskatchewan.isEmpty || Places.saskatchewan.contains(text))
         case (_, "email"), (_, "trainee_email"):
             // Read off paper, a letter outside ASCII in an address is far likelier the scan's than the applicant's.
             let compact = text.filter { !$0.isWhitespace }

@@ -131,3 +131,16 @@ import Testing
         guard case .invalid = Normalize.choice("Intern", among: statuses) else { Issue.record("Intern accepted"); return }
     }
 }
+
+@Suite struct PlacesTests {
+    @Test func shippedCommunitiesAreKnownHoweverWritten() {
+        let places = Places.saskatchewan
+        #expect(!places.isEmpty)
+        for name in ["Regina", "MOOSE JAW", "moose jaw", "Fort Qu'Appelle", "FORT QUAPPELLE", "St. Walburg", "Île-à-la-Crosse", "North  Battleford"] {
+            #expect(places.contains(name), "\(name)")
+        }
+        for name in ["MOOSF TAW", "WE YRURN", "Recina", ""] {
+            #expect(!places.contains(name), "\(name)")
+        }
+    }
+}
