@@ -88,6 +88,7 @@ public final class Watcher {
         events.watchTree(configuration.inbox)
         logger.notice("watching", metadata: ["inbox": "\(configuration.inbox)", "out": "\(configuration.out)"])
         var pause = 0.0
+        var lastTrouble: FilingTrouble? = nil
         var lastRecordedWork = Date.distantPast
         while !shouldStop() {
             var nextDue: Date? = nil
@@ -254,14 +255,21 @@ public final class Watcher {
         var unwritten: [String: FilingTrouble] = [:]
         for d in documents {
             guard let json = d.recordJSON, let stored = d.storedPath else { continue }
-            do {
-                try DurableFiles.write(Data(json.utf8), to: (stored as NSString).deletingLastPathComponent + "/record.json")
-            } catch {
-                guard let trouble = FilingTrouble(error) else { throw error }
-                unwritten[d.sha256] = trouble
-            }
+            unwritten[d.sha256] = try writeRecord(json, into: (stored as NSString).deletingLastPathComponent)
         }
         return unwritten
+    }
+
+    /// Writes `record.json` into `folder`; returns the filing trouble that stopped it, if one did
+    /// (any other failure is thrown).
+    func writeRecord(_ json: String, into folder: String) throws -> FilingTrouble? {
+        do {
+            try DurableFiles.write(Data(json.utf8), to: "\(folder)/record.json")
+            return nil
+        } catch {
+            guard let trouble = FilingTrouble(error) else { throw error }
+            return trouble
+        }
     }
 
     func finish(_ move: Registry.Move) throws {
@@ -398,8 +406,7 @@ public final class Watcher {
         filing.events.append(.init(sha256: unmatched.sha256, applicationID: nil, event: "filed",
                                    detail: "\(folder): " + record.reasons.map(\.code).joined(separator: ","), edition: nil))
         try registry.commit(filing)
-        let unwritten = try writeUnmatchedRecords([Registry.Document](try registry.document(sha256: unmatched.sha256).map { [$0] } ?? []))
-        try makeMoves(holding: unwritten)
+        try makeMoves(holding: try writeRecord(json, into: dir).map { [unmatched.sha256: $0] } ?? [:])
         logger.info("filed", metadata: ["sha256": "\(unmatched.sha256.prefix(12))", "outcome": "\(folder)",
                                         "reasons": "\(record.reasons.map(\.code).joined(separator: ","))"])
     }
@@ -580,7 +587,6 @@ public final class Watcher {
     /// not be written, a full disk), by source path: their files stay in the inbox, are not taken
     /// again, and the moves are tried again later. Other files go on being filed meanwhile.
     private(set) var blockedMoves: [String: FilingTrouble] = [:]
-    private var lastTrouble: FilingTrouble?
 
     /// Makes the recorded moves, except those of documents in `held` (their record could not be
     /// written), which wait with the others a filing trouble blocks.
@@ -637,10 +643,7 @@ public final class Watcher {
             guard let app = try registry.application(id: id), let json = app.recordJSON else { continue }
             let folder = app.state.folder
             let dir = "\(configuration.out)/\(folder)/\(id)"
-            do {
-                try DurableFiles.write(Data(json.utf8), to: "\(dir)/record.json")
-            } catch {
-                guard let trouble = FilingTrouble(error) else { throw error }
+            if let trouble = try writeRecord(json, into: dir) {
                 unwritten[id] = trouble
                 continue
             }

@@ -243,6 +243,12 @@ public final class ScanReader: @unchecked Sendable {
         func ink(_ box: Box) -> Double {
             placement.sample(placed.image, box: box).inkFraction
         }
+        /// The boxes of the page's other fields: their ink is theirs, not this field's.
+        func otherBoxes(_ field: TemplateField) -> [Box] {
+            template.fields.filter { $0.page == field.page && $0.key != field.key }.flatMap { f in
+                [f.box] + (f.options.map { Array($0.values) } ?? [])
+            }
+        }
         // Boxes of print read by tesseract, finished once the whole page has been seen.
         var printed: [(field: TemplateField, crop: Raster, read: Recognition, pageBox: Box)] = []
         for field in template.fields where field.page == placed.templatePage {
@@ -268,10 +274,7 @@ public final class ScanReader: @unchecked Sendable {
                     // above it and past its end (hand print strays there), is a doubt, not an empty box.
                     let stray = Box(x: field.box.x - 2, y: field.box.y - field.box.height * 0.5,
                                     width: field.box.width + 20, height: field.box.height * 1.5 + 2)
-                    let others = template.fields.filter { $0.page == field.page && $0.key != field.key }.flatMap { f in
-                        [f.box] + (f.options.map { Array($0.values) } ?? [])
-                    }
-                    let beyond = inkBeyondForm(placed, region: stray, others: others)
+                    let beyond = inkBeyondForm(placed, region: stray, others: otherBoxes(field))
                     if Self.debugReadings {
                         FileHandle.standardError.write(Data("blank \(field.key): ink beyond the form \(beyond) pixels\n".utf8))
                     }
@@ -341,11 +344,8 @@ public final class ScanReader: @unchecked Sendable {
         /// may run on, and what was read would be cut ("Site superv"), however sure the reading.
         func runsPast(_ field: TemplateField, _ crop: Raster) -> Bool {
             if CropCleaning.inkAtRightEdge(crop, columns: max(2, Int(placement.pixelsPerPoint))) { return true }
-            let others = template.fields.filter { $0.page == field.page && $0.key != field.key }.flatMap { f in
-                [f.box] + (f.options.map { Array($0.values) } ?? [])
-            }
             let pastEnd = Box(x: field.box.maxX - 2, y: field.box.y - 2, width: 16, height: field.box.height + 4)
-            return inkBeyondForm(placed, region: pastEnd, others: others) > glyphPixels
+            return inkBeyondForm(placed, region: pastEnd, others: otherBoxes(field)) > glyphPixels
         }
         for (field, crop, tesseract, pageBox) in printed {
             var read = tesseract
@@ -491,12 +491,11 @@ public final class ScanReader: @unchecked Sendable {
         let attempts: [(View, LineLayout)] = oneGlyph
             ? [(.thick, .character), (.grey, .character), (.binary, .line), (.enlarged, .line), (.grey, .word), (.thick, .line), (.binary, .word)]
             : [(.grey, .word), (.thick, .line), (.binary, .line), (.enlarged, .line), (.binary, .word), (.thick, .character), (.grey, .character)]
-        func same(_ text: String) -> String { Self.comparable(text) }
         func leader() -> (text: String, confidence: Double)? {
             // Readings that cannot be a value of the field do not count when some can.
             let candidates = readings.filter { !$0.text.isEmpty }
             let fitting = candidates.filter { plausible($0.text) }
-            let groups = Dictionary(grouping: fitting.isEmpty ? candidates : fitting) { same($0.text) }
+            let groups = Dictionary(grouping: fitting.isEmpty ? candidates : fitting) { Self.comparable($0.text) }
             guard let best = groups.max(by: { a, b in
                 (a.value.count, a.value.map(\.confidence).max() ?? 0) < (b.value.count, b.value.map(\.confidence).max() ?? 0)
             }) else { return nil }
@@ -511,7 +510,7 @@ public final class ScanReader: @unchecked Sendable {
             let strongest = best.value.map(\.confidence).max() ?? 0
             let dissent = groups.filter { $0.key != best.key }.flatMap(\.value).contains { $0.confidence >= min(strongest, 0.85) }
             let primary = readings[0]
-            let overruled = primary.confidence >= 0.9 && plausible(primary.text) && same(primary.text) != best.key
+            let overruled = primary.confidence >= 0.9 && plausible(primary.text) && Self.comparable(primary.text) != best.key
             let sure = min(0.99, 1 - doubt)
             // Views of one crop through one engine are not independent: two or three that agree make
             // a reading sure only when one of them was nearly sure of it on its own.
