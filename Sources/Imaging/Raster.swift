@@ -355,7 +355,29 @@ extension Raster {
     /// `minimumPiece` pixels (a scanner's specks are smaller) and not long thin rules. What the
     /// applicant wrote or marked.
     public func inkBeyond(_ form: Raster, search: Int = 12, tolerance: Int = 3, threshold: UInt8 = 200, minimumPiece: Int = 24) -> Int {
-        guard form.width == width, form.height == height, width > 0, height > 0 else { return 0 }
+        writtenPieces(form, search: search, tolerance: tolerance, threshold: threshold)
+            .filter { $0.size >= minimumPiece && !$0.isRule }.reduce(0) { $0 + $1.size }
+    }
+
+    /// A piece of ink (8-connected) that the form does not explain.
+    public struct InkPiece: Sendable {
+        /// Its pixels, as indices into the raster.
+        public let indices: [Int]
+        public let x0: Int, y0: Int, x1: Int, y1: Int
+        public init(indices: [Int], x0: Int, y0: Int, x1: Int, y1: Int) {
+            self.indices = indices; self.x0 = x0; self.y0 = y0; self.x1 = x1; self.y1 = y1
+        }
+        public var size: Int { indices.count }
+        public var width: Int { x1 - x0 + 1 }
+        public var height: Int { y1 - y0 + 1 }
+        /// A long thin rule is the form's own line, a little off where the blank has it.
+        public var isRule: Bool { (width >= 8 * height && width >= 40) || (height >= 8 * width && height >= 40) }
+    }
+
+    /// The pieces of ink here that the blank form (`form`, the same size) does not explain, specks
+    /// included (see `inkBeyond`).
+    public func writtenPieces(_ form: Raster, search: Int = 12, tolerance: Int = 3, threshold: UInt8 = 200) -> [InkPiece] {
+        guard form.width == width, form.height == height, width > 0, height > 0 else { return [] }
         // Where the form is printed, grown by the tolerance.
         var printed = [Bool](repeating: false, count: width * height)
         for y in 0..<height {
@@ -367,7 +389,7 @@ extension Raster {
         }
         var ink: [(x: Int, y: Int)] = []
         for y in 0..<height { for x in 0..<width where pixels[y * width + x] < threshold { ink.append((x, y)) } }
-        guard !ink.isEmpty else { return 0 }
+        guard !ink.isEmpty else { return [] }
         func explained(_ dx: Int, _ dy: Int) -> Int {
             var n = 0
             for p in ink {
@@ -378,7 +400,7 @@ extension Raster {
         }
         var best = (dx: 0, dy: 0, n: explained(0, 0))
         // All of it where the form is printed: nothing beyond it (most empty boxes end here).
-        if best.n == ink.count { return 0 }
+        if best.n == ink.count { return [] }
         // Coarse to fine: the printed marks are grown by the tolerance, so a shift within it of the
         // best one already explains nearly as much; the best is then found around the coarse one.
         let coarse = Swift.max(1, tolerance)
@@ -395,21 +417,21 @@ extension Raster {
                 if n > best.n { best = (dx, dy, n) }
             }
         }
-        // The unexplained ink, in pieces (8-connected); specks do not count.
+        // The unexplained ink, in pieces (8-connected).
         var loose = [Bool](repeating: false, count: width * height)
         for p in ink {
             let x = p.x - best.dx, y = p.y - best.dy
             if !(x >= 0 && y >= 0 && x < width && y < height && printed[y * width + x]) { loose[p.y * width + p.x] = true }
         }
-        var count = 0
+        var pieces: [InkPiece] = []
         var stack: [Int] = []
         for start in loose.indices where loose[start] {
             loose[start] = false
             stack.append(start)
-            var size = 0
+            var indices: [Int] = []
             var x0 = width, y0 = height, x1 = 0, y1 = 0
             while let q = stack.popLast() {
-                size += 1
+                indices.append(q)
                 let x = q % width, y = q / width
                 x0 = min(x0, x); x1 = max(x1, x); y0 = min(y0, y); y1 = max(y1, y)
                 for ny in max(0, y - 1)...min(height - 1, y + 1) {
@@ -419,11 +441,8 @@ extension Raster {
                     }
                 }
             }
-            // A long thin rule is the form's own line, a little off where the blank has it.
-            let w = x1 - x0 + 1, h = y1 - y0 + 1
-            let rule = (w >= 8 * h && w >= 40) || (h >= 8 * w && h >= 40)
-            if size >= minimumPiece && !rule { count += size }
+            pieces.append(InkPiece(indices: indices, x0: x0, y0: y0, x1: x1, y1: y1))
         }
-        return count
+        return pieces
     }
 }

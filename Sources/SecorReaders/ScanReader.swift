@@ -78,6 +78,91 @@ public final class ScanReader: @unchecked Sendable {
         return scan.inkBeyond(form)
     }
 
+    /// What the applicant wrote for `field`, wherever near its box they wrote it: hand print sits
+    /// above the line and runs past the box's end. The pieces of ink beyond the printed form that
+    /// start in the box, and those that carry on from them to the right, cut out on white paper
+    /// (the box's border and the form's labels left out); nil when none start in the box.
+    /// `others` are the page's other fields' boxes: ink inside them is theirs.
+    func writtenCrop(_ placed: PlacedPage, field: TemplateField, others: [Box]) -> Raster? {
+        guard let blank = fullBlank(placed.kind, page: placed.templatePage) else { return nil }
+        let resolution = dpi / 72
+        let box = field.box
+        let pageWidth = Double(blank.width) / resolution
+        // Room for the line above the box, and for a value that carries on past its end.
+        let region = Box(x: box.x - 4, y: box.y - box.height * 1.6, width: min(box.width + 90, pageWidth - box.x), height: box.height * 2.6 + 4)
+        let scan = placed.placement.sample(placed.image, box: region, outputPixelsPerPoint: resolution)
+        let form = PagePlacement(angle: 0, dx: 0, dy: 0, pixelsPerPoint: resolution, imageWidth: blank.width, imageHeight: blank.height)
+            .sample(blank, box: region)
+        let pieces = scan.writtenPieces(form, search: 9).filter { !$0.isRule }
+        Self.dump(scan, as: "region-\(field.key)")
+        if Self.debugReadings, field.key == "trainee_email" {
+            for p in pieces where p.size > 20 { FileHandle.standardError.write(Data("piece \(p.x0),\(p.y0)-\(p.x1),\(p.y1) size \(p.size) middle \(point((p.x0 + p.x1) / 2, (p.y0 + p.y1) / 2)) box \(box)\n".utf8)) }
+        }
+        func point(_ px: Int, _ py: Int) -> (x: Double, y: Double) { (region.x + Double(px) / resolution, region.y + Double(py) / resolution) }
+        let theirs = others.map { $0.insetBy(-1) }
+        // A piece is this field's when its middle is on the box's line (or the line above it, where
+        // hand print rises) and not in another field's box.
+        func onLine(_ p: Raster.InkPiece) -> Bool {
+            let middle = point((p.x0 + p.x1) / 2, (p.y0 + p.y1) / 2)
+            return middle.y >= box.y - box.height * 0.8 && middle.y <= box.maxY + 1
+                && !theirs.contains { $0.contains(x: middle.x, y: middle.y) }
+        }
+        let glyph = Int(resolution * resolution * 2)
+        let strokes = pieces.filter { $0.size >= glyph && onLine($0) }.sorted { $0.x0 < $1.x0 }
+        let start = Int(((box.x + 1 - region.x) * resolution).rounded()), end = Int(((box.maxX - region.x) * resolution).rounded())
+        var chosen = strokes.filter { $0.x1 >= start && $0.x0 <= end }
+        guard var x1 = chosen.map(\.x1).max(), var x0 = chosen.map(\.x0).min() else { return nil }
+        // Carried on past the end: pieces no further from the last than a wide gap between words.
+        let gap = Int(box.height * resolution * 1.2)
+        for p in strokes where p.x0 > end && p.x0 <= x1 + gap { chosen.append(p); x1 = max(x1, p.x1) }
+        var y0 = chosen.map(\.y0).min()!, y1 = chosen.map(\.y1).max()!
+        // Full stops, commas and the dots of i and j: small pieces within the written line.
+        let line = chosen.count
+        for p in pieces where p.size < glyph && p.size >= 4 && p.x0 >= x0 && p.x1 <= x1 + 6 && p.y0 >= y0 - 4 && p.y1 <= y1 + (y1 - y0) / 3 {
+            chosen.append(p)
+        }
+        x0 = chosen.map(\.x0).min()!; x1 = max(x1, chosen[line...].map(\.x1).max() ?? x1)
+        y0 = chosen.map(\.y0).min()!; y1 = chosen.map(\.y1).max()!
+        // Where a stroke crosses a printed line (the box's border) its pixels are the line's: they
+        // are put back where the stroke goes on at both sides, across the line.
+        var mine = [Bool](repeating: false, count: scan.width * scan.height)
+        for p in chosen { for q in p.indices { mine[q] = true } }
+        var crossings: [Int] = []
+        let reach = max(3, Int(resolution * 2.5))
+        for y in y0...y1 {
+            for x in x0...x1 where !mine[y * scan.width + x] && scan.pixels[y * scan.width + x] < 200 {
+                func any(_ steps: ClosedRange<Int>, _ at: (Int) -> Int?) -> Bool { steps.contains { at($0).map { mine[$0] } ?? false } }
+                let vertical = any(1...reach) { y - $0 >= 0 ? (y - $0) * scan.width + x : nil }
+                    && any(1...reach) { y + $0 < scan.height ? (y + $0) * scan.width + x : nil }
+                // Across a side's border, less far: a letter's own strokes either side of it are close.
+                let across = max(2, reach / 2)
+                let horizontal = any(1...across) { x - $0 >= 0 ? y * scan.width + x - $0 : nil }
+                    && any(1...across) { x + $0 < scan.width ? y * scan.width + x + $0 : nil }
+                func dark(_ x: Int, _ y: Int) -> Bool { scan[x, y] < 200 }
+                let onHorizontalLine = dark(x - reach, y) && dark(x + reach, y)
+                let onVerticalLine = dark(x, y - reach) && dark(x, y + reach)
+                if (vertical && onHorizontalLine) || (horizontal && onVerticalLine) { crossings.append(y * scan.width + x) }
+            }
+        }
+        chosen.append(Raster.InkPiece(indices: crossings, x0: x0, y0: y0, x1: x1, y1: y1))
+        // The chosen ink with a pixel of its soft edge, on white.
+        let margin = 6
+        let w = x1 - x0 + 1 + 2 * margin, h = y1 - y0 + 1 + 2 * margin
+        var out = Raster(width: w, height: h)
+        for p in chosen {
+            for q in p.indices {
+                let x = q % scan.width, y = q / scan.width
+                for ny in max(0, y - 1)...min(scan.height - 1, y + 1) {
+                    for nx in max(0, x - 1)...min(scan.width - 1, x + 1) {
+                        out.pixels[(ny - y0 + margin) * w + (nx - x0 + margin)] = scan.pixels[ny * scan.width + nx]
+                    }
+                }
+            }
+        }
+        Self.dump(out, as: "written-\(field.key)")
+        return out
+    }
+
     /// PP-OCR's recognizer for hand print, loaded on first need; nil where `make models` has not
     /// installed it (then tesseract alone reads, and what it cannot read surely stays a doubt).
     private var handPrint: HandPrintRecognizer? {
@@ -251,6 +336,8 @@ public final class ScanReader: @unchecked Sendable {
         }
         // Boxes of print read by tesseract, finished once the whole page has been seen.
         var printed: [(field: TemplateField, crop: Raster, read: Recognition, pageBox: Box)] = []
+        // Boxes empty inside but written around (above the line, past the end): hand print.
+        var writtenAround: [(field: TemplateField, pageBox: Box)] = []
         for field in template.fields where field.page == placed.templatePage {
             let pageBox = placement.pageBox(for: field.box)
             switch field.kind {
@@ -281,6 +368,7 @@ public final class ScanReader: @unchecked Sendable {
                     let written = beyond > 4 * glyphPixels
                     fields[field.key] = ExtractedField(value: "", raw: "", source: .ocr, page: pageNumber, box: pageBox,
                                                        confidence: written ? 0.3 : 0.99)
+                    if written { writtenAround.append((field, pageBox)) }
                     continue
                 }
                 guard let reader else { continue }
@@ -336,10 +424,14 @@ public final class ScanReader: @unchecked Sendable {
                                                    source: .ink, page: pageNumber, box: pageBox, confidence: confidence)
             }
         }
-        // A page on which tesseract, made for print, was unsure of many boxes is filled by hand: there
-        // even a reading it is sure of is checked against PP-OCR (it is sure of hand print it misreads).
+        // A page on which tesseract, made for print, was unsure of more than one box is filled by hand
+        // (on typed scans it is unsure of none): there even a reading it is sure of is checked against
+        // PP-OCR, as written around its box (tesseract is sure of hand print it misreads or cuts short).
         let unsure = printed.filter { $0.read.confidence < 0.9 }.count
-        let handFilled = printed.count >= 4 && unsure * 3 >= printed.count
+        let handFilled = unsure >= 2 || (unsure >= 1 && printed.count <= 5)
+        if Self.debugReadings {
+            FileHandle.standardError.write(Data("page \(placed.kind) \(placed.templatePage): \(unsure) of \(printed.count) unsure; \(printed.map { String(format: "%.2f", $0.read.confidence) })\n".utf8))
+        }
         /// Ink at the box's right edge or just past it (beyond what the form prints there): the value
         /// may run on, and what was read would be cut ("Site superv"), however sure the reading.
         func runsPast(_ field: TemplateField, _ crop: Raster) -> Bool {
@@ -347,15 +439,42 @@ public final class ScanReader: @unchecked Sendable {
             let pastEnd = Box(x: field.box.maxX - 2, y: field.box.y - 2, width: 16, height: field.box.height + 4)
             return inkBeyondForm(placed, region: pastEnd, others: otherBoxes(field)) > glyphPixels
         }
-        for (field, crop, tesseract, pageBox) in printed {
-            var read = tesseract
-            if read.confidence < 0.9 || handFilled, let recognizer = handPrint {
-                read = Self.handReading(recognizer, crop: crop, tesseract: read, characters: Self.characters(for: field),
+        /// The field as written, wherever around its box, read by both engines.
+        func readAsWritten(_ field: TemplateField, box crop: Raster?, tesseract: Recognition?, recognizer: HandPrintRecognizer) -> Recognition? {
+            let characters = Self.characters(for: field)
+            let written = writtenCrop(placed, field: field, others: otherBoxes(field)) ?? crop
+            guard let written else { return tesseract }
+            var readings = tesseract.map { [$0] } ?? []
+            if let reader {
+                let r = reader.read(pixels: written.pixels, width: written.width, height: written.height, dpi: Int(dpi), characters: characters, layout: .line)
+                readings.append(Recognition(text: r.text.split(whereSeparator: \.isWhitespace).joined(separator: " "), confidence: r.confidence))
+            }
+            let read = Self.handReading(recognizer, crop: written, tesseract: readings, characters: characters,
                                         plausible: { Self.isPlausible($0, for: field) })
-                if Self.debugReadings { FileHandle.standardError.write(Data("hand \(field.key): \(read.text)=\(read.confidence)\n".utf8)) }
+            if Self.debugReadings { FileHandle.standardError.write(Data("hand \(field.key): \(read.text)=\(read.confidence)\n".utf8)) }
+            return read
+        }
+        var toFinish = printed.map { (field: $0.field, crop: Optional($0.crop), read: Optional($0.read), pageBox: $0.pageBox) }
+        if handPrint != nil { toFinish += writtenAround.map { (field: $0.field, crop: nil, read: nil, pageBox: $0.pageBox) } }
+        for (field, crop, tesseract, pageBox) in toFinish {
+            var read = tesseract ?? Recognition(text: "", confidence: 0)
+            var readAround = false
+            if read.confidence < 0.9 || handFilled, let recognizer = handPrint {
+                guard let asWritten = readAsWritten(field, box: crop, tesseract: tesseract, recognizer: recognizer) else { continue }
+                read = asWritten
+                readAround = true
+            }
+            guard let crop else {
+                // Nothing inside the box: the reading is of what was written around it.
+                if !read.text.isEmpty {
+                    let value = read.text.split(whereSeparator: \.isWhitespace).joined(separator: field.key.hasSuffix("email") ? "" : " ")
+                    fields[field.key] = ExtractedField(value: value, raw: read.text, source: .ocr, page: pageNumber, box: pageBox,
+                                                       confidence: min(read.confidence, Self.isPlausible(read.text, for: field) ? 1 : 0.5))
+                }
+                continue
             }
             // Looked for only where it could matter: a reading otherwise sure.
-            if read.confidence > 0.75, runsPast(field, crop) { read = Recognition(text: read.text, confidence: 0.75) }
+            if !readAround, read.confidence > 0.75, runsPast(field, crop) { read = Recognition(text: read.text, confidence: 0.75) }
             // OCR that cannot be a value of the field is never sure.
             if !read.text.isEmpty && !Self.isPlausible(read.text, for: field) {
                 read = Recognition(text: read.text, confidence: min(read.confidence, 0.5))
@@ -440,20 +559,21 @@ public final class ScanReader: @unchecked Sendable {
 
     /// A field tesseract could not read surely (or any field of a hand-filled page), read as hand
     /// print by PP-OCR. A reading is sure only when the two engines agree on it.
-    static func handReading(_ recognizer: HandPrintRecognizer, crop: Raster, tesseract: Recognition, characters: String?,
+    static func handReading(_ recognizer: HandPrintRecognizer, crop: Raster, tesseract: [Recognition], characters: String?,
                             plausible: (String) -> Bool) -> Recognition {
         let allowed = characters.map { Set($0) }
         let grey = CropCleaning.pad(CropCleaning.trimmed(crop), by: 12)
-        guard let first = try? recognizer.read(grey, allowed: allowed), !first.text.isEmpty else { return tesseract }
+        let best = tesseract.max { $0.confidence < $1.confidence } ?? Recognition(text: "", confidence: 0)
+        guard let first = try? recognizer.read(grey, allowed: allowed), !first.text.isEmpty else { return best }
         let text = comparable(first.text)
         let fits = plausible(text)
-        if !tesseract.text.isEmpty, comparable(tesseract.text) == text {
+        if let agreeing = tesseract.filter({ !$0.text.isEmpty && comparable($0.text) == text }).max(by: { $0.confidence < $1.confidence }) {
             // Two engines, one reading.
-            let sure = 1 - (1 - max(tesseract.confidence, 0.4)) * (1 - first.minimum)
+            let sure = 1 - (1 - max(agreeing.confidence, 0.4)) * (1 - first.minimum)
             return Recognition(text: text, confidence: fits ? min(0.99, sure) : min(sure, 0.5))
         }
         if Self.debugReadings {
-            FileHandle.standardError.write(Data("hand reading: \(first.text)=\(first.minimum) tesseract \(tesseract.text)=\(tesseract.confidence)\n".utf8))
+            FileHandle.standardError.write(Data("hand reading: \(first.text)=\(first.minimum) tesseract \(tesseract.map { "\($0.text)=\($0.confidence)" })\n".utf8))
         }
         // Alone, PP-OCR's reading is the best guess for staff, never sure: it is sure of most of its
         // wrong readings, and a second view through the same model agrees on them too (a written 0
