@@ -7,12 +7,16 @@ public struct DecidedApplication: Sendable {
     public let edition: ProgramEdition
     public let decision: Decision
     public let reasons: [Reason]
+    /// Fields read without confidence that no rule reads to decide: for staff to confirm, never
+    /// passed on as read.
+    public let unconfirmed: [String]
 
-    public init(application: Application, edition: ProgramEdition, decision: Decision, reasons: [Reason]) {
+    public init(application: Application, edition: ProgramEdition, decision: Decision, reasons: [Reason], unconfirmed: [String] = []) {
         self.application = application
         self.edition = edition
         self.decision = decision
         self.reasons = reasons
+        self.unconfirmed = unconfirmed
     }
 }
 
@@ -79,7 +83,8 @@ public struct BatchDecider: Sendable {
            let person = TraineeIdentity(name: reg.normalized.text("trainee_name"), email: reg.normalized.text("trainee_email")) {
             register.claim(person, for: account)
         }
-        return DecidedApplication(application: app, edition: edition, decision: decision, reasons: reasons)
+        return DecidedApplication(application: app, edition: edition, decision: decision, reasons: reasons,
+                                  unconfirmed: validator.unconfirmed(app, trainees: register))
     }
 }
 
@@ -99,6 +104,9 @@ public struct ApplicationRecord: Sendable, Codable {
     public var reasons: [Reason]
     /// How each field was read, by the field names reasons use (`decl_office`, `declaration_signature`).
     public var readings: [String: FieldReading]
+    /// Fields read without confidence that no rule reads to decide (an email, a position): they
+    /// did not hold the decision; staff confirm them. Absent when there are none.
+    public var unconfirmed: [String]?
 
     /// Where and how sure: for staff checking a doubtful field.
     public struct FieldReading: Sendable, Codable, Hashable {
@@ -114,7 +122,7 @@ public struct ApplicationRecord: Sendable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, decision, program, edition, submitted, documents, fields, reasons, readings
+        case id, decision, program, edition, submitted, documents, fields, reasons, readings, unconfirmed
         case declarationFields = "declaration_fields"
         case asWritten = "as_written"
     }
@@ -163,6 +171,7 @@ public struct ApplicationRecord: Sendable, Codable {
         if let d = app.declaration { written["declaration"] = d.normalized.fields.mapValues(\.written) }
         asWritten = written
         reasons = decided.reasons
+        unconfirmed = decided.unconfirmed.isEmpty ? nil : decided.unconfirmed
         var readings: [String: FieldReading] = [:]
         for doc in app.documents {
             for (key, f) in doc.normalized.fields {

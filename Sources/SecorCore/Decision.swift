@@ -66,6 +66,19 @@ public protocol TraineeRegister {
     /// The WCB account, other than `account`, that already has this person as its trained employee.
     /// Throws when the register cannot answer (a broken database): never a silent "no one".
     func account(claiming person: TraineeIdentity, otherThan account: String?) throws -> String?
+    /// Whether someone whose name key is like `nameKey` (a doubtful reading of it) may be the trained
+    /// employee for an account other than `account`.
+    func mayClaim(alike nameKey: String, otherThan account: String?) throws -> Bool
+}
+
+extension TraineeRegister {
+    /// Without a way to look, anyone may.
+    public func mayClaim(alike nameKey: String, otherThan account: String?) throws -> Bool { true }
+}
+
+/// Name keys near enough that one may be a misreading of the other.
+public func namesAlike(_ a: String, _ b: String) -> Bool {
+    !a.isEmpty && !b.isEmpty && Normalize.similarity(a, b) >= 0.7
 }
 
 /// Trainees claimed within one batch, on top of an optional earlier register (the registry).
@@ -79,6 +92,11 @@ public final class BatchTraineeRegister: TraineeRegister {
     public func account(claiming person: TraineeIdentity, otherThan account: String?) throws -> String? {
         if let hit = claims[person.nameKey]?.first(where: { $0.0.isSamePerson(as: person) && $0.1 != account }) { return hit.1 }
         return try earlier?.account(claiming: person, otherThan: account)
+    }
+
+    public func mayClaim(alike nameKey: String, otherThan account: String?) throws -> Bool {
+        if claims.contains(where: { key, held in namesAlike(key, nameKey) && held.contains { $0.1 != account } }) { return true }
+        return try earlier?.mayClaim(alike: nameKey, otherThan: account) ?? false
     }
 
     public func claim(_ person: TraineeIdentity, for account: String) {
@@ -126,11 +144,78 @@ public struct Validator: Sendable {
         return copy
     }
 
+    /// The fields (by rule name: `key`, `declaration.key`) whose value some rule of the edition
+    /// reads to decide: a doubt there can change the decision. A field only required to be there
+    /// (or only checked for its pattern, an email) is not among them: once something is written in
+    /// it, a doubtful reading of what cannot change the decision. The trained employee's email
+    /// tells two people of one name apart, so it is read when someone of that name is claimed.
+    public func decidingFields(_ app: Application, trainees: (any TraineeRegister)?) -> Set<String> {
+        var read = Set<String>()
+        for rule in edition.rules {
+            for condition in rule.when ?? [] { read.formUnion(readFields(condition)) }
+            read.formUnion((rule.ticked ?? []).map { "declaration." + $0 })
+            guard let c = rule.require else { continue }
+            if c.present != nil || c.anyPresent != nil || c.documentPresent != nil { continue }
+            if c.traineeNotClaimed == true {
+                // The name (and the email that tells two people of one name apart) decides only when
+                // someone of a name like it is already the trained employee for another account.
+                guard let trainees, let name = app.registration?.normalized["trainee_name"] else { continue }
+                // A name read surely is that name; one in doubt may be any name like it.
+                let alike: Bool
+                do {
+                    if isUncertain(name) {
+                        alike = try trainees.mayClaim(alike: Normalize.personKey(name.written), otherThan: app.wcbAccount)
+                    } else {
+                        alike = try TraineeIdentity(name: name.written, email: nil).map { try trainees.account(claiming: $0, otherThan: app.wcbAccount) != nil } ?? false
+                    }
+                } catch { alike = true }
+                if alike { read.formUnion(["trainee_name", "trainee_email"]) }
+                continue
+            }
+            // Two readings of one company's name that nearly agree say it is the same company;
+            // neither needs to be read exactly for that.
+            if let other = c.sameCompanyAs, let name = c.field, sameCompanyByReadings(name, other, app) { continue }
+            read.formUnion(readFields(c))
+        }
+        return read
+    }
+
+    /// Whether two scanned readings of a company's name, at least one doubtful, are so alike that
+    /// they name the same company (each engine's slips differ: "Prairie Class Inc" and "Prairie Ulass Inc").
+    func sameCompanyByReadings(_ name: String, _ other: String, _ app: Application) -> Bool {
+        guard let a = field(name, in: app), let b = field(other, in: app), a.source == .ocr, b.source == .ocr,
+              isUncertain(a) || isUncertain(b) else { return false }
+        let ka = Normalize.companyKey(a.written), kb = Normalize.companyKey(b.written)
+        return ka.count >= 6 && Normalize.similarity(ka, kb) >= 0.85
+    }
+
+    /// The fields read without confidence that no rule reads to decide (see `decidingFields`), by
+    /// reason-field name: they do not hold the application; staff confirm them later.
+    public func unconfirmed(_ app: Application, trainees: (any TraineeRegister)?) -> [String] {
+        let deciding = decidingFields(app, trainees: trainees)
+        var names: [String] = []
+        for doc in app.documents {
+            let prefix = doc.kind == .declaration ? "declaration." : ""
+            for field in templates.template(for: doc.kind)?.fields ?? [] {
+                let name = prefix + field.key
+                guard let f = doc.normalized[field.key], isUncertain(f), !deciding.contains(name), Self.isWritten(f) else { continue }
+                names.append(Self.reasonField(name))
+            }
+        }
+        return names
+    }
+
+    /// Something was read in the field: what is there is in doubt, not whether anything is.
+    static func isWritten(_ f: NormalizedField) -> Bool {
+        !f.isBlank && f.written.contains { $0.isLetter || $0.isNumber }
+    }
+
     /// Every reason the application is not accepted, in the edition's rule order.
     public func validate(_ application: Application, trainees: (any TraineeRegister)? = nil) throws -> [Reason] {
         var reasons: [Reason] = []
         reasons += readingProblems(application)
-        reasons += formatProblems(application)
+        let deciding = decidingFields(application, trainees: trainees)
+        reasons += formatProblems(application, deciding: deciding)
         for rule in edition.rules {
             reasons += try evaluate(rule, application, trainees: trainees)
         }
@@ -221,7 +306,10 @@ public struct Validator: Sendable {
         }
     }
 
-    func formatProblems(_ app: Application) -> [Reason] {
+    /// Values that are not what their field holds, and doubts: a doubtful reading of a field in
+    /// `deciding` is for staff; one of any other field, with something written in it, is only
+    /// unconfirmed (`unconfirmed(_:trainees:)`).
+    func formatProblems(_ app: Application, deciding: Set<String>? = nil) -> [Reason] {
         var reasons: [Reason] = []
         for doc in app.documents {
             let prefix = doc.kind == .declaration ? "declaration." : ""
@@ -229,6 +317,7 @@ public struct Validator: Sendable {
             for field in template?.fields ?? [] {
                 guard let f = doc.normalized[field.key] else { continue }
                 let name = prefix + field.key
+                if isUncertain(f), let deciding, !deciding.contains(name), Self.isWritten(f) { continue }
                 if isUncertain(f) {
                     reasons.append(reason(code: "uncertain-reading", severity: .review, fieldName: name, found: f.written,
                         message: "We could not read “{label}” with confidence (we read “{found}”); staff will check it.",
@@ -409,6 +498,7 @@ public struct Validator: Sendable {
         }
         if let other = c.sameCompanyAs {
             guard let o = field(other, in: app), o.status == .ok else { return .notApplicable }
+            if sameCompanyByReadings(name, other, app) { return .pass }
             return Normalize.companyKey(o.written) == Normalize.companyKey(f.written) ? .pass : .fail(found: f.written)
         }
         return .notApplicable

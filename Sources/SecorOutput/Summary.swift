@@ -33,7 +33,9 @@ public struct DaySummary: Sendable {
         Self.csvHeader + applications.compactMap { Self.csvRow($0, date: date) }.joined()
     }
 
-    static let csvHeader = (["application_id", "decided_on", "program", "edition"] + columns).joined(separator: ",") + "\r\n"
+    /// The last column names the values read without confidence (space-separated): not to be
+    /// taken as read until staff confirm them.
+    static let csvHeader = (["application_id", "decided_on", "program", "edition"] + columns + ["unconfirmed"]).joined(separator: ",") + "\r\n"
 
     /// The record's row if it was accepted.
     static func csvRow(_ a: ApplicationRecord, date: CalendarDate) -> String? {
@@ -46,6 +48,7 @@ public struct DaySummary: Sendable {
                 ? "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : v
         }
         let row = [a.id, date.description, a.program, a.edition] + columns.map { a.fields[$0]?.description ?? "" }
+            + [(a.unconfirmed ?? []).joined(separator: " ")]
         return row.map(cell).joined(separator: ",") + "\r\n"
     }
 

@@ -95,9 +95,6 @@ public final class ScanReader: @unchecked Sendable {
             .sample(blank, box: region)
         let pieces = scan.writtenPieces(form, search: 9).filter { !$0.isRule }
         Self.dump(scan, as: "region-\(field.key)")
-        if Self.debugReadings, field.key == "trainee_email" {
-            for p in pieces where p.size > 20 { FileHandle.standardError.write(Data("piece \(p.x0),\(p.y0)-\(p.x1),\(p.y1) size \(p.size) middle \(point((p.x0 + p.x1) / 2, (p.y0 + p.y1) / 2)) box \(box)\n".utf8)) }
-        }
         func point(_ px: Int, _ py: Int) -> (x: Double, y: Double) { (region.x + Double(px) / resolution, region.y + Double(py) / resolution) }
         let theirs = others.map { $0.insetBy(-1) }
         // A piece is this field's when its middle is on the box's line (or the line above it, where
@@ -163,6 +160,29 @@ public final class ScanReader: @unchecked Sendable {
         return out
     }
 
+    /// The ink of a mark made in or across `box` (template points), as a share of the box's area:
+    /// the pieces of ink beyond the printed form that pass through the box, all of each (a check's
+    /// long stroke runs out of the box; an X is drawn over it). An empty box has none.
+    func markInk(_ placed: PlacedPage, box: Box) -> Double {
+        guard let blank = fullBlank(placed.kind, page: placed.templatePage) else { return 0 }
+        let resolution = dpi / 72
+        let region = box.insetBy(-box.height * 0.8)
+        let scan = placed.placement.sample(placed.image, box: region, outputPixelsPerPoint: resolution)
+        let form = PagePlacement(angle: 0, dx: 0, dy: 0, pixelsPerPoint: resolution, imageWidth: blank.width, imageHeight: blank.height)
+            .sample(blank, box: region)
+        let inside = box.insetBy(1.5)
+        let x0 = Int((inside.x - region.x) * resolution), x1 = Int((inside.maxX - region.x) * resolution)
+        let y0 = Int((inside.y - region.y) * resolution), y1 = Int((inside.maxY - region.y) * resolution)
+        let through = scan.writtenPieces(form, search: 6, tolerance: 2).filter { p in
+            p.size >= 24 && !p.isRule && p.indices.contains { q in
+                let x = q % scan.width, y = q / scan.width
+                return x >= x0 && x <= x1 && y >= y0 && y <= y1
+            }
+        }
+        let area = Double(max(1, (x1 - x0) * (y1 - y0)))
+        return Double(through.reduce(0) { $0 + $1.size }) / area
+    }
+
     /// PP-OCR's recognizer for hand print, loaded on first need; nil where `make models` has not
     /// installed it (then tesseract alone reads, and what it cannot read surely stays a doubt).
     private var handPrint: HandPrintRecognizer? {
@@ -184,7 +204,10 @@ public final class ScanReader: @unchecked Sendable {
     public var minimumExplained = 0.85
     /// A page darker than this is no form (the blank forms are about 10% ink, filled ones a little more).
     public var maximumInk = 0.35
-    public var tickInkThreshold = 0.12
+    /// Ink inside a tick box (inset from its border) that makes it marked. The printed border is
+    /// grey and not counted; an empty box measures 0.000 on every sample scan, a hand check
+    /// 0.04-0.4 (a check's long stroke mostly outside the box), a typed X nearly 1.
+    public var tickInkThreshold = 0.03
     public var signatureInkThreshold = 0.01
 
     public init(templates: FormTemplates, forms: URL = SchemaFiles.forms, dpi: Double = 300) throws {
@@ -386,26 +409,39 @@ public final class ScanReader: @unchecked Sendable {
                 case .none:
                     // Unanswered only when no option has ink near a mark's, and no mark was made
                     // anywhere near them (a check drawn across the box, a circled word).
-                    confidence = Self.markConfidence(marks.map(\.1).max() ?? 0, threshold: tickInkThreshold)
+                    confidence = Self.tickConfidence(marks.map(\.1).max() ?? 0, threshold: tickInkThreshold)
                     let around = (field.options ?? [:]).values.reduce(into: Box?.none) { whole, box in whole = whole.map { $0.union(box) } ?? box }
                     if let around, inkBeyondForm(placed, region: around.insetBy(-4)) > 4 * glyphPixels { confidence = min(confidence, 0.3) }
                 case .bothMarked:
                     confidence = 0.3
                     problems.append(Diagnostic(.review, code: "both-options-marked", "both Yes and No look marked for “\(field.label)”",
                                                field: field.key, location: .init(page: pageNumber, box: pageBox)))
-                case let .chosen(option, ink, _):
+                case let .chosen(option, ink, runnerUp):
                     value = option
-                    confidence = Self.markConfidence(ink, threshold: tickInkThreshold)
+                    confidence = Self.tickConfidence(ink, threshold: tickInkThreshold)
+                    // The other box has some ink too: sure only when this one has far more.
+                    if runnerUp >= tickInkThreshold / 3 {
+                        confidence = min(confidence, 0.5 + 0.49 * min(1, max(0, ink / runnerUp - 2) / 2))
+                    }
+                    // Ink the blank form explains (its border, found a little off) is no mark.
+                    if let box = field.options?[option], markInk(placed, box: box) < 0.02 { confidence = min(confidence, 0.6) }
                 }
                 let raw = marks.map { String(format: "%@ ink %.3f", $0.0, $0.1) }.joined(separator: ", ")
+                if Self.debugReadings {
+                    let written = (field.options ?? [:]).sorted(by: { $0.key > $1.key }).map { String(format: "%@ %.3f", $0.key, markInk(placed, box: $0.value)) }
+                    FileHandle.standardError.write(Data("mark \(field.key): \(raw) written \(written) -> \(value)=\(confidence)\n".utf8))
+                }
                 fields[field.key] = ExtractedField(value: value, raw: raw, source: .ink, page: pageNumber, box: pageBox, confidence: confidence)
             case .tick:
                 let fraction = ink(field.box.insetBy(2.5))
-                var confidence = Self.markConfidence(fraction, threshold: tickInkThreshold)
+                var confidence = Self.tickConfidence(fraction, threshold: tickInkThreshold)
                 // Not ticked only when nothing was marked in or across the box.
                 if fraction < tickInkThreshold, inkBeyondForm(placed, region: field.box.insetBy(-4)) > 4 * glyphPixels {
                     confidence = min(confidence, 0.3)
                 }
+                // Ink the blank form explains (its border, found a little off) is no mark.
+                if fraction >= tickInkThreshold, markInk(placed, box: field.box) < 0.02 { confidence = min(confidence, 0.6) }
+                if Self.debugReadings { FileHandle.standardError.write(Data("tick \(field.key): ink \(fraction) written \(markInk(placed, box: field.box)) -> \(confidence)\n".utf8)) }
                 fields[field.key] = ExtractedField(value: fraction >= tickInkThreshold ? "Yes" : "No", raw: String(format: "ink %.3f", fraction),
                                                    source: .ink, page: pageNumber, box: pageBox, confidence: confidence)
             case .ink:
@@ -493,6 +529,11 @@ public final class ScanReader: @unchecked Sendable {
                                                confidence: value.isEmpty ? 0 : read.confidence)
         }
         return (fields, problems)
+    }
+
+    /// A tick box's ink: twice the threshold is a mark for sure, a third of it sure empty.
+    static func tickConfidence(_ fraction: Double, threshold: Double) -> Double {
+        MarkReading.confidence(fraction, threshold: threshold, span: 1)
     }
 
     /// Scans are sure a little nearer the threshold than text-layer renders: their ink is measured straightened and cleaned.

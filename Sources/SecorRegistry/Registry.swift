@@ -478,6 +478,16 @@ extension Registry: TraineeRegister {
         }
         return nil
     }
+
+    public func mayClaim(alike nameKey: String, otherThan account: String?) throws -> Bool {
+        let keys = try db.read { db in
+            try String.fetchAll(db, sql: """
+                SELECT DISTINCT t.person_key FROM trained_employees t JOIN applications a ON a.id = t.application_id
+                WHERE a.state IN (\(Self.traineeHoldingStates)) AND t.wcb_account IS NOT ?
+                """, arguments: [account])
+        }
+        return keys.contains { namesAlike($0, nameKey) }
+    }
 }
 
 public struct RegistryError: Error, CustomStringConvertible, Sendable {
