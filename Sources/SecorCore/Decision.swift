@@ -116,32 +116,55 @@ public struct Validator: Sendable {
         self.processingDate = processingDate
     }
 
-    /// The application with the values its declaration repeats (those the edition's rules compare
-    /// between the two documents: the WCB account, the company) confirmed where both were read
-    /// from scans and agree: two independent readings that agree are surer than either.
+    /// The application with its readings checked against their context, as a verifier would:
+    /// - the values the declaration repeats from the registration (the company, the WCB account, the
+    ///   signer, the date), read from scans on both and agreeing, confirm each other: two
+    ///   independent readings that agree are surer than either;
+    /// - workforce counts that add up to the total they were read with confirm each other (slips
+    ///   that still add up are far rarer than slips).
     public func confirmed(_ app: Application) -> Application {
-        guard let registration = app.registration, let declaration = app.declaration else { return app }
-        var regFields = registration.normalized.fields, declFields = declaration.normalized.fields
-        var changed = false
-        for condition in edition.rules.compactMap(\.require) {
-            guard let name = condition.field, name.hasPrefix("declaration."), let other = condition.sameAs ?? condition.sameCompanyAs else { continue }
-            let key = String(name.dropFirst("declaration.".count))
-            guard let a = regFields[other], let b = declFields[key], a.status == .ok, b.status == .ok,
-                  a.confidence < 1 || b.confidence < 1 else { continue }
-            let agree = condition.sameCompanyAs != nil
-                ? !Normalize.companyKey(a.written).isEmpty && Normalize.companyKey(a.written) == Normalize.companyKey(b.written)
-                : a.value == b.value
-            guard agree else { continue }
-            let joint = min(0.99, 1 - (1 - a.confidence) * (1 - b.confidence))
-            regFields[other] = a.held(at: max(a.confidence, joint))
-            declFields[key] = b.held(at: max(b.confidence, joint))
-            changed = true
-        }
-        guard changed else { return app }
         var copy = app
-        copy.registration = registration.with(fields: regFields)
-        copy.declaration = declaration.with(fields: declFields)
-        return copy
+        var changed = false
+        if let registration = app.registration, let declaration = app.declaration {
+            var regFields = registration.normalized.fields, declFields = declaration.normalized.fields
+            let repeated = Set(templates.declaration.fields.map(\.key)).intersection(templates.registration.fields.map(\.key))
+            for key in repeated.sorted() {
+                guard let a = regFields[key], let b = declFields[key], a.status == .ok, b.status == .ok,
+                      !a.isBlank, !b.isBlank, a.confidence < 1 || b.confidence < 1, Self.sameValue(a, b) else { continue }
+                let joint = min(0.99, 1 - (1 - a.confidence) * (1 - b.confidence))
+                regFields[key] = a.held(at: max(a.confidence, joint))
+                declFields[key] = b.held(at: max(b.confidence, joint))
+                changed = true
+            }
+            copy.registration = registration.with(fields: regFields)
+            copy.declaration = declaration.with(fields: declFields)
+        }
+        if let registration = copy.registration,
+           let rule = edition.rules.compactMap(\.require).first(where: { $0.equalsSum != nil }),
+           let parts = rule.equalsSum, let total = rule.field {
+            var fields = registration.normalized.fields
+            let names = parts + [total]
+            let read = names.compactMap { fields[$0] }
+            // One reading may be weak: the others and the total then say what it must be.
+            if read.count == names.count, read.allSatisfy({ $0.status == .ok && $0.source == .ocr }),
+               read.filter({ $0.confidence < 0.5 }).count <= 1, read.contains(where: isUncertain), countsAddUp(copy) {
+                for name in names { fields[name] = fields[name]!.held(at: max(fields[name]!.confidence, 0.9)) }
+                copy.registration = registration.with(fields: fields)
+                changed = true
+            }
+        }
+        return changed ? copy : app
+    }
+
+    /// Whether two readings of one field name the same value: equal values, or for free text the
+    /// same words once case, accents and punctuation are set aside.
+    static func sameValue(_ a: NormalizedField, _ b: NormalizedField) -> Bool {
+        if a.value != nil && a.value == b.value { return true }
+        if case .text = a.value, case .text = b.value {
+            let ka = Normalize.personKey(a.written), kb = Normalize.personKey(b.written)
+            return !ka.isEmpty && ka == kb
+        }
+        return false
     }
 
     /// The fields (by rule name: `key`, `declaration.key`) whose value some rule of the edition
@@ -175,9 +198,24 @@ public struct Validator: Sendable {
             // Two readings of one company's name that nearly agree say it is the same company;
             // neither needs to be read exactly for that.
             if let other = c.sameCompanyAs, let name = c.field, sameCompanyByReadings(name, other, app) { continue }
+            // A doubtful date like the other document's, read surely and not late, is not late either.
+            if c.notAfter != nil, let name = c.field, dateSettledByTheOther(name, app) { continue }
             read.formUnion(readFields(c))
         }
         return read
+    }
+
+    /// Whether a doubtful reading of date `name` can be told not late from the other document's date:
+    /// read surely, not after the processing date, and written much alike (a signer dates both the
+    /// same way, usually the same day: "2026-05-" read where "2026-05-09" was written).
+    func dateSettledByTheOther(_ name: String, _ app: Application) -> Bool {
+        let key = name.hasPrefix("declaration.") ? String(name.dropFirst("declaration.".count)) : name
+        let otherName = name.hasPrefix("declaration.") ? key : "declaration." + key
+        guard let f = field(name, in: app), isUncertain(f), Self.isWritten(f), let other = field(otherName, in: app),
+              !isUncertain(other), other.status == .ok, case let .date(d)? = other.value, d <= processingDate else { return false }
+        func compact(_ s: String) -> String { s.lowercased().filter { $0.isLetter || $0.isNumber } }
+        let a = compact(f.written), b = compact(other.written)
+        return a.count >= 4 && (b.hasPrefix(a) || Normalize.similarity(a, b) >= 0.7)
     }
 
     /// Whether two scanned readings of a company's name, at least one doubtful, are so alike that
@@ -186,19 +224,40 @@ public struct Validator: Sendable {
         guard let a = field(name, in: app), let b = field(other, in: app), a.source == .ocr, b.source == .ocr,
               isUncertain(a) || isUncertain(b) else { return false }
         let ka = Normalize.companyKey(a.written), kb = Normalize.companyKey(b.written)
-        return ka.count >= 6 && Normalize.similarity(ka, kb) >= 0.85
+        // Both documents surely for one WCB account: names a few slips apart are that account's company.
+        let regAccount = app.registration?.normalized["wcb_account_number"], declAccount = app.declaration?.normalized["wcb_account_number"]
+        let oneAccount = regAccount.map { !isUncertain($0) && $0.status == .ok } == true && declAccount.map { !isUncertain($0) && $0.status == .ok } == true
+            && regAccount?.value == declAccount?.value
+        return ka.count >= 6 && Normalize.similarity(ka, kb) >= (oneAccount ? 0.7 : 0.85)
+    }
+
+    /// The fields a rule requires to be there (filled in, whatever their value).
+    var presenceFields: Set<String> {
+        var names = Set<String>()
+        for rule in edition.rules {
+            names.formUnion(rule.required ?? [])
+            if let c = rule.require, c.present != nil || c.anyPresent != nil { names.formUnion(readFields(c)) }
+        }
+        return names
+    }
+
+    /// Whether a doubtful reading of field `name` can change nothing the rules decide: no rule reads
+    /// its value, and either none needs it to be there or something is written in it.
+    func mayStayUnconfirmed(_ name: String, _ f: NormalizedField, deciding: Set<String>, presence: Set<String>) -> Bool {
+        !deciding.contains(name) && (!presence.contains(name) || Self.isWritten(f))
     }
 
     /// The fields read without confidence that no rule reads to decide (see `decidingFields`), by
     /// reason-field name: they do not hold the application; staff confirm them later.
     public func unconfirmed(_ app: Application, trainees: (any TraineeRegister)?) -> [String] {
-        let deciding = decidingFields(app, trainees: trainees)
+        let deciding = decidingFields(app, trainees: trainees), presence = presenceFields
         var names: [String] = []
         for doc in app.documents {
             let prefix = doc.kind == .declaration ? "declaration." : ""
             for field in templates.template(for: doc.kind)?.fields ?? [] {
                 let name = prefix + field.key
-                guard let f = doc.normalized[field.key], isUncertain(f), !deciding.contains(name), Self.isWritten(f) else { continue }
+                guard let f = doc.normalized[field.key], isUncertain(f),
+                      mayStayUnconfirmed(name, f, deciding: deciding, presence: presence) else { continue }
                 names.append(Self.reasonField(name))
             }
         }
@@ -311,13 +370,14 @@ public struct Validator: Sendable {
     /// unconfirmed (`unconfirmed(_:trainees:)`).
     func formatProblems(_ app: Application, deciding: Set<String>? = nil) -> [Reason] {
         var reasons: [Reason] = []
+        let presence = presenceFields
         for doc in app.documents {
             let prefix = doc.kind == .declaration ? "declaration." : ""
             let template = templates.template(for: doc.kind)
             for field in template?.fields ?? [] {
                 guard let f = doc.normalized[field.key] else { continue }
                 let name = prefix + field.key
-                if isUncertain(f), let deciding, !deciding.contains(name), Self.isWritten(f) { continue }
+                if isUncertain(f), let deciding, mayStayUnconfirmed(name, f, deciding: deciding, presence: presence) { continue }
                 if isUncertain(f) {
                     reasons.append(reason(code: "uncertain-reading", severity: .review, fieldName: name, found: f.written,
                         message: "We could not read “{label}” with confidence (we read “{found}”); staff will check it.",

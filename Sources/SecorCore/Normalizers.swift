@@ -326,6 +326,18 @@ public enum Normalize {
     }
 
     /// One of a form's choices, matched without regard to case, spacing or hyphens.
+    /// The choice a reading is nearest to, by the letters of both (a reading off paper slips a
+    /// letter or two: "TRADE CONTRACTOK", "PART-TINE"), with how alike they are (0...1) and how much
+    /// less alike the next nearest is.
+    public static func nearestChoice(_ raw: String, among choices: [String]) -> (choice: String, similarity: Double, margin: Double)? {
+        func key(_ s: String) -> String { s.lowercased().filter { $0.isLetter } }
+        let text = key(raw)
+        guard !text.isEmpty else { return nil }
+        let ranked = choices.filter { !key($0).isEmpty }.map { ($0, similarity(key($0), text)) }.sorted { $0.1 > $1.1 }
+        guard let best = ranked.first else { return nil }
+        return (best.0, best.1, best.1 - (ranked.dropFirst().first?.1 ?? 0))
+    }
+
     public static func choice(_ raw: String, among choices: [String]) -> Normalized<String> {
         let text = squeeze(raw)
         if text.isEmpty { return .blank }

@@ -522,6 +522,12 @@ public final class ScanReader: @unchecked Sendable {
             if field.kind == .choice, case let .value(choice) = Normalize.choice(value, among: field.choices ?? []),
                choice.lowercased().filter(\.isLetter) == value.lowercased().filter(\.isLetter) {
                 value = choice
+            } else if field.kind == .choice, let near = Normalize.nearestChoice(value, among: field.choices ?? []),
+                      near.similarity >= 0.75, near.margin >= 0.25, read.confidence >= 0.3 {
+                // The form's choices are few and far apart: a reading a letter or two from one of them,
+                // and far from every other, is that one (the letters in doubt cannot make another).
+                value = near.choice
+                read = Recognition(text: read.text, confidence: max(read.confidence, 0.9))
             }
             // A two-letter province code is capitals; OCR's "Sk" is the scan's.
             if field.key == "province", value.count == 2, value.allSatisfy(\.isLetter) { value = value.uppercased() }
@@ -583,6 +589,11 @@ public final class ScanReader: @unchecked Sendable {
         case (_, "phone"): return digits + "()-. +"
         case (_, "postal_code"): return "ABCEGHJKLMNPRSTVWXYZ" + digits + " "
         case (_, "province"): return "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz. "
+        case (.date, _):
+            // Digits, the letters of the months' names, and what people put between them.
+            let months = "January February March April May June July August September October November December Sept"
+            let letters = Set(months.filter(\.isLetter).lowercased() + months.filter(\.isLetter).uppercased())
+            return digits + String(letters.sorted()) + " -/.,"
         default: return nil
         }
     }
