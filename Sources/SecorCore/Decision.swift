@@ -128,9 +128,12 @@ public struct Validator: Sendable {
         if let registration = app.registration, let declaration = app.declaration {
             var regFields = registration.normalized.fields, declFields = declaration.normalized.fields
             let repeated = Set(templates.declaration.fields.map(\.key)).intersection(templates.registration.fields.map(\.key))
+            // A company is the same company whatever its suffix is written as ("Ltd." and "LIMITED").
+            let companies = Set(edition.rules.compactMap(\.require).compactMap(\.sameCompanyAs))
             for key in repeated.sorted() {
                 guard let a = regFields[key], let b = declFields[key], a.status == .ok, b.status == .ok,
-                      !a.isBlank, !b.isBlank, a.confidence < 1 || b.confidence < 1, Self.sameValue(a, b) else { continue }
+                      !a.isBlank, !b.isBlank, a.confidence < 1 || b.confidence < 1,
+                      Self.sameValue(a, b, key: companies.contains(key) ? Normalize.companyKey : Normalize.personKey) else { continue }
                 let joint = min(0.99, 1 - (1 - a.confidence) * (1 - b.confidence))
                 regFields[key] = a.held(at: max(a.confidence, joint))
                 declFields[key] = b.held(at: max(b.confidence, joint))
@@ -158,10 +161,10 @@ public struct Validator: Sendable {
 
     /// Whether two readings of one field name the same value: equal values, or for free text the
     /// same words once case, accents and punctuation are set aside.
-    static func sameValue(_ a: NormalizedField, _ b: NormalizedField) -> Bool {
+    static func sameValue(_ a: NormalizedField, _ b: NormalizedField, key: (String) -> String) -> Bool {
         if a.value != nil && a.value == b.value { return true }
         if case .text = a.value, case .text = b.value {
-            let ka = Normalize.personKey(a.written), kb = Normalize.personKey(b.written)
+            let ka = key(a.written), kb = key(b.written)
             return !ka.isEmpty && ka == kb
         }
         return false

@@ -156,11 +156,13 @@ public struct PDFFormReader: Sendable {
         var usedAcroForm = false
         var sawTypedTick = false
         var scanned = false
+        var handWritten = false
         for (position, reading) in group.pages.enumerated() {
             let templatePage = reading.placed?.templatePage ?? position + 1
             let pageNumber = reading.index + 1
             if let placed = reading.placed, let scans {
-                let (read, problems) = scans.readFields(placed, template: template, pageNumber: pageNumber)
+                let (read, problems, handFilled) = scans.readFields(placed, template: template, pageNumber: pageNumber, handWritten: handWritten)
+                handWritten = handWritten || handFilled
                 fields.merge(read) { _, new in new }
                 reasons += problems.map { d in
                     var d = d

@@ -287,14 +287,31 @@ public final class ScanReader: @unchecked Sendable {
         if Self.debugReadings { FileHandle.standardError.write(Data("page ink \(ink)\n".utf8)) }
         if ink < blankPageInk { return .blank }
         let small = image.downsampledDarkest(by: factor)
-        // Fed as it should be first; then upside down, then sideways either way.
-        for turns in [0, 2, 1, 3] {
-            let turned = turns == 0 ? image : image.rotated(quarterTurns: turns)
-            if let placed = place(turned, small: turns == 0 ? small : turned.downsampledDarkest(by: factor), scale: scale) {
+        if let placed = placeAnyWayUp(image, small: small, scale: scale) { return .placed(placed) }
+        // A phone's photograph: the sheet on a table, smaller than the picture and seen a little from
+        // the side. Flattened onto a page of the form's size, it is placed as a scan is.
+        if let corners = PhotographedPage.corners(in: image), let blank = fullBlank(templates.all[0].form, page: 1) {
+            let top = hypot(corners[1].x - corners[0].x, corners[1].y - corners[0].y)
+            let side = hypot(corners[3].x - corners[0].x, corners[3].y - corners[0].y)
+            let (w, h) = top > side ? (blank.height, blank.width) : (blank.width, blank.height)
+            if Self.debugReadings { FileHandle.standardError.write(Data("photograph: sheet at \(corners)\n".utf8)) }
+            if let flat = PhotographedPage.flattened(image, corners: corners, width: w, height: h).map({ PhotographedPage.evenlyLit($0) }),
+               let placed = placeAnyWayUp(flat, small: flat.downsampledDarkest(by: factor), scale: scale) {
                 return .placed(placed)
             }
         }
         return .unknown
+    }
+
+    /// `image` placed fed as it should be first; then upside down, then sideways either way.
+    func placeAnyWayUp(_ image: Raster, small: Raster, scale: Double) -> PlacedPage? {
+        for turns in [0, 2, 1, 3] {
+            let turned = turns == 0 ? image : image.rotated(quarterTurns: turns)
+            if let placed = place(turned, small: turns == 0 ? small : turned.downsampledDarkest(by: factor), scale: scale) {
+                return placed
+            }
+        }
+        return nil
     }
 
     /// An upright grey page (and its small copy) placed on the blank page it overlaps best.
@@ -335,7 +352,10 @@ public final class ScanReader: @unchecked Sendable {
     }
 
     /// Reads every field of `template` on page `templatePage` from a placed scan.
-    public func readFields(_ placed: PlacedPage, template: FormTemplate, pageNumber: Int) -> (fields: [String: ExtractedField], problems: [Diagnostic]) {
+    /// `handWritten`: an earlier page of the same document was filled by hand (a sparse second page
+    /// has too few boxes to tell by itself). The result says whether this page was.
+    public func readFields(_ placed: PlacedPage, template: FormTemplate, pageNumber: Int,
+                           handWritten: Bool = false) -> (fields: [String: ExtractedField], problems: [Diagnostic], handFilled: Bool) {
         var fields: [String: ExtractedField] = [:]
         var problems: [Diagnostic] = []
         let reader: LineReader?
@@ -464,7 +484,7 @@ public final class ScanReader: @unchecked Sendable {
         // (on typed scans it is unsure of none): there even a reading it is sure of is checked against
         // PP-OCR, as written around its box (tesseract is sure of hand print it misreads or cuts short).
         let unsure = printed.filter { $0.read.confidence < 0.9 }.count
-        let handFilled = unsure >= 2 || (unsure >= 1 && printed.count <= 5)
+        let handFilled = unsure >= 2 || (handWritten && unsure >= 1)
         if Self.debugReadings {
             FileHandle.standardError.write(Data("page \(placed.kind) \(placed.templatePage): \(unsure) of \(printed.count) unsure; \(printed.map { String(format: "%.2f", $0.read.confidence) })\n".utf8))
         }
@@ -534,7 +554,7 @@ public final class ScanReader: @unchecked Sendable {
             fields[field.key] = ExtractedField(value: value, raw: read.text, source: .ocr, page: pageNumber, box: pageBox,
                                                confidence: value.isEmpty ? 0 : read.confidence)
         }
-        return (fields, problems)
+        return (fields, problems, handFilled)
     }
 
     /// A tick box's ink: twice the threshold is a mark for sure, a third of it sure empty.
@@ -620,9 +640,10 @@ public final class ScanReader: @unchecked Sendable {
         let text = comparable(first.text)
         let fits = plausible(text)
         if let agreeing = tesseract.filter({ !$0.text.isEmpty && comparable($0.text) == text }).max(by: { $0.confidence < $1.confidence }) {
-            // Two engines, one reading.
+            // Two engines, one reading; unless tesseract was as sure of another on some view.
             let sure = 1 - (1 - max(agreeing.confidence, 0.4)) * (1 - first.minimum)
-            return Recognition(text: text, confidence: fits ? min(0.99, sure) : min(sure, 0.5))
+            let dissent = tesseract.contains { $0.confidence >= 0.9 && !$0.text.isEmpty && comparable($0.text) != text }
+            return Recognition(text: text, confidence: fits && !dissent ? min(0.99, sure) : min(sure, dissent ? 0.75 : 0.5))
         }
         if Self.debugReadings {
             FileHandle.standardError.write(Data("hand reading: \(first.text)=\(first.minimum) tesseract \(tesseract.map { "\($0.text)=\($0.confidence)" })\n".utf8))
