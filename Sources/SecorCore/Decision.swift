@@ -215,7 +215,13 @@ public struct Validator: Sendable {
         let key = name.hasPrefix("declaration.") ? String(name.dropFirst("declaration.".count)) : name
         let otherName = name.hasPrefix("declaration.") ? key : "declaration." + key
         guard let f = field(name, in: app), isUncertain(f), Self.isWritten(f), let other = field(otherName, in: app),
-              !isUncertain(other), other.status == .ok, case let .date(d)? = other.value, d <= processingDate else { return false }
+              other.status == .ok, case let .date(d)? = other.value, d <= processingDate else { return false }
+        if isUncertain(other) {
+            // Both in doubt: two readings of a month wholly before the processing date's say that
+            // neither date is late, whatever the day.
+            guard case let .date(mine)? = f.value, mine.year == d.year, mine.month == d.month else { return false }
+            return (d.year, d.month) < (processingDate.year, processingDate.month)
+        }
         func compact(_ s: String) -> String { s.lowercased().filter { $0.isLetter || $0.isNumber } }
         let a = compact(f.written), b = compact(other.written)
         return a.count >= 4 && (b.hasPrefix(a) || Normalize.similarity(a, b) >= 0.7)

@@ -371,6 +371,19 @@ public final class ScanReader: @unchecked Sendable {
         func ink(_ box: Box) -> Double {
             placement.sample(placed.image, box: box).inkFraction
         }
+        /// The ink inside a tick box, inside its border as found on the scan itself (a page shrunk
+        /// to fit is placed to within a point or two, and a box's border is as dark as a mark).
+        func markFraction(_ box: Box) -> Double {
+            let ppp = placement.pixelsPerPoint
+            let wide = placement.sample(placed.image, box: box.insetBy(-3))
+            let inside = CropCleaning.insideOfBorder(wide, margin: 3 * ppp, pixelsPerPoint: ppp)
+            let trim = Int((1.5 * ppp).rounded())
+            guard inside.width > 2 * trim + 2, inside.height > 2 * trim + 2 else { return ink(box.insetBy(2.5)) }
+            let fraction = inside.inkFraction(x: trim, y: trim, width: inside.width - 2 * trim, height: inside.height - 2 * trim)
+            // A check drawn mostly beside the box: a little of it inside, much of it through the box.
+            if fraction < tickInkThreshold, fraction >= tickInkThreshold / 3, markInk(placed, box: box) >= 0.08 { return 2 * tickInkThreshold }
+            return fraction
+        }
         /// The boxes of the page's other fields: their ink is theirs, not this field's.
         func otherBoxes(_ field: TemplateField) -> [Box] {
             template.fields.filter { $0.page == field.page && $0.key != field.key }.flatMap { f in
@@ -421,7 +434,7 @@ public final class ScanReader: @unchecked Sendable {
             case .yesNo:
                 var marks: [(String, Double)] = []
                 for (option, box) in (field.options ?? [:]).sorted(by: { $0.key > $1.key }) {
-                    marks.append((option, ink(box.insetBy(2.5))))
+                    marks.append((option, markFraction(box)))
                 }
                 var value = ""
                 var confidence = 0.99
@@ -453,7 +466,7 @@ public final class ScanReader: @unchecked Sendable {
                 }
                 fields[field.key] = ExtractedField(value: value, raw: raw, source: .ink, page: pageNumber, box: pageBox, confidence: confidence)
             case .tick:
-                let fraction = ink(field.box.insetBy(2.5))
+                let fraction = markFraction(field.box)
                 var confidence = Self.tickConfidence(fraction, threshold: tickInkThreshold)
                 // Not ticked only when nothing was marked in or across the box.
                 if fraction < tickInkThreshold, inkBeyondForm(placed, region: field.box.insetBy(-4)) > 4 * glyphPixels {
