@@ -11,12 +11,14 @@ public enum PhotographedPage {
         let small = image.downsampled(by: factor)
         let w = small.width, h = small.height
         guard w > 20, h > 20 else { return nil }
-        // Two steps: paper (however dimly lit) and print apart from the surround. The first split
-        // puts dim paper with the surround; split that darker part again.
+        // Paper however dimly lit, apart from the surround: the split between bright and dark puts
+        // dim paper with the surround, so the line is drawn halfway between it and the surround's
+        // own level (a table's texture stays below it; paper in a shadow stays above).
         let first = CropCleaning.otsuThreshold(small)
         let darker = small.pixels.filter { $0 < first }
         guard darker.count > 16 else { return nil }
-        let threshold = CropCleaning.otsuThreshold(Raster(width: darker.count, height: 1, pixels: darker))
+        let surround = Double(darker.reduce(0) { $0 + Int($1) }) / Double(darker.count)
+        let threshold = UInt8((surround + Double(first)) / 2)
         // Paper is bright; a table, a hand or a shadow around it is not. Print on the sheet is dark
         // too, so the sheet is the bright region with its print filled in (its outline).
         var bright = small.pixels.map { $0 > threshold }

@@ -295,9 +295,15 @@ public final class ScanReader: @unchecked Sendable {
             let side = hypot(corners[3].x - corners[0].x, corners[3].y - corners[0].y)
             let (w, h) = top > side ? (blank.height, blank.width) : (blank.width, blank.height)
             if Self.debugReadings { FileHandle.standardError.write(Data("photograph: sheet at \(corners)\n".utf8)) }
-            if let flat = PhotographedPage.flattened(image, corners: corners, width: w, height: h).map({ PhotographedPage.evenlyLit($0) }),
-               let placed = placeAnyWayUp(flat, small: flat.downsampledDarkest(by: factor), scale: scale) {
-                return .placed(placed)
+            if var flat = PhotographedPage.flattened(image, corners: corners, width: w, height: h).map({ PhotographedPage.evenlyLit($0) }) {
+                // The sheet's edge is found to within a few pixels: the table may show along it. The
+                // forms print nothing in their outer 10 points, so that strip is made paper.
+                let edge = 10 * scale, width = Double(w), height = Double(h)
+                for strip in [Box(x: 0, y: 0, width: width, height: edge), Box(x: 0, y: height - edge, width: width, height: edge),
+                              Box(x: 0, y: 0, width: edge, height: height), Box(x: width - edge, y: 0, width: edge, height: height)] {
+                    flat.whiten(strip)
+                }
+                if let placed = placeAnyWayUp(flat, small: flat.downsampledDarkest(by: factor), scale: scale) { return .placed(placed) }
             }
         }
         return .unknown
