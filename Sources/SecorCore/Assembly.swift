@@ -408,6 +408,32 @@ public struct ApplicationAssembler: Sendable {
         pair(\.wcbAccount, \.wcbAccount)
         pair(\.companyKey, \.companyKey)
 
+        /// Last, the halves whose WCB account was not read with confidence (hand print): a
+        /// registration and a declaration naming nearly the same company ("Prairie Class Inc",
+        /// "Prairie Ulass Inc"), each the other's nearest, are one application. Only such halves
+        /// are compared, and only while there are few (a batch of thousands is not compared pair by pair).
+        func pairAlike() {
+            let doubtful = { (d: Document) in d.wcbConfidence < sureAt || d.wcbAccount == nil }
+            let regs = registrations.indices.filter { doubtful(registrations[$0]) && registrations[$0].companyKey != nil }
+            let decls = declarations.indices.filter { doubtful(declarations[$0]) && declarations[$0].companyKey != nil }
+            guard !regs.isEmpty, !decls.isEmpty, regs.count * decls.count <= 250_000 else { return }
+            func alike(_ i: Int, _ j: Int) -> Double { Normalize.similarity(registrations[i].companyKey!, declarations[j].companyKey!) }
+            var pairs: [(Int, Int)] = []
+            for i in regs {
+                guard let j = decls.max(by: { alike(i, $0) < alike(i, $1) }), alike(i, j) >= 0.8,
+                      regs.max(by: { alike($0, j) < alike($1, j) }) == i else { continue }
+                pairs.append((i, j))
+            }
+            for (i, j) in pairs {
+                applications.append(App(id: "", registration: registrations[i], declaration: declarations[j],
+                                        files: fileRefs([registrations[i], declarations[j]])))
+            }
+            let pairedRegs = Set(pairs.map(\.0)), pairedDecls = Set(pairs.map(\.1))
+            registrations = registrations.enumerated().filter { !pairedRegs.contains($0.offset) }.map(\.element)
+            declarations = declarations.enumerated().filter { !pairedDecls.contains($0.offset) }.map(\.element)
+        }
+        pairAlike()
+
         // The declaration an export names may be here but unreadable: it belongs to that application.
         var unreadableByName: [String: [Int]] = [:]
         for (k, u) in unmatched.enumerated() { unreadableByName[(u.path as NSString).lastPathComponent, default: []].append(k) }

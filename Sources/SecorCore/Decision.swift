@@ -132,8 +132,19 @@ public struct Validator: Sendable {
             let companies = Set(edition.rules.compactMap(\.require).compactMap(\.sameCompanyAs))
             for key in repeated.sorted() {
                 guard let a = regFields[key], let b = declFields[key], a.status == .ok, b.status == .ok,
-                      !a.isBlank, !b.isBlank, a.confidence < 1 || b.confidence < 1,
-                      Self.sameValue(a, b, key: companies.contains(key) ? Normalize.companyKey : Normalize.personKey) else { continue }
+                      !a.isBlank, !b.isBlank, a.confidence < 1 || b.confidence < 1 else { continue }
+                let textKey = companies.contains(key) ? Normalize.companyKey : Normalize.personKey
+                guard Self.sameValue(a, b, key: textKey) else {
+                    // Two readings of one name from scans, a few letters apart: one of them is a misreading,
+                    // however sure the engines were, and which cannot be told.
+                    if case .text = a.value, a.source == .ocr, b.source == .ocr, a.written.contains(where: \.isLetter),
+                       Normalize.similarity(textKey(a.written), textKey(b.written)) >= 0.75 {
+                        regFields[key] = a.held(at: min(a.confidence, 0.75))
+                        declFields[key] = b.held(at: min(b.confidence, 0.75))
+                        changed = true
+                    }
+                    continue
+                }
                 let joint = min(0.99, 1 - (1 - a.confidence) * (1 - b.confidence))
                 regFields[key] = a.held(at: max(a.confidence, joint))
                 declFields[key] = b.held(at: max(b.confidence, joint))

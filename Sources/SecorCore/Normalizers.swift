@@ -140,6 +140,24 @@ public enum Normalize {
 
     // MARK: Dates
 
+    /// A date read off paper with its month's name a letter or two out ("9 SEPTEMRER 2026"): the
+    /// word nearest a month's full name (and far from every other) put right, case kept. Nil when
+    /// no word is such a slip.
+    public static func monthNamePutRight(_ raw: String) -> String? {
+        let names = months.filter { $0.key.count > 4 }.map(\.key)
+        var changed = false
+        let words = raw.split(separator: " ", omittingEmptySubsequences: false).map { word -> String in
+            let letters = word.lowercased().filter(\.isLetter)
+            guard letters.count >= 5, months[letters] == nil else { return String(word) }
+            let ranked = names.map { ($0, similarity($0, letters)) }.sorted { $0.1 > $1.1 }
+            guard let best = ranked.first, best.1 >= 0.75, best.1 - (ranked.dropFirst().first?.1 ?? 0) >= 0.2 else { return String(word) }
+            changed = true
+            let fixed = word.first?.isUppercase == true && word.dropFirst().first?.isUppercase == true ? best.0.uppercased() : best.0.capitalized
+            return word.last.map { $0.isLetter ? fixed : fixed + String($0) } ?? fixed
+        }
+        return changed ? words.joined(separator: " ") : nil
+    }
+
     private static let months: [String: Int] = [
         "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4, "may": 5,
         "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9, "sept": 9, "september": 9,

@@ -75,16 +75,19 @@ public struct ProcessJob {
         // Decide in submission order (rule 5: the earlier registration keeps its trained employee),
         // keeping only each decision and its reasons; then hand on the records in file order.
         let decider = pipeline.decider(on: processingDate)
-        var outcomes: [Int: (edition: ProgramEdition, decision: Decision, reasons: [Reason])] = [:]
+        var outcomes: [Int: (edition: ProgramEdition, decision: Decision, reasons: [Reason], unconfirmed: [String])] = [:]
         try decider.decideInSubmissionOrder(applications, earlier: registry, load: load) { index, d in
-            outcomes[index] = (d.edition, d.decision, d.reasons)
+            outcomes[index] = (d.edition, d.decision, d.reasons, d.unconfirmed)
         }
         let writer = OutputWriter(library: pipeline.library)
         let day = try out.map { try DaySummaryWriter(date: processingDate, into: $0) }
         var summary = BatchSummary(asOf: processingDate.description, unmatched: unmatched.map(pipeline.record))
         for (index, planned) in applications.enumerated() {
             guard let outcome = outcomes.removeValue(forKey: index) else { continue }
-            let d = DecidedApplication(application: try load(planned), edition: outcome.edition, decision: outcome.decision, reasons: outcome.reasons)
+            // Loaded again as it was decided: with its readings checked against their context.
+            let validator = Validator(edition: outcome.edition, templates: pipeline.templates, processingDate: processingDate)
+            let d = DecidedApplication(application: validator.confirmed(try load(planned)), edition: outcome.edition,
+                                       decision: outcome.decision, reasons: outcome.reasons, unconfirmed: outcome.unconfirmed)
             // No applicant data above debug: the digest prefix, the outcome and the reason codes.
             logger.info("decided", metadata: [
                 "sha256": "\(d.application.documents.first.map { String($0.sha256.prefix(12)) } ?? "")",

@@ -524,8 +524,13 @@ public final class ScanReader: @unchecked Sendable {
                 let r = reader.read(pixels: written.pixels, width: written.width, height: written.height, dpi: Int(dpi), characters: characters, layout: .line)
                 readings.append(Recognition(text: r.text.split(whereSeparator: \.isWhitespace).joined(separator: " "), confidence: r.confidence))
             }
-            let read = Self.handReading(recognizer, crop: written, tesseract: readings, characters: characters,
+            var read = Self.handReading(recognizer, crop: written, tesseract: readings, characters: characters,
                                         plausible: { Self.isPlausible($0, for: field) })
+            // A count written as one thin upright stroke is a 1, which both engines can miss alone in
+            // a box; never sure on its own (the counts' total can confirm it).
+            if field.kind == .count, read.text.isEmpty || read.confidence < 0.5, Self.isOneStroke(written) {
+                read = Recognition(text: "1", confidence: 0.7)
+            }
             if Self.debugReadings { FileHandle.standardError.write(Data("hand \(field.key): \(read.text)=\(read.confidence)\n".utf8)) }
             return read
         }
@@ -568,12 +573,24 @@ public final class ScanReader: @unchecked Sendable {
                 value = near.choice
                 read = Recognition(text: read.text, confidence: max(read.confidence, 0.9))
             }
+            // A month's name a letter or two out is that month; the reading stays as sure as it was.
+            if field.kind == .date, !Self.isPlausible(value, for: field), let fixed = Normalize.monthNamePutRight(value),
+               Self.isPlausible(fixed, for: field) {
+                value = fixed
+            }
             // A two-letter province code is capitals; OCR's "Sk" is the scan's.
             if field.key == "province", value.count == 2, value.allSatisfy(\.isLetter) { value = value.uppercased() }
             fields[field.key] = ExtractedField(value: value, raw: read.text, source: .ocr, page: pageNumber, box: pageBox,
                                                confidence: value.isEmpty ? 0 : read.confidence)
         }
         return (fields, problems, handFilled)
+    }
+
+    /// Whether the crop's ink is one upright stroke, much taller than wide: a hand-written 1.
+    static func isOneStroke(_ crop: Raster) -> Bool {
+        let trimmed = CropCleaning.trimmed(crop, margin: 0)
+        guard CropCleaning.inkColumnRuns(trimmed) == 1, trimmed.height >= 12 else { return false }
+        return Double(trimmed.width) <= 0.4 * Double(trimmed.height)
     }
 
     /// A tick box's ink: twice the threshold is a mark for sure, a third of it sure empty.
