@@ -226,16 +226,22 @@ public struct Validator: Sendable {
         let key = name.hasPrefix("declaration.") ? String(name.dropFirst("declaration.".count)) : name
         let otherName = name.hasPrefix("declaration.") ? key : "declaration." + key
         guard let f = field(name, in: app), isUncertain(f), Self.isWritten(f), let other = field(otherName, in: app),
-              other.status == .ok, case let .date(d)? = other.value, d <= processingDate else { return false }
-        if isUncertain(other) {
-            // Both in doubt: two readings of a month wholly before the processing date's say that
-            // neither date is late, whatever the day.
-            guard case let .date(mine)? = f.value, mine.year == d.year, mine.month == d.month else { return false }
-            return (d.year, d.month) < (processingDate.year, processingDate.month)
-        }
+              Self.isWritten(other) else { return false }
         func compact(_ s: String) -> String { s.lowercased().filter { $0.isLetter || $0.isNumber } }
         let a = compact(f.written), b = compact(other.written)
-        return a.count >= 4 && (b.hasPrefix(a) || Normalize.similarity(a, b) >= 0.7)
+        guard a.count >= 4 else { return false }
+        if !isUncertain(other) {
+            guard other.status == .ok, case let .date(d)? = other.value, d <= processingDate else { return false }
+            return b.hasPrefix(a) || Normalize.similarity(a, b) >= 0.7
+        }
+        // Both in doubt: two readings much alike, those that are dates all of one month wholly
+        // before the processing date's, say that neither date is late, whatever the day.
+        let dates = [f, other].compactMap { field -> CalendarDate? in
+            if case let .date(d)? = field.value, field.status == .ok { return d } else { return nil }
+        }
+        guard let first = dates.first, dates.allSatisfy({ $0.year == first.year && $0.month == first.month }),
+              Normalize.similarity(a, b) >= 0.6 else { return false }
+        return (first.year, first.month) < (processingDate.year, processingDate.month)
     }
 
     /// Whether two scanned readings of a company's name, at least one doubtful, are so alike that

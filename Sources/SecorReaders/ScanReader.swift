@@ -521,7 +521,9 @@ public final class ScanReader: @unchecked Sendable {
             guard let written else { return tesseract }
             var readings = tesseract.map { [$0] } ?? []
             if let reader {
-                let r = reader.read(pixels: written.pixels, width: written.width, height: written.height, dpi: Int(dpi), characters: characters, layout: .line)
+                // One glyph (a count's digit) is read as a character: line mode often reads nothing in it.
+                let layout: LineLayout = field.kind == .count && CropCleaning.inkColumnRuns(written) == 1 ? .character : .line
+                let r = reader.read(pixels: written.pixels, width: written.width, height: written.height, dpi: Int(dpi), characters: characters, layout: layout)
                 readings.append(Recognition(text: r.text.split(whereSeparator: \.isWhitespace).joined(separator: " "), confidence: r.confidence))
             }
             var read = Self.handReading(recognizer, crop: written, tesseract: readings, characters: characters,
