@@ -304,6 +304,19 @@ public struct Validator: Sendable {
         for rule in edition.rules {
             reasons += try evaluate(rule, application, trainees: trainees)
         }
+        // A rejection letter names the applicant's WCB account: one not read with confidence is for
+        // staff to confirm before any letter goes (the reasons stand, held for review).
+        if reasons.contains(where: { $0.severity == .reject }),
+           let account = application.registration?.normalized["wcb_account_number"] ?? application.declaration?.normalized["wcb_account_number"],
+           isUncertain(account) {
+            reasons = reasons.map { r in
+                r.severity == .reject ? Reason(code: r.code, severity: .review, field: r.field, found: r.found, message: r.message,
+                                               rule: r.rule, label: r.label, document: r.document, page: r.page, box: r.box) : r
+            }
+            reasons.append(reason(code: "account-in-doubt", severity: .review, fieldName: "wcb_account_number", found: account.written,
+                                  message: "The application would be refused, but its WCB account number (we read “{found}”) was not read with confidence; staff will confirm it before a letter is sent.",
+                                  rule: "reading-confidence", app: application))
+        }
         // One reason per field and code is enough for an applicant.
         var seen = Set<String>()
         return reasons.filter { seen.insert("\($0.code)|\($0.field ?? "")").inserted }

@@ -49,3 +49,48 @@ import Testing
         #expect(a.union(Box(x: 20, y: 20, width: 1, height: 1)) == Box(x: 0, y: 0, width: 21, height: 21))
     }
 }
+
+/// A sheet photographed on a table: found by its corners, flattened, its shadow evened.
+@Suite struct PhotographedPageTests {
+    /// A 400×520 picture: a darkish table, and on it a sheet (a quadrilateral seen a little from the
+    /// side) lit brighter at the top than at the bottom, with a black square printed in the middle.
+    func photograph() -> (Raster, [(x: Double, y: Double)]) {
+        let corners: [(x: Double, y: Double)] = [(60, 40), (350, 55), (340, 480), (50, 470)]
+        var image = Raster(width: 400, height: 520, fill: 70)
+        func inside(_ x: Double, _ y: Double) -> Bool {
+            // Inside a convex quadrilateral: on the same side of every edge.
+            (0..<4).allSatisfy { i in
+                let a = corners[i], b = corners[(i + 1) % 4]
+                return (b.x - a.x) * (y - a.y) - (b.y - a.y) * (x - a.x) >= 0
+            }
+        }
+        for y in 0..<image.height {
+            for x in 0..<image.width where inside(Double(x), Double(y)) {
+                image.pixels[y * image.width + x] = UInt8(230 - y * 90 / image.height)
+            }
+        }
+        for y in 230..<270 { for x in 180..<220 { image.pixels[y * image.width + x] = 20 } }
+        return (image, corners)
+    }
+
+    @Test func findsTheSheetsCorners() throws {
+        let (image, truth) = photograph()
+        let found = try #require(PhotographedPage.corners(in: image))
+        for (f, t) in zip(found, truth) { #expect(abs(f.x - t.x) <= 8 && abs(f.y - t.y) <= 8, "\(f) for \(t)") }
+    }
+
+    @Test func flattensAndEvensIt() throws {
+        let (image, truth) = photograph()
+        let flat = PhotographedPage.evenlyLit(try #require(PhotographedPage.flattened(image, corners: truth, width: 306, height: 396)))
+        // The dim bottom of the sheet is paper again; the printed square is still ink, in the middle.
+        #expect(flat[150, 380] > 200)
+        #expect(flat[150, 20] > 200)
+        #expect(flat[150, 198] < 128)
+    }
+
+    @Test func aScanIsNoPhotograph() {
+        var scan = Raster(width: 400, height: 520, fill: 245)
+        for y in 100..<120 { for x in 50..<350 { scan.pixels[y * scan.width + x] = 30 } }
+        #expect(PhotographedPage.corners(in: scan) == nil)
+    }
+}

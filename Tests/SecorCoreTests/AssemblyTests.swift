@@ -37,6 +37,24 @@ import Testing
         #expect(pairs == [["in/export.xml", "in/scan-17.pdf"], ["in/reg-b.pdf", "in/decl-b.pdf"], ["in/reg-c.pdf", "in/decl-c.pdf"]])
     }
 
+    /// Hand-filled halves whose accounts were read with doubt pair by a company name nearly the same.
+    @Test func scannedHalvesInDoubtPairByACompanyNearlyTheSame() {
+        func scanned(_ kind: DocumentKind, wcb: String, company: String) -> ExtractedDocument {
+            ExtractedDocument(kind: kind, flavor: .scan, pages: [1],
+                              fields: ["wcb_account_number": .init(value: wcb, source: .ocr, confidence: 0.5),
+                                       "company_legal_name": .init(value: company, source: .ocr, confidence: 0.6)])
+        }
+        let files = [
+            file("in/reg-1.pdf", [scanned(.registration, wcb: "3368371", company: "Prairie Class Inc")]),
+            file("in/reg-2.pdf", [scanned(.registration, wcb: "3000002", company: "Northern Roofing Ltd")]),
+            file("in/decl-1.pdf", [scanned(.declaration, wcb: "336837", company: "Prairie Ulass Inc")]),
+        ]
+        let apps = assembler.assemble(files).applications
+        let pairs = apps.map { [$0.registration?.path, $0.declaration?.path] }
+        #expect(pairs.contains(["in/reg-1.pdf", "in/decl-1.pdf"]))
+        #expect(pairs.contains(["in/reg-2.pdf", nil]))
+    }
+
     @Test func theDocumentsOfOneFileAreOneApplication() {
         let envelope = file("envelope.pdf", [registration(wcb: "3000001", company: "Alpha"), declaration(wcb: "3999999", company: "Other")])
         let apps = assembler.assemble([envelope, file("d.pdf", [declaration(wcb: "3000001", company: "Alpha")])]).applications

@@ -325,3 +325,105 @@ func decide(_ applicant: Applicant) -> (Decision, [Reason]) {
         #expect(confirmed.declaration?.normalized["company_legal_name"]?.confidence == 0.75)
     }
 }
+
+/// Hand print read with doubt: a doubt no rule reads does not hold the application; the form's
+/// context (the other document, the counts' total, the choices) settles what it can.
+@Suite struct HandPrintContextTests {
+    /// The clean s01 application, every value read off a scan at `confidence`, with `doubts`
+    /// read at 0.5 instead.
+    func scanned(_ doubts: [String: Double] = [:], registration changes: [String: String] = [:],
+                 declaration declChanges: [String: String] = [:]) -> Application {
+        let clean = try! Expected.load().case("s01")!
+        func received(_ kind: DocumentKind, _ values: [String: String], prefix: String) -> ReceivedDocument {
+            var fields: [String: ExtractedField] = [:]
+            for (key, value) in values {
+                let source: FieldSource = ["signature", "decl_workers", "decl_office", "decl_trainee", "decl_milestones", "decl_growth",
+                                           "scsa_member", "sk_permanent_office", "expects_more_than_9", "trainee_in_sk",
+                                           "trainee_other_account"].contains(key) ? .ink : .ocr
+                fields[key] = ExtractedField(value: value, source: source, confidence: doubts[prefix + key] ?? 0.99)
+            }
+            let doc = ExtractedDocument(kind: kind, flavor: .scan, pages: [1], fields: fields)
+            return ReceivedDocument(path: "\(kind).pdf", sha256: kind.rawValue, extracted: doc,
+                                    normalized: FieldNormalizer(templates: templates).normalize(doc), fileIndex: kind == .registration ? 0 : 1)
+        }
+        return Application(id: "a", registration: received(.registration, clean.registration!.merging(changes) { $1 }, prefix: ""),
+                           declaration: received(.declaration, clean.declaration!.merging(declChanges) { $1 }, prefix: "declaration."),
+                           files: [])
+    }
+
+    func decide(_ app: Application) throws -> (Decision, [Reason], [String]) {
+        let validator = Validator(edition: library.editions[0], templates: templates, processingDate: processingDate)
+        let confirmed = validator.confirmed(app)
+        let reasons = try validator.validate(confirmed, trainees: BatchTraineeRegister())
+        return (Decision(reasons: reasons), reasons, validator.unconfirmed(confirmed, trainees: BatchTraineeRegister()))
+    }
+
+    @Test func aDoubtNoRuleReadsIsUnconfirmedNotHeld() throws {
+        // An email, a position, and an address only required to be there.
+        let (decision, reasons, unconfirmed) = try decide(scanned(["email": 0.5, "trainee_position": 0.5, "mailing_address": 0.5]))
+        #expect(decision == .accepted, "\(reasons)")
+        #expect(Set(unconfirmed) == ["email", "trainee_position", "mailing_address"])
+        // A value the declaration repeats, read surely on the registration, is confirmed by it instead.
+        let (_, _, repeated) = try decide(scanned(["declaration.signer_title": 0.5]))
+        #expect(repeated.isEmpty)
+    }
+
+    @Test func aDoubtARuleReadsHoldsTheApplication() throws {
+        let (decision, reasons, unconfirmed) = try decide(scanned(["trainee_status": 0.5]))
+        #expect(decision == .needsReview)
+        #expect(reasons.contains { $0.field == "trainee_status" && $0.severity == .review })
+        #expect(!unconfirmed.contains("trainee_status"))
+        // A required field in doubt about whether anything is there at all is held too.
+        let (blank, _, _) = try decide(scanned(["signer_name": 0.3], registration: ["signer_name": ""]))
+        #expect(blank == .needsReview)
+    }
+
+    @Test func countsThatAddUpToTheirTotalConfirmEachOther() throws {
+        let (decision, reasons, _) = try decide(scanned(["workers_owners": 0.6, "workers_casual": 0.3]))
+        #expect(decision == .accepted, "\(reasons)")
+        // Two weak readings are not settled by the total.
+        let (held, _, _) = try decide(scanned(["workers_owners": 0.3, "workers_casual": 0.3]))
+        #expect(held == .needsReview)
+    }
+
+    @Test func aDoubtfulDateLikeTheOtherDocumentsIsNotLate() throws {
+        let clean = try Expected.load().case("s01")!
+        let date = clean.registration!["date_signed"]!
+        let (decision, reasons, _) = try decide(scanned(["declaration.date_signed": 0.5]))
+        #expect(decision == .accepted, "\(reasons)")
+        // Unlike the other document's date, it stays a doubt.
+        let (held, _, _) = try decide(scanned(["declaration.date_signed": 0.5], declaration: ["date_signed": "2026-11-30"]))
+        #expect(held == .needsReview, "\(date)")
+    }
+
+    @Test func aRejectionWaitsForAnAccountReadSurely() throws {
+        let refused = try decide(scanned(registration: ["trainee_status": "Part-time"]))
+        #expect(refused.0 == .rejected)
+        let (decision, reasons, _) = try decide(scanned(["wcb_account_number": 0.5, "declaration.wcb_account_number": 0.5],
+                                                        registration: ["trainee_status": "Part-time"]))
+        #expect(decision == .needsReview)
+        #expect(reasons.contains { $0.code == "account-in-doubt" })
+        #expect(reasons.contains { $0.code == "trainee-full-time-permanent" && $0.severity == .review })
+    }
+
+    @Test func twoSureReadingsOfOneNameThatDifferAreBothDoubted() throws {
+        let validator = Validator(edition: library.editions[0], templates: templates, processingDate: processingDate)
+        let confirmed = validator.confirmed(scanned(declaration: ["company_legal_name": "Cypress Plumbinq & Heating Ltd"]))
+        #expect((confirmed.registration?.normalized["company_legal_name"]?.confidence ?? 1) < 0.8)
+        #expect((confirmed.declaration?.normalized["company_legal_name"]?.confidence ?? 1) < 0.8)
+        // The WCB accounts agree surely: the company is the same, its name only unconfirmed.
+        let (decision, reasons, unconfirmed) = try decide(scanned(declaration: ["company_legal_name": "Cypress Plumbinq & Heating Ltd"]))
+        #expect(decision == .accepted, "\(reasons)")
+        #expect(unconfirmed.contains("company_legal_name"))
+    }
+
+    @Test func aReadingNearOneChoiceIsThatChoice() {
+        let choices = ["Full-time permanent", "Part-time", "Casual", "Consultant", "Sub-contractor"]
+        let near = Normalize.nearestChoice("FULL-TIME PERMANEMT", among: choices)
+        #expect(near?.choice == "Full-time permanent")
+        #expect((near?.margin ?? 0) >= 0.25)
+        #expect(Normalize.monthNamePutRight("9 SEPTEMRER 2026") == "9 SEPTEMBER 2026")
+        #expect(Normalize.monthNamePutRight("Octobr 11, 2026") == "October 11, 2026")
+        #expect(Normalize.monthNamePutRight("2026-10-11") == nil)
+    }
+}
