@@ -526,7 +526,7 @@ public final class ScanReader: @unchecked Sendable {
                 let r = reader.read(pixels: written.pixels, width: written.width, height: written.height, dpi: Int(dpi), characters: characters, layout: layout)
                 readings.append(Recognition(text: r.text.split(whereSeparator: \.isWhitespace).joined(separator: " "), confidence: r.confidence))
             }
-            var read = Self.handReading(recognizer, crop: written, tesseract: readings, characters: characters,
+            var read = Self.handReading(recognizer, crop: written, tesseract: readings, characters: Self.handCharacters(for: field),
                                         plausible: { Self.isPlausible($0, for: field) })
             // A count written as one thin upright stroke is a 1, which both engines can miss alone in
             // a box; never sure on its own (the counts' total can confirm it).
@@ -636,6 +636,15 @@ public final class ScanReader: @unchecked Sendable {
     /// (accented too), digits, spaces and common punctuation. A "€", "|" or "*" is the scan's.
     static func isWrittenText(_ text: String) -> Bool {
         text.allSatisfy { $0.isLetter || ("0"..."9").contains($0) || $0 == " " || writtenPunctuation.contains($0) }
+    }
+
+    /// What PP-OCR may read in a field: tesseract's set, and for an email address the characters
+    /// one is made of (no space, no "<" or "!": a hand's slips, read as marks).
+    static func handCharacters(for field: TemplateField) -> String? {
+        if field.key.hasSuffix("email") {
+            return "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@.-_'+"
+        }
+        return characters(for: field)
     }
 
     /// What tesseract may read in a field: fewer choices, fewer mistakes.
