@@ -261,6 +261,12 @@ extension ApplicationRecord: PrettyJSONWritable {
         json.key("readings"); json.object(readings) { $0.value($1) }
         json.key("reasons"); json.array(reasons)
         json.member("submitted", submitted)
+        if let unconfirmed {
+            json.key("unconfirmed")
+            json.beginArray()
+            for name in unconfirmed { json.element(); json.string(name) }
+            json.endArray()
+        }
         json.endObject()
     }
 }

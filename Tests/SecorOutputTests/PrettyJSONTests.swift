@@ -43,6 +43,7 @@ import SecorFixtures
             "reasons": reasons, "readings": readings,
         ]
         if rng.next() % 2 == 0 { record["submitted"] = "2026-05-14T10:25:00-06:00" }
+        if rng.next() % 2 == 0 { record["unconfirmed"] = (0..<Int(rng.next() % 3)).map { _ in text() } }
         return try JSONDecoder().decode(ApplicationRecord.self, from: JSONSerialization.data(withJSONObject: record))
     }
 
