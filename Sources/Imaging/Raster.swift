@@ -364,9 +364,6 @@ extension Raster {
         /// Its pixels, as indices into the raster.
         public let indices: [Int]
         public let x0: Int, y0: Int, x1: Int, y1: Int
-        public init(indices: [Int], x0: Int, y0: Int, x1: Int, y1: Int) {
-            self.indices = indices; self.x0 = x0; self.y0 = y0; self.x1 = x1; self.y1 = y1
-        }
         public var size: Int { indices.count }
         public var width: Int { x1 - x0 + 1 }
         public var height: Int { y1 - y0 + 1 }

@@ -417,7 +417,12 @@ public struct ApplicationAssembler: Sendable {
             let regs = registrations.indices.filter { doubtful(registrations[$0]) && registrations[$0].companyKey != nil }
             let decls = declarations.indices.filter { doubtful(declarations[$0]) && declarations[$0].companyKey != nil }
             guard !regs.isEmpty, !decls.isEmpty, regs.count * decls.count <= 250_000 else { return }
-            func alike(_ i: Int, _ j: Int) -> Double { Normalize.similarity(registrations[i].companyKey!, declarations[j].companyKey!) }
+            // Each pair's likeness, once.
+            var likeness: [Int: [Int: Double]] = [:]
+            for i in regs {
+                for j in decls { likeness[i, default: [:]][j] = Normalize.similarity(registrations[i].companyKey!, declarations[j].companyKey!) }
+            }
+            func alike(_ i: Int, _ j: Int) -> Double { likeness[i]![j]! }
             var pairs: [(Int, Int)] = []
             for i in regs {
                 guard let j = decls.max(by: { alike(i, $0) < alike(i, $1) }), alike(i, j) >= 0.8,

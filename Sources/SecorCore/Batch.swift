@@ -77,14 +77,16 @@ public struct BatchDecider: Sendable {
         guard let edition = library.edition(of: program, on: app.submitted?.date ?? processingDate) else { return nil }
         let validator = Validator(edition: edition, templates: templates, processingDate: processingDate)
         let app = validator.confirmed(app)
-        let reasons = try validator.validate(app, trainees: register)
+        // Which fields decide, once: it may ask the registry about trained employees.
+        let deciding = validator.decidingFields(app, trainees: register)
+        let reasons = try validator.validate(app, trainees: register, deciding: deciding)
         let decision = Decision(reasons: reasons)
         if decision != .rejected, let reg = app.registration, let account = app.wcbAccount,
            let person = TraineeIdentity(name: reg.normalized.text("trainee_name"), email: reg.normalized.text("trainee_email")) {
             register.claim(person, for: account)
         }
         return DecidedApplication(application: app, edition: edition, decision: decision, reasons: reasons,
-                                  unconfirmed: validator.unconfirmed(app, trainees: register))
+                                  unconfirmed: validator.unconfirmed(app, deciding: deciding))
     }
 }
 

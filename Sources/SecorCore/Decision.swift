@@ -273,10 +273,15 @@ public struct Validator: Sendable {
         !deciding.contains(name) && (!presence.contains(name) || Self.isWritten(f))
     }
 
-    /// The fields read without confidence that no rule reads to decide (see `decidingFields`), by
-    /// reason-field name: they do not hold the application; staff confirm them later.
-    public func unconfirmed(_ app: Application, trainees: (any TraineeRegister)?) -> [String] {
-        let deciding = decidingFields(app, trainees: trainees), presence = presenceFields
+    /// The fields read without confidence that no rule reads to decide (`deciding`, from
+    /// `decidingFields`), by reason-field name: they do not hold the application; staff confirm them later.
+    public func unconfirmed(_ app: Application, deciding: Set<String>) -> [String] {
+        unconfirmedFields(app, deciding: deciding).map(Self.reasonField)
+    }
+
+    /// `unconfirmed(_:deciding:)` by rule name (`key`, `declaration.key`).
+    func unconfirmedFields(_ app: Application, deciding: Set<String>) -> [String] {
+        let presence = presenceFields
         var names: [String] = []
         for doc in app.documents {
             let prefix = doc.kind == .declaration ? "declaration." : ""
@@ -284,7 +289,7 @@ public struct Validator: Sendable {
                 let name = prefix + field.key
                 guard let f = doc.normalized[field.key], isUncertain(f),
                       mayStayUnconfirmed(name, f, deciding: deciding, presence: presence) else { continue }
-                names.append(Self.reasonField(name))
+                names.append(name)
             }
         }
         return names
@@ -295,12 +300,13 @@ public struct Validator: Sendable {
         !f.isBlank && f.written.contains { $0.isLetter || $0.isNumber }
     }
 
-    /// Every reason the application is not accepted, in the edition's rule order.
-    public func validate(_ application: Application, trainees: (any TraineeRegister)? = nil) throws -> [Reason] {
+    /// Every reason the application is not accepted, in the edition's rule order. `deciding` is
+    /// `decidingFields(application, trainees:)`, when the caller has it already.
+    public func validate(_ application: Application, trainees: (any TraineeRegister)? = nil, deciding: Set<String>? = nil) throws -> [Reason] {
         var reasons: [Reason] = []
         reasons += readingProblems(application)
-        let deciding = decidingFields(application, trainees: trainees)
-        reasons += formatProblems(application, deciding: deciding)
+        let deciding = deciding ?? decidingFields(application, trainees: trainees)
+        reasons += formatProblems(application, unconfirmed: Set(unconfirmedFields(application, deciding: deciding)))
         for rule in edition.rules {
             reasons += try evaluate(rule, application, trainees: trainees)
         }
@@ -404,19 +410,17 @@ public struct Validator: Sendable {
         }
     }
 
-    /// Values that are not what their field holds, and doubts: a doubtful reading of a field in
-    /// `deciding` is for staff; one of any other field, with something written in it, is only
-    /// unconfirmed (`unconfirmed(_:trainees:)`).
-    func formatProblems(_ app: Application, deciding: Set<String>? = nil) -> [Reason] {
+    /// Values that are not what their field holds, and doubts for staff; the fields in `unconfirmed`
+    /// (rule names, from `unconfirmedFields`) are doubts that hold nothing and are left out.
+    func formatProblems(_ app: Application, unconfirmed: Set<String> = []) -> [Reason] {
         var reasons: [Reason] = []
-        let presence = presenceFields
         for doc in app.documents {
             let prefix = doc.kind == .declaration ? "declaration." : ""
             let template = templates.template(for: doc.kind)
             for field in template?.fields ?? [] {
                 guard let f = doc.normalized[field.key] else { continue }
                 let name = prefix + field.key
-                if isUncertain(f), let deciding, mayStayUnconfirmed(name, f, deciding: deciding, presence: presence) { continue }
+                if unconfirmed.contains(name) { continue }
                 if isUncertain(f) {
                     reasons.append(reason(code: "uncertain-reading", severity: .review, fieldName: name, found: f.written,
                         message: "We could not read “{label}” with confidence (we read “{found}”); staff will check it.",

@@ -343,26 +343,27 @@ public enum Normalize {
         return text.isEmpty ? .blank : .value(text)
     }
 
-    /// One of a form's choices, matched without regard to case, spacing or hyphens.
     /// The choice a reading is nearest to, by the letters of both (a reading off paper slips a
     /// letter or two: "TRADE CONTRACTOK", "PART-TINE"), with how alike they are (0...1) and how much
     /// less alike the next nearest is.
     public static func nearestChoice(_ raw: String, among choices: [String]) -> (choice: String, similarity: Double, margin: Double)? {
-        func key(_ s: String) -> String { s.lowercased().filter { $0.isLetter } }
-        let text = key(raw)
+        let text = choiceKey(raw)
         guard !text.isEmpty else { return nil }
-        let ranked = choices.filter { !key($0).isEmpty }.map { ($0, similarity(key($0), text)) }.sorted { $0.1 > $1.1 }
+        let ranked = choices.filter { !choiceKey($0).isEmpty }.map { ($0, similarity(choiceKey($0), text)) }.sorted { $0.1 > $1.1 }
         guard let best = ranked.first else { return nil }
         return (best.0, best.1, best.1 - (ranked.dropFirst().first?.1 ?? 0))
     }
 
+    /// A choice as compared: its letters, lower case.
+    static func choiceKey(_ s: String) -> String { s.lowercased().filter { $0.isLetter } }
+
+    /// One of a form's choices, matched without regard to case, spacing or hyphens.
     public static func choice(_ raw: String, among choices: [String]) -> Normalized<String> {
         let text = squeeze(raw)
         if text.isEmpty { return .blank }
-        func key(_ s: String) -> String { s.lowercased().filter { $0.isLetter } }
-        if let match = choices.first(where: { key($0) == key(text) }) { return .value(match) }
+        if let match = choices.first(where: { choiceKey($0) == choiceKey(text) }) { return .value(match) }
         // "Full time" for "Full-time permanent", "Subcontractor" for "Sub-contractor".
-        let prefixMatches = choices.filter { !key($0).isEmpty && key($0).hasPrefix(key(text)) && key(text).count >= 4 }
+        let prefixMatches = choices.filter { !choiceKey($0).isEmpty && choiceKey($0).hasPrefix(choiceKey(text)) && choiceKey(text).count >= 4 }
         if prefixMatches.count == 1 { return .value(prefixMatches[0]) }
         return .invalid(why: "“\(text)” is not one of: \(choices.filter { !$0.isEmpty }.joined(separator: ", "))")
     }

@@ -64,18 +64,28 @@ public final class ScanReader: @unchecked Sendable {
     /// have there: what the applicant wrote or marked, wherever in the region it is.
     /// Ink inside `others` (other fields' boxes, whose values are theirs) is not counted.
     func inkBeyondForm(_ placed: PlacedPage, region: Box, others: [Box] = []) -> Int {
-        guard let blank = fullBlank(placed.kind, page: placed.templatePage) else { return Int.max }
+        guard let pair = scanAndForm(placed, region: region) else { return Int.max }
+        var scan = pair.scan
+        let form = pair.form
         let resolution = dpi / 72
-        var scan = placed.placement.sample(placed.image, box: region, outputPixelsPerPoint: resolution)
         for other in others {
             guard let part = other.insetBy(-1).intersection(region) else { continue }
             scan.whiten(Box(x: (part.x - region.x) * resolution, y: (part.y - region.y) * resolution,
                             width: part.width * resolution, height: part.height * resolution))
         }
-        let form = PagePlacement(angle: 0, dx: 0, dy: 0, pixelsPerPoint: resolution, imageWidth: blank.width, imageHeight: blank.height)
-            .sample(blank, box: region)
         for (suffix, image) in [("scan", scan), ("form", form)] { Self.dump(image, as: "beyond-\(Int(region.x))-\(Int(region.y))-\(suffix)") }
         return scan.inkBeyond(form)
+    }
+
+    /// `region` (template points) of a placed page and of its blank form, pixel for pixel at
+    /// reading resolution; nil when the blank cannot be rendered.
+    func scanAndForm(_ placed: PlacedPage, region: Box) -> (scan: Raster, form: Raster)? {
+        guard let blank = fullBlank(placed.kind, page: placed.templatePage) else { return nil }
+        let resolution = dpi / 72
+        let scan = placed.placement.sample(placed.image, box: region, outputPixelsPerPoint: resolution)
+        let form = PagePlacement(angle: 0, dx: 0, dy: 0, pixelsPerPoint: resolution, imageWidth: blank.width, imageHeight: blank.height)
+            .sample(blank, box: region)
+        return (scan, form)
     }
 
     /// What the applicant wrote for `field`, wherever near its box they wrote it: hand print sits
@@ -90,9 +100,7 @@ public final class ScanReader: @unchecked Sendable {
         let pageWidth = Double(blank.width) / resolution
         // Room for the line above the box, and for a value that carries on past its end.
         let region = Box(x: box.x - 4, y: box.y - box.height * 1.6, width: min(box.width + 90, pageWidth - box.x), height: box.height * 2.6 + 4)
-        let scan = placed.placement.sample(placed.image, box: region, outputPixelsPerPoint: resolution)
-        let form = PagePlacement(angle: 0, dx: 0, dy: 0, pixelsPerPoint: resolution, imageWidth: blank.width, imageHeight: blank.height)
-            .sample(blank, box: region)
+        guard let (scan, form) = scanAndForm(placed, region: region) else { return nil }
         let pieces = scan.writtenPieces(form, search: 9).filter { !$0.isRule }
         Self.dump(scan, as: "region-\(field.key)")
         func point(_ px: Int, _ py: Int) -> (x: Double, y: Double) { (region.x + Double(px) / resolution, region.y + Double(py) / resolution) }
@@ -141,18 +149,15 @@ public final class ScanReader: @unchecked Sendable {
                 if (vertical && onHorizontalLine) || (horizontal && onVerticalLine) { crossings.append(y * scan.width + x) }
             }
         }
-        chosen.append(Raster.InkPiece(indices: crossings, x0: x0, y0: y0, x1: x1, y1: y1))
         // The chosen ink with a pixel of its soft edge, on white.
         let margin = 6
         let w = x1 - x0 + 1 + 2 * margin, h = y1 - y0 + 1 + 2 * margin
         var out = Raster(width: w, height: h)
-        for p in chosen {
-            for q in p.indices {
-                let x = q % scan.width, y = q / scan.width
-                for ny in max(0, y - 1)...min(scan.height - 1, y + 1) {
-                    for nx in max(0, x - 1)...min(scan.width - 1, x + 1) {
-                        out.pixels[(ny - y0 + margin) * w + (nx - x0 + margin)] = scan.pixels[ny * scan.width + nx]
-                    }
+        for q in chosen.flatMap(\.indices) + crossings {
+            let x = q % scan.width, y = q / scan.width
+            for ny in max(0, y - 1)...min(scan.height - 1, y + 1) {
+                for nx in max(0, x - 1)...min(scan.width - 1, x + 1) {
+                    out.pixels[(ny - y0 + margin) * w + (nx - x0 + margin)] = scan.pixels[ny * scan.width + nx]
                 }
             }
         }
@@ -164,12 +169,9 @@ public final class ScanReader: @unchecked Sendable {
     /// the pieces of ink beyond the printed form that pass through the box, all of each (a check's
     /// long stroke runs out of the box; an X is drawn over it). An empty box has none.
     func markInk(_ placed: PlacedPage, box: Box) -> Double {
-        guard let blank = fullBlank(placed.kind, page: placed.templatePage) else { return 0 }
-        let resolution = dpi / 72
         let region = box.insetBy(-box.height * 0.8)
-        let scan = placed.placement.sample(placed.image, box: region, outputPixelsPerPoint: resolution)
-        let form = PagePlacement(angle: 0, dx: 0, dy: 0, pixelsPerPoint: resolution, imageWidth: blank.width, imageHeight: blank.height)
-            .sample(blank, box: region)
+        guard let (scan, form) = scanAndForm(placed, region: region) else { return 0 }
+        let resolution = dpi / 72
         let inside = box.insetBy(1.5)
         let x0 = Int((inside.x - region.x) * resolution), x1 = Int((inside.maxX - region.x) * resolution)
         let y0 = Int((inside.y - region.y) * resolution), y1 = Int((inside.maxY - region.y) * resolution)
@@ -377,18 +379,23 @@ public final class ScanReader: @unchecked Sendable {
         func ink(_ box: Box) -> Double {
             placement.sample(placed.image, box: box).inkFraction
         }
-        /// The ink inside a tick box, inside its border as found on the scan itself (a page shrunk
-        /// to fit is placed to within a point or two, and a box's border is as dark as a mark).
-        func markFraction(_ box: Box) -> Double {
+        /// A tick box's mark: the ink inside the box, inside its border as found on the scan itself (a
+        /// page shrunk to fit is placed to within a point or two, and a box's border is as dark as a
+        /// mark); and the ink of pieces beyond the form passing through it (`markInk`), measured once
+        /// and only where the box has ink (an empty box has none).
+        func mark(_ box: Box) -> (fraction: Double, through: Double) {
             let ppp = placement.pixelsPerPoint
             let wide = placement.sample(placed.image, box: box.insetBy(-3))
             let inside = CropCleaning.insideOfBorder(wide, margin: 3 * ppp, pixelsPerPoint: ppp)
             let trim = Int((1.5 * ppp).rounded())
-            guard inside.width > 2 * trim + 2, inside.height > 2 * trim + 2 else { return ink(box.insetBy(2.5)) }
-            let fraction = inside.inkFraction(x: trim, y: trim, width: inside.width - 2 * trim, height: inside.height - 2 * trim)
+            let fraction = inside.width > 2 * trim + 2 && inside.height > 2 * trim + 2
+                ? inside.inkFraction(x: trim, y: trim, width: inside.width - 2 * trim, height: inside.height - 2 * trim)
+                : ink(box.insetBy(2.5))
+            guard fraction >= tickInkThreshold / 3 else { return (fraction, 0) }
+            let through = markInk(placed, box: box)
             // A check drawn mostly beside the box: a little of it inside, much of it through the box.
-            if fraction < tickInkThreshold, fraction >= tickInkThreshold / 3, markInk(placed, box: box) >= 0.08 { return 2 * tickInkThreshold }
-            return fraction
+            if fraction < tickInkThreshold, through >= 0.08 { return (2 * tickInkThreshold, through) }
+            return (fraction, through)
         }
         /// The boxes of the page's other fields: their ink is theirs, not this field's.
         func otherBoxes(_ field: TemplateField) -> [Box] {
@@ -439,8 +446,11 @@ public final class ScanReader: @unchecked Sendable {
                 printed.append((field, crop, read, pageBox))
             case .yesNo:
                 var marks: [(String, Double)] = []
+                var through: [String: Double] = [:]
                 for (option, box) in (field.options ?? [:]).sorted(by: { $0.key > $1.key }) {
-                    marks.append((option, markFraction(box)))
+                    let m = mark(box)
+                    marks.append((option, m.fraction))
+                    through[option] = m.through
                 }
                 var value = ""
                 var confidence = 0.99
@@ -463,24 +473,23 @@ public final class ScanReader: @unchecked Sendable {
                         confidence = min(confidence, 0.5 + 0.49 * min(1, max(0, ink / runnerUp - 2) / 2))
                     }
                     // Ink the blank form explains (its border, found a little off) is no mark.
-                    if let box = field.options?[option], markInk(placed, box: box) < 0.02 { confidence = min(confidence, 0.6) }
+                    if (through[option] ?? 0) < 0.02 { confidence = min(confidence, 0.6) }
                 }
                 let raw = marks.map { String(format: "%@ ink %.3f", $0.0, $0.1) }.joined(separator: ", ")
                 if Self.debugReadings {
-                    let written = (field.options ?? [:]).sorted(by: { $0.key > $1.key }).map { String(format: "%@ %.3f", $0.key, markInk(placed, box: $0.value)) }
-                    FileHandle.standardError.write(Data("mark \(field.key): \(raw) written \(written) -> \(value)=\(confidence)\n".utf8))
+                    FileHandle.standardError.write(Data("mark \(field.key): \(raw) written \(through) -> \(value)=\(confidence)\n".utf8))
                 }
                 fields[field.key] = ExtractedField(value: value, raw: raw, source: .ink, page: pageNumber, box: pageBox, confidence: confidence)
             case .tick:
-                let fraction = markFraction(field.box)
+                let (fraction, through) = mark(field.box)
                 var confidence = Self.tickConfidence(fraction, threshold: tickInkThreshold)
                 // Not ticked only when nothing was marked in or across the box.
                 if fraction < tickInkThreshold, inkBeyondForm(placed, region: field.box.insetBy(-4)) > 4 * glyphPixels {
                     confidence = min(confidence, 0.3)
                 }
                 // Ink the blank form explains (its border, found a little off) is no mark.
-                if fraction >= tickInkThreshold, markInk(placed, box: field.box) < 0.02 { confidence = min(confidence, 0.6) }
-                if Self.debugReadings { FileHandle.standardError.write(Data("tick \(field.key): ink \(fraction) written \(markInk(placed, box: field.box)) -> \(confidence)\n".utf8)) }
+                if fraction >= tickInkThreshold, through < 0.02 { confidence = min(confidence, 0.6) }
+                if Self.debugReadings { FileHandle.standardError.write(Data("tick \(field.key): ink \(fraction) written \(through) -> \(confidence)\n".utf8)) }
                 fields[field.key] = ExtractedField(value: fraction >= tickInkThreshold ? "Yes" : "No", raw: String(format: "ink %.3f", fraction),
                                                    source: .ink, page: pageNumber, box: pageBox, confidence: confidence)
             case .ink:

@@ -354,8 +354,9 @@ func decide(_ applicant: Applicant) -> (Decision, [Reason]) {
     func decide(_ app: Application) throws -> (Decision, [Reason], [String]) {
         let validator = Validator(edition: library.editions[0], templates: templates, processingDate: processingDate)
         let confirmed = validator.confirmed(app)
+        let deciding = validator.decidingFields(confirmed, trainees: BatchTraineeRegister())
         let reasons = try validator.validate(confirmed, trainees: BatchTraineeRegister())
-        return (Decision(reasons: reasons), reasons, validator.unconfirmed(confirmed, trainees: BatchTraineeRegister()))
+        return (Decision(reasons: reasons), reasons, validator.unconfirmed(confirmed, deciding: deciding))
     }
 
     @Test func aDoubtNoRuleReadsIsUnconfirmedNotHeld() throws {
