@@ -14,12 +14,16 @@ public enum TextBlock: Sendable {
 }
 
 /// Writes `blocks` as a PDF letter (US Letter, one-inch margins), wrapping lines by the font's own metrics.
-public func writeTextPDF(_ blocks: [TextBlock], to url: URL) throws(PopplerError) {
+/// `created` (ISO 8601) is the date the PDF says it was made, so a letter written again from the
+/// same record is the same bytes; `creator` names who made it (the office's outputs say so).
+public func writeTextPDF(_ blocks: [TextBlock], to url: URL, created: String? = nil, creator: String? = nil) throws(PopplerError) {
     let width = 612.0, height = 792.0, margin = 72.0
     guard let surface = cairo_pdf_surface_create(url.path, width, height) else {
         throw PopplerError(kind: .other, message: "cannot create \(url.path)")
     }
     defer { cairo_surface_destroy(surface) }
+    if let created { cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, created) }
+    if let creator { cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, creator) }
     guard let cr = cairo_create(surface) else { throw PopplerError(kind: .other, message: "cannot draw into \(url.path)") }
     var y = margin
 

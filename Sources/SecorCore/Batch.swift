@@ -109,6 +109,13 @@ public struct ApplicationRecord: Sendable, Codable {
     /// Fields read without confidence that no rule reads to decide (an email, a position): they
     /// did not hold the decision; staff confirm them. Absent when there are none.
     public var unconfirmed: [String]?
+    /// Values staff confirmed or corrected, by field, each beside the value read. Absent when none.
+    public var corrections: [String: StaffCorrection]?
+    /// A supervisor's decision against the rules. Absent when the rules decided.
+    public var override: StaffOverride?
+    /// Where it was superseded: the application that replaced it; where it supersedes, the ones it replaced.
+    public var supersededBy: String?
+    public var supersedes: [String]?
 
     /// Where and how sure: for staff checking a doubtful field.
     public struct FieldReading: Sendable, Codable, Hashable {
@@ -124,7 +131,8 @@ public struct ApplicationRecord: Sendable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, decision, program, edition, submitted, documents, fields, reasons, readings, unconfirmed
+        case id, decision, program, edition, submitted, documents, fields, reasons, readings, unconfirmed, corrections, override, supersedes
+        case supersededBy = "superseded_by"
         case declarationFields = "declaration_fields"
         case asWritten = "as_written"
     }

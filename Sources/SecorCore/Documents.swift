@@ -1,9 +1,10 @@
 import Foundation
 import Imaging
 
-/// Where a value was read from.
+/// Where a value was read from; `staff` for a value staff confirmed or corrected (the value
+/// read stays beside it in the record).
 public enum FieldSource: String, Sendable, Codable {
-    case acroform, text, xml, ocr, ink
+    case acroform, text, xml, ocr, ink, staff
 }
 
 /// How a document arrived (the forms README's "flavor").

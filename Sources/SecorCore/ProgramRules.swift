@@ -65,9 +65,12 @@ public struct ProgramRule: Sendable, Codable, Hashable {
     public let message: String
     /// The program's own words this rule enforces.
     public let programText: String?
+    /// What the applicant should do instead of sending a corrected form, for a reason a
+    /// correction cannot put right (a company too large applies for COR). Nil: send it corrected.
+    public let instead: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, severity, field, when, require, required, ticked, message
+        case id, severity, field, when, require, required, ticked, message, instead
         case programText = "program_text"
     }
 }

@@ -31,6 +31,8 @@ public final class Watcher {
         /// Network shares send no events: the inbox is also looked at this often.
         public var rescanEvery: TimeInterval = 5
         public var limits = Extraction.Limits()
+        /// Printed on every letter.
+        public var office: Office = .unnamed
         /// Reads one taken file; this process's own extraction when nil (the command line
         /// reads PDFs in a reader process, under --doc-timeout).
         public var reading: (any DocumentReading)?
@@ -46,6 +48,8 @@ public final class Watcher {
     public let registry: Registry
     /// The stages every file goes through; the watcher adds claiming, holding and moving.
     let pipeline: IntakePipeline
+    /// Filing under OUT, shared with staff's commands.
+    let filer: Filer
     let logger = Logger(label: "secor.watch")
     /// Files seen in the inbox: size, time, and since when they have held still.
     private var seen: [String: (size: Int64, modified: Double, since: Date)] = [:]
@@ -69,6 +73,9 @@ public final class Watcher {
         self.configuration = c
         registry = try Registry(path: c.database)
         pipeline = try IntakePipeline.shipped(limits: c.limits, reading: c.reading)
+        let asOf = c.asOf
+        filer = Filer(out: c.out, registry: registry, pipeline: pipeline, logger: Logger(label: "secor.watch"), office: c.office,
+                      date: { asOf ?? .today() })
     }
 
     var processingDate: CalendarDate { configuration.asOf ?? .today() }
@@ -95,7 +102,7 @@ public final class Watcher {
             do {
                 // Moves a commit recorded and that are not made yet (a crash, or a folder that could
                 // not be written): made before anything new, and tried again now and then while blocked.
-                if blockedMoves.isEmpty || Date().timeIntervalSince(lastRecordedWork) >= configuration.rescanEvery {
+                if filer.blockedMoves.isEmpty || Date().timeIntervalSince(lastRecordedWork) >= configuration.rescanEvery {
                     lastRecordedWork = Date()
                     try finishRecordedWork()
                 }
@@ -137,7 +144,7 @@ public final class Watcher {
         for path in files {
             present.insert(path)
             // Decided already; its move waits for a folder to become writable.
-            if blockedMoves[path] != nil { continue }
+            if filer.blockedMoves[path] != nil { continue }
             guard let stamp = DurableFiles.stamp(path) else { continue }
             if let rest = resting[path] {
                 if rest.size == stamp.size, rest.modified == stamp.modified, rest.inode == stamp.inode {
@@ -228,9 +235,9 @@ public final class Watcher {
         guard !moves.isEmpty else { return }
         // Records are written before moves; a crash in between leaves moves recorded, so both are redone.
         let documents = try moves.compactMap { try registry.document(sha256: $0.sha256) }
-        let unwritten = try writeUnmatchedRecords(documents.filter { $0.applicationID == nil })
-        try afterCommit(Set(documents.compactMap(\.applicationID)), holding: unwritten)
-        let made = moves.count - blockedMoves.count
+        let unwritten = try filer.writeUnmatchedRecords(documents.filter { $0.applicationID == nil })
+        try filer.afterCommit(Set(documents.compactMap(\.applicationID)), holding: unwritten)
+        let made = moves.count - filer.blockedMoves.count
         if made > 0 { logger.notice("recovered", metadata: ["moves": "\(made)"]) }
         // Claimed documents whose file is still in the inbox are decided again when seen there.
     }
@@ -247,39 +254,6 @@ public final class Watcher {
             removed += 1
         }
         if removed > 0 { logger.notice("removed leftover temporaries", metadata: ["count": "\(removed)"]) }
-    }
-
-    /// Writes the record beside each unmatched document; those it could not write for a filing
-    /// trouble are returned by digest (their moves wait with them: a file is never filed without its record).
-    func writeUnmatchedRecords(_ documents: [Registry.Document]) throws -> [String: FilingTrouble] {
-        var unwritten: [String: FilingTrouble] = [:]
-        for d in documents {
-            guard let json = d.recordJSON, let stored = d.storedPath else { continue }
-            unwritten[d.sha256] = try writeRecord(json, into: (stored as NSString).deletingLastPathComponent)
-        }
-        return unwritten
-    }
-
-    /// Writes `record.json` into `folder`; returns the filing trouble that stopped it, if one did
-    /// (any other failure is thrown).
-    func writeRecord(_ json: String, into folder: String) throws -> FilingTrouble? {
-        do {
-            try DurableFiles.write(Data(json.utf8), to: "\(folder)/record.json")
-            return nil
-        } catch {
-            guard let trouble = FilingTrouble(error) else { throw error }
-            return trouble
-        }
-    }
-
-    func finish(_ move: Registry.Move) throws {
-        let fm = FileManager.default
-        if fm.fileExists(atPath: move.from) || DurableFiles.stamp(move.from)?.isLink == true {
-            try DurableFiles.move(from: move.from, to: move.to)
-        } else if !(fm.fileExists(atPath: move.to) || DurableFiles.stamp(move.to)?.isLink == true) {
-            try registry.log(sha256: move.sha256, event: "missing", detail: "neither \(move.from) nor \(move.to) exists")
-        }
-        try registry.finishMove(move)
     }
 
     // MARK: - Taking one file
@@ -374,9 +348,9 @@ public final class Watcher {
     func fileDuplicate(_ path: String, sha256: String, of first: Registry.Document) throws {
         // Its own name if free, else one with the digest in it (and a count): two copies never
         // share a name, however close together they come.
-        let name = Self.safeName((path as NSString).lastPathComponent)
+        let name = Filer.safeName((path as NSString).lastPathComponent)
         let folder = "\(configuration.out)/duplicates"
-        func free(_ candidate: String) -> Bool { !Self.exists(candidate) && !Self.exists(candidate + ".note.txt") }
+        func free(_ candidate: String) -> Bool { !Filer.exists(candidate) && !Filer.exists(candidate + ".note.txt") }
         var destination = "\(folder)/\(name)"
         var count = 1
         while !free(destination) {
@@ -395,8 +369,8 @@ public final class Watcher {
         let record = pipeline.record(unmatched)
         let folder = record.decision.folder
         let dir = "\(configuration.out)/\(folder)/\(unmatched.sha256.prefix(12))"
-        var destination = "\(dir)/\(Self.safeName(name))"
-        if Self.exists(destination) { destination = "\(dir)/\(unmatched.sha256.prefix(8))-\(Self.safeName(name))" }
+        var destination = "\(dir)/\(Filer.safeName(name))"
+        if Filer.exists(destination) { destination = "\(dir)/\(unmatched.sha256.prefix(8))-\(Filer.safeName(name))" }
         var filing = Registry.Filing()
         let json = try JSONOutput.string(record)
         filing.documents.append(.init(sha256: unmatched.sha256, kind: unmatched.kind.rawValue,
@@ -406,27 +380,12 @@ public final class Watcher {
         filing.events.append(.init(sha256: unmatched.sha256, applicationID: nil, event: "filed",
                                    detail: "\(folder): " + record.reasons.map(\.code).joined(separator: ","), edition: nil))
         try registry.commit(filing)
-        try makeMoves(holding: try writeRecord(json, into: dir).map { [unmatched.sha256: $0] } ?? [:])
+        try filer.makeMoves(holding: try filer.writeRecord(json, into: dir).map { [unmatched.sha256: $0] } ?? [:])
         logger.info("filed", metadata: ["sha256": "\(unmatched.sha256.prefix(12))", "outcome": "\(folder)",
                                         "reasons": "\(record.reasons.map(\.code).joined(separator: ","))"])
     }
 
     // MARK: - Forms: pair, decide or wait
-
-    /// A document the registry holds, read back as the assembler takes it.
-    struct Held {
-        let document: Registry.Document
-        let read: ReadFile
-    }
-
-    func held(_ documents: [Registry.Document]) -> [Held] {
-        documents.compactMap { d in
-            guard let json = d.extractedJSON, let docs = try? JSONDecoder().decode([ExtractedDocument].self, from: Data(json.utf8)),
-                  let stored = d.storedPath else { return nil }
-            let file = InputFile(path: stored, sha256: d.sha256)
-            return Held(document: d, read: ReadFile(file: file, format: .pdf, pageCount: docs.map(\.pages.count).reduce(0, +), documents: docs))
-        }
-    }
 
     func fileForms(_ received: ReceivedFile<ReceivedDocument>, name: String) throws {
         // Partners: documents waiting in pending, and the documents of rejected applications for
@@ -450,7 +409,7 @@ public final class Watcher {
         for app in try registry.applications(in: [.rejected]) where app.wcbAccount.map(newAccounts.contains) ?? false {
             candidates += try registry.documents(ofApplication: app.id).filter { $0.state == .decided && !newKinds.contains($0.kind) }
         }
-        let holding = held(candidates)
+        let holding = filer.held(candidates)
         // The new file comes after every held one (its index is the largest), as it arrived.
         let receipts = holding.enumerated().map { pipeline.receive($1.read, index: $0) } + [.forms(received)]
         let mine = pipeline.assemble(receipts).applications.filter { $0.documents.contains { $0.sha256 == received.reference.sha256 } }
@@ -465,95 +424,25 @@ public final class Watcher {
             }
             let complete = app.registration != nil && app.declaration != nil
             let waiting = !complete && !isOverdue(app, stored: stored)
-            try plan(app, pending: waiting, stored: stored, newName: name, into: &filing)
+            try filer.plan(app, pending: waiting, stored: stored, newName: name, into: &filing)
             touched.insert(app.id)
             // What this replaces: rejected or pending applications for the same WCB account.
             for old in try registry.applications(in: [.rejected, .pending])
             where old.id != app.id && old.wcbAccount != nil && old.wcbAccount == app.wcbAccount {
-                try supersede(old, by: app.id, keeping: Set(app.documents.map(\.sha256)), into: &filing)
+                try filer.supersede(old, by: app.id, keeping: Set(app.documents.map(\.sha256)), into: &filing)
                 touched.insert(old.id)
             }
         }
         try registry.commit(filing)
-        try afterCommit(touched)
+        try filer.afterCommit(touched)
     }
 
     func isOverdue(_ app: Application, stored: [String: Registry.Document]) -> Bool {
         let limit = configuration.pairWaitDays * 86_400
         return app.documents.contains { doc in
-            guard let received = stored[doc.sha256].flatMap({ Self.receivedTime($0) }) else { return false }
+            guard let received = stored[doc.sha256].flatMap({ Filer.receivedTime($0) }) else { return false }
             return Date().timeIntervalSince(received) >= limit
         }
-    }
-
-    /// Adds to `filing` what deciding (or holding) `app` records and moves.
-    func plan(_ app: Application, pending: Bool, stored: [String: Registry.Document], newName: String,
-              into filing: inout Registry.Filing) throws {
-        guard let decided = try pipeline.decider(on: processingDate).decide([app], earlier: registry).first else { return }
-        let state = pending ? .pending : ApplicationState(decided.decision)
-        let folder = state.folder
-        let dir = "\(configuration.out)/\(folder)/\(app.id)"
-        var record = pipeline.record(decided)
-        if pending { record = record.marked(.pending) }
-        // Files in their final place; the record lists them there.
-        var locations: [String: String] = [:]
-        var seenFiles = Set<String>()
-        for doc in app.documents where seenFiles.insert(doc.sha256).inserted {
-            let original = stored[doc.sha256]?.originalName ?? newName
-            let current = stored[doc.sha256]?.storedPath ?? doc.path
-            var destination = "\(dir)/\(Self.safeName(original))"
-            // Never onto another file: a rename would replace it.
-            if locations.values.contains(destination) || (destination != current && Self.exists(destination)) {
-                destination = "\(dir)/\(doc.sha256.prefix(8))-\(Self.safeName(original))"
-            }
-            locations[doc.sha256] = destination
-            let extractedJSON = stored[doc.sha256] == nil
-                ? String(decoding: try JSONEncoder().encode(app.documents.filter { $0.sha256 == doc.sha256 }.map(\.extracted)), as: UTF8.self)
-                : nil
-            filing.documents.append(.init(sha256: doc.sha256, kind: doc.kind.rawValue, state: pending ? .pending : .decided,
-                                          applicationID: app.id, storedPath: destination, extractedJSON: extractedJSON))
-            if current != destination { filing.moves.append((doc.sha256, current, destination)) }
-            filing.events.append(.init(sha256: doc.sha256, applicationID: app.id, event: pending ? "pending" : "decided",
-                                       detail: pending ? "waiting for its partner" : "\(state.rawValue): " + decided.reasons.map(\.code).joined(separator: ","),
-                                       edition: decided.edition.edition))
-        }
-        record = record.relocated(locations)
-        let person = app.registration.flatMap {
-            TraineeIdentity(name: $0.normalized.text("trainee_name"), email: $0.normalized.text("trainee_email"))
-        }
-        filing.applications.append(.init(
-            id: app.id, wcbAccount: app.wcbAccount, companyKey: (app.registration ?? app.declaration)?.companyKey, state: state,
-            submitted: app.submitted?.text, edition: decided.edition.edition,
-            recordJSON: try JSONOutput.string(record),
-            decision: pending ? nil : (decided.decision, decided.edition.program, decided.edition.edition, decided.reasons),
-            trainee: person.flatMap { p in app.wcbAccount.map { (p, $0) } }))
-        logger.info("filed", metadata: ["sha256": "\(app.documents.last.map { String($0.sha256.prefix(12)) } ?? "")",
-                                        "outcome": "\(folder)", "reasons": "\(decided.reasons.map(\.code).joined(separator: ","))"])
-    }
-
-    /// Marks `old` as replaced; its documents that are not in the new application stay filed,
-    /// except those waiting in pending, which are filed with the old application under rejected.
-    func supersede(_ old: Registry.StoredApplication, by newID: String, keeping: Set<String>, into filing: inout Registry.Filing) throws {
-        let docs = try registry.documents(ofApplication: old.id).filter { !keeping.contains($0.sha256) }
-        for d in docs where d.state == .pending {
-            let dir = "\(configuration.out)/\(ApplicationState.superseded.folder)/\(old.id)"
-            var destination = "\(dir)/\(Self.safeName(d.originalName))"
-            if Self.exists(destination) { destination = "\(dir)/\(d.sha256.prefix(8))-\(Self.safeName(d.originalName))" }
-            filing.documents.append(.init(sha256: d.sha256, kind: d.kind, state: .superseded, applicationID: old.id, storedPath: destination))
-            if let from = d.storedPath, from != destination { filing.moves.append((d.sha256, from, destination)) }
-        }
-        // The record names its documents where they are once this filing's moves are made: those
-        // it kept in the new application's folder, the rest where they were moved or left.
-        var locations: [String: String] = [:]
-        for d in try registry.documents(ofApplication: old.id) { if let stored = d.storedPath { locations[d.sha256] = stored } }
-        for d in filing.documents { locations[d.sha256] = d.storedPath }
-        var record = old.recordJSON.flatMap { try? JSONDecoder().decode(ApplicationRecord.self, from: Data($0.utf8)) }
-        record = record?.marked(.superseded).relocated(locations)
-        filing.applications.append(.init(id: old.id, wcbAccount: old.wcbAccount, companyKey: old.companyKey, state: .superseded,
-                                         submitted: nil, edition: nil,
-                                         recordJSON: record.flatMap { try? JSONOutput.string($0) },
-                                         decision: nil, trainee: nil))
-        filing.events.append(.init(sha256: nil, applicationID: old.id, event: "superseded", detail: "by \(newID)", edition: nil))
     }
 
     /// Pending applications whose wait is over are decided without their partner.
@@ -562,145 +451,25 @@ public final class Watcher {
         guard !pending.isEmpty else { return }
         let limit = configuration.pairWaitDays * 86_400
         let overdueApps = Set(pending.filter { d in
-            Self.receivedTime(d).map { Date().timeIntervalSince($0) >= limit } ?? false
+            Filer.receivedTime(d).map { Date().timeIntervalSince($0) >= limit } ?? false
         }.compactMap(\.applicationID))
         for id in overdueApps.sorted() {
             let docs = pending.filter { $0.applicationID == id }
-            let holding = held(docs)
+            let holding = filer.held(docs)
             let applications = pipeline.assemble(holding.enumerated().map { pipeline.receive($1.read, index: $0) }).applications
             var filing = Registry.Filing()
             let stored = Dictionary(uniqueKeysWithValues: holding.map { ($0.document.sha256, $0.document) })
             for var app in applications {
                 app.id = id
-                try plan(app, pending: false, stored: stored, newName: "", into: &filing)
+                try filer.plan(app, pending: false, stored: stored, newName: "", into: &filing)
             }
             filing.events.append(.init(sha256: nil, applicationID: id, event: "pair-wait over",
                                        detail: "decided without its partner after \(configuration.pairWaitDays) days", edition: nil))
             try registry.commit(filing)
-            try afterCommit([id])
+            try filer.afterCommit([id])
         }
     }
 
-    // MARK: - Moves and records
-
-    /// Recorded moves that could not be made for a reason not the document's (a folder that may
-    /// not be written, a full disk), by source path: their files stay in the inbox, are not taken
-    /// again, and the moves are tried again later. Other files go on being filed meanwhile.
-    private(set) var blockedMoves: [String: FilingTrouble] = [:]
-
-    /// Makes the recorded moves, except those of documents in `held` (their record could not be
-    /// written), which wait with the others a filing trouble blocks.
-    func makeMoves(holding held: [String: FilingTrouble] = [:]) throws {
-        var blocked: [String: FilingTrouble] = [:]
-        // A document whose move is blocked keeps its later moves too (in the order recorded): the
-        // next one starts where the blocked one would have put it.
-        var waiting = held
-        var firstBlocked: (trouble: FilingTrouble, folder: String)? = nil
-        for move in try registry.pendingMoves() {
-            do {
-                if let trouble = waiting[move.sha256] { throw trouble }
-                try finish(move)
-            } catch {
-                guard let trouble = error as? FilingTrouble ?? FilingTrouble(error) else { throw error }
-                waiting[move.sha256] = trouble
-                if blocked[move.from] == nil { blocked[move.from] = trouble }
-                if firstBlocked == nil { firstBlocked = (trouble, (move.to as NSString).deletingLastPathComponent) }
-            }
-        }
-        // Said once for each trouble while it lasts, with a folder it stops (not a file's name:
-        // applicants' names stay out of logs), not once per file or per try.
-        let troubles = Set(blocked.values)
-        if let firstBlocked, !troubles.isSubset(of: Set(blockedMoves.values)) {
-            logger.error("cannot file \(blocked.count) decided document(s): \(firstBlocked.trouble); they stay where they are and are filed once that is put right",
-                         metadata: ["to": "\(firstBlocked.folder)"])
-        }
-        if !blockedMoves.isEmpty && blocked.isEmpty { logger.notice("decided documents filed again") }
-        blockedMoves = blocked
-    }
-
-    /// What follows every commit, in this order: each touched application's record in its
-    /// folder, the moves the commit recorded, the folders they emptied removed, then letters
-    /// and worksheets (made from what is now in place). Recovery after a crash runs the same.
-    /// An application whose record could not be written for a filing trouble keeps its files where
-    /// they are (a file is never filed without its record); the others go on.
-    func afterCommit(_ ids: Set<String>, holding held: [String: FilingTrouble] = [:]) throws {
-        let unwritten = try writeRecords(for: ids)
-        var holding = held
-        for (id, trouble) in unwritten {
-            for d in try registry.documents(ofApplication: id) { holding[d.sha256] = trouble }
-        }
-        try makeMoves(holding: holding)
-        let written = ids.subtracting(unwritten.keys)
-        removeEmptyFolders(for: written)
-        writeLetters(for: written)
-    }
-
-    /// Writes each application's record.json into its folder, and removes it from where it was.
-    /// Returns the applications whose record could not be written for a filing trouble.
-    func writeRecords(for ids: Set<String>) throws -> [String: FilingTrouble] {
-        var unwritten: [String: FilingTrouble] = [:]
-        for id in ids.sorted() {
-            guard let app = try registry.application(id: id), let json = app.recordJSON else { continue }
-            let folder = app.state.folder
-            let dir = "\(configuration.out)/\(folder)/\(id)"
-            if let trouble = try writeRecord(json, into: dir) {
-                unwritten[id] = trouble
-                continue
-            }
-            for other in ApplicationState.folders where other != folder {
-                try? FileManager.default.removeItem(atPath: "\(configuration.out)/\(other)/\(id)/record.json")
-            }
-        }
-        return unwritten
-    }
-
-    /// Letters, annotated copies and worksheets, once the documents are in place. They are made
-    /// from the record and the documents, so a failure here loses nothing: it is logged.
-    func writeLetters(for ids: Set<String>) {
-        let writer = OutputWriter(library: pipeline.library)
-        for id in ids.sorted() {
-            guard let app = try? registry.application(id: id), let json = app.recordJSON,
-                  let record = try? JSONDecoder().decode(ApplicationRecord.self, from: Data(json.utf8)),
-                  record.decision.isDecided else { continue }
-            let dir = URL(fileURLWithPath: "\(configuration.out)/\(app.state.folder)/\(id)")
-            do {
-                try writer.write(record, into: dir, date: processingDate)
-            } catch {
-                logger.error("letters not written", metadata: ["application": "\(id)", "error": "\(error)"])
-            }
-        }
-    }
-
-    /// Folders an application has left, once its files are out of them.
-    func removeEmptyFolders(for ids: Set<String>) {
-        for id in ids {
-            for folder in ApplicationState.folders {
-                let dir = "\(configuration.out)/\(folder)/\(id)"
-                if let left = try? FileManager.default.contentsOfDirectory(atPath: dir), left.isEmpty {
-                    try? FileManager.default.removeItem(atPath: dir)
-                }
-            }
-        }
-    }
-
-    // MARK: - Names
-
-    /// A file name safe to create: no folders, no control characters, no leading dots.
-    static func safeName(_ name: String) -> String {
-        var cleaned = String(name.unicodeScalars.map { scalar -> Character in
-            scalar.value < 0x20 || scalar == "/" || scalar == "\\" ? "_" : Character(scalar)
-        })
-        while cleaned.hasPrefix(".") { cleaned.removeFirst() }
-        if cleaned.isEmpty { cleaned = "document" }
-        return String(cleaned.prefix(200))
-    }
-
-    static func exists(_ path: String) -> Bool { DurableFiles.stamp(path) != nil }
-
-    /// When a document was received (the registry writes RFC 3339 times).
-    static func receivedTime(_ d: Registry.Document) -> Date? {
-        SubmissionTime(iso8601: d.receivedAt)?.instant
-    }
 }
 
 public struct WatchError: Error, CustomStringConvertible, Sendable {

@@ -17,6 +17,8 @@ public struct ProcessJob {
     /// Where to write each application's folder (record, letters, annotated copies, worksheet) and the summary.
     public let out: URL?
     public var limits = Extraction.Limits()
+    /// Printed on every letter.
+    public var office: Office = .unnamed
     /// Documents a batch keeps in memory while it waits to decide; the rest wait on disk.
     public var documentsInMemory = 1_000
     let logger = Logger(label: "secor.process")
@@ -79,7 +81,7 @@ public struct ProcessJob {
         try decider.decideInSubmissionOrder(applications, earlier: registry, load: load) { index, d in
             outcomes[index] = (d.edition, d.decision, d.reasons, d.unconfirmed)
         }
-        let writer = OutputWriter(library: pipeline.library)
+        let writer = OutputWriter(library: pipeline.library, office: office)
         let day = try out.map { try DaySummaryWriter(date: processingDate, into: $0) }
         var summary = BatchSummary(asOf: processingDate.description, unmatched: unmatched.map(pipeline.record))
         for (index, planned) in applications.enumerated() {

@@ -6,7 +6,7 @@ import SecorRegistry
 public struct StatusReport {
     public let text: String
 
-    public init(registry: Registry) throws {
+    public init(registry: Registry, out: String? = nil) throws {
         var out = "Registry: \(registry.path)\n\nDocuments\n"
         let documents = try registry.documentCounts()
         for state in DocumentState.allCases {

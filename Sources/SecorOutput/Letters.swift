@@ -1,22 +1,32 @@
 import Foundation
 import SecorCore
 
-/// What the office sends an applicant whose application is rejected: one entry per problem,
-/// in plain words, naming the form's own labels. No codes an applicant would not understand.
+/// What the office sends an applicant: for a rejected application one entry per problem, in
+/// plain words, naming the form's own labels and saying what to do about each; for an accepted
+/// one, that it is accepted. No codes an applicant would not understand. Every letter carries
+/// the office's name, address and how to reach it.
 public struct Letter: Sendable {
+    public enum Kind: Sendable { case rejection, acceptance }
+
     public struct Entry: Sendable {
         /// The label as printed on the form.
         public let label: String
-        /// What we read ("blank" when nothing was written).
+        /// What we read ("nothing was filled in" when blank).
         public let found: String
         /// What the program requires, in plain words.
         public let requirement: String
         /// The program's own words this comes from.
         public let programText: String?
-        /// What to send back.
-        public let sendBack: String
+        /// What to do: what to send back, or (for a reason a corrected form cannot put right) what to do instead.
+        public let action: String
+        /// Whether a corrected form puts it right.
+        public let correctable: Bool
+
+        public var actionLabel: String { correctable ? "What to send back" : "What to do" }
     }
 
+    public let kind: Kind
+    public let office: Office
     public let date: String
     public let reference: String
     public let company: String
@@ -24,21 +34,46 @@ public struct Letter: Sendable {
     public let signerTitle: String
     public let addressLines: [String]
     public let entries: [Entry]
+    /// What to send back, once each (for the closing).
     public let sendBack: [String]
 
     public var greeting: String { signer.isEmpty ? "Dear applicant," : "Dear \(signer)," }
+    var companyName: String { company.isEmpty ? "your company" : company }
+
+    public var title: String { kind == .acceptance ? "Your SECOR registration is accepted" : "Your SECOR registration" }
 
     public var opening: String {
-        "Thank you for applying to the Small Employer Certificate of Recognition (SECOR) program. We have reviewed the "
-            + "registration we received for \(company.isEmpty ? "your company" : company) and cannot accept it yet, for the "
-            + (entries.count == 1 ? "reason" : "\(entries.count) reasons") + " below. Each can be put right."
+        let thanks = "Thank you for applying to the Small Employer Certificate of Recognition (SECOR) program. "
+        switch kind {
+        case .acceptance:
+            return thanks + "We are pleased to tell you that the registration we received for \(companyName) is accepted. "
+                + "Please quote reference \(reference) whenever you write to us about it."
+        case .rejection:
+            let correctable = entries.filter(\.correctable).count
+            let why = entries.count == 1 ? "for the reason below" : "for the \(entries.count) reasons below"
+            var text = thanks + "We have reviewed the registration we received for \(companyName) and cannot accept it"
+                + (correctable > 0 ? " yet, " : ", ") + why + "."
+            if entries.count > 1 && correctable == entries.count { text += " Each can be put right." }
+            return text
+        }
     }
 
     public var closing: [String] {
-        ["Please send us " + Letter.list(sendBack) + ", quoting reference \(reference). Once we receive it, we will review your application again.",
-         "If you have questions, reply to this letter or call the SECOR registration office.",
-         "Sincerely,",
-         "SECOR Registration Office"]
+        var lines: [String] = []
+        if kind == .rejection && !sendBack.isEmpty {
+            lines.append("Please send us " + Letter.list(sendBack) + ", quoting reference \(reference). Once we receive it, we will review your application again.")
+        }
+        let who = office.contact.map { "\($0) at the \(office.name)" } ?? "the \(office.name)"
+        lines.append("If you have questions, contact \(who)" + (office.reach.isEmpty ? "" : " (\(office.reach))") + ".")
+        lines.append("Sincerely,")
+        if let contact = office.contact { lines.append(contact) }
+        lines.append(office.name)
+        return lines
+    }
+
+    /// The office's letterhead: its name, address and how to reach it.
+    public var letterhead: [String] {
+        [office.name] + office.address + [office.telephone.map { "Telephone \($0)" }, office.email.map { "Email \($0)" }].compactMap { $0 }
     }
 
     /// "a, b and c".
@@ -50,20 +85,27 @@ public struct Letter: Sendable {
         }
     }
 
+    /// "Label: message" without doubled punctuation (a label that ends in a full stop or a question mark).
+    public static func labelled(_ label: String, _ text: String) -> String {
+        var l = label
+        while let last = l.last, ".:".contains(last) { l.removeLast() }
+        return l.hasSuffix("?") ? "\(l) \(text)" : "\(l): \(text)"
+    }
+
     // MARK: Text
 
     public var text: String {
-        var out = "\(date)\n\n"
+        var out = letterhead.joined(separator: "\n") + "\n\n\(date)\n\n"
         for line in [signer.isEmpty ? nil : signer + (signerTitle.isEmpty ? "" : ", \(signerTitle)"), company] + addressLines.map(Optional.some) {
             if let line, !line.isEmpty { out += line + "\n" }
         }
-        out += "\nReference: \(reference)\n\nRe: your SECOR registration\n\n\(greeting)\n\n\(Self.wrap(opening))\n"
+        out += "\nReference: \(reference)\n\nRe: \(title.lowercased().replacingOccurrences(of: "secor", with: "SECOR"))\n\n\(greeting)\n\n\(Self.wrap(opening))\n"
         for (n, e) in entries.enumerated() {
             out += "\n\(n + 1). \(e.label)\n"
             out += Self.wrap("What we read: \(e.found)", indent: "   ") + "\n"
             out += Self.wrap("What the program requires: \(e.requirement)", indent: "   ") + "\n"
             if let rule = e.programText { out += Self.wrap("From the program's requirements: \u{201C}\(rule)\u{201D}", indent: "   ") + "\n" }
-            out += Self.wrap("What to send back: \(e.sendBack)", indent: "   ") + "\n"
+            out += Self.wrap("\(e.actionLabel): \(e.action)", indent: "   ") + "\n"
         }
         out += "\n" + closing.map { Self.wrap($0) }.joined(separator: "\n\n") + "\n"
         return out
@@ -86,19 +128,24 @@ public struct Letter: Sendable {
     // MARK: HTML
 
     public var html: String {
-        var body = "<p class=\"date\">\(HTML.escape(date))</p>\n<p class=\"address\">"
+        var body = "<p class=\"office\">" + letterhead.map(HTML.escape).joined(separator: "<br>\n") + "</p>\n"
+        body += "<p class=\"date\">\(HTML.escape(date))</p>\n<p class=\"address\">"
         let lines = [signer.isEmpty ? "" : signer + (signerTitle.isEmpty ? "" : ", \(signerTitle)"), company] + addressLines
         body += lines.filter { !$0.isEmpty }.map(HTML.escape).joined(separator: "<br>\n") + "</p>\n"
-        body += "<p class=\"reference\">Reference: \(HTML.escape(reference))</p>\n<h1>Your SECOR registration</h1>\n"
-        body += "<p>\(HTML.escape(greeting))</p>\n<p>\(HTML.escape(opening))</p>\n<ol class=\"problems\">\n"
-        for e in entries {
-            body += "<li><h2>\(HTML.escape(e.label))</h2>\n<dl>\n"
-            body += "<dt>What we read</dt><dd>\(HTML.escape(e.found))</dd>\n"
-            body += "<dt>What the program requires</dt><dd>\(HTML.escape(e.requirement))</dd>\n"
-            if let rule = e.programText { body += "<dt>From the program's requirements</dt><dd><q>\(HTML.escape(rule))</q></dd>\n" }
-            body += "<dt>What to send back</dt><dd>\(HTML.escape(e.sendBack))</dd>\n</dl></li>\n"
+        body += "<p class=\"reference\">Reference: \(HTML.escape(reference))</p>\n<h1>\(HTML.escape(title))</h1>\n"
+        body += "<p>\(HTML.escape(greeting))</p>\n<p>\(HTML.escape(opening))</p>\n"
+        if !entries.isEmpty {
+            body += "<ol class=\"problems\">\n"
+            for e in entries {
+                body += "<li><h2>\(HTML.escape(e.label))</h2>\n<dl>\n"
+                body += "<dt>What we read</dt><dd>\(HTML.escape(e.found))</dd>\n"
+                body += "<dt>What the program requires</dt><dd>\(HTML.escape(e.requirement))</dd>\n"
+                if let rule = e.programText { body += "<dt>From the program's requirements</dt><dd><q>\(HTML.escape(rule))</q></dd>\n" }
+                body += "<dt>\(e.actionLabel)</dt><dd>\(HTML.escape(e.action))</dd>\n</dl></li>\n"
+            }
+            body += "</ol>\n"
         }
-        body += "</ol>\n" + closing.map { "<p>\(HTML.escape($0))</p>" }.joined(separator: "\n")
+        body += closing.map { "<p>\(HTML.escape($0))</p>" }.joined(separator: "\n")
         return HTML.page(title: "SECOR registration: \(company)", style: Self.style, body: body)
     }
 
@@ -106,7 +153,7 @@ public struct Letter: Sendable {
         body { font-family: "Nimbus Sans", Helvetica, Arial, sans-serif; max-width: 42em; margin: 3em auto; color: #1b1b1b; line-height: 1.45; }
         h1 { font-size: 1.3em; color: #1f3a5f; border-bottom: 2px solid #1f3a5f; padding-bottom: .2em; }
         h2 { font-size: 1.05em; margin: 0 0 .3em; }
-        .date, .reference { color: #444; } .address { margin: 1.5em 0; }
+        .office { color: #1f3a5f; font-weight: bold; } .date, .reference { color: #444; } .address { margin: 1.5em 0; }
         ol.problems li { margin: 1em 0; padding: .6em .9em; border-left: 4px solid #b3261e; background: #fbf3f2; }
         dl { margin: 0; } dt { font-weight: bold; font-size: .9em; color: #444; margin-top: .3em; } dd { margin: 0 0 0 1em; }
         """
@@ -115,14 +162,22 @@ public struct Letter: Sendable {
 /// Builds letters from decided applications.
 public struct LetterWriter: Sendable {
     public let library: ProgramLibrary
+    public let office: Office
 
-    public init(library: ProgramLibrary) { self.library = library }
+    public init(library: ProgramLibrary, office: Office = .unnamed) {
+        self.library = library
+        self.office = office
+    }
 
-    /// The letter for a rejected application (nil otherwise): its `reject` reasons, in order.
+    /// The letter for a decided application: a rejection (its `reject` reasons in order, and a
+    /// supervisor's reason when one overrode the rules) or an acceptance; nil in review or pending.
     public func letter(for record: ApplicationRecord, date: CalendarDate) -> Letter? {
-        guard record.decision == .rejected else { return nil }
-        let reasons = record.reasons.filter { $0.severity == .reject }
-        guard !reasons.isEmpty else { return nil }
+        let kind: Letter.Kind
+        switch record.decision {
+        case .accepted: kind = .acceptance
+        case .rejected: kind = .rejection
+        default: return nil
+        }
         func text(_ key: String, _ fields: [String: FieldValue]) -> String { fields[key]?.description ?? "" }
         let reg = record.fields, decl = record.declarationFields
         let company = text("company_legal_name", reg).isEmpty ? text("company_legal_name", decl) : text("company_legal_name", reg)
@@ -131,23 +186,39 @@ public struct LetterWriter: Sendable {
         let cityLine = [text("city", reg), text("province", reg), text("postal_code", reg)].filter { !$0.isEmpty }.joined(separator: " ")
         let address = [text("mailing_address", reg), cityLine].filter { !$0.isEmpty }
         var sendBack: [String] = []
-        let entries = reasons.map { r -> Letter.Entry in
-            let back = Self.sendBack(for: r.field)
-            if !sendBack.contains(back.summary) { sendBack.append(back.summary) }
-            let found = (r.found ?? "").isEmpty ? "nothing was filled in" : r.found!
-            return Letter.Entry(label: r.label ?? "Your application", found: found, requirement: r.message,
-                                programText: programText(r.rule), sendBack: back.detail)
+        var entries: [Letter.Entry] = []
+        if kind == .rejection {
+            if let o = record.override, o.decision == .rejected {
+                entries.append(Letter.Entry(label: "The program supervisor's decision", found: "your application as a whole", requirement: o.reason,
+                                            programText: nil, action: "Contact the office if you wish to discuss this decision.", correctable: false))
+            }
+            for r in record.reasons where r.severity == .reject {
+                let found = (r.found ?? "").isEmpty ? "nothing was filled in" : r.found!
+                if let instead = rule(r.rule)?.instead {
+                    entries.append(Letter.Entry(label: r.label ?? "Your application", found: found, requirement: r.message,
+                                                programText: programText(r.rule), action: instead, correctable: false))
+                    continue
+                }
+                let back = Self.sendBack(for: r.field)
+                if !sendBack.contains(back.summary) { sendBack.append(back.summary) }
+                entries.append(Letter.Entry(label: r.label ?? "Your application", found: found, requirement: r.message,
+                                            programText: programText(r.rule), action: back.detail, correctable: true))
+            }
+            guard !entries.isEmpty else { return nil }
         }
-        return Letter(date: Self.longDate(date), reference: record.id, company: company, signer: signer, signerTitle: title,
-                      addressLines: address, entries: entries, sendBack: sendBack)
+        return Letter(kind: kind, office: office, date: Self.longDate(date), reference: record.id, company: company, signer: signer,
+                      signerTitle: title, addressLines: address, entries: entries, sendBack: sendBack)
+    }
+
+    /// The rule a `program/edition/rule-id` citation names.
+    func rule(_ citation: String) -> ProgramRule? {
+        let parts = citation.split(separator: "/").map(String.init)
+        guard parts.count == 3, let edition = library.editions.first(where: { $0.program == parts[0] && $0.edition == parts[1] }) else { return nil }
+        return edition.rules.first { $0.id == parts[2] }
     }
 
     /// The program's words for `program/edition/rule-id`.
-    func programText(_ citation: String) -> String? {
-        let parts = citation.split(separator: "/").map(String.init)
-        guard parts.count == 3, let edition = library.editions.first(where: { $0.program == parts[0] && $0.edition == parts[1] }) else { return nil }
-        return edition.rules.first { $0.id == parts[2] }?.programText
-    }
+    func programText(_ citation: String) -> String? { rule(citation)?.programText }
 
     static func sendBack(for field: String?) -> (summary: String, detail: String) {
         switch field {

@@ -10,16 +10,13 @@ import Imaging
 public struct OutputWriter: Sendable {
     public let letters: LetterWriter
 
-    public init(library: ProgramLibrary) { letters = LetterWriter(library: library) }
+    public init(library: ProgramLibrary, office: Office = .unnamed) { letters = LetterWriter(library: library, office: office) }
 
     /// Writes everything for one application into `dir` (which holds, or will hold, its documents).
     public func write(_ record: ApplicationRecord, into dir: URL, date: CalendarDate) throws {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try FileReplacement.replace(dir.appendingPathComponent("record.json")) { try Data(JSONOutput.string(record).utf8).write(to: $0) }
-        if let letter = letters.letter(for: record, date: date) {
-            try FileReplacement.replace(dir.appendingPathComponent("letter.txt")) { try Data(letter.text.utf8).write(to: $0) }
-            try FileReplacement.replace(dir.appendingPathComponent("letter.html")) { try Data(letter.html.utf8).write(to: $0) }
-            try FileReplacement.replace(dir.appendingPathComponent("letter.pdf")) { try writeTextPDF(Self.blocks(letter), to: $0) }
+        if try !writeLetters(record, into: dir, date: date).isEmpty, record.decision == .rejected {
             try annotate(record, into: dir)
         }
         if record.decision == .needsReview {
@@ -27,19 +24,55 @@ public struct OutputWriter: Sendable {
         }
     }
 
+    /// The letter for the application as text, HTML and PDF, dated `date`; the names written
+    /// (none when its state has no letter).
+    @discardableResult
+    public func writeLetters(_ record: ApplicationRecord, into dir: URL, date: CalendarDate) throws -> [String] {
+        guard let letter = letters.letter(for: record, date: date) else { return [] }
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try FileReplacement.replace(dir.appendingPathComponent("letter.txt")) { try Data(letter.text.utf8).write(to: $0) }
+        try FileReplacement.replace(dir.appendingPathComponent("letter.html")) { try Data(letter.html.utf8).write(to: $0) }
+        try FileReplacement.replace(dir.appendingPathComponent("letter.pdf")) { try writeTextPDF(Self.blocks(letter), to: $0, created: "\(date)T00:00:00Z", creator: Self.creator) }
+        return ["letter.txt", "letter.html", "letter.pdf"]
+    }
+
+    /// A PNG of the page around each field read from a scan that a reason names or that was read
+    /// without confidence, for staff checking it; the paths, by field.
+    public func writeCrops(_ record: ApplicationRecord, into dir: URL) throws -> [String: String] {
+        var documents: [String: PDFDocument] = [:]
+        var written: [String: String] = [:]
+        let named = Set(record.reasons.compactMap(\.field))
+        for (name, reading) in record.readings.sorted(by: { $0.key < $1.key }) where named.contains(name) || reading.confidence < 0.8 {
+            guard reading.source == .ocr || reading.source == .ink, let path = reading.document, let page = reading.page,
+                  let box = reading.box else { continue }
+            if documents[path] == nil, let data = FileManager.default.contents(atPath: path) { documents[path] = try? PDFDocument(data: data) }
+            guard let png = documents[path]?.page(at: page - 1)?.renderPNG(
+                region: Box(x: box.x - 8, y: box.y - 6, width: box.width + 16, height: box.height + 12), scale: 2) else { continue }
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            let url = dir.appendingPathComponent("\(name).png")
+            try FileReplacement.replace(url) { try png.write(to: $0) }
+            written[name] = url.path
+        }
+        return written
+    }
+
+    /// How the office's own PDFs name their maker (letters; annotated copies carry it too), so one
+    /// that comes back in is known for what it is.
+    public static let creator = "secor-intake (office output)"
+
     static func blocks(_ letter: Letter) -> [TextBlock] {
-        var blocks: [TextBlock] = [.paragraph(letter.date), .space(8)]
+        var blocks: [TextBlock] = letter.letterhead.enumerated().map { $0 == 0 ? .heading($1) : .paragraph($1) } + [.space(10), .paragraph(letter.date), .space(8)]
         let to = [letter.signer.isEmpty ? "" : letter.signer + (letter.signerTitle.isEmpty ? "" : ", \(letter.signerTitle)"), letter.company]
             + letter.addressLines
         for line in to where !line.isEmpty { blocks.append(.paragraph(line)) }
-        blocks += [.space(8), .paragraph("Reference: \(letter.reference)"), .space(6), .title("Your SECOR registration"), .space(4),
+        blocks += [.space(8), .paragraph("Reference: \(letter.reference)"), .space(6), .title(letter.title), .space(4),
                    .paragraph(letter.greeting), .paragraph(letter.opening)]
         for (n, e) in letter.entries.enumerated() {
             blocks.append(.heading("\(n + 1). \(e.label)"))
             blocks.append(.field(label: "WHAT WE READ", text: e.found))
             blocks.append(.field(label: "WHAT THE PROGRAM REQUIRES", text: e.requirement))
             if let rule = e.programText { blocks.append(.field(label: "FROM THE PROGRAM'S REQUIREMENTS", text: "\u{201C}\(rule)\u{201D}")) }
-            blocks.append(.field(label: "WHAT TO SEND BACK", text: e.sendBack))
+            blocks.append(.field(label: e.actionLabel.uppercased(), text: e.action))
         }
         blocks.append(.space(8))
         for line in letter.closing { blocks.append(.paragraph(line)) }
@@ -56,7 +89,7 @@ public struct OutputWriter: Sendable {
             guard !mine.isEmpty else { continue }
             for reason in mine {
                 guard let box = reason.box, let pageNumber = reason.page, let page = pdf.page(at: pageNumber - 1) else { continue }
-                let note = "\(reason.label ?? reason.field ?? "Problem"): \(reason.message)"
+                let note = Letter.labelled(reason.label ?? reason.field ?? "Problem", reason.message)
                 page.addProblemAnnotation(rect: Box(x: box.x - 2, y: box.y - 2, width: box.width + 4, height: box.height + 4), note: note)
             }
             let name = "annotated-" + (doc.path as NSString).lastPathComponent

@@ -247,20 +247,53 @@ extension ApplicationRecord.FieldReading: PrettyJSONWritable {
     }
 }
 
+extension StaffCorrection: PrettyJSONWritable {
+    public func write(to json: inout PrettyJSON) {
+        json.beginObject()
+        json.key("at"); json.string(at)
+        json.key("by"); json.string(by)
+        json.key("field"); json.string(field)
+        json.member("note", note)
+        json.key("read"); json.string(read)
+        json.key("value"); json.string(value)
+        json.endObject()
+    }
+}
+
+extension StaffOverride: PrettyJSONWritable {
+    public func write(to json: inout PrettyJSON) {
+        json.beginObject()
+        json.key("at"); json.string(at)
+        json.key("by"); json.string(by)
+        json.key("decision"); json.string(decision.rawValue)
+        json.key("reason"); json.string(reason)
+        json.endObject()
+    }
+}
+
 extension ApplicationRecord: PrettyJSONWritable {
     public func write(to json: inout PrettyJSON) {
         json.beginObject()
         json.key("as_written"); json.object(asWritten) { json, fields in json.object(fields) { $0.string($1) } }
+        if let corrections { json.key("corrections"); json.object(corrections) { $0.value($1) } }
         json.key("decision"); json.string(decision.rawValue)
         json.key("declaration_fields"); json.object(declarationFields) { $0.value($1) }
         json.key("documents"); json.array(documents)
         json.key("edition"); json.string(edition)
         json.key("fields"); json.object(fields) { $0.value($1) }
         json.key("id"); json.string(id)
+        json.member("override", override)
         json.key("program"); json.string(program)
         json.key("readings"); json.object(readings) { $0.value($1) }
         json.key("reasons"); json.array(reasons)
         json.member("submitted", submitted)
+        json.member("superseded_by", supersededBy)
+        if let supersedes {
+            json.key("supersedes")
+            json.beginArray()
+            for id in supersedes { json.element(); json.string(id) }
+            json.endArray()
+        }
         if let unconfirmed {
             json.key("unconfirmed")
             json.beginArray()

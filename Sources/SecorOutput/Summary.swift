@@ -35,10 +35,10 @@ public struct DaySummary: Sendable {
 
     /// The last column names the values read without confidence (space-separated): not to be
     /// taken as read until staff confirm them.
-    static let csvHeader = (["application_id", "decided_on", "program", "edition"] + columns + ["unconfirmed"]).joined(separator: ",") + "\r\n"
+    public static let csvHeader = (["application_id", "decided_on", "program", "edition"] + columns + ["unconfirmed"]).joined(separator: ",") + "\r\n"
 
     /// The record's row if it was accepted.
-    static func csvRow(_ a: ApplicationRecord, date: CalendarDate) -> String? {
+    public static func csvRow(_ a: ApplicationRecord, date: CalendarDate) -> String? {
         guard a.decision == .accepted else { return nil }
         func cell(_ s: String) -> String {
             // A leading = + - @ makes spreadsheets run a formula: quote it as text.
@@ -58,7 +58,7 @@ public struct DaySummary: Sendable {
         try (applications.map { try Self.jsonLine($0) } + unmatched.map { try Self.jsonLine($0) }).joined()
     }
 
-    static func jsonLine(_ value: some Encodable) throws -> String {
+    public static func jsonLine(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"

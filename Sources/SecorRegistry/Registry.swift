@@ -152,10 +152,32 @@ public final class Registry: @unchecked Sendable {
                 );
                 """)
         }
+        // Staff actions: who did each thing (events and decisions), the processing date a decision
+        // was made on (letters and exports are dated by it), and staff's values beside those read.
+        migrator.registerMigration("v2: staff actions, decision dates, corrections") { db in
+            try db.execute(sql: """
+                ALTER TABLE events ADD COLUMN actor TEXT;
+                ALTER TABLE decisions ADD COLUMN decided_on TEXT;
+                ALTER TABLE decisions ADD COLUMN actor TEXT;
+                CREATE INDEX events_application ON events(application_id);
+                CREATE INDEX decisions_application ON decisions(application_id);
+                CREATE TABLE corrections (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    application_id TEXT NOT NULL REFERENCES applications(id),
+                    field TEXT NOT NULL,
+                    value TEXT NOT NULL,
+                    read_value TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    at TEXT NOT NULL,
+                    note TEXT
+                );
+                CREATE INDEX corrections_application ON corrections(application_id);
+                """)
+        }
         return migrator
     }
 
-    static func now() -> String {
+    public static func now() -> String {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return f.string(from: Date())
@@ -261,12 +283,16 @@ public final class Registry: @unchecked Sendable {
             public let recordJSON: String?
             public let decision: (decision: Decision, program: String, edition: String, reasons: [Reason])?
             public let trainee: (person: TraineeIdentity, account: String)?
+            /// The processing date the decision was made on (its letters are dated by it).
+            public let decidedOn: CalendarDate?
+            /// Who decided: nil for the program's rules, else the staff member.
+            public let actor: String?
             public init(id: String, wcbAccount: String?, companyKey: String?, state: ApplicationState, submitted: String?, edition: String?,
                         recordJSON: String?, decision: (decision: Decision, program: String, edition: String, reasons: [Reason])?,
-                        trainee: (person: TraineeIdentity, account: String)?) {
+                        trainee: (person: TraineeIdentity, account: String)?, decidedOn: CalendarDate? = nil, actor: String? = nil) {
                 self.id = id; self.wcbAccount = wcbAccount; self.companyKey = companyKey; self.state = state
                 self.submitted = submitted; self.edition = edition; self.recordJSON = recordJSON; self.decision = decision
-                self.trainee = trainee
+                self.trainee = trainee; self.decidedOn = decidedOn; self.actor = actor
             }
         }
 
@@ -276,8 +302,10 @@ public final class Registry: @unchecked Sendable {
             public let event: String
             public let detail: String?
             public let edition: String?
-            public init(sha256: String?, applicationID: String?, event: String, detail: String?, edition: String?) {
+            public let actor: String?
+            public init(sha256: String?, applicationID: String?, event: String, detail: String?, edition: String?, actor: String? = nil) {
                 self.sha256 = sha256; self.applicationID = applicationID; self.event = event; self.detail = detail; self.edition = edition
+                self.actor = actor
             }
         }
 
@@ -286,6 +314,8 @@ public final class Registry: @unchecked Sendable {
         /// Files to move once this is committed (from, to).
         public var moves: [(sha256: String, from: String, to: String)] = []
         public var events: [Event] = []
+        /// Values staff set, by application.
+        public var corrections: [(applicationID: String, correction: StaffCorrection)] = []
         public init() {}
     }
 
@@ -303,8 +333,10 @@ public final class Registry: @unchecked Sendable {
                         updated_at = excluded.updated_at, record_json = excluded.record_json
                     """, arguments: [a.id, a.wcbAccount, a.companyKey, a.state.rawValue, a.submitted, a.edition, now, a.recordJSON])
                 if let d = a.decision {
-                    try db.execute(sql: "INSERT INTO decisions (application_id, decision, program, edition, decided_at) VALUES (?, ?, ?, ?, ?)",
-                                   arguments: [a.id, d.decision.rawValue, d.program, d.edition, now])
+                    try db.execute(sql: """
+                        INSERT INTO decisions (application_id, decision, program, edition, decided_at, decided_on, actor)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """, arguments: [a.id, d.decision.rawValue, d.program, d.edition, now, a.decidedOn?.description, a.actor])
                     let decisionID = db.lastInsertedRowID
                     for r in d.reasons {
                         try db.execute(sql: "INSERT INTO reasons (decision_id, code, severity, field, found, message, rule) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -332,9 +364,14 @@ public final class Registry: @unchecked Sendable {
             for m in filing.moves {
                 try db.execute(sql: "INSERT INTO moves (sha256, from_path, to_path) VALUES (?, ?, ?)", arguments: [m.sha256, m.from, m.to])
             }
+            for (id, c) in filing.corrections {
+                try db.execute(sql: """
+                    INSERT INTO corrections (application_id, field, value, read_value, actor, at, note) VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [id, c.field, c.value, c.read, c.by, c.at, c.note])
+            }
             for e in filing.events {
-                try db.execute(sql: "INSERT INTO events (at, sha256, application_id, event, detail, edition) VALUES (?, ?, ?, ?, ?, ?)",
-                               arguments: [now, e.sha256, e.applicationID, e.event, e.detail, e.edition])
+                try db.execute(sql: "INSERT INTO events (at, sha256, application_id, event, detail, edition, actor) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                               arguments: [now, e.sha256, e.applicationID, e.event, e.detail, e.edition, e.actor])
             }
         }
     }
@@ -371,8 +408,10 @@ public final class Registry: @unchecked Sendable {
         public let companyKey: String?
         public let state: ApplicationState
         public let recordJSON: String?
+        public let updatedAt: String
 
         init(row: Row) throws {
+            updatedAt = row["updated_at"]
             id = row["id"]
             wcbAccount = row["wcb_account"]
             companyKey = row["company_key"]
@@ -410,6 +449,13 @@ public final class Registry: @unchecked Sendable {
         public let event: String
         public let detail: String?
         public let edition: String?
+        /// Who did it: nil for the program itself.
+        public let actor: String?
+
+        init(row: Row) {
+            at = row["at"]; sha256 = row["sha256"]; applicationID = row["application_id"]; event = row["event"]
+            detail = row["detail"]; edition = row["edition"]; actor = row["actor"]
+        }
     }
 
     public func events(sha256: String? = nil) throws -> [Event] {
@@ -417,18 +463,100 @@ public final class Registry: @unchecked Sendable {
             let rows = sha256 == nil
                 ? try Row.fetchAll(db, sql: "SELECT * FROM events ORDER BY id")
                 : try Row.fetchAll(db, sql: "SELECT * FROM events WHERE sha256 = ? ORDER BY id", arguments: [sha256])
-            return rows.map { Event(at: $0["at"], sha256: $0["sha256"], applicationID: $0["application_id"], event: $0["event"],
-                                    detail: $0["detail"], edition: $0["edition"]) }
+            return rows.map(Event.init(row:))
         }
     }
 
-    public func log(sha256: String?, applicationID: String? = nil, event: String, detail: String?, edition: String? = nil) throws {
-        try db.write { db in try Self.log(db, sha256: sha256, applicationID: applicationID, event: event, detail: detail, edition: edition) }
+    /// Every event of these applications and of their documents, oldest first.
+    public func events(applications ids: [String]) throws -> [Event] {
+        guard !ids.isEmpty else { return [] }
+        return try db.read { db in
+            let marks = ids.map { _ in "?" }.joined(separator: ",")
+            return try Row.fetchAll(db, sql: """
+                SELECT * FROM events WHERE application_id IN (\(marks))
+                    OR sha256 IN (SELECT sha256 FROM documents WHERE application_id IN (\(marks)))
+                ORDER BY id
+                """, arguments: StatementArguments(ids + ids)).map(Event.init(row:))
+        }
     }
 
-    static func log(_ db: GRDB.Database, sha256: String?, applicationID: String? = nil, event: String, detail: String?, edition: String? = nil) throws {
-        try db.execute(sql: "INSERT INTO events (at, sha256, application_id, event, detail, edition) VALUES (?, ?, ?, ?, ?, ?)",
-                       arguments: [now(), sha256, applicationID, event, detail, edition])
+    public func log(sha256: String?, applicationID: String? = nil, event: String, detail: String?, edition: String? = nil,
+                    actor: String? = nil) throws {
+        try db.write { db in
+            try Self.log(db, sha256: sha256, applicationID: applicationID, event: event, detail: detail, edition: edition, actor: actor)
+        }
+    }
+
+    static func log(_ db: GRDB.Database, sha256: String?, applicationID: String? = nil, event: String, detail: String?, edition: String? = nil,
+                    actor: String? = nil) throws {
+        try db.execute(sql: "INSERT INTO events (at, sha256, application_id, event, detail, edition, actor) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       arguments: [now(), sha256, applicationID, event, detail, edition, actor])
+    }
+
+    // MARK: - Staff actions and what they read back
+
+    /// The values staff set for an application: the latest for each field, in the order set.
+    public func corrections(of id: String) throws -> [StaffCorrection] {
+        let all = try db.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM corrections WHERE application_id = ? ORDER BY id", arguments: [id]).map {
+                StaffCorrection(field: $0["field"], value: $0["value"], read: $0["read_value"], by: $0["actor"], at: $0["at"], note: $0["note"])
+            }
+        }
+        var latest: [String: Int] = [:]
+        for (i, c) in all.enumerated() { latest[c.field] = i }
+        return all.enumerated().filter { latest[$0.element.field] == $0.offset }.map(\.element)
+    }
+
+    /// An application's latest decision: what, the processing date it was made on, and by whom.
+    public struct DecisionEntry: Sendable {
+        public let applicationID: String
+        public let decision: Decision
+        public let decidedOn: CalendarDate?
+        public let actor: String?
+    }
+
+    public func latestDecision(of id: String) throws -> DecisionEntry? {
+        try db.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM decisions WHERE application_id = ? ORDER BY id DESC LIMIT 1", arguments: [id])
+                .map(Self.decisionEntry)
+        }
+    }
+
+    static func decisionEntry(_ row: Row) throws -> DecisionEntry {
+        let id: String = row["application_id"]
+        let on: String? = row["decided_on"]
+        return DecisionEntry(applicationID: id, decision: try state(row["decision"], of: "a decision of \(id)"),
+                             decidedOn: on.flatMap(CalendarDate.init(iso:)), actor: row["actor"])
+    }
+
+    /// Applications whose latest decision was made on a processing date from `from` to `to`
+    /// (inclusive), in the order decided, with that decision.
+    public func decided(from: CalendarDate, to: CalendarDate) throws -> [(application: StoredApplication, decision: DecisionEntry)] {
+        try db.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT d.*, a.id AS app_id FROM decisions d JOIN applications a ON a.id = d.application_id
+                WHERE d.id = (SELECT MAX(id) FROM decisions WHERE application_id = d.application_id)
+                    AND d.decided_on >= ? AND d.decided_on <= ?
+                ORDER BY d.id
+                """, arguments: [from.description, to.description]).compactMap { row -> (StoredApplication, DecisionEntry)? in
+                let id: String = row["app_id"]
+                guard let app = try Row.fetchOne(db, sql: "SELECT * FROM applications WHERE id = ?", arguments: [id]) else { return nil }
+                return (try StoredApplication(row: app), try Self.decisionEntry(row))
+            }
+        }
+    }
+
+    /// Every application, in the order first recorded.
+    public func allApplications() throws -> [StoredApplication] {
+        try db.read { db in try Row.fetchAll(db, sql: "SELECT * FROM applications ORDER BY rowid").map(StoredApplication.init) }
+    }
+
+    /// Applications for a WCB account, in the order first recorded.
+    public func applications(account: String) throws -> [StoredApplication] {
+        try db.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM applications WHERE wcb_account = ? ORDER BY rowid", arguments: [account])
+                .map(StoredApplication.init)
+        }
     }
 
     public func documentCounts() throws -> [DocumentState: Int] { try counts(in: "documents") }

@@ -14,7 +14,8 @@ struct SecorIntake: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "secor-intake",
         abstract: "Reads SECOR registrations and compliance declarations and decides them.",
-        subcommands: [Process.self, Watch.self, Status.self, Extract.self, ReadWorker.self],
+        subcommands: [Process.self, Watch.self, Status.self, Extract.self, Review.self, Override.self, History.self, Find.self,
+                      Letter.self, Export.self, ReadWorker.self],
         defaultSubcommand: nil
     )
 }
@@ -126,6 +127,15 @@ func refusingAsUsage<T>(_ open: () throws -> T) throws -> T {
     }
 }
 
+/// An office file that cannot be used is a usage error naming it.
+func officeOrUsage(_ find: () throws -> Office) throws -> Office {
+    do {
+        return try find()
+    } catch let error as OfficeError {
+        throw ValidationError(error.message)
+    }
+}
+
 extension Logger.Level: @retroactive ExpressibleByArgument {}
 extension OutputFormat: ExpressibleByArgument {}
 
@@ -174,6 +184,9 @@ struct Process: AsyncParsableCommand {
     @Option(name: .long, help: "Write each application's folder (record, letters, annotated copies, worksheet) and the day's summary here.")
     var out: String?
 
+    @Option(name: .long, help: "The office file printed on letters (default: secor-intake.yaml in OUT, if there is one).")
+    var config: String?
+
     @Argument(help: "Files and folders (folders are read recursively).")
     var paths: [String]
 
@@ -191,6 +204,7 @@ struct Process: AsyncParsableCommand {
         var job = ProcessJob(processingDate: date, jobs: batch.jobs, showProgress: !batch.quiet, registry: registry,
                              out: out.map { URL(fileURLWithPath: $0) })
         job.limits = limits.limits
+        job.office = try officeOrUsage { try Office.find(config: config, beside: out) }
         let reading = try limits.isolatedReading(logLevel: common.logLevel)
         let summary: BatchSummary
         switch batch.format {
@@ -246,6 +260,9 @@ struct Watch: ParsableCommand {
     @Option(name: .long, help: "Seconds a copy may pause: a file that looks cut short is failed only once it has held still this long.")
     var writerPause: Double = 120
 
+    @Option(name: .long, help: "The office file printed on letters (default: secor-intake.yaml beside the registry).")
+    var config: String?
+
     func validate() throws {
         if !(settle >= 0 && settle <= 3600) { throw ValidationError("--settle must be between 0 and 3600 seconds") }
         if !(pairWait >= 0 && pairWait <= 3650) { throw ValidationError("--pair-wait must be between 0 and 3650 days") }
@@ -264,6 +281,8 @@ struct Watch: ParsableCommand {
         configuration.rescanEvery = rescan
         configuration.writerPause = writerPause
         configuration.limits = limits.limits
+        let database = configuration.database
+        configuration.office = try officeOrUsage { try Office.find(config: config, beside: (database as NSString).deletingLastPathComponent) }
         configuration.reading = try limits.isolatedReading(logLevel: common.logLevel)
         let watcher = try refusingAsUsage { try Watcher(configuration) }
         do {
@@ -290,16 +309,17 @@ struct ReadWorker: ParsableCommand {
 }
 
 struct Status: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "What the registry holds: counts per state, the oldest pending documents, recent failures.")
+    static let configuration = CommandConfiguration(
+        abstract: "What the registry holds: counts per state, the oldest pending documents, recent failures.",
+        discussion: "Writes nothing; reads the registry the watcher uses (OUT/registry.sqlite, or --db).")
 
     @OptionGroup var common: CommonOptions
-
-    @Option(name: .long, help: "The registry.")
-    var db: String = "registry.sqlite"
+    @OptionGroup var registry: RegistryOptions
 
     func run() throws {
         try common.start()
+        let db = registry.database
         guard FileManager.default.fileExists(atPath: db) else { throw ValidationError("no registry at \(db)") }
-        print(try refusingAsUsage { try StatusReport(registry: Registry(readingOnly: db)) }.text, terminator: "")
+        print(try refusingAsUsage { try StatusReport(registry: Registry(readingOnly: db), out: registry.outFolder) }.text, terminator: "")
     }
 }

@@ -73,7 +73,11 @@ let workforce = Reason(code: "workforce-limit", severity: .reject, field: "worke
         #expect(Set(try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("r").path))
                 == ["record.json", "letter.txt", "letter.html", "letter.pdf"], "an XML submission: the letter alone")
         try writer.write(try record(decision: "accepted", company: "D Ltd", reasons: []), into: dir.appendingPathComponent("a"), date: date)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("a").path) == ["record.json"])
+        // An accepted applicant is told so: the acceptance letter, and no annotated copy.
+        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("a").path))
+                == ["record.json", "letter.txt", "letter.html", "letter.pdf"])
+        let accepted = try String(contentsOf: dir.appendingPathComponent("a/letter.txt"), encoding: .utf8)
+        #expect(accepted.contains("is accepted") && !accepted.contains("send us"))
     }
 
     @Test func aRecordThatCannotBeWrittenStopsTheSummaryInsteadOfMissingFromIt() throws {

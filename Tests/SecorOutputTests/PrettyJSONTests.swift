@@ -44,6 +44,15 @@ import SecorFixtures
         ]
         if rng.next() % 2 == 0 { record["submitted"] = "2026-05-14T10:25:00-06:00" }
         if rng.next() % 2 == 0 { record["unconfirmed"] = (0..<Int(rng.next() % 3)).map { _ in text() } }
+        if rng.next() % 2 == 0 {
+            record["corrections"] = Dictionary(uniqueKeysWithValues: (0..<Int(rng.next() % 3)).map { i in
+                ("f\(i)", ["field": text(), "value": text(), "read": text(), "by": text(), "at": "2026-11-22T10:00:00Z", "note": maybe(text())]
+                    .compactMapValues { $0 })
+            })
+        }
+        if rng.next() % 2 == 0 { record["override"] = ["decision": "accepted", "reason": text(), "by": text(), "at": text()] }
+        if rng.next() % 2 == 0 { record["superseded_by"] = text() }
+        if rng.next() % 2 == 0 { record["supersedes"] = (0..<Int(rng.next() % 3)).map { _ in text() } }
         return try JSONDecoder().decode(ApplicationRecord.self, from: JSONSerialization.data(withJSONObject: record))
     }
 

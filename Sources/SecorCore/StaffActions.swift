@@ -1,0 +1,75 @@
+import Foundation
+
+/// A value staff set for one field of an application, beside the value that was read: the
+/// applicant's file is never altered, and the record shows both.
+public struct StaffCorrection: Sendable, Codable, Hashable {
+    /// The field as records and reasons name it (`workers_full_time`, `declaration_signer_name`, `decl_office`).
+    public let field: String
+    /// The value staff set; the same as `read` when they confirmed what was read.
+    public let value: String
+    /// The value as it was read, before staff set it.
+    public let read: String
+    public let by: String
+    /// When (RFC 3339).
+    public let at: String
+    public let note: String?
+
+    public init(field: String, value: String, read: String, by: String, at: String, note: String? = nil) {
+        self.field = field; self.value = value; self.read = read; self.by = by; self.at = at; self.note = note
+    }
+
+    /// Whether staff kept the value read (a confirmation) rather than changing it.
+    public var confirms: Bool { value == read }
+}
+
+/// A supervisor's decision against the rules, with its reason.
+public struct StaffOverride: Sendable, Codable, Hashable {
+    public let decision: ApplicationState
+    public let reason: String
+    public let by: String
+    public let at: String
+
+    public init(decision: ApplicationState, reason: String, by: String, at: String) {
+        self.decision = decision; self.reason = reason; self.by = by; self.at = at
+    }
+}
+
+/// Where a field named as records name it lives: which document, and its key on that form.
+public struct RecordField: Sendable, Hashable {
+    public let kind: DocumentKind
+    public let key: String
+
+    /// `declaration_signer_name` and `decl_office` are the declaration's; every other name the
+    /// registration's. Nil when the form has no such field.
+    public init?(_ name: String, templates: FormTemplates) {
+        if name.hasPrefix("declaration_") {
+            (kind, key) = (.declaration, String(name.dropFirst("declaration_".count)))
+        } else if name.hasPrefix("decl_") {
+            (kind, key) = (.declaration, name)
+        } else {
+            (kind, key) = (.registration, name)
+        }
+        guard templates.template(for: kind)?.field(key) != nil else { return nil }
+    }
+
+    /// Every field name of both forms, as records name them.
+    public static func names(_ templates: FormTemplates) -> [String] {
+        templates.registration.fields.map(\.key)
+            + templates.declaration.fields.map { $0.key.hasPrefix("decl_") ? $0.key : "declaration_" + $0.key }
+    }
+}
+
+extension ExtractedDocument {
+    /// The same document with staff's values in place of what was read, each held sure and
+    /// marked as staff's; the reading's place on the page is kept for the record.
+    public func correcting(_ corrections: [StaffCorrection], templates: FormTemplates) -> ExtractedDocument {
+        var copy = self
+        for c in corrections {
+            guard let field = RecordField(c.field, templates: templates), field.kind == kind else { continue }
+            let was = fields[field.key]
+            copy.fields[field.key] = ExtractedField(value: c.value, raw: was?.raw ?? c.read, source: .staff, page: was?.page,
+                                                    box: was?.box, confidence: 1)
+        }
+        return copy
+    }
+}
