@@ -115,3 +115,101 @@ extension PDFPage {
 }
 
 private final class PNGSink { var data = Data() }
+
+/// A note printed beside a box on a marked copy.
+public struct MarginNote: Sendable {
+    /// 0-based page.
+    public let page: Int
+    /// The box it is about, in page points from the top left.
+    public let box: Box
+    public let text: String
+
+    public init(page: Int, box: Box, text: String) {
+        self.page = page; self.box = box; self.text = text
+    }
+}
+
+/// The document's pages, each as it is, widened by a column on the right where each note is
+/// printed beside its box, numbered, with the box outlined in red and a leader line to its note:
+/// a marked copy that says everything when printed, and leaves the applicant's writing visible.
+/// Returns the page size of each page as written (the original's, plus the column).
+public func writeMarkedCopy(_ document: PDFDocument, notes: [MarginNote], to url: URL, creator: String? = nil,
+                            column: Double = 200) throws(PopplerError) {
+    guard let first = document.page(at: 0) else { throw PopplerError(kind: .other, message: "the document has no pages") }
+    guard let surface = cairo_pdf_surface_create(url.path, first.size.width + column, first.size.height) else {
+        throw PopplerError(kind: .other, message: "cannot create \(url.path)")
+    }
+    defer { cairo_surface_destroy(surface) }
+    if let creator { cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, creator) }
+    guard let cr = cairo_create(surface) else { throw PopplerError(kind: .other, message: "cannot draw into \(url.path)") }
+    var number = 0
+    for index in 0..<document.pageCount {
+        guard let page = document.page(at: index) else { continue }
+        let (width, height) = page.size
+        cairo_pdf_surface_set_size(surface, width + column, height)
+        cairo_save(cr)
+        cairo_set_source_rgb(cr, 1, 1, 1)
+        cairo_paint(cr)
+        page.renderInto(cr)
+        cairo_restore(cr)
+        // The column: a rule, then the notes top to bottom, each no higher than its box.
+        cairo_set_source_rgb(cr, 0.7, 0.7, 0.7)
+        cairo_rectangle(cr, width + 0.5, 0, 0.75, height)
+        cairo_fill(cr)
+        var y = 18.0
+        let size = 7.5, line = size * 1.3, left = width + 10, room = column - 18
+        for note in notes.filter({ $0.page == index }).sorted(by: { $0.box.y < $1.box.y }) {
+            number += 1
+            cairo_set_source_rgb(cr, 0.8, 0, 0)
+            cairo_set_line_width(cr, 1.2)
+            cairo_rectangle(cr, note.box.x - 2, note.box.y - 2, note.box.width + 4, note.box.height + 4)
+            cairo_stroke(cr)
+            cairo_select_font_face(cr, "Helvetica", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD)
+            cairo_set_font_size(cr, size)
+            // The box's number, just outside its top right corner.
+            cairo_move_to(cr, note.box.maxX + 4, note.box.y + size - 1)
+            cairo_show_text(cr, "\(number)")
+            y = max(y, note.box.y + size)
+            // The leader line from the box's edge to its note.
+            cairo_set_line_width(cr, 0.5)
+            cairo_move_to(cr, note.box.maxX + 2, note.box.y + note.box.height / 2)
+            cairo_line_to(cr, width + 6, y - size / 2)
+            cairo_stroke(cr)
+            cairo_move_to(cr, left, y)
+            cairo_show_text(cr, "\(number).")
+            cairo_select_font_face(cr, "Helvetica", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL)
+            cairo_set_source_rgb(cr, 0.1, 0.1, 0.1)
+            for text in wrapped(note.text, width: room - 12, cr: cr) {
+                cairo_move_to(cr, left + 12, y)
+                cairo_show_text(cr, text)
+                y += line
+            }
+            y += line / 2
+        }
+        cairo_show_page(cr)
+    }
+    cairo_destroy(cr)
+    cairo_surface_finish(surface)
+    guard cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS else {
+        throw PopplerError(kind: .other, message: "cannot write \(url.path)")
+    }
+}
+
+/// `text` in lines no wider than `width` in the context's current font.
+private func wrapped(_ text: String, width: Double, cr: OpaquePointer) -> [String] {
+    var out: [String] = []
+    var line = ""
+    for word in text.split(separator: " ", omittingEmptySubsequences: true) {
+        let candidate = line.isEmpty ? String(word) : line + " " + word
+        var extents = cairo_text_extents_t()
+        cairo_text_extents(cr, candidate, &extents)
+        if extents.x_advance > width && !line.isEmpty {
+            out.append(line)
+            line = String(word)
+        } else {
+            line = candidate
+        }
+    }
+    if !line.isEmpty { out.append(line) }
+    return out
+}

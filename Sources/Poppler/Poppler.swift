@@ -59,6 +59,12 @@ public final class PDFDocument {
     /// The document's Info title, if any.
     public var title: String? { takeString(poppler_document_get_title(handle)) }
 
+    /// The program that made the document (Info Creator), if it says.
+    public var creator: String? {
+        get { takeString(poppler_document_get_creator(handle)) }
+        set { poppler_document_set_creator(handle, newValue) }
+    }
+
     /// Writes a copy of the document (with any annotations added through `PDFPage.addNoteAnnotation`).
     public func save(to url: URL) throws(PopplerError) {
         var error: UnsafeMutablePointer<GError>? = nil
@@ -268,10 +274,10 @@ public final class PDFPage {
     /// Draws the page into a cairo context already set up by the caller.
     func renderInto(_ cr: OpaquePointer) { poppler_page_render(handle, cr) }
 
-    /// Adds a note (text) annotation at `rect` and a red square annotation outlining it.
-    public func addProblemAnnotation(rect: Box, note: String) {
+    /// Adds a red square annotation outlining `rect`, carrying `note` (shown where a viewer
+    /// shows annotations' contents; a marked copy prints its notes itself).
+    public func addOutline(rect: Box, note: String) {
         let pageHeight = size.height
-        // Annotations take PDF coordinates: origin bottom-left.
         var area = PopplerRectangle(x1: rect.x, y1: pageHeight - rect.maxY, x2: rect.maxX, y2: pageHeight - rect.y)
         guard let square = poppler_annot_square_new(owner.documentHandle, &area) else { return }
         var red = PopplerColor(red: 0xFFFF, green: 0, blue: 0)
@@ -279,12 +285,6 @@ public final class PDFPage {
         poppler_annot_set_contents(square, note)
         poppler_page_add_annot(handle, square)
         g_object_unref(UnsafeMutableRawPointer(square))
-        var noteArea = PopplerRectangle(x1: rect.maxX + 2, y1: area.y2 - 16, x2: rect.maxX + 18, y2: area.y2)
-        guard let text = poppler_annot_text_new(owner.documentHandle, &noteArea) else { return }
-        poppler_annot_set_color(text, &red)
-        poppler_annot_set_contents(text, note)
-        poppler_page_add_annot(handle, text)
-        g_object_unref(UnsafeMutableRawPointer(text))
     }
 }
 

@@ -213,7 +213,7 @@ public struct UnmatchedRecord: Sendable, Codable {
         path = file.path
         sha256 = file.sha256
         kind = file.kind.rawValue
-        decision = UnmatchedOutcome(worst: file.reasons.map(\.severity).max())
+        decision = UnmatchedOutcome(file.reasons)
         reasons = file.reasons.map { ReasonRecord(code: $0.code, severity: $0.severity.rawValue, message: $0.message) }
     }
 }

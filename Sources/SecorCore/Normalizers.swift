@@ -201,6 +201,15 @@ public enum Normalize {
     // MARK: Telephone
 
     /// Canadian numbers to `+1NNNNNNNNNN`; an extension is dropped.
+    /// A normalized North American number (`+13065550142`) as people write it: `306-555-0142`.
+    /// Anything else is returned as it is.
+    public static func phoneAsWritten(_ normalized: String) -> String {
+        let digits = normalized.filter(\.isNumber)
+        guard normalized.hasPrefix("+1"), digits.count == 11 else { return normalized }
+        let d = Array(digits.dropFirst())
+        return String(d[0..<3]) + "-" + String(d[3..<6]) + "-" + String(d[6..<10])
+    }
+
     public static func phone(_ raw: String) -> Normalized<String> {
         var text = squeeze(raw).lowercased()
         if text.isEmpty { return .blank }

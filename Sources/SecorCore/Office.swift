@@ -18,6 +18,10 @@ public struct Office: Sendable, Codable, Hashable {
     /// What letters say when no office file is given.
     public static let unnamed = Office(name: "SECOR Registration Office")
 
+    /// How the office's own PDFs (letters, marked copies) name their maker, so that one that
+    /// comes back in through the inbox is known for what it is and refused.
+    public static let outputCreator = "secor-intake (office output)"
+
     /// The office file's name, looked for beside the registry.
     public static let fileName = "secor-intake.yaml"
 

@@ -53,6 +53,17 @@ public enum UnmatchedOutcome: String, Sendable, Codable, CaseIterable {
     /// It was read and is not a SECOR form.
     case rejected
     case needsReview = "needs_review"
+    /// The same bytes as a file received before: that file is the document.
+    case duplicate
+
+    /// The code of the one reason a duplicate has.
+    public static let duplicateCode = "duplicate"
+
+    /// By the worst of its reasons; a file whose only reason is being a copy is a duplicate.
+    public init(_ reasons: [Diagnostic]) {
+        if !reasons.isEmpty, reasons.allSatisfy({ $0.code == Self.duplicateCode }) { self = .duplicate; return }
+        self.init(worst: reasons.map(\.severity).max())
+    }
 
     /// By the worst of its reasons.
     public init(worst: Diagnostic.Severity?) {
@@ -68,6 +79,7 @@ public enum UnmatchedOutcome: String, Sendable, Codable, CaseIterable {
         case .failed: "failed"
         case .rejected: "rejected"
         case .needsReview: "review"
+        case .duplicate: "duplicates"
         }
     }
 

@@ -266,6 +266,23 @@ public final class Filer {
     }
 
     /// Folders an application has left, once its files are out of them.
+    /// The day's `summary.html`, `accepted.csv` and `results.jsonl` in OUT, as `process --out`
+    /// writes them, from what the registry says was decided on the processing date: written
+    /// again after a look at the inbox that filed something, and after staff decide.
+    public func writeDaySummary() {
+        let day = date()
+        do {
+            let records = try registry.decided(from: day, to: day).compactMap { app, _ -> ApplicationRecord? in
+                guard let json = app.recordJSON, let r = try? JSONDecoder().decode(ApplicationRecord.self, from: Data(json.utf8)),
+                      r.decision.isDecided else { return nil }
+                return r
+            }
+            try DaySummary(date: day, applications: records, unmatched: []).write(into: URL(fileURLWithPath: out))
+        } catch {
+            logger.error("the day's summary was not written", metadata: ["error": "\(error)"])
+        }
+    }
+
     /// An id stands in one folder: the office's own files (record, letters, worksheet, crops,
     /// annotated copies) go from the folders it has left, and those folders once empty. A file
     /// the registry holds as a document's is never removed here.

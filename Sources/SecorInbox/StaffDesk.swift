@@ -225,6 +225,7 @@ public final class StaffDesk {
         filing.events.append(.init(sha256: nil, applicationID: id, event: event, detail: detail ?? state.words, edition: nil, actor: staff.actor))
         try registry.commit(filing)
         try filer.afterCommit([id])
+        filer.writeDaySummary()
         let (_, record) = try stored(id)
         var doubtful: [String] = []
         for r in record.reasons where state == .needsReview && r.severity == .review && !doubtful.contains(r.field ?? r.code) {

@@ -108,12 +108,16 @@ public final class Watcher {
                 }
                 let look = lookAtInbox()
                 nextDue = look.nextDue
+                var taken = 0
                 for path in look.ready {
                     if shouldStop() { break }
                     try take(path)
+                    taken += 1
                 }
                 if shouldStop() { break }
-                try decideOverdue()
+                taken += try decideOverdue()
+                // The day at a glance, once per look that filed something (not once per file).
+                if taken > 0 { filer.writeDaySummary() }
                 if pause > 0 { logger.notice("filing again") }
                 pause = 0
             } catch {
@@ -446,9 +450,10 @@ public final class Watcher {
     }
 
     /// Pending applications whose wait is over are decided without their partner.
-    func decideOverdue() throws {
+    @discardableResult
+    func decideOverdue() throws -> Int {
         let pending = try registry.documents(in: .pending)
-        guard !pending.isEmpty else { return }
+        guard !pending.isEmpty else { return 0 }
         let limit = configuration.pairWaitDays * 86_400
         let overdueApps = Set(pending.filter { d in
             Filer.receivedTime(d).map { Date().timeIntervalSince($0) >= limit } ?? false
@@ -468,8 +473,8 @@ public final class Watcher {
             try registry.commit(filing)
             try filer.afterCommit([id])
         }
+        return overdueApps.count
     }
-
 }
 
 public struct WatchError: Error, CustomStringConvertible, Sendable {

@@ -68,7 +68,21 @@ public struct ProcessJob {
             throw ProcessError(message: "\(notRead) of \(files.count) files could not be read: no reader process could be started "
                 + "or the readers were stopped (out of processes or open files? see ulimit -n). Nothing was decided; run the batch again.")
         }
-        let assembly = pipeline.assemble(try receipts.values().map { try $0.get() })
+        // A file given twice (or a copy under another name) is one document: the first is decided,
+        // the others are listed as duplicates of it.
+        var firstOf: [String: String] = [:]
+        let received = try receipts.values().map { try $0.get() }.map { receipt -> Receipt<DocumentKey<Spill<ReceivedDocument>.Handle>> in
+            let (sha256, path): (String, String)
+            switch receipt {
+            case let .forms(file): (sha256, path) = (file.reference.sha256, file.reference.path)
+            case let .unmatched(u): (sha256, path) = (u.sha256, u.path)
+            }
+            guard let first = firstOf[sha256] else { firstOf[sha256] = path; return receipt }
+            return .unmatched(UnmatchedFile(path: path, sha256: sha256, kind: .unknown, reasons: [
+                Diagnostic(.note, code: UnmatchedOutcome.duplicateCode, "the same bytes as \(first), given earlier in this batch; that file is the document",
+                           location: .init(file: path))]))
+        }
+        let assembly = pipeline.assemble(received)
         let (applications, unmatched) = (assembly.applications, assembly.unmatched)
         func load(_ application: AssembledApplication<DocumentKey<Spill<ReceivedDocument>.Handle>>) throws -> Application {
             try application.map { try spill.value($0.handle) }
@@ -139,7 +153,10 @@ public struct ProcessJob {
     public static func text(_ report: BatchSummary) -> String {
         var out = "Processed \(report.asOf): \(report.applications.count) applications"
         out += " (" + [ApplicationState.accepted, .rejected, .needsReview].map { "\(report.decisions[$0] ?? 0) \($0.words)" }.joined(separator: ", ") + ")"
-        if !report.unmatched.isEmpty { out += ", \(report.unmatched.count) files in no application" }
+        let duplicates = report.unmatched.filter { $0.decision == .duplicate }.count
+        let inNone = report.unmatched.count - duplicates
+        if inNone > 0 { out += ", \(inNone) file\(inNone == 1 ? "" : "s") in no application" }
+        if duplicates > 0 { out += ", \(duplicates) duplicate\(duplicates == 1 ? "" : "s") of files given" }
         out += "\n\n"
         let rows = report.applications.map { a -> [String] in
             [a.decision.words, a.id, a.company, a.submitted ?? "", a.files.joined(separator: ", ")]
@@ -218,7 +235,10 @@ public struct BatchSummary: Sendable {
     public private(set) var decisions: [ApplicationState: Int] = [:]
     public let unmatched: [UnmatchedRecord]
 
-    public var allAccepted: Bool { unmatched.isEmpty && decisions.keys.allSatisfy { $0 == .accepted } }
+    /// Every application accepted, and no file in none (a duplicate of a file given is not one).
+    public var allAccepted: Bool {
+        unmatched.allSatisfy { $0.decision == .duplicate } && decisions.keys.allSatisfy { $0 == .accepted }
+    }
 
     mutating func add(_ record: ApplicationRecord, keepingLine: Bool) {
         decisions[record.decision, default: 0] += 1

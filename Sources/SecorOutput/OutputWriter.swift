@@ -58,7 +58,7 @@ public struct OutputWriter: Sendable {
 
     /// How the office's own PDFs name their maker (letters; annotated copies carry it too), so one
     /// that comes back in is known for what it is.
-    public static let creator = "secor-intake (office output)"
+    public static let creator = Office.outputCreator
 
     static func blocks(_ letter: Letter) -> [TextBlock] {
         var blocks: [TextBlock] = letter.letterhead.enumerated().map { $0 == 0 ? .heading($1) : .paragraph($1) } + [.space(10), .paragraph(letter.date), .space(8)]
@@ -79,7 +79,10 @@ public struct OutputWriter: Sendable {
         return blocks
     }
 
-    /// Each PDF the applicant sent that has a problem field: each outlined in red, with a note carrying the message.
+    /// Each PDF the applicant sent that has a problem field, marked: the page widened by a
+    /// column where each problem is printed beside its box, numbered, with the box outlined in
+    /// red (and an outline annotation carrying the message for viewers that list them). The
+    /// applicant's writing stays visible. The copy says it is the office's, so it is refused if it comes back in.
     func annotate(_ record: ApplicationRecord, into dir: URL) throws {
         let marked = record.reasons.filter { $0.severity == .reject && $0.box != nil && $0.page != nil && $0.document != nil }
         for doc in record.documents where doc.path.lowercased().hasSuffix(".pdf") || isPDF(doc.path) {
@@ -87,13 +90,21 @@ public struct OutputWriter: Sendable {
             let mine = marked.filter { $0.document == doc.path }
             // Nothing to mark, no copy: an unmarked copy would be the applicant's bytes filed twice.
             guard !mine.isEmpty else { continue }
-            for reason in mine {
-                guard let box = reason.box, let pageNumber = reason.page, let page = pdf.page(at: pageNumber - 1) else { continue }
-                let note = Letter.labelled(reason.label ?? reason.field ?? "Problem", reason.message)
-                page.addProblemAnnotation(rect: Box(x: box.x - 2, y: box.y - 2, width: box.width + 4, height: box.height + 4), note: note)
+            let notes = mine.compactMap { r -> MarginNote? in
+                guard let box = r.box, let page = r.page, page >= 1, page <= pdf.pageCount else { return nil }
+                return MarginNote(page: page - 1, box: box, text: Letter.labelled(r.label ?? r.field ?? "Problem", r.message))
             }
             let name = "annotated-" + (doc.path as NSString).lastPathComponent
-            try FileReplacement.replace(dir.appendingPathComponent(name)) { try pdf.save(to: $0) }
+            try FileReplacement.replace(dir.appendingPathComponent(name)) { url in
+                try writeMarkedCopy(pdf, notes: notes, to: url, creator: Self.creator)
+                let copy = try PDFDocument(data: Data(contentsOf: url))
+                for note in notes {
+                    copy.page(at: note.page)?.addOutline(rect: Box(x: note.box.x - 2, y: note.box.y - 2, width: note.box.width + 4,
+                                                                   height: note.box.height + 4), note: note.text)
+                }
+                copy.creator = Self.creator
+                try copy.save(to: url)
+            }
         }
     }
 

@@ -47,7 +47,9 @@ public struct DaySummary: Sendable {
             return v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) || v != s
                 ? "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : v
         }
-        let row = [a.id, date.description, a.program, a.edition] + columns.map { a.fields[$0]?.description ?? "" }
+        // Telephone numbers as a spreadsheet shows them (306-555-0142), not as a formula to quote.
+        let row = [a.id, date.description, a.program, a.edition]
+            + columns.map { $0 == "phone" ? Normalize.phoneAsWritten(a.fields[$0]?.description ?? "") : (a.fields[$0]?.description ?? "") }
             + [(a.unconfirmed ?? []).joined(separator: " ")]
         return row.map(cell).joined(separator: ",") + "\r\n"
     }

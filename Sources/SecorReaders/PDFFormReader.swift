@@ -57,6 +57,12 @@ public struct PDFFormReader: Sendable {
         } catch {
             return .unreadable(file, format: .pdf, Self.diagnostic(for: error))
         }
+        // A letter or marked copy the office wrote, sent back in (a copy dropped in the inbox,
+        // a rejected folder processed again): not an applicant's document.
+        if document.creator == Office.outputCreator {
+            return .unreadable(file, format: .pdf, pageCount: document.pageCount, Diagnostic(.reject, code: "office-output",
+                "this PDF is one the office wrote (a letter or a marked copy of an applicant's form), not a document an applicant sent"))
+        }
         let pageCount = document.pageCount
         guard pageCount > 0 else {
             return .unreadable(file, format: .pdf, Diagnostic(.unreadable, code: "pdf-no-pages", "the PDF has no pages"))

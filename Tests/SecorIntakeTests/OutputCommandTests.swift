@@ -34,7 +34,7 @@ import TestSupport
                 #expect(html.contains(label.replacingOccurrences(of: "'", with: "&#39;")), "\(id) letter.html names \(label)")
                 #expect(pdfText.contains(label), "\(id) letter.pdf names \(label)")
             }
-            #expect(text.contains(company) && text.contains("What to send back"))
+            #expect(text.contains(company) && (text.contains("What to send back") || text.contains("What to do")))
             #expect(!text.contains("sk-secor/"), "no codes an applicant would not understand")
             #expect(!text.contains(fields[0]), "no field keys either")
             // Each PDF sent with a problem on it comes back annotated: each problem field outlined, with the message, over its box.
@@ -54,7 +54,12 @@ import TestSupport
                     let over = squares.filter { abs($0.rect.x - (box[0] - 2)) < 1 && abs($0.rect.y - (box[1] - 2)) < 1 }
                     #expect(over.count == 1, "\(id) \(reason["field"] ?? ""): an outline over the field's box")
                     #expect(over.first?.contents.contains(reason["message"] as? String ?? "?") == true)
-                    #expect(page.annotations().contains { $0.kind == "Text" && $0.contents.contains(reason["label"] as? String ?? "?") })
+                    // The note is printed beside the box, in the column added to the page, and covers none of it.
+                    let printed = page.textCharacters().filter { $0.rect.x > page.size.width - 200 }.map(\.character)
+                    let words = String(printed).split(whereSeparator: \.isWhitespace).joined(separator: " ")
+                    let message = (reason["message"] as? String ?? "?").split(whereSeparator: \.isWhitespace).joined(separator: " ")
+                    #expect(words.contains(message), "\(id): the note is printed in the margin")
+                    #expect(!page.annotations().contains { $0.kind == "Text" }, "no pop-up note over the applicant's text")
                 }
             }
         }

@@ -34,15 +34,61 @@ let workforce = Reason(code: "workforce-limit", severity: .reject, field: "worke
         #expect(!summary.html(root: URL(fileURLWithPath: "/nowhere")).contains("<script>alert"))
     }
 
-    @Test func aLetterIsOnlyForARejection() throws {
+    let missingTotal = Reason(code: "required-fields", severity: .reject, field: "workers_total", found: "", message: "Fill it in.",
+                              rule: "sk-secor/2018-09/required-fields", label: "Total workers")
+    let office = Office(name: "SCSA SECOR Registration", address: ["1 Office Rd", "Regina SK S4P 1A1"], telephone: "306-555-0100",
+                        email: "secor@example.ca", contact: "Pat Officer")
+
+    @Test func aRejectionSaysWhatToDoForEachReason() throws {
         let date = CalendarDate(year: 2026, month: 11, day: 22)!
-        #expect(LetterWriter(library: library).letter(for: try record(decision: "accepted", company: "A", reasons: []), date: date) == nil)
-        let letter = try #require(LetterWriter(library: library).letter(for: try record(decision: "rejected", company: "A Ltd", reasons: [workforce]), date: date))
-        #expect(letter.entries.map(\.label) == ["Total workers"])
-        #expect(letter.entries[0].programText?.contains("9 or fewer workers") == true, "the rule it comes from")
-        #expect(letter.greeting == "Dear Lee Chen,")
-        #expect(letter.date == "November 22, 2026")
-        #expect(letter.text.contains("Reference: 3000001-abcdef12"))
+        let writer = LetterWriter(library: library, office: office)
+        // Too many workers: a corrected form cannot put that right; the letter points to COR and asks for none.
+        let tooBig = try #require(writer.letter(for: try record(decision: "rejected", company: "A Ltd", reasons: [workforce]), date: date))
+        #expect(tooBig.entries.map(\.label) == ["Total workers"])
+        #expect(tooBig.entries[0].programText?.contains("9 or fewer workers") == true, "the rule it comes from")
+        #expect(tooBig.text.contains("What to do: Apply for the Certificate of Recognition (COR)"))
+        #expect(!tooBig.text.contains("What to send back") && !tooBig.text.contains("Please send us"), "no corrected form is asked for")
+        #expect(tooBig.opening.contains("for the reason below.") && !tooBig.opening.contains("yet") && !tooBig.opening.contains("Each can"))
+        #expect(tooBig.greeting == "Dear Lee Chen,")
+        #expect(tooBig.date == "November 22, 2026")
+        #expect(tooBig.text.contains("Reference: 3000001-abcdef12"))
+        // The office's name, address and how to reach it, on every letter.
+        for line in ["SCSA SECOR Registration", "1 Office Rd", "Telephone 306-555-0100", "Email secor@example.ca", "Pat Officer"] {
+            #expect(tooBig.text.contains(line) && tooBig.html.contains(line), "\(line)")
+        }
+        // Two reasons a corrected form puts right: counted, and each can be.
+        let two = try #require(writer.letter(for: try record(decision: "rejected", company: "A Ltd", reasons: [missingTotal, missingTotal]), date: date))
+        #expect(two.opening.contains("yet, for the 2 reasons below. Each can be put right."))
+        #expect(two.text.contains("Please send us a corrected SECOR Registration Form"))
+    }
+
+    @Test func anAcceptedApplicantGetsALetterAndOnlyDecidedOnesDo() throws {
+        let date = CalendarDate(year: 2026, month: 11, day: 22)!
+        let writer = LetterWriter(library: library, office: office)
+        let accepted = try #require(writer.letter(for: try record(decision: "accepted", company: "A Ltd", reasons: []), date: date))
+        #expect(accepted.kind == .acceptance && accepted.entries.isEmpty)
+        #expect(accepted.text.contains("A Ltd is accepted") && accepted.text.contains("Pat Officer"))
+        #expect(writer.letter(for: try record(decision: "needs_review", company: "A Ltd", reasons: []), date: date) == nil)
+        #expect(writer.letter(for: try record(decision: "pending", company: "A Ltd", reasons: []), date: date) == nil)
+    }
+
+    @Test func aSupervisorsRejectionGivesItsReason() throws {
+        var r = try record(decision: "rejected", company: "A Ltd", reasons: [])
+        r.override = StaffOverride(decision: .rejected, reason: "The company's account is closed.", by: "Sam Supervisor", at: "2026-11-22T10:00:00Z")
+        let letter = try #require(LetterWriter(library: library).letter(for: r, date: CalendarDate(year: 2026, month: 11, day: 22)!))
+        #expect(letter.text.contains("The company's account is closed."))
+    }
+
+    @Test func labelsEndingInAFullStopAreNotFollowedByAColon() {
+        #expect(Letter.labelled("The company has a permanent office in Saskatchewan.", "Ticked?") == "The company has a permanent office in Saskatchewan: Ticked?")
+        #expect(Letter.labelled("Total workers", "Too many.") == "Total workers: Too many.")
+    }
+
+    @Test func phonesInTheCSVAreAsASpreadsheetShowsThem() throws {
+        var r = try record(decision: "accepted", company: "A Ltd", reasons: [])
+        r.fields["phone"] = .text("+13065550142")
+        let row = DaySummary(date: CalendarDate(year: 2026, month: 11, day: 22)!, applications: [r], unmatched: []).csv.split(separator: "\r\n")[1]
+        #expect(row.contains(",306-555-0142,") && !row.contains("'"))
     }
 
     @Test func csvCellsCannotBecomeFormulas() throws {
