@@ -511,10 +511,12 @@ public struct Validator: Sendable {
     /// Whether a failed condition over values read from a scan is more likely our misreading than
     /// the applicant's: a reading that does not fit its context is never sure. Two readings of the
     /// same name or number that differ by a few characters; counts that do not add up to their
-    /// total; a date in the future.
+    /// total; a date in the future. Not when staff set one of the values it reads.
     func failureMayBeOurMisreading(_ c: RuleCondition, _ app: Application) -> Bool {
         let read = readFields(c).compactMap { field($0, in: app) }
         guard read.contains(where: { $0.source == .ocr }) else { return false }
+        // Staff set one of its values looking at the page: the failure is the form's, not our reading's.
+        if read.contains(where: { $0.source == .staff }) { return false }
         if let name = c.field, let other = c.sameAs ?? c.sameCompanyAs, let a = field(name, in: app), let b = field(other, in: app) {
             let key = c.sameCompanyAs != nil ? Normalize.companyKey : { $0.filter { !$0.isWhitespace } }
             return Normalize.similarity(key(a.written), key(b.written)) >= 0.6

@@ -18,19 +18,19 @@ public enum ApplicationState: String, Sendable, Codable, CaseIterable, Comparabl
         }
     }
 
-    /// The folder under OUT that holds its files. A superseded application stays where its
-    /// rejection put it.
+    /// The folder under OUT that holds its files: one per state, so an id stands in one folder.
     public var folder: String {
         switch self {
         case .pending: "pending"
         case .accepted: "accepted"
-        case .rejected, .superseded: "rejected"
+        case .rejected: "rejected"
         case .needsReview: "review"
+        case .superseded: "superseded"
         }
     }
 
     /// Every folder an application's files can be in.
-    public static let folders = ["pending", "accepted", "rejected", "review"]
+    public static let folders = ["pending", "accepted", "rejected", "review", "superseded"]
 
     /// How people read it: `needs review`.
     public var words: String { rawValue.replacingOccurrences(of: "_", with: " ") }

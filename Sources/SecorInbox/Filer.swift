@@ -95,9 +95,20 @@ public final class Filer {
 
     /// Adds to `filing` what deciding (or holding) `app` records and moves.
     func plan(_ app: Application, pending: Bool, stored: [String: Registry.Document], newName: String,
-              into filing: inout Registry.Filing, staff: StaffDecision? = nil, supersedes: [String] = []) throws {
+              into filing: inout Registry.Filing, staff: StaffDecision? = nil, supersedes: [String] = [],
+              alreadyRegistered: (id: String, on: CalendarDate?)? = nil) throws {
         let processingDate = date()
-        guard let decided = try pipeline.decider(on: processingDate).decide([app], earlier: registry).first else { return }
+        guard var decided = try pipeline.decider(on: processingDate).decide([app], earlier: registry).first else { return }
+        if let registered = alreadyRegistered, let account = app.wcbAccount {
+            // A second registration for an account the program already holds is for staff, whatever its rules say.
+            let when = registered.on.map { " on \($0)" } ?? ""
+            let reason = Reason(code: "already-registered", severity: .review, field: "wcb_account_number", found: account,
+                                message: "WCB account \(account) is already registered: accepted\(when) as \(registered.id). Staff will check what this submission is for.",
+                                rule: "\(decided.edition.program)/\(decided.edition.edition)/already-registered",
+                                label: pipeline.templates.registration.field("wcb_account_number")?.label)
+            decided = DecidedApplication(application: decided.application, edition: decided.edition, decision: .needsReview,
+                                         reasons: decided.reasons + [reason], unconfirmed: decided.unconfirmed)
+        }
         let ruled = ApplicationState(decided.decision)
         let state = pending ? .pending : (staff?.override?.decision ?? ruled)
         let folder = state.folder
@@ -148,11 +159,11 @@ public final class Filer {
                                         "outcome": "\(folder)", "reasons": "\(decided.reasons.map(\.code).joined(separator: ","))"])
     }
 
-    /// Marks `old` as replaced; its documents that are not in the new application stay filed,
-    /// except those waiting in pending, which are filed with the old application under rejected.
+    /// Marks `old` as replaced by `newID`: its documents that are not in the new application go
+    /// with it to superseded/<old id>/, and its record names the application that replaced it.
     func supersede(_ old: Registry.StoredApplication, by newID: String, keeping: Set<String>, into filing: inout Registry.Filing) throws {
         let docs = try registry.documents(ofApplication: old.id).filter { !keeping.contains($0.sha256) }
-        for d in docs where d.state == .pending {
+        for d in docs where d.state == .pending || d.state == .decided {
             let dir = "\(out)/\(ApplicationState.superseded.folder)/\(old.id)"
             var destination = "\(dir)/\(Self.safeName(d.originalName))"
             if Self.exists(destination) { destination = "\(dir)/\(d.sha256.prefix(8))-\(Self.safeName(d.originalName))" }
@@ -166,6 +177,7 @@ public final class Filer {
         for d in filing.documents { locations[d.sha256] = d.storedPath }
         var record = old.recordJSON.flatMap { try? JSONDecoder().decode(ApplicationRecord.self, from: Data($0.utf8)) }
         record = record?.marked(.superseded).relocated(locations)
+        record?.supersededBy = newID
         filing.applications.append(.init(id: old.id, wcbAccount: old.wcbAccount, companyKey: old.companyKey, state: .superseded,
                                          submitted: nil, edition: nil,
                                          recordJSON: record.flatMap { try? JSONOutput.string($0) },
@@ -296,7 +308,13 @@ public final class Filer {
                 guard let left = try? fm.contentsOfDirectory(atPath: dir) else { continue }
                 if folder != current {
                     for name in left where Self.isOfficeOutput(name) && !documents.contains("\(dir)/\(name)") {
-                        try? fm.removeItem(atPath: "\(dir)/\(name)")
+                        // What was sent about a superseded application stays with it, as history.
+                        let kept = "\(out)/\(ApplicationState.superseded.folder)/\(id)/\(name)"
+                        if current == ApplicationState.superseded.folder && name != "record.json" && !Self.exists(kept) {
+                            try? fm.moveItem(atPath: "\(dir)/\(name)", toPath: kept)
+                        } else {
+                            try? fm.removeItem(atPath: "\(dir)/\(name)")
+                        }
                     }
                 }
                 if let left = try? fm.contentsOfDirectory(atPath: dir), left.isEmpty {

@@ -392,8 +392,8 @@ public final class Watcher {
     // MARK: - Forms: pair, decide or wait
 
     func fileForms(_ received: ReceivedFile<ReceivedDocument>, name: String) throws {
-        // Partners: documents waiting in pending, and the documents of rejected applications for
-        // the same WCB account (a corrected resubmission replaces what was rejected).
+        // Partners: documents waiting in pending, and the documents of rejected applications and
+        // applications in review for the same WCB account (a corrected resubmission replaces them).
         let newAccounts = Set(received.documents.compactMap(\.wcbAccount))
         // A resubmission replaces the earlier document of its own kind for the account: that one is no partner.
         let newKinds = Set(received.documents.map(\.kind.rawValue))
@@ -410,7 +410,7 @@ public final class Watcher {
             let replaced = try newKinds.contains(d.kind) && account(d.applicationID).map(newAccounts.contains) == true
             if !replaced { candidates.append(d) }
         }
-        for app in try registry.applications(in: [.rejected]) where app.wcbAccount.map(newAccounts.contains) ?? false {
+        for app in try registry.applications(in: [.rejected, .needsReview]) where app.wcbAccount.map(newAccounts.contains) ?? false {
             candidates += try registry.documents(ofApplication: app.id).filter { $0.state == .decided && !newKinds.contains($0.kind) }
         }
         let holding = filer.held(candidates)
@@ -426,13 +426,20 @@ public final class Watcher {
             if let previous = app.documents.compactMap({ stored[$0.sha256]?.applicationID }).first, fromRejected.isEmpty {
                 app.id = previous
             }
+            // What this replaces: pending, rejected or in-review applications for the same WCB account.
+            let replaced = try registry.applications(in: [.rejected, .pending, .needsReview])
+                .filter { $0.id != app.id && $0.wcbAccount != nil && $0.wcbAccount == app.wcbAccount }
+            // An account the program has already accepted: a new document for it goes to staff
+            // at once (not to wait for a partner that is already on file).
+            let registered = try app.wcbAccount.flatMap { account in
+                try registry.applications(account: account).last { $0.state == .accepted && $0.id != app.id }
+            }
             let complete = app.registration != nil && app.declaration != nil
-            let waiting = !complete && !isOverdue(app, stored: stored)
-            try filer.plan(app, pending: waiting, stored: stored, newName: name, into: &filing)
+            let waiting = !complete && !isOverdue(app, stored: stored) && registered == nil
+            try filer.plan(app, pending: waiting, stored: stored, newName: name, into: &filing, supersedes: replaced.map(\.id),
+                           alreadyRegistered: try registered.map { ($0.id, try registry.latestDecision(of: $0.id)?.decidedOn) })
             touched.insert(app.id)
-            // What this replaces: rejected or pending applications for the same WCB account.
-            for old in try registry.applications(in: [.rejected, .pending])
-            where old.id != app.id && old.wcbAccount != nil && old.wcbAccount == app.wcbAccount {
+            for old in replaced {
                 try filer.supersede(old, by: app.id, keeping: Set(app.documents.map(\.sha256)), into: &filing)
                 touched.insert(old.id)
             }

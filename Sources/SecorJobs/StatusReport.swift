@@ -2,27 +2,55 @@ import Foundation
 import SecorCore
 import SecorRegistry
 
-/// `secor-intake status`: what the registry holds, for staff.
+/// `secor-intake status`: what the registry holds, for staff, counted as the folders under OUT
+/// hold it (an application in one folder by its state; a file in no application in failed/,
+/// rejected/ or review/; each copy of a file already received in duplicates/).
 public struct StatusReport {
     public let text: String
 
-    public init(registry: Registry, out: String? = nil) throws {
+    public init(registry: Registry, out: String? = nil, now: Date = Date()) throws {
         var out = "Registry: \(registry.path)\n\nDocuments\n"
         let documents = try registry.documentCounts()
+        let duplicates = try registry.events().filter { $0.event == "duplicate" }.count
         for state in DocumentState.allCases {
-            out += "  \(state.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) \(documents[state] ?? 0)\n"
+            let n = state == .duplicate ? duplicates : (documents[state] ?? 0)
+            out += "  \(state.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) \(n)\n"
         }
-        out += "\nApplications\n"
+        // Files in no application, by the folder their record puts them in.
+        var unmatched: [String: Int] = [:]
+        for d in try registry.allDocuments() where d.applicationID == nil {
+            guard let json = d.recordJSON, let r = try? JSONDecoder().decode(UnmatchedRecord.self, from: Data(json.utf8)) else { continue }
+            unmatched[r.decision.folder, default: 0] += 1
+        }
+        out += "\nFolders\n"
         let applications = try registry.applicationCounts()
         for state in [ApplicationState.accepted, .rejected, .needsReview, .pending, .superseded] {
-            out += "  \(state.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) \(applications[state] ?? 0)\n"
+            let apps = applications[state] ?? 0
+            let files = unmatched[state.folder] ?? 0
+            let detail = files > 0 ? "  (\(apps) application\(apps == 1 ? "" : "s"), \(files) file\(files == 1 ? "" : "s") in no application)" : ""
+            out += "  \(state.folder.padding(toLength: 12, withPad: " ", startingAt: 0)) \(apps + files)\(detail)\n"
         }
-        let pending = try registry.documents(in: .pending).sorted { $0.receivedAt < $1.receivedAt }
-        out += "\nOldest pending documents\n"
-        if pending.isEmpty { out += "  none\n" }
-        for d in pending.prefix(10) {
-            out += "  \(d.receivedAt)  \(d.kind.padding(toLength: 12, withPad: " ", startingAt: 0)) \(d.sha256.prefix(12))  \(d.originalName)\n"
+        out += "  \("failed".padding(toLength: 12, withPad: " ", startingAt: 0)) \(unmatched["failed"] ?? 0)\n"
+        out += "  \("duplicates".padding(toLength: 12, withPad: " ", startingAt: 0)) \(duplicates)\n"
+
+        // Pending applications, oldest first: who, which account, and how long they have waited.
+        var waiting: [(received: String, line: String)] = []
+        for app in try registry.applications(in: [.pending]) {
+            let docs = try registry.documents(ofApplication: app.id)
+            let received = docs.map(\.receivedAt).min() ?? ""
+            let record = app.recordJSON.flatMap { try? JSONDecoder().decode(ApplicationRecord.self, from: Data($0.utf8)) }
+            let company = record.map { r in
+                let reg = r.fields["company_legal_name"]?.description ?? ""
+                return reg.isEmpty ? (r.declarationFields["company_legal_name"]?.description ?? "") : reg
+            } ?? ""
+            let age = SubmissionTime(iso8601: received).map { Self.age(now.timeIntervalSince($0.instant)) } ?? "?"
+            let has = docs.map(\.kind).joined(separator: ", ")
+            waiting.append((received, "  \(app.id)  \(company)  WCB \(app.wcbAccount ?? "?")  \(has) received \(age) ago, waiting for its partner\n"))
         }
+        out += "\nPending, oldest first\n"
+        if waiting.isEmpty { out += "  none\n" }
+        for w in waiting.sorted(by: { $0.received < $1.received }).prefix(20) { out += w.line }
+
         let failed = try registry.documents(in: .failed).suffix(10)
         out += "\nRecent failures\n"
         if failed.isEmpty { out += "  none\n" }
@@ -41,5 +69,14 @@ public struct StatusReport {
         if stuck.isEmpty { out += "  none\n" }
         for entry in stuck.prefix(20) { out += "  \(entry)\n" }
         text = out
+    }
+
+    /// "3 days", "5 hours", "12 minutes".
+    static func age(_ seconds: TimeInterval) -> String {
+        let s = max(0, seconds)
+        func plural(_ n: Int, _ unit: String) -> String { "\(n) \(unit)\(n == 1 ? "" : "s")" }
+        if s >= 86_400 { return plural(Int(s / 86_400), "day") }
+        if s >= 3_600 { return plural(Int(s / 3_600), "hour") }
+        return plural(Int(s / 60), "minute")
     }
 }

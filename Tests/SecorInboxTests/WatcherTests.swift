@@ -118,6 +118,7 @@ func filedDigests(_ folder: URL) -> [String: [String]] {
         guard (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true,
               !name.hasPrefix("registry.sqlite"), !name.hasPrefix("."), name != "record.json", !name.hasSuffix(".note.txt"), !FileReplacement.isLeftover(name),
               !name.hasPrefix("letter."), !name.hasPrefix("annotated-"), name != "review.html",
+              !(url.deletingLastPathComponent().path == folder.path && ["summary.html", "accepted.csv", "results.jsonl"].contains(name)),
               let data = try? Data(contentsOf: url) else { continue }
         found[InputFile(path: url.path, data: data).sha256, default: []].append(url.path)
     }
@@ -339,9 +340,14 @@ import SecorCore
         try (first + Data("\n%corrected\n".utf8)).write(to: inbox.appendingPathComponent("second.pdf"))
         #expect(eventually(30) { !self.folder(out, "pending", holding: "second").isEmpty && self.folder(out, "pending", holding: "first").isEmpty })
         #expect(watcher.stop() == 0)
-        let old = try #require(folder(out, "rejected", holding: "first").first)
+        let old = try #require(folder(out, "superseded", holding: "first").first)
         let record = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: old.appendingPathComponent("record.json"))) as? [String: Any])
         #expect(record["decision"] as? String == "superseded")
+        // Each names the other.
+        let new = try #require(folder(out, "pending", holding: "second").first)
+        let newRecord = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: new.appendingPathComponent("record.json"))) as? [String: Any])
+        #expect(record["superseded_by"] as? String == new.lastPathComponent)
+        #expect(newRecord["supersedes"] as? [String] == [old.lastPathComponent])
         // Before, it listed pending/…/first.pdf, which was no longer there.
         for document in record["documents"] as? [[String: Any]] ?? [] {
             #expect(FileManager.default.fileExists(atPath: document["path"] as? String ?? ""), "\(document["path"] ?? "")")
