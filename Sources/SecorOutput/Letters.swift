@@ -42,6 +42,13 @@ public struct Letter: Sendable {
 
     public var title: String { kind == .acceptance ? "Your SECOR registration is accepted" : "Your SECOR registration" }
 
+    /// A reason a corrected form cannot put right (a company too large; a supervisor's decision):
+    /// the letter asks for nothing to be sent back, for any of its reasons.
+    public var isFinal: Bool { entries.contains { !$0.correctable } }
+
+    /// What to do about an entry; nothing for one a corrected form would put right when the letter is final.
+    func action(_ e: Entry) -> String? { isFinal && e.correctable ? nil : e.action }
+
     public var opening: String {
         let thanks = "Thank you for applying to the Small Employer Certificate of Recognition (SECOR) program. "
         switch kind {
@@ -49,18 +56,17 @@ public struct Letter: Sendable {
             return thanks + "We are pleased to tell you that the registration we received for \(companyName) is accepted. "
                 + "Please quote reference \(reference) whenever you write to us about it."
         case .rejection:
-            let correctable = entries.filter(\.correctable).count
             let why = entries.count == 1 ? "for the reason below" : "for the \(entries.count) reasons below"
             var text = thanks + "We have reviewed the registration we received for \(companyName) and cannot accept it"
-                + (correctable > 0 ? " yet, " : ", ") + why + "."
-            if entries.count > 1 && correctable == entries.count { text += " Each can be put right." }
+                + (isFinal ? ", " : " yet, ") + why + "."
+            if entries.count > 1 && !isFinal { text += " Each can be put right." }
             return text
         }
     }
 
     public var closing: [String] {
         var lines: [String] = []
-        if kind == .rejection && !sendBack.isEmpty {
+        if kind == .rejection && !sendBack.isEmpty && !isFinal {
             lines.append("Please send us " + Letter.list(sendBack) + ", quoting reference \(reference). Once we receive it, we will review your application again.")
         }
         let who = office.contact.map { "\($0) at the \(office.name)" } ?? "the \(office.name)"
@@ -105,7 +111,7 @@ public struct Letter: Sendable {
             out += Self.wrap("What we read: \(e.found)", indent: "   ") + "\n"
             out += Self.wrap("What the program requires: \(e.requirement)", indent: "   ") + "\n"
             if let rule = e.programText { out += Self.wrap("From the program's requirements: \u{201C}\(rule)\u{201D}", indent: "   ") + "\n" }
-            out += Self.wrap("\(e.actionLabel): \(e.action)", indent: "   ") + "\n"
+            if let action = action(e) { out += Self.wrap("\(e.actionLabel): \(action)", indent: "   ") + "\n" }
         }
         out += "\n" + closing.map { Self.wrap($0) }.joined(separator: "\n\n") + "\n"
         return out
@@ -141,7 +147,8 @@ public struct Letter: Sendable {
                 body += "<dt>What we read</dt><dd>\(HTML.escape(e.found))</dd>\n"
                 body += "<dt>What the program requires</dt><dd>\(HTML.escape(e.requirement))</dd>\n"
                 if let rule = e.programText { body += "<dt>From the program's requirements</dt><dd><q>\(HTML.escape(rule))</q></dd>\n" }
-                body += "<dt>\(e.actionLabel)</dt><dd>\(HTML.escape(e.action))</dd>\n</dl></li>\n"
+                if let action = action(e) { body += "<dt>\(e.actionLabel)</dt><dd>\(HTML.escape(action))</dd>\n" }
+                body += "</dl></li>\n"
             }
             body += "</ol>\n"
         }

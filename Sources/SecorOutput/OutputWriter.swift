@@ -72,7 +72,7 @@ public struct OutputWriter: Sendable {
             blocks.append(.field(label: "WHAT WE READ", text: e.found))
             blocks.append(.field(label: "WHAT THE PROGRAM REQUIRES", text: e.requirement))
             if let rule = e.programText { blocks.append(.field(label: "FROM THE PROGRAM'S REQUIREMENTS", text: "\u{201C}\(rule)\u{201D}")) }
-            blocks.append(.field(label: e.actionLabel.uppercased(), text: e.action))
+            if let action = letter.action(e) { blocks.append(.field(label: e.actionLabel.uppercased(), text: action)) }
         }
         blocks.append(.space(8))
         for line in letter.closing { blocks.append(.paragraph(line)) }

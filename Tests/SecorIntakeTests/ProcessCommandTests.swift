@@ -185,3 +185,34 @@ import TestSupport
         #expect(run.stdout.contains("\"decision\" : \"accepted\""))
     }
 }
+
+/// What `process` makes of the same bytes given again, and of the office's own outputs given back.
+@Suite struct RepeatedInputTests {
+    @Test func theSameFileGivenTwiceIsOneApplicationAndADuplicate() throws {
+        let run = try ProgramRun.run(["process", "--as-of", "2026-11-22", "--format", "json", "--quiet",
+                                      "s01-registration.pdf", "s01-declaration.pdf", "s01-registration.pdf"], in: Fixtures.samples)
+        #expect(run.status == 0, "a duplicate is not a failure: \(run.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let applications = try #require(report["applications"] as? [[String: Any]])
+        #expect(applications.count == 1 && applications[0]["decision"] as? String == "accepted")
+        let unmatched = try #require(report["unmatched"] as? [[String: Any]])
+        #expect(unmatched.count == 1 && unmatched[0]["decision"] as? String == "duplicate")
+        #expect((unmatched[0]["reasons"] as? [[String: Any]])?.first?["code"] as? String == "duplicate")
+    }
+
+    @Test func theOfficesOwnCopiesAreRefusedWhenTheyComeBack() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("office-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: out) }
+        _ = try ProgramRun.run(["process", "--as-of", "2026-11-22", "--quiet", "--out", out.path, "s07-registration.pdf", "s07-declaration.pdf"],
+                               in: Fixtures.samples)
+        let folder = try #require(try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("rejected").path).first)
+        let dir = out.appendingPathComponent("rejected/\(folder)")
+        let run = try ProgramRun.run(["process", "--as-of", "2026-11-22", "--format", "json", "--quiet",
+                                      dir.appendingPathComponent("annotated-s07-registration.pdf").path, dir.appendingPathComponent("letter.pdf").path])
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        #expect((report["applications"] as? [Any])?.isEmpty == true, "no letter saying the declaration is missing")
+        let unmatched = try #require(report["unmatched"] as? [[String: Any]])
+        #expect(unmatched.count == 2)
+        for u in unmatched { #expect((u["reasons"] as? [[String: Any]])?.first?["code"] as? String == "office-output") }
+    }
+}

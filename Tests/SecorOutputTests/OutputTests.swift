@@ -60,6 +60,9 @@ let workforce = Reason(code: "workforce-limit", severity: .reject, field: "worke
         let two = try #require(writer.letter(for: try record(decision: "rejected", company: "A Ltd", reasons: [missingTotal, missingTotal]), date: date))
         #expect(two.opening.contains("yet, for the 2 reasons below. Each can be put right."))
         #expect(two.text.contains("Please send us a corrected SECOR Registration Form"))
+        // One that a corrected form cannot put right beside one it could: nothing is asked for.
+        let mixed = try #require(writer.letter(for: try record(decision: "rejected", company: "A Ltd", reasons: [missingTotal, workforce]), date: date))
+        #expect(!mixed.text.contains("Please send us") && !mixed.text.contains("What to send back") && !mixed.opening.contains("yet"))
     }
 
     @Test func anAcceptedApplicantGetsALetterAndOnlyDecidedOnesDo() throws {
