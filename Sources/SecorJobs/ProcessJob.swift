@@ -68,15 +68,12 @@ public struct ProcessJob {
             throw ProcessError(message: "\(notRead) of \(files.count) files could not be read: no reader process could be started "
                 + "or the readers were stopped (out of processes or open files? see ulimit -n). Nothing was decided; run the batch again.")
         }
-        // A file given twice (or a copy under another name) is one document: the first is decided,
-        // the others are listed as duplicates of it.
+        // A file of forms given twice (or a copy under another name) is one document: the first is
+        // decided, the others are listed as duplicates of it. A file in no application keeps its own reason.
         var firstOf: [String: String] = [:]
         let received = try receipts.values().map { try $0.get() }.map { receipt -> Receipt<DocumentKey<Spill<ReceivedDocument>.Handle>> in
-            let (sha256, path): (String, String)
-            switch receipt {
-            case let .forms(file): (sha256, path) = (file.reference.sha256, file.reference.path)
-            case let .unmatched(u): (sha256, path) = (u.sha256, u.path)
-            }
+            guard case let .forms(file) = receipt else { return receipt }
+            let (sha256, path) = (file.reference.sha256, file.reference.path)
             guard let first = firstOf[sha256] else { firstOf[sha256] = path; return receipt }
             return .unmatched(UnmatchedFile(path: path, sha256: sha256, kind: .unknown, reasons: [
                 Diagnostic(.note, code: UnmatchedOutcome.duplicateCode, "the same bytes as \(first), given earlier in this batch; that file is the document",
