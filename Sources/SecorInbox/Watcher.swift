@@ -105,6 +105,7 @@ public final class Watcher {
                 if filer.blockedMoves.isEmpty || Date().timeIntervalSince(lastRecordedWork) >= configuration.rescanEvery {
                     lastRecordedWork = Date()
                     try finishRecordedWork()
+                    try retakeChangedFailures()
                 }
                 let look = lookAtInbox()
                 nextDue = look.nextDue
@@ -244,6 +245,35 @@ public final class Watcher {
         let made = moves.count - filer.blockedMoves.count
         if made > 0 { logger.notice("recovered", metadata: ["moves": "\(made)"]) }
         // Claimed documents whose file is still in the inbox are decided again when seen there.
+    }
+
+    /// Failed files already compared with the bytes that failed, as they were then.
+    private var failureStamps: [String: (size: Int64, modified: Double)] = [:]
+
+    /// A file failed while its writer was still at it (a copy that paused longer than the writer's
+    /// pause) goes on being written where it was filed: once it has changed since and held still,
+    /// it is put back in the inbox and taken again as the new bytes it now is.
+    func retakeChangedFailures() throws {
+        let fm = FileManager.default
+        for d in try registry.documents(in: .failed) {
+            guard let stored = d.storedPath, let stamp = DurableFiles.stamp(stored), stamp.isFile,
+                  Date().timeIntervalSince1970 - stamp.modified >= configuration.settle else { continue }
+            // Its bytes are compared with those that failed once for each size and time it has.
+            if let known = failureStamps[stored], known.size == stamp.size, known.modified == stamp.modified { continue }
+            failureStamps[stored] = (stamp.size, stamp.modified)
+            guard let digest = Sniffer.digest(ofFileAt: stored), digest != d.sha256 else { continue }
+            failureStamps[stored] = nil
+            var destination = (configuration.inbox as NSString).appendingPathComponent(Filer.safeName(d.originalName))
+            if Filer.exists(destination) {
+                destination = (configuration.inbox as NSString).appendingPathComponent("\(d.sha256.prefix(8))-\(Filer.safeName(d.originalName))")
+            }
+            try DurableFiles.move(from: stored, to: destination)
+            try registry.forgetStoredFile(sha256: d.sha256, detail: "changed after it failed; put back in the inbox to be taken again")
+            let folder = (stored as NSString).deletingLastPathComponent
+            try? fm.removeItem(atPath: (folder as NSString).appendingPathComponent("record.json"))
+            if let left = try? fm.contentsOfDirectory(atPath: folder), left.isEmpty { try? fm.removeItem(atPath: folder) }
+            logger.notice("a failed file changed since; taken again", metadata: ["sha256": "\(d.sha256.prefix(12))"])
+        }
     }
 
     /// Temporaries of writes a crash cut short (`.<name>.tmp-<pid>`, `.<name>.part-<pid>`): hidden

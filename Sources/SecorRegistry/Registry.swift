@@ -493,6 +493,15 @@ public final class Registry: @unchecked Sendable {
                        arguments: [now(), sha256, applicationID, event, detail, edition, actor])
     }
 
+    /// A failed document's file is no longer where it was filed (it changed since, and went back
+    /// to the inbox as new bytes): the row keeps what was read, without the path.
+    public func forgetStoredFile(sha256: String, detail: String) throws {
+        try db.write { db in
+            try db.execute(sql: "UPDATE documents SET stored_path = NULL WHERE sha256 = ?", arguments: [sha256])
+            try Self.log(db, sha256: sha256, event: "retaken", detail: detail)
+        }
+    }
+
     // MARK: - Staff actions and what they read back
 
     /// The values staff set for an application: the latest for each field, in the order set.

@@ -142,7 +142,7 @@ extension OutputFormat: ExpressibleByArgument {}
 struct Extract: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show every field read from each file.",
-        discussion: "Exit status: 0 when every file was read as a SECOR document, 1 when some were not, 64 for a usage error."
+        discussion: "Writes every field read to standard output (text or JSON), and no file. Exit status: 0 when every file was read as a SECOR document, 1 when some were not, 64 for a usage error."
     )
 
     @OptionGroup var common: CommonOptions
@@ -168,7 +168,12 @@ struct Extract: AsyncParsableCommand {
 struct Process: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Read, assemble and decide a batch of registrations and declarations.",
-        discussion: "Exit status: 0 when every application is accepted, 1 when some are not, 64 for a usage error."
+        discussion: """
+        Writes each decision to standard output (a table, or JSON); a file given twice is decided once and listed as a duplicate. \
+        With --out DIR, also each application's folder (DIR/accepted|rejected|review/<id>/: record.json, letters, marked copies, \
+        the review worksheet) and the day's DIR/summary.html, DIR/accepted.csv and DIR/results.jsonl. The applicants' files are not moved. \
+        Exit status: 0 when every application is accepted, 1 when some are not, 64 for a usage error.
+        """
     )
 
     @OptionGroup var common: CommonOptions
@@ -228,8 +233,10 @@ struct Watch: ParsableCommand {
         abstract: "Watch an inbox folder: decide every file that lands and file it under OUT.",
         discussion: """
         Files are taken once their size and time have held still for --settle seconds. Each ends in exactly one of
-        OUT/accepted, OUT/rejected, OUT/review, OUT/failed, OUT/duplicates or OUT/pending, with the application's
-        record.json beside it. SIGTERM or SIGINT finishes the file in hand and exits 0.
+        OUT/accepted, OUT/rejected, OUT/review, OUT/pending, OUT/superseded, OUT/failed or OUT/duplicates, with the
+        application's record.json, letters and marked copies beside it; the day's OUT/summary.html, OUT/accepted.csv and
+        OUT/results.jsonl are written as it goes, and everything is recorded in the registry (OUT/registry.sqlite).
+        SIGTERM or SIGINT finishes the file in hand and exits 0.
         """
     )
 

@@ -327,6 +327,31 @@ import SecorCore
         try? FileManager.default.removeItem(at: watcher.log)
     }
 
+    @Test func aFailedFileThatIsLaterCompleteIsTakenAgain() throws {
+        let inbox = try temporaryFolder("inbox"), out = try temporaryFolder("out")
+        defer { for u in [inbox, out] { try? FileManager.default.removeItem(at: u) } }
+        let watcher = RunningWatcher(inbox: inbox, out: out)
+        try watcher.start()
+        defer { watcher.kill() }
+        // A copy that stalls longer than the writer's pause (2 s here) is failed, cut short...
+        let whole = try Data(contentsOf: Fixtures.sample("s01-registration.pdf"))
+        try whole.prefix(whole.count / 2).write(to: inbox.appendingPathComponent("slow.pdf"))
+        let failed = out.appendingPathComponent("failed")
+        #expect(eventually(30) { !self.folder(out, "failed", holding: "slow").isEmpty })
+        let filed = try #require(folder(out, "failed", holding: "slow").first).appendingPathComponent("slow.pdf")
+        // ...and its writer then finishes it where it was filed: it is taken again, whole.
+        let handle = try FileHandle(forWritingTo: filed)
+        try handle.seekToEnd()
+        try handle.write(contentsOf: whole.suffix(from: whole.count / 2))
+        try handle.close()
+        #expect(eventually(30) { !self.folder(out, "pending", holding: "slow").isEmpty })
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: failed.path)) ?? []).isEmpty, "nothing left in failed/")
+        let pending = try #require(folder(out, "pending", holding: "slow").first)
+        #expect(try Data(contentsOf: pending.appendingPathComponent("slow.pdf")) == whole)
+        #expect(watcher.stop() == 0)
+        try? FileManager.default.removeItem(at: watcher.log)
+    }
+
     @Test func aSupersededRecordNamesItsDocumentsWhereTheyAre() throws {
         let inbox = try temporaryFolder("inbox"), out = try temporaryFolder("out")
         defer { for u in [inbox, out] { try? FileManager.default.removeItem(at: u) } }

@@ -216,3 +216,14 @@ import TestSupport
         for u in unmatched { #expect((u["reasons"] as? [[String: Any]])?.first?["code"] as? String == "office-output") }
     }
 }
+
+/// Staff read `--help`: each command says what it writes (or that it writes nothing).
+@Suite struct HelpTests {
+    @Test(arguments: [["process"], ["watch"], ["status"], ["extract"], ["review", "list"], ["review", "show"], ["review", "set"],
+                      ["review", "decide"], ["override"], ["history"], ["find"], ["letter"], ["export"]])
+    func everyCommandSaysWhatItWrites(_ command: [String]) throws {
+        let run = try ProgramRun.run(command + ["--help"])
+        #expect(run.status == 0)
+        #expect(run.stdout.lowercased().contains("writ"), "\(command): \(run.stdout.prefix(300))")
+    }
+}
