@@ -31,30 +31,10 @@ public func writeTextPDF(_ blocks: [TextBlock], to url: URL, created: String? = 
         cairo_select_font_face(cr, "Helvetica", CAIRO_FONT_SLANT_NORMAL, bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL)
         cairo_set_font_size(cr, size)
     }
-    func advance(_ s: String) -> Double {
-        var extents = cairo_text_extents_t()
-        cairo_text_extents(cr, s, &extents)
-        return extents.x_advance
-    }
-    func lines(_ text: String, width: Double) -> [String] {
-        var out: [String] = []
-        var line = ""
-        for word in text.split(separator: " ", omittingEmptySubsequences: true) {
-            let candidate = line.isEmpty ? String(word) : line + " " + word
-            if advance(candidate) > width && !line.isEmpty {
-                out.append(line)
-                line = String(word)
-            } else {
-                line = candidate
-            }
-        }
-        if !line.isEmpty { out.append(line) }
-        return out
-    }
     func write(_ text: String, size: Double, bold: Bool = false, indent: Double = 0, color: (Double, Double, Double) = (0.1, 0.1, 0.1)) {
         font(size, bold: bold)
         cairo_set_source_rgb(cr, color.0, color.1, color.2)
-        for line in lines(text, width: width - 2 * margin - indent) {
+        for line in wrapped(text, width: width - 2 * margin - indent, cr: cr) {
             if y + size > height - margin {
                 cairo_show_page(cr)
                 y = margin

@@ -618,8 +618,12 @@ struct RenamingWhileReading: DocumentReading {
         try fm.setAttributes([.posixPermissions: 0o755], ofItemAtPath: accepted.path)
         #expect(eventually(60) { inboxFiles(inbox).isEmpty && ((try? fm.contentsOfDirectory(atPath: accepted.path)) ?? []).count == 1 })
         let folder = try #require(try fm.contentsOfDirectory(at: accepted, includingPropertiesForKeys: nil).first)
-        let names = Set(try fm.contentsOfDirectory(atPath: folder.path))
-        #expect(names.isSuperset(of: ["record.json", "s01-registration.pdf", "s01-declaration.pdf"]), "\(names)")
+        // Its moves are made one after the other: the declaration follows the registration in.
+        var names: Set<String> = []
+        #expect(eventually(30) {
+            names = Set((try? fm.contentsOfDirectory(atPath: folder.path)) ?? [])
+            return names.isSuperset(of: ["record.json", "s01-registration.pdf", "s01-declaration.pdf"])
+        }, "\(names)")
         #expect(watcher.stop() == 0)
         try? fm.removeItem(at: watcher.log)
     }
