@@ -756,8 +756,8 @@ enum SmallDisk {
         let bytes = try Data(contentsOf: Fixtures.sample("s03-registration.pdf"))
         try bytes[..<(bytes.count / 2)].write(to: inbox.appendingPathComponent("cut.pdf"))
         let failed = out.appendingPathComponent("failed")
-        #expect(eventually(60) { ((try? FileManager.default.contentsOfDirectory(atPath: failed.path)) ?? []).count == 1 })
-        #expect(inboxFiles(inbox).isEmpty)
+        // Its record is written first, then it is moved: both, in that order.
+        #expect(eventually(60) { ((try? FileManager.default.contentsOfDirectory(atPath: failed.path)) ?? []).count == 1 && inboxFiles(inbox).isEmpty })
         #expect(watcher.stop() == 0)
         try? FileManager.default.removeItem(at: watcher.log)
     }
