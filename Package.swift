@@ -35,6 +35,10 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
     ],
     targets: [
         .systemLibrary(name: "CPoppler", pkgConfig: "poppler-glib", providers: [.apt(["libpoppler-glib-dev"])]),
@@ -82,8 +86,20 @@ let package = Package(
         ),
         .target(
             name: "SecorInbox",
-            dependencies: ["SecorCore", "SecorPipeline", "SecorReaders", "SecorRegistry", "SecorOutput", "SecorSupport",
+            dependencies: ["SecorCore", "SecorPipeline", "SecorReaders", "SecorRegistry", "SecorOutput", "SecorSupport", "Poppler", "Imaging",
                            .product(name: "Logging", package: "swift-log")]
+        ),
+        // The staff workstation: a Hummingbird server over the registry and staff's actions.
+        .target(
+            name: "SecorStation",
+            dependencies: ["SecorCore", "SecorInbox", "SecorRegistry", "SecorOutput", "Poppler", "Imaging",
+                           .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+                           .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                           .product(name: "Mustache", package: "swift-mustache"),
+                           .product(name: "HTTPTypes", package: "swift-http-types"),
+                           .product(name: "Logging", package: "swift-log")],
+            resources: [.copy("Templates"), .copy("Assets")]
         ),
         .target(
             name: "SecorJobs",
@@ -93,7 +109,8 @@ let package = Package(
         .executableTarget(
             name: "secor-intake",
             dependencies: [
-                "SecorCore", "SecorJobs", "SecorInbox", "SecorRegistry", "SecorWorkers", "SecorReaders",
+                "SecorCore", "SecorJobs", "SecorInbox", "SecorRegistry", "SecorWorkers", "SecorReaders", "SecorStation",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -128,5 +145,7 @@ let package = Package(
         .testTarget(name: "SecorJobsTests", dependencies: ["SecorJobs", "SecorCore", "SecorSupport", "TestSupport"]),
         .testTarget(name: "SecorFuzzingTests", dependencies: ["SecorFuzzing", "TestSupport"]),
         .testTarget(name: "SecorIntakeTests", dependencies: ["SecorCore", "Poppler", "TestSupport"]),
+        .testTarget(name: "SecorStationTests", dependencies: ["SecorStation", "SecorRegistry", "SecorCore", "TestSupport",
+                                                              .product(name: "HummingbirdTesting", package: "hummingbird")]),
     ]
 )

@@ -73,3 +73,23 @@ extension ExtractedDocument {
         return copy
     }
 }
+
+extension ApplicationRecord {
+    /// The words staff find an application by, folded (case and accents aside): its id, WCB
+    /// account, company and operating names, trained employee and signers.
+    public var searchText: String {
+        var parts = [id]
+        for fields in [fields, declarationFields] {
+            for key in ["wcb_account_number", "company_legal_name", "company_operating_name", "trainee_name", "signer_name"] {
+                if let v = fields[key]?.description, !v.isEmpty { parts.append(v) }
+            }
+        }
+        return Self.folded(parts.joined(separator: " | "))
+    }
+
+    /// Text as search compares it: lower case, no accents, single spaces.
+    public static func folded(_ s: String) -> String {
+        s.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil).lowercased()
+            .split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    }
+}

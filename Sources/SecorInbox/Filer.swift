@@ -144,6 +144,7 @@ public final class Filer {
                                        edition: decided.edition.edition, actor: staff?.actor))
         }
         record = record.relocated(locations)
+        let searchText = record.searchText
         let person = app.registration.flatMap {
             TraineeIdentity(name: $0.normalized.text("trainee_name"), email: $0.normalized.text("trainee_email"))
         }
@@ -155,6 +156,7 @@ public final class Filer {
                                        decided.reasons),
             trainee: person.flatMap { p in app.wcbAccount.map { (p, $0) } },
             decidedOn: pending ? nil : processingDate, actor: staff?.actor))
+        filing.applications[filing.applications.count - 1].searchText = searchText
         logger.info("filed", metadata: ["sha256": "\(app.documents.last.map { String($0.sha256.prefix(12)) } ?? "")",
                                         "outcome": "\(folder)", "reasons": "\(decided.reasons.map(\.code).joined(separator: ","))"])
     }
@@ -325,14 +327,14 @@ public final class Filer {
     }
 
     /// What the office writes into an application's folder.
-    static func isOfficeOutput(_ name: String) -> Bool {
+    public static func isOfficeOutput(_ name: String) -> Bool {
         ["record.json", "review.html", "letter.txt", "letter.html", "letter.pdf", "crops"].contains(name) || name.hasPrefix("annotated-")
     }
 
     // MARK: - Names
 
     /// A file name safe to create: no folders, no control characters, no leading dots.
-    static func safeName(_ name: String) -> String {
+    public static func safeName(_ name: String) -> String {
         var cleaned = String(name.unicodeScalars.map { scalar -> Character in
             scalar.value < 0x20 || scalar == "/" || scalar == "\\" ? "_" : Character(scalar)
         })

@@ -5,6 +5,8 @@ import SecorOutput
 import SecorPipeline
 import SecorRegistry
 import SecorSupport
+import Poppler
+import Imaging
 
 /// What staff do after the program has decided, as commands over the registry and OUT: the review
 /// queue, confirming and correcting values, deciding again, a supervisor's override, history,
@@ -24,6 +26,18 @@ public final class StaffDesk {
         pipeline = try IntakePipeline.shipped()
         filer = Filer(out: URL(fileURLWithPath: out).standardizedFileURL.path, registry: registry, pipeline: pipeline,
                       logger: Logger(label: "secor.staff"), office: office, date: { asOf ?? .today() })
+    }
+
+    /// The forms' templates (field names and labels).
+    public var templates: FormTemplates { pipeline.templates }
+
+    /// The processing date decisions made now take.
+    public var processingDate: CalendarDate { filer.date() }
+
+    /// A field's label as printed on its form, by the name records use.
+    public func label(_ name: String) -> String? {
+        guard let f = RecordField(name, templates: pipeline.templates) else { return nil }
+        return pipeline.templates.template(for: f.kind)?.field(f.key)?.label
     }
 
     // MARK: - Reading what the registry holds
@@ -234,6 +248,95 @@ public final class StaffDesk {
         return Outcome(id: id, state: state, folder: "\(filer.out)/\(state.folder)/\(id)", stillDoubtful: doubtful)
     }
 
+    /// What the rules would decide with these values in place, without filing anything: for the
+    /// workstation, to show the decision before staff commit it.
+    public func preview(_ id: String, values: [String: String], by actor: String) throws -> (state: ApplicationState, reasons: [Reason]) {
+        let (app, record) = try stored(id)
+        let at = Registry.now()
+        var corrections = try registry.corrections(of: id)
+        for (name, value) in values.sorted(by: { $0.key < $1.key }) {
+            guard let field = RecordField(name, templates: pipeline.templates) else { throw StaffError("no field “\(name)” on the forms") }
+            let read = Self.read(record, field)
+            corrections.removeAll { $0.field == name }
+            corrections.append(StaffCorrection(field: name, value: value.isEmpty ? read : value, read: read, by: actor, at: at))
+        }
+        let documents = try registry.documents(ofApplication: app.id).filter { $0.state == .decided }
+        let holding = filer.held(documents)
+        let receipts = holding.enumerated().map { index, h -> Receipt<ReceivedDocument> in
+            var read = h.read
+            read.documents = read.documents.map { $0.correcting(corrections, templates: pipeline.templates) }
+            return pipeline.receive(read, index: index)
+        }
+        var assembled = pipeline.assemble(receipts).applications
+        guard var one = assembled.first else { throw StaffError("application \(id) has no documents on file to decide from") }
+        assembled.removeFirst()
+        for other in assembled {
+            one.registration = one.registration ?? other.registration
+            one.declaration = one.declaration ?? other.declaration
+        }
+        guard let decided = try pipeline.decider(on: filer.date()).decide([one], earlier: registry).first else {
+            throw StaffError("no edition of the program was in effect for application \(id)")
+        }
+        return (ApplicationState(decided.decision), decided.reasons)
+    }
+
+    /// The fields staff should look at: those its review reasons name, and those read without confidence.
+    public func doubtfulFields(_ record: ApplicationRecord) -> [String] {
+        var names: [String] = []
+        for r in record.reasons where r.severity == .review {
+            if let f = r.field, RecordField(f, templates: pipeline.templates) != nil, !names.contains(f) { names.append(f) }
+        }
+        let threshold = pipeline.library.editions.first { $0.edition == record.edition }?.reviewBelowConfidence ?? 0.8
+        for name in RecordField.names(pipeline.templates) where !names.contains(name) {
+            if let r = record.readings[name], r.source != .staff, r.confidence < threshold { names.append(name) }
+        }
+        return names
+    }
+
+    /// The record as it stands, and where its folder is.
+    public func application(_ id: String) throws -> (state: ApplicationState, record: ApplicationRecord, folder: URL) {
+        let (app, record) = try stored(id)
+        return (app.state, record, URL(fileURLWithPath: "\(filer.out)/\(app.state.folder)/\(id)"))
+    }
+
+    /// The values staff set, latest per field.
+    public func corrections(_ id: String) throws -> [StaffCorrection] { try registry.corrections(of: id) }
+
+    /// The history of one application, oldest first.
+    public func events(_ id: String) throws -> [Registry.Event] { try registry.events(applications: [id]) }
+
+    /// An applicant's document of this application, by its digest: its name and bytes. Served by
+    /// id and digest, never by a path from a request.
+    public func document(_ id: String, sha256: String) throws -> (name: String, data: Data)? {
+        guard let d = try registry.documents(ofApplication: id).first(where: { $0.sha256 == sha256 }), let path = d.storedPath,
+              let data = FileManager.default.contents(atPath: path) else { return nil }
+        return (d.originalName, data)
+    }
+
+    /// One page of an application's document as PNG, `scale` pixels per point.
+    public func pageImage(_ id: String, sha256: String, page: Int, scale: Double) throws -> Data? {
+        guard let (_, data) = try document(id, sha256: sha256), let pdf = try? PDFDocument(data: data),
+              let p = pdf.page(at: page - 1) else { return nil }
+        return p.renderPNG(region: Box(x: 0, y: 0, width: p.size.width, height: p.size.height), scale: scale)
+    }
+
+    /// The crop of the page where a field was read, as PNG.
+    public func crop(_ id: String, field: String) throws -> Data? {
+        let (_, record) = try stored(id)
+        guard let reading = record.readings[field], let path = reading.document, let page = reading.page, let box = reading.box,
+              let doc = record.documents.first(where: { $0.path == path }),
+              let (_, data) = try document(id, sha256: doc.sha256), let pdf = try? PDFDocument(data: data),
+              let p = pdf.page(at: page - 1) else { return nil }
+        return p.renderPNG(region: Box(x: box.x - 8, y: box.y - 6, width: box.width + 16, height: box.height + 12), scale: 2)
+    }
+
+    /// One of the office's files in the application's folder (a letter, a marked copy), by name.
+    public func officeFile(_ id: String, name: String) throws -> Data? {
+        guard Filer.isOfficeOutput(name), !name.contains("/"), name != "crops" else { return nil }
+        let (app, _) = try stored(id)
+        return FileManager.default.contents(atPath: "\(filer.out)/\(app.state.folder)/\(id)/\(name)")
+    }
+
     // MARK: - history / find
 
     /// Every event of an application, or of every application for a WCB account, oldest first.
@@ -267,28 +370,27 @@ public final class StaffDesk {
         public let state: ApplicationState
         public let company: String
         public let account: String
-        public let matched: String
     }
 
-    /// Applications whose id, WCB account, company, trained employee or signer contains `text`
-    /// (case and spacing aside; digits alone for an account).
-    public func find(_ text: String) throws -> [Found] {
-        let needle = Self.folded(text)
-        let digits = text.filter(\.isNumber)
-        guard !needle.isEmpty else { throw StaffError("give some text to find") }
+    /// Applications whose id, WCB account, company, operating name, trained employee or signer
+    /// holds every word of `text` (case and accents aside), most recently changed first.
+    public func find(_ text: String, limit: Int = 200) throws -> [Found] {
+        let words = ApplicationRecord.folded(text).split(separator: " ").map(String.init)
+        guard !words.isEmpty else { throw StaffError("give some text to find") }
+        let (indexed, unindexed) = try registry.search(words, limit: limit)
         var found: [Found] = []
-        for app in try registry.allApplications() {
+        func add(_ app: Registry.StoredApplication, _ r: ApplicationRecord) {
+            found.append(Found(id: app.id, state: app.state, company: Self.company(r), account: Self.account(r)))
+        }
+        for app in indexed {
             guard let json = app.recordJSON, let r = try? JSONDecoder().decode(ApplicationRecord.self, from: Data(json.utf8)) else { continue }
-            var candidates: [(String, String)] = [("id", app.id)]
-            for (what, key) in [("company", "company_legal_name"), ("operating name", "company_operating_name"), ("trainee", "trainee_name"),
-                                ("signer", "signer_name")] {
-                for fields in [r.fields, r.declarationFields] { if let v = fields[key]?.description, !v.isEmpty { candidates.append((what, v)) } }
-            }
-            var matched = candidates.first { Self.folded($0.1).contains(needle) }.map { "\($0.0): \($0.1)" }
-            if matched == nil, digits.count >= 3, (app.wcbAccount ?? "").contains(digits) { matched = "WCB account: \(app.wcbAccount!)" }
-            if let matched {
-                found.append(Found(id: app.id, state: app.state, company: Self.company(r), account: Self.account(r), matched: matched))
-            }
+            add(app, r)
+        }
+        // Applications recorded before search was kept are looked at one by one.
+        for app in unindexed where found.count < limit {
+            guard let json = app.recordJSON, let r = try? JSONDecoder().decode(ApplicationRecord.self, from: Data(json.utf8)) else { continue }
+            let haystack = r.searchText
+            if words.allSatisfy(haystack.contains) { add(app, r) }
         }
         return found
     }
@@ -296,12 +398,7 @@ public final class StaffDesk {
     public func findText(_ text: String) throws -> String {
         let found = try find(text)
         if found.isEmpty { return "Nothing found for “\(text)”.\n" }
-        return Self.table([["APPLICATION", "STATE", "COMPANY", "WCB", "MATCHED"]]
-                          + found.map { [$0.id, $0.state.words, $0.company, $0.account, $0.matched] })
-    }
-
-    static func folded(_ s: String) -> String {
-        s.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil).split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        return Self.table([["APPLICATION", "STATE", "COMPANY", "WCB"]] + found.map { [$0.id, $0.state.words, $0.company, $0.account] })
     }
 
     // MARK: - letter / export

@@ -174,6 +174,21 @@ public final class Registry: @unchecked Sendable {
                 CREATE INDEX corrections_application ON corrections(application_id);
                 """)
         }
+        // The workstation: staff accounts (a slow hash of each password, never the password), and
+        // each application's searchable words, so search answers from an index.
+        migrator.registerMigration("v3: staff accounts, search") { db in
+            try db.execute(sql: """
+                CREATE TABLE staff (
+                    name TEXT PRIMARY KEY,
+                    role TEXT NOT NULL,
+                    password_hash TEXT NOT NULL,
+                    added_at TEXT NOT NULL,
+                    added_by TEXT
+                );
+                ALTER TABLE applications ADD COLUMN search_text TEXT;
+                CREATE INDEX applications_state ON applications(state, updated_at);
+                """)
+        }
         return migrator
     }
 
@@ -287,6 +302,8 @@ public final class Registry: @unchecked Sendable {
             public let decidedOn: CalendarDate?
             /// Who decided: nil for the program's rules, else the staff member.
             public let actor: String?
+            /// The words search finds it by (folded), when they are known.
+            public var searchText: String? = nil
             public init(id: String, wcbAccount: String?, companyKey: String?, state: ApplicationState, submitted: String?, edition: String?,
                         recordJSON: String?, decision: (decision: Decision, program: String, edition: String, reasons: [Reason])?,
                         trainee: (person: TraineeIdentity, account: String)?, decidedOn: CalendarDate? = nil, actor: String? = nil) {
@@ -326,12 +343,14 @@ public final class Registry: @unchecked Sendable {
             let now = Self.now()
             for a in filing.applications {
                 try db.execute(sql: """
-                    INSERT INTO applications (id, wcb_account, company_key, state, submitted, edition, updated_at, record_json)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO applications (id, wcb_account, company_key, state, submitted, edition, updated_at, record_json, search_text)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(id) DO UPDATE SET wcb_account = excluded.wcb_account, company_key = excluded.company_key,
                         state = excluded.state, submitted = excluded.submitted, edition = excluded.edition,
-                        updated_at = excluded.updated_at, record_json = excluded.record_json
-                    """, arguments: [a.id, a.wcbAccount, a.companyKey, a.state.rawValue, a.submitted, a.edition, now, a.recordJSON])
+                        updated_at = excluded.updated_at, record_json = excluded.record_json,
+                        search_text = COALESCE(excluded.search_text, search_text)
+                    """, arguments: [a.id, a.wcbAccount, a.companyKey, a.state.rawValue, a.submitted, a.edition, now, a.recordJSON,
+                                    a.searchText])
                 if let d = a.decision {
                     try db.execute(sql: """
                         INSERT INTO decisions (application_id, decision, program, edition, decided_at, decided_on, actor)
@@ -553,6 +572,70 @@ public final class Registry: @unchecked Sendable {
                 return (try StoredApplication(row: app), try Self.decisionEntry(row))
             }
         }
+    }
+
+    /// Applications whose searchable words hold every word of `words` (folded as they were
+    /// stored), most recently changed first; and those recorded before search was kept, to look at one by one.
+    public func search(_ words: [String], limit: Int) throws -> (found: [StoredApplication], unindexed: [StoredApplication]) {
+        try db.read { db in
+            var clauses: [String] = []
+            var arguments: [String] = []
+            for w in words {
+                clauses.append("search_text LIKE ? ESCAPE '\\'")
+                arguments.append("%" + w.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+                    .replacingOccurrences(of: "_", with: "\\_") + "%")
+            }
+            let found = try Row.fetchAll(db, sql: "SELECT * FROM applications WHERE " + (clauses.isEmpty ? "1" : clauses.joined(separator: " AND "))
+                                         + " ORDER BY updated_at DESC LIMIT \(max(1, limit))", arguments: StatementArguments(arguments))
+                .map(StoredApplication.init)
+            let unindexed = try Row.fetchAll(db, sql: "SELECT * FROM applications WHERE search_text IS NULL").map(StoredApplication.init)
+            return (found, unindexed)
+        }
+    }
+
+    /// Applications in a state, oldest change first, at most `limit`; and how many there are.
+    public func applications(in state: ApplicationState, limit: Int) throws -> (applications: [StoredApplication], count: Int) {
+        try db.read { db in
+            let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM applications WHERE state = ?", arguments: [state.rawValue]) ?? 0
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM applications WHERE state = ? ORDER BY updated_at LIMIT \(max(1, limit))",
+                                        arguments: [state.rawValue]).map(StoredApplication.init)
+            return (rows, count)
+        }
+    }
+
+    // MARK: - Staff accounts
+
+    public enum StaffRole: String, Sendable, Codable, CaseIterable {
+        case clerk, supervisor
+    }
+
+    public struct StaffAccount: Sendable {
+        public let name: String
+        public let role: StaffRole
+        public let passwordHash: String
+    }
+
+    /// Adds a staff account, or replaces its role and password hash (a password reset).
+    public func saveStaff(name: String, role: StaffRole, passwordHash: String, by actor: String?) throws {
+        try db.write { db in
+            try db.execute(sql: """
+                INSERT INTO staff (name, role, password_hash, added_at, added_by) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT(name) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash
+                """, arguments: [name, role.rawValue, passwordHash, Self.now(), actor])
+            try Self.log(db, sha256: nil, event: "staff saved", detail: "\(name) (\(role.rawValue))", actor: actor)
+        }
+    }
+
+    public func staff(named name: String) throws -> StaffAccount? {
+        try db.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM staff WHERE name = ?", arguments: [name]).map {
+                StaffAccount(name: $0["name"], role: try Self.state($0["role"], of: "staff \(name)"), passwordHash: $0["password_hash"])
+            }
+        }
+    }
+
+    public func staffCount() throws -> Int {
+        try db.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM staff") ?? 0 }
     }
 
     /// Every application, in the order first recorded.

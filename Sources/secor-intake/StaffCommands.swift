@@ -1,7 +1,10 @@
 import ArgumentParser
 import Foundation
+import Hummingbird
 import SecorCore
 import SecorInbox
+import SecorRegistry
+import SecorStation
 
 /// Where staff's commands find the program's record: OUT as the watcher was given it, or the registry itself.
 struct RegistryOptions: ParsableArguments {
@@ -256,5 +259,106 @@ struct Export: ParsableCommand {
         let first = CalendarDate(iso: from)!
         let last = until.flatMap(CalendarDate.init(iso:)) ?? first
         print(try asStaff { try registry.desk().export(from: first, to: last, format: format) }, terminator: "")
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the staff workstation: sign-in, today, the review queue and verification, applications, search, upload, export.",
+        discussion: """
+        Serves pages over the registry (OUT/registry.sqlite, or --db); every action is recorded with the signed-in name. \
+        Writes what staff's commands write (applications' folders, letters, the day's summary); with --inbox, uploads are \
+        written into INBOX and the watcher runs in the same process, filing under OUT. Listens on 127.0.0.1 unless told otherwise. \
+        Staff accounts are made with `secor-intake staff add`.
+        """)
+    @OptionGroup var common: CommonOptions
+    @OptionGroup var registry: RegistryOptions
+    @OptionGroup var limits: LimitOptions
+    @Option(name: .long, help: "Address and port to listen on.") var listen: String = "127.0.0.1:8080"
+    @Option(name: .long, help: "Run the watcher on this inbox too, and take uploads into it.") var inbox: String?
+    @Option(name: .long, help: "The processing date, YYYY-MM-DD (default: each day's date).") var asOf: String?
+    @Flag(name: .long, help: "The station is reached over TLS (a proxy in front): session cookies are sent only over TLS.") var secureCookie = false
+
+    func validate() throws {
+        if let asOf, CalendarDate(iso: asOf) == nil { throw ValidationError("--as-of must be a date like 2026-11-22") }
+        guard let colon = listen.lastIndex(of: ":"), Int(listen[listen.index(after: colon)...]).map({ (1...65535).contains($0) }) == true else {
+            throw ValidationError("--listen must be HOST:PORT, like 127.0.0.1:8080")
+        }
+    }
+
+    func run() async throws {
+        try common.start()
+        StopSignals.install()
+        let colon = listen.lastIndex(of: ":")!
+        var configuration = Station.Configuration(out: registry.outFolder, database: registry.database)
+        configuration.host = String(listen[..<colon])
+        configuration.port = Int(listen[listen.index(after: colon)...])!
+        configuration.inbox = inbox
+        configuration.office = try registry.office()
+        configuration.asOf = asOf.flatMap(CalendarDate.init(iso:))
+        configuration.secureCookie = secureCookie
+        // The watcher first (it makes the registry when there is none), in its own thread.
+        var watching: Thread? = nil
+        let done = DispatchSemaphore(value: 0)
+        if let inbox {
+            var watch = Watcher.Configuration(inbox: inbox, out: registry.outFolder, database: registry.database)
+            watch.asOf = configuration.asOf
+            watch.limits = limits.limits
+            watch.office = configuration.office
+            watch.reading = try limits.isolatedReading(logLevel: common.logLevel)
+            let watcher = try refusingAsUsage { try Watcher(watch) }
+            nonisolated(unsafe) let unsafeWatcher = watcher
+            watching = Thread {
+                do { try unsafeWatcher.run { StopSignals.requested } } catch {
+                    FileHandle.standardError.write(Data("Error: the watcher stopped: \(error)\n".utf8))
+                }
+                done.signal()
+            }
+            watching?.start()
+        }
+        let station: Station
+        do { station = try await Station(configuration) } catch let error as StaffError { throw ValidationError(error.message) }
+        let app = station.application()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.runService(gracefulShutdownSignals: []) }
+            group.addTask { while !StopSignals.requested { try await Task.sleep(for: .milliseconds(200)) } }
+            _ = try await group.next()
+            group.cancelAll()
+        }
+        if watching != nil { done.wait() }
+    }
+}
+
+struct Staff: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Staff accounts for the workstation.", subcommands: [Add.self])
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a member of staff, or set their role and password again.",
+            discussion: "Writes the account to the registry: the name, the role and a bcrypt hash of the password (never the password). The password is read from the terminal without echo, or from the first line of standard input.")
+        @OptionGroup var common: CommonOptions
+        @OptionGroup var registry: RegistryOptions
+        @Option(name: .long, help: "clerk or supervisor (only a supervisor may override decisions or add staff at the station).") var role: String
+        @Option(name: .long, help: "Who is adding them (recorded).") var by: String?
+        @Argument(help: "Their name as they sign in.") var name: String
+
+        func validate() throws {
+            if Registry.StaffRole(rawValue: role) == nil { throw ValidationError("--role must be clerk or supervisor") }
+            if name.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("give a name") }
+        }
+
+        func run() throws {
+            try common.start()
+            let password: String
+            if isatty(STDIN_FILENO) == 1, let typed = getpass("Password for \(name): ") {
+                password = String(cString: typed)
+            } else {
+                password = readLine(strippingNewline: true) ?? ""
+            }
+            if let problem = StaffPasswords.problem(password) { throw ValidationError(problem) }
+            let db = try refusingAsUsage { try Registry(path: registry.database) }
+            try db.saveStaff(name: name, role: Registry.StaffRole(rawValue: role)!, passwordHash: StaffPasswords.hash(password), by: by)
+            print("\(name) can sign in as a \(role).")
+        }
     }
 }

@@ -1,0 +1,461 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Imaging
+import HummingbirdAuth
+import Logging
+import Mustache
+import SecorCore
+import SecorInbox
+import SecorOutput
+import SecorRegistry
+
+/// `secor-intake serve`: the staff workstation. Server-rendered pages over the same registry and
+/// the same actions as staff's commands (each action is the `StaffDesk` call its command makes,
+/// recorded with the signed-in person's name). Nothing is served without sign-in.
+public struct Station: Sendable {
+    public struct Configuration: Sendable {
+        public var out: String
+        public var database: String
+        public var host = "127.0.0.1"
+        public var port = 8080
+        /// Where uploads are dropped (the watcher's inbox), when the station runs with one.
+        public var inbox: String?
+        public var office: Office = .unnamed
+        /// The processing date for decisions made here (default: each day's date).
+        public var asOf: CalendarDate?
+        /// The session cookie is sent only over TLS when the station is behind it.
+        public var secureCookie = false
+
+        public init(out: String, database: String) {
+            self.out = out
+            self.database = database
+        }
+    }
+
+    public let configuration: Configuration
+    let desk: DeskQueue
+    let templates: MustacheLibrary
+    let throttle = SignInThrottle()
+    let logger = Logger(label: "secor.station")
+
+    public init(_ configuration: Configuration) async throws {
+        self.configuration = configuration
+        desk = DeskQueue(try StaffDesk(out: configuration.out, database: configuration.database, asOf: configuration.asOf,
+                                       office: configuration.office))
+        guard let folder = Bundle.module.resourceURL?.appendingPathComponent("Templates") else {
+            throw StaffError("the station's page templates are missing from this installation")
+        }
+        templates = try await MustacheLibrary(directory: folder.path)
+    }
+
+    /// The application, ready to run.
+    public func application() -> some ApplicationProtocol {
+        Application(router: router(), configuration: .init(address: .hostname(configuration.host, port: configuration.port),
+                                                           serverName: "secor-intake"),
+                    logger: logger)
+    }
+
+    public func router() -> Router<StationContext> {
+        let router = Router(context: StationContext.self)
+        router.add(middleware: SecurityHeaders())
+        router.add(middleware: SessionMiddleware(storage: MemoryPersistDriver(), configuration: .init(
+            sessionCookieParameters: .init(name: "secor_session", secure: configuration.secureCookie, sameSite: .strict),
+            defaultSessionExpiration: .seconds(10 * 3600))))
+        router.add(middleware: RequireSignIn())
+        router.get("/assets/station.css") { _, _ in
+            guard let url = Bundle.module.url(forResource: "station", withExtension: "css", subdirectory: "Assets"),
+                  let data = FileManager.default.contents(atPath: url.path) else { throw HTTPError(.notFound) }
+            return Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        }
+        router.get("/signin") { request, context in try self.signInPage(request, context, problem: nil) }
+        router.post("/signin") { request, context in try await self.signIn(request, context) }
+        router.post("/signout") { request, context in
+            _ = try await self.form(request, context)
+            context.sessions.clearSession()
+            return Response(status: .seeOther, headers: [.location: "/signin"])
+        }
+        router.get("/") { _, context in try await self.today(context) }
+        router.get("/queue") { _, context in try await self.queue(context) }
+        router.get("/queue/next") { _, _ in
+            let next = try await self.desk.run { try $0.reviewQueue().first?.id }
+            return Response(status: .seeOther, headers: [.location: next.map { "/applications/\(Self.path($0))/verify" } ?? "/queue"])
+        }
+        router.get("/applications/{id}") { _, context in try await self.applicationPage(try context.parameters.require("id"), context) }
+        router.get("/applications/{id}/verify") { _, context in try await self.verifyPage(try context.parameters.require("id"), context) }
+        router.post("/applications/{id}/preview") { request, context in
+            try await self.preview(try context.parameters.require("id"), request, context)
+        }
+        router.post("/applications/{id}/decide") { request, context in
+            try await self.decide(try context.parameters.require("id"), request, context)
+        }
+        router.post("/applications/{id}/override") { request, context in
+            try await self.override(try context.parameters.require("id"), request, context)
+        }
+        router.get("/applications/{id}/documents/{sha}") { _, context in
+            let (id, sha) = (try context.parameters.require("id"), try context.parameters.require("sha"))
+            guard let (name, data) = try await self.desk.run({ try $0.document(id, sha256: sha) }) else { throw HTTPError(.notFound) }
+            let safe = String(name.unicodeScalars.filter { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0)) })
+            return Response(status: .ok, headers: [.contentType: "application/pdf", .contentDisposition: "inline; filename=\"\(safe)\""],
+                            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        }
+        router.get("/applications/{id}/documents/{sha}/pages/{page}") { _, context in
+            let (id, sha) = (try context.parameters.require("id"), try context.parameters.require("sha"))
+            let page = try context.parameters.require("page", as: Int.self)
+            guard let png = try await self.desk.run({ try $0.pageImage(id, sha256: sha, page: page, scale: 1.5) }) else { throw HTTPError(.notFound) }
+            return Self.png(png)
+        }
+        router.get("/applications/{id}/crops/{field}") { _, context in
+            let (id, field) = (try context.parameters.require("id"), try context.parameters.require("field"))
+            guard let png = try await self.desk.run({ try $0.crop(id, field: field) }) else { throw HTTPError(.notFound) }
+            return Self.png(png)
+        }
+        router.get("/applications/{id}/files/{name}") { _, context in
+            let (id, name) = (try context.parameters.require("id"), try context.parameters.require("name"))
+            guard let data = try await self.desk.run({ try $0.officeFile(id, name: name) }) else { throw HTTPError(.notFound) }
+            let type = name.hasSuffix(".pdf") ? "application/pdf" : name.hasSuffix(".html") ? "text/html; charset=utf-8" : "text/plain; charset=utf-8"
+            return Response(status: .ok, headers: [.contentType: type, .contentDisposition: "inline; filename=\"\(name)\""],
+                            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        }
+        router.get("/search") { request, context in try await self.search(request.uri.queryParameters.get("q") ?? "", context) }
+        router.get("/export") { request, context in try await self.export(request, context) }
+        router.get("/upload") { _, context in try self.page("upload", title: "Upload", context, ["inbox": configuration.inbox ?? ""]) }
+        router.put("/upload/{name}") { request, context in try await self.upload(try context.parameters.require("name"), request, context) }
+        router.get("/upload/status/{sha}") { _, context in try await self.uploadStatus(try context.parameters.require("sha")) }
+        return router
+    }
+
+    static func png(_ data: Data) -> Response {
+        Response(status: .ok, headers: [.contentType: "image/png"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// An id as it goes into a URL path (ids are ours, but nothing is taken on trust).
+    static func path(_ s: String) -> String { s.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? s }
+
+    // MARK: - Pages
+
+    /// A page in the station's layout: `name`'s template with `values`, plus who is signed in,
+    /// the form token and the script nonce.
+    func page(_ name: String, title: String, _ context: StationContext, _ values: [String: Any], status: HTTPResponse.Status = .ok) throws -> Response {
+        var values = values
+        let session = context.sessions.session
+        values["csrf"] = session?.csrf ?? ""
+        values["nonce"] = context.nonce
+        values["staff"] = context.staff?.name ?? ""
+        values["signedIn"] = context.staff != nil
+        values["supervisor"] = context.staff?.isSupervisor ?? false
+        values["office"] = configuration.office.name
+        guard let body = templates.render(values, withTemplate: name) else { throw HTTPError(.internalServerError, message: "no page \(name)") }
+        var layout = values
+        layout["title"] = title
+        layout["body"] = body
+        guard let html = templates.render(layout, withTemplate: "layout") else { throw HTTPError(.internalServerError) }
+        return Response(status: status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    func signInPage(_ request: Request, _ context: StationContext, problem: String?, status: HTTPResponse.Status = .ok) throws -> Response {
+        // A session before sign-in carries the token the sign-in form must send back.
+        if context.sessions.session == nil {
+            context.sessions.setSession(StaffSession(name: "", role: "", csrf: Secrets.token(bytes: 24)), expiresIn: .seconds(3600))
+        }
+        return try page("signin", title: "Sign in", context, ["problem": problem ?? ""], status: status)
+    }
+
+    func signIn(_ request: Request, _ context: StationContext) async throws -> Response {
+        let fields = try await form(request, context)
+        let name = (fields["name"] ?? "").trimmingCharacters(in: .whitespaces)
+        let password = fields["password"] ?? ""
+        let wait = await throttle.delay(for: name)
+        if wait > .zero { try await Task.sleep(for: wait) }
+        let account = try await desk.run { try $0.registry.staff(named: name) }
+        guard let account, StaffPasswords.verify(password, hash: account.passwordHash) else {
+            await throttle.failed(name)
+            logger.notice("sign-in refused")
+            return try signInPage(request, context, problem: "That name and password do not match.", status: .unauthorized)
+        }
+        await throttle.succeeded(name)
+        // A new session id at sign-in (a session id seen before signing in is never a signed-in one).
+        context.sessions.clearSession()
+        context.sessions.setSession(StaffSession(name: account.name, role: account.role.rawValue, csrf: Secrets.token(bytes: 24)),
+                                    expiresIn: .seconds(10 * 3600))
+        return Response(status: .seeOther, headers: [.location: "/"])
+    }
+
+    func today(_ context: StationContext) async throws -> Response {
+        let view = try await desk.run { desk -> [String: Any] in
+            let counts = try desk.registry.applicationCounts()
+            let queue = try desk.reviewQueue()
+            let day = desk.processingDate
+            let decided = try desk.registry.decided(from: day, to: day)
+            var tally: [String: Int] = [:]
+            var latest: [[String: Any]] = []
+            for (app, _) in decided.reversed() {
+                guard let json = app.recordJSON, let r = try? JSONDecoder().decode(ApplicationRecord.self, from: Data(json.utf8)) else { continue }
+                for reason in r.reasons { tally[reason.label ?? reason.field ?? reason.code, default: 0] += 1 }
+                if latest.count < 15 { latest.append(Self.row(app.id, r)) }
+            }
+            let top = tally.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.prefix(8)
+            let widest = max(1, top.first?.value ?? 1)
+            let bars: [[String: Any]] = top.enumerated().map { i, e in
+                ["label": e.key, "count": e.value, "y": i * 26, "textY": i * 26 + 15, "width": 20 + e.value * 380 / widest]
+            }
+            return ["date": day.description,
+                    "counts": [ApplicationState.accepted, .rejected, .needsReview, .pending, .superseded].map { ["state": $0.words, "n": counts[$0] ?? 0] },
+                    "queueLength": queue.count, "oldest": queue.first.map { String($0.received.prefix(16)) } ?? "",
+                    "bars": bars, "chartHeight": max(26, bars.count * 26), "hasBars": !bars.isEmpty, "latest": latest]
+        }
+        return try page("today", title: "Today", context, view)
+    }
+
+    static func row(_ id: String, _ r: ApplicationRecord) -> [String: Any] {
+        ["id": id, "path": path(id), "state": r.decision.words, "stateClass": r.decision.rawValue,
+         "company": StaffDeskView.company(r), "account": StaffDeskView.account(r), "submitted": r.submitted ?? ""]
+    }
+
+    func queue(_ context: StationContext) async throws -> Response {
+        let rows = try await desk.run { desk in
+            try desk.reviewQueue().map { e -> [String: Any] in
+                ["id": e.id, "path": Self.path(e.id), "company": e.company, "account": e.account, "received": String(e.received.prefix(16)),
+                 "doubtful": e.doubtful.joined(separator: ", ")]
+            }
+        }
+        return try page("queue", title: "Review queue", context, ["rows": rows, "count": rows.count, "empty": rows.isEmpty])
+    }
+
+    func verifyPage(_ id: String, _ context: StationContext) async throws -> Response {
+        let view = try await desk.run { desk -> [String: Any] in
+            let (state, record, _) = try desk.application(id)
+            let doubtful = desk.doubtfulFields(record)
+            let corrections = Dictionary(try desk.corrections(id).map { ($0.field, $0) }, uniquingKeysWith: { $1 })
+            var fields: [[String: Any]] = []
+            for (i, name) in doubtful.enumerated() {
+                guard let field = RecordField(name, templates: desk.templates) else { continue }
+                let read = record.asWritten[field.kind.rawValue]?[field.key] ?? ""
+                let reading = record.readings[name]
+                fields.append(["name": name, "label": desk.label(name) ?? name, "read": read,
+                               "value": corrections[name]?.value ?? read,
+                               "confidence": reading.map { String(format: "%.0f%%", $0.confidence * 100) } ?? "",
+                               "crop": "/applications/\(Self.path(id))/crops/\(Self.path(name))", "hasCrop": reading?.box != nil,
+                               "first": i == 0])
+            }
+            // The first document with a doubtful field, its page with every doubtful box drawn on it.
+            var pages: [[String: Any]] = []
+            for doc in record.documents {
+                let boxes = doubtful.compactMap { name -> (Int, Box)? in
+                    guard let r = record.readings[name], r.document == doc.path, let page = r.page, let box = r.box else { return nil }
+                    return (page, box)
+                }
+                for page in Set(boxes.map(\.0)).sorted() {
+                    pages.append(["src": "/applications/\(Self.path(id))/documents/\(doc.sha256)/pages/\(page)",
+                                  "boxes": boxes.filter { $0.0 == page }.map { ["x": $0.1.x - 2, "y": $0.1.y - 2, "w": $0.1.width + 4, "h": $0.1.height + 4] }])
+                }
+            }
+            return ["id": id, "path": Self.path(id), "state": state.words, "company": StaffDeskView.company(record),
+                    "account": StaffDeskView.account(record), "fields": fields, "pages": pages, "inReview": state == .needsReview,
+                    "reasons": record.reasons.map { ["label": $0.label ?? $0.field ?? $0.code, "message": $0.message, "severity": $0.severity.rawValue] }]
+        }
+        return try page("verify", title: "Verify", context, view)
+    }
+
+    func applicationPage(_ id: String, _ context: StationContext) async throws -> Response {
+        let view = try await desk.run { desk -> [String: Any] in
+            let (state, record, folder) = try desk.application(id)
+            let corrections = Dictionary(try desk.corrections(id).map { ($0.field, $0) }, uniquingKeysWith: { $1 })
+                .merging(record.corrections ?? [:]) { a, _ in a }
+            var fields: [[String: Any]] = []
+            for name in RecordField.names(desk.templates) {
+                guard let field = RecordField(name, templates: desk.templates), let written = record.asWritten[field.kind.rawValue] else { continue }
+                let reading = record.readings[name]
+                let c = corrections[name]
+                fields.append(["name": name, "label": desk.label(name) ?? name, "read": written[field.key] ?? "",
+                               "confidence": reading.map { String(format: "%.0f%%", $0.confidence * 100) } ?? "",
+                               "source": reading?.source.rawValue ?? "",
+                               "staff": c.map { ($0.confirms ? "confirmed" : "set “\($0.value)”") + " by \($0.by)" } ?? ""])
+            }
+            let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
+                .filter { Filer.isOfficeOutput($0) && $0 != "crops" && $0 != "record.json" }
+                .map { ["name": $0, "href": "/applications/\(Self.path(id))/files/\(Self.path($0))"] }
+            let history = try desk.events(id).map { e -> [String: Any] in
+                ["at": String(e.at.prefix(19)).replacingOccurrences(of: "T", with: " "), "who": e.actor ?? "secor-intake", "event": e.event,
+                 "detail": e.detail ?? ""]
+            }
+            return ["id": id, "path": Self.path(id), "state": state.words, "stateClass": state.rawValue,
+                    "company": StaffDeskView.company(record), "account": StaffDeskView.account(record),
+                    "submitted": record.submitted ?? "", "inReview": state == .needsReview,
+                    "documents": record.documents.map { ["name": ($0.path as NSString).lastPathComponent, "kind": $0.kind,
+                                                         "href": "/applications/\(Self.path(id))/documents/\($0.sha256)"] },
+                    "fields": fields, "files": files, "hasFiles": !files.isEmpty, "history": history,
+                    "reasons": record.reasons.map { ["label": $0.label ?? $0.field ?? $0.code, "message": $0.message, "severity": $0.severity.rawValue] },
+                    "override": record.override.map { ["decision": $0.decision.words, "by": $0.by, "reason": $0.reason] } as Any,
+                    "canOverride": [.accepted, .rejected, .needsReview].contains(state)]
+        }
+        return try page("application", title: "Application", context, view)
+    }
+
+    func search(_ text: String, _ context: StationContext) async throws -> Response {
+        let rows: [[String: Any]] = text.trimmingCharacters(in: .whitespaces).isEmpty ? [] : try await desk.run { desk in
+            try desk.find(text, limit: 100).map {
+                ["id": $0.id, "path": Self.path($0.id), "state": $0.state.words, "stateClass": $0.state.rawValue, "company": $0.company, "account": $0.account]
+            }
+        }
+        return try page("search", title: "Search", context, ["q": text, "rows": rows, "searched": !text.isEmpty, "none": rows.isEmpty])
+    }
+
+    func export(_ request: Request, _ context: StationContext) async throws -> Response {
+        let q = request.uri.queryParameters
+        guard let from = q.get("from").flatMap(CalendarDate.init(iso:)) else {
+            return try page("export", title: "Export", context, ["today": (configuration.asOf ?? .today()).description])
+        }
+        let to = q.get("to").flatMap(CalendarDate.init(iso:)) ?? from
+        let format: StaffDesk.ExportFormat = q.get("format") == "jsonl" ? .jsonl : .csv
+        let text = try await desk.run { try $0.export(from: from, to: to, format: format) }
+        let name = format == .csv ? "accepted-\(from)-\(to).csv" : "results-\(from)-\(to).jsonl"
+        return Response(status: .ok, headers: [.contentType: format == .csv ? "text/csv; charset=utf-8" : "application/jsonl",
+                                               .contentDisposition: "attachment; filename=\"\(name)\""],
+                        body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    // MARK: - Actions
+
+    /// The posted form's fields; refused (403) without the session's token.
+    func form(_ request: Request, _ context: StationContext) async throws -> [String: String] {
+        let body = try await request.body.collect(upTo: 1 << 20)
+        let fields = Self.decodeForm(String(buffer: body))
+        guard let session = context.sessions.session, let token = fields["csrf"], Secrets.same(token, session.csrf) else {
+            throw HTTPError(.forbidden, message: "This form has expired or did not come from this station; open the page again.")
+        }
+        return fields
+    }
+
+    static func decodeForm(_ text: String) -> [String: String] {
+        var out: [String: String] = [:]
+        for pair in text.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ s: Substring) -> String { String(s).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
+            out[decode(parts[0])] = parts.count > 1 ? decode(parts[1]) : ""
+        }
+        return out
+    }
+
+    /// The values on the verification page, as staff's values for the fields they changed or confirmed.
+    static func assignments(_ fields: [String: String]) -> [String: String] {
+        var values: [String: String] = [:]
+        for (k, v) in fields where k.hasPrefix("value.") { values[String(k.dropFirst("value.".count))] = v }
+        return values
+    }
+
+    func preview(_ id: String, _ request: Request, _ context: StationContext) async throws -> Response {
+        let fields = try await form(request, context)
+        let name = context.staff?.name ?? ""
+        let (state, reasons) = try await desk.run { try $0.preview(id, values: Self.assignments(fields), by: name) }
+        struct Preview: Encodable { let decision: String; let words: String; let reasons: [String] }
+        let json = try JSONEncoder().encode(Preview(decision: state.rawValue, words: state.words,
+                                                    reasons: reasons.map { ($0.label ?? $0.field ?? $0.code) + ": " + $0.message }))
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: json)))
+    }
+
+    func decide(_ id: String, _ request: Request, _ context: StationContext) async throws -> Response {
+        let fields = try await form(request, context)
+        guard let name = context.staff?.name else { throw HTTPError(.unauthorized) }
+        let values = Self.assignments(fields)
+        let outcome = try await desk.run { desk -> StaffDesk.Outcome in
+            let (_, record, _) = try desk.application(id)
+            // Each value on the page: the one read confirms it, another corrects it.
+            let assignments = values.sorted { $0.key < $1.key }.compactMap { field, value -> String? in
+                guard let f = RecordField(field, templates: desk.templates) else { return nil }
+                let read = record.asWritten[f.kind.rawValue]?[f.key] ?? ""
+                return "\(field)=" + (value == read ? "" : value)
+            }
+            if !assignments.isEmpty { try desk.set(id, assignments: assignments, by: name, note: "verified at the workstation") }
+            return try desk.decide(id, by: name)
+        }
+        if outcome.state == .needsReview {
+            return Response(status: .seeOther, headers: [.location: "/applications/\(Self.path(id))/verify"])
+        }
+        return Response(status: .seeOther, headers: [.location: "/queue/next"])
+    }
+
+    func override(_ id: String, _ request: Request, _ context: StationContext) async throws -> Response {
+        let fields = try await form(request, context)
+        guard let staff = context.staff, staff.isSupervisor else {
+            throw HTTPError(.forbidden, message: "Only a supervisor may override a decision.")
+        }
+        guard let decision = ApplicationState(rawValue: fields["decision"] ?? ""), [.accepted, .rejected].contains(decision) else {
+            throw HTTPError(.badRequest, message: "Choose accepted or rejected.")
+        }
+        let reason = fields["reason"] ?? ""
+        _ = try await desk.run { try $0.override(id, decision: decision, reason: reason, by: staff.name) }
+        return Response(status: .seeOther, headers: [.location: "/applications/\(Self.path(id))"])
+    }
+
+    /// A file dropped on the upload page, into the inbox: written under a hidden name and renamed
+    /// whole, so the watcher never takes half of it. Needs the session's token in a header.
+    func upload(_ name: String, _ request: Request, _ context: StationContext) async throws -> Response {
+        guard let session = context.sessions.session, let token = request.headers[HTTPField.Name("X-CSRF-Token")!],
+              Secrets.same(token, session.csrf) else { throw HTTPError(.forbidden, message: "Open the upload page again.") }
+        guard let inbox = configuration.inbox else { throw HTTPError(.conflict, message: "This station was started without an inbox (--inbox).") }
+        let body = try await request.body.collect(upTo: 60 << 20)
+        let data = Data(buffer: body)
+        let safe = Filer.safeName(name)
+        let sha = InputFile(path: safe, data: data).sha256
+        let hidden = (inbox as NSString).appendingPathComponent(".upload-\(sha.prefix(12))")
+        var target = (inbox as NSString).appendingPathComponent(safe)
+        if FileManager.default.fileExists(atPath: target) { target = (inbox as NSString).appendingPathComponent("\(sha.prefix(8))-\(safe)") }
+        try data.write(to: URL(fileURLWithPath: hidden))
+        try FileManager.default.moveItem(atPath: hidden, toPath: target)
+        try await desk.run { try $0.registry.log(sha256: sha, event: "uploaded", detail: "at the workstation", actor: context.staff?.name) }
+        let json = try JSONEncoder().encode(["sha256": sha, "name": safe])
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: json)))
+    }
+
+    func uploadStatus(_ sha: String) async throws -> Response {
+        let status = try await desk.run { desk -> [String: String] in
+            guard let d = try desk.registry.document(sha256: sha) else { return ["state": "waiting"] }
+            var out = ["state": d.state.rawValue]
+            if let id = d.applicationID, let app = try desk.registry.application(id: id) {
+                out["application"] = id
+                out["decision"] = app.state.words
+                out["href"] = "/applications/\(Self.path(id))"
+            }
+            return out
+        }
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try JSONEncoder().encode(status))))
+    }
+}
+
+/// Staff's desk, one action at a time, off the server's event loops.
+final class DeskQueue: @unchecked Sendable {
+    private let desk: StaffDesk
+    private let queue = DispatchQueue(label: "secor.station.desk")
+
+    init(_ desk: StaffDesk) { self.desk = desk }
+
+    func run<T>(_ body: @escaping @Sendable (StaffDesk) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async {
+                do {
+                    let value = try body(self.desk)
+                    nonisolated(unsafe) let sent = value
+                    continuation.resume(returning: sent)
+                } catch let error as StaffError {
+                    continuation.resume(throwing: HTTPError(.badRequest, message: error.message))
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+    }
+}
+
+/// Names the pages show for a record.
+enum StaffDeskView {
+    static func company(_ r: ApplicationRecord) -> String {
+        let reg = r.fields["company_legal_name"]?.description ?? ""
+        return reg.isEmpty ? (r.declarationFields["company_legal_name"]?.description ?? "") : reg
+    }
+
+    static func account(_ r: ApplicationRecord) -> String {
+        let reg = r.fields["wcb_account_number"]?.description ?? ""
+        return reg.isEmpty ? (r.declarationFields["wcb_account_number"]?.description ?? "") : reg
+    }
+}

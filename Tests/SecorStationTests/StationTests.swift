@@ -1,0 +1,150 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+import TestSupport
+import SecorCore
+@testable import SecorRegistry
+@testable import SecorStation
+
+/// The workstation's guards, without a browser: sign-in before anything, the form token, roles,
+/// escaping, and the headers on every response.
+@Suite struct StationTests {
+    static let hostile = "<script>alert(1)</script> Ltd"
+    static let id = "3000001-abcdef12"
+
+    /// OUT with a registry holding staff and one application named like a script.
+    static func office() throws -> URL {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("station-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        let registry = try Registry(path: out.appendingPathComponent("registry.sqlite").path)
+        try registry.saveStaff(name: "clerk", role: .clerk, passwordHash: StaffPasswords.hash("clerk password", cost: 4), by: nil)
+        try registry.saveStaff(name: "boss", role: .supervisor, passwordHash: StaffPasswords.hash("boss password", cost: 4), by: nil)
+        let record = """
+        {"id": "\(id)", "decision": "accepted", "program": "sk-secor", "edition": "2018-09", "documents": [],
+         "fields": {"company_legal_name": "\(hostile)", "wcb_account_number": "3000001"}, "declaration_fields": {},
+         "as_written": {"registration": {"company_legal_name": "\(hostile)"}}, "reasons": [], "readings": {}}
+        """
+        var filing = Registry.Filing()
+        var update = Registry.Filing.ApplicationUpdate(id: id, wcbAccount: "3000001", companyKey: nil, state: .accepted, submitted: nil,
+                                                       edition: "2018-09", recordJSON: record,
+                                                       decision: (.accepted, "sk-secor", "2018-09", []), trainee: nil,
+                                                       decidedOn: CalendarDate(year: 2026, month: 11, day: 22))
+        update.searchText = ApplicationRecord.folded("\(id) 3000001 \(hostile)")
+        filing.applications.append(update)
+        try registry.commit(filing)
+        return out
+    }
+
+    static func station(_ out: URL) async throws -> Station {
+        var configuration = Station.Configuration(out: out.path, database: out.appendingPathComponent("registry.sqlite").path)
+        configuration.asOf = CalendarDate(year: 2026, month: 11, day: 22)
+        return try await Station(configuration)
+    }
+
+    /// The session cookie a response sets, as a request sends it back.
+    static func cookie(_ response: TestResponse) -> String? {
+        response.headers[values: .setCookie].first { $0.hasPrefix("secor_session=") }.map { String($0.split(separator: ";")[0]) }
+    }
+
+    static func csrf(_ body: String) -> String? {
+        guard let r = body.range(of: #"name="csrf" value="([^"]+)""#, options: .regularExpression) else { return nil }
+        return String(body[r]).components(separatedBy: "value=\"")[1].dropLast().description
+    }
+
+    /// Signs in; the session cookie and the form token.
+    static func signIn(_ client: any TestClientProtocol, _ name: String, _ password: String) async throws -> (cookie: String, csrf: String) {
+        let form = try await client.execute(uri: "/signin", method: .get)
+        let pre = try #require(cookie(form))
+        let token = try #require(csrf(String(buffer: form.body)))
+        let body = "csrf=\(token)&name=\(name)&password=\(password.replacingOccurrences(of: " ", with: "+"))"
+        let signed = try await client.execute(uri: "/signin", method: .post,
+                                              headers: [.cookie: pre, .contentType: "application/x-www-form-urlencoded"],
+                                              body: ByteBuffer(string: body))
+        #expect(signed.status == .seeOther)
+        let session = try #require(cookie(signed))
+        #expect(session != pre, "a new session id at sign-in")
+        let home = try await client.execute(uri: "/", method: .get, headers: [.cookie: session])
+        #expect(home.status == .ok)
+        return (session, try #require(csrf(String(buffer: home.body))))
+    }
+
+    static let pages = ["/", "/queue", "/queue/next", "/search?q=ltd", "/export", "/upload", "/applications/\(id)", "/applications/\(id)/verify",
+                        "/applications/\(id)/documents/00", "/applications/\(id)/documents/00/pages/1", "/applications/\(id)/crops/company_legal_name",
+                        "/applications/\(id)/files/letter.pdf", "/upload/status/00", "/export?from=2026-11-22"]
+    static let actions = ["/applications/\(id)/preview", "/applications/\(id)/decide", "/applications/\(id)/override", "/signout"]
+
+    @Test func nothingIsServedWithoutSignIn() async throws {
+        let out = try Self.office()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let app = Application(router: try await Self.station(out).router())
+        try await app.test(.router) { client in
+            for page in Self.pages {
+                let r = try await client.execute(uri: page, method: .get)
+                #expect(r.status == .seeOther || r.status == .unauthorized, "\(page): \(r.status)")
+                #expect(!String(buffer: r.body).contains("alert"), "\(page)")
+            }
+            for action in Self.actions {
+                let r = try await client.execute(uri: action, method: .post, body: ByteBuffer(string: "decision=accepted&reason=x"))
+                #expect(r.status == .unauthorized || r.status == .forbidden || r.status == .seeOther, "\(action): \(r.status)")
+            }
+            let upload = try await client.execute(uri: "/upload/a.pdf", method: .put, body: ByteBuffer(string: "%PDF"))
+            #expect(upload.status == .unauthorized)
+            // A wrong password is refused, and the next try waits longer.
+            let form = try await client.execute(uri: "/signin", method: .get)
+            let pre = try #require(Self.cookie(form)), token = try #require(Self.csrf(String(buffer: form.body)))
+            let wrong = try await client.execute(uri: "/signin", method: .post, headers: [.cookie: pre, .contentType: "application/x-www-form-urlencoded"],
+                                                 body: ByteBuffer(string: "csrf=\(token)&name=clerk&password=nope"))
+            #expect(wrong.status == .unauthorized && Self.cookie(wrong) == nil)
+        }
+    }
+
+    @Test func formsWithoutTheirTokenAndClerksOverridingAreRefused() async throws {
+        let out = try Self.office()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let app = Application(router: try await Self.station(out).router())
+        try await app.test(.router) { client in
+            let clerk = try await Self.signIn(client, "clerk", "clerk password")
+            let form: HTTPFields = [.cookie: clerk.cookie, .contentType: "application/x-www-form-urlencoded"]
+            let noToken = try await client.execute(uri: "/applications/\(Self.id)/override", method: .post, headers: form,
+                                                   body: ByteBuffer(string: "decision=rejected&reason=closed"))
+            #expect(noToken.status == .forbidden)
+            let wrongToken = try await client.execute(uri: "/applications/\(Self.id)/override", method: .post, headers: form,
+                                                      body: ByteBuffer(string: "csrf=forged&decision=rejected&reason=closed"))
+            #expect(wrongToken.status == .forbidden)
+            let byClerk = try await client.execute(uri: "/applications/\(Self.id)/override", method: .post, headers: form,
+                                                   body: ByteBuffer(string: "csrf=\(clerk.csrf)&decision=rejected&reason=closed"))
+            #expect(byClerk.status == .forbidden, "only a supervisor may override")
+            let upload = try await client.execute(uri: "/upload/a.pdf", method: .put, headers: [.cookie: clerk.cookie], body: ByteBuffer(string: "%PDF"))
+            #expect(upload.status == .forbidden, "an upload needs the token too")
+            // Signed out, the session is gone.
+            _ = try await client.execute(uri: "/signout", method: .post, headers: form, body: ByteBuffer(string: "csrf=\(clerk.csrf)"))
+            let after = try await client.execute(uri: "/queue", method: .get, headers: [.cookie: clerk.cookie])
+            #expect(after.status == .seeOther)
+        }
+    }
+
+    @Test func applicantTextIsEscapedAndEveryResponseIsGuarded() async throws {
+        let out = try Self.office()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let app = Application(router: try await Self.station(out).router())
+        try await app.test(.router) { client in
+            let clerk = try await Self.signIn(client, "clerk", "clerk password")
+            for page in ["/search?q=script", "/applications/\(Self.id)", "/"] {
+                let r = try await client.execute(uri: page, method: .get, headers: [.cookie: clerk.cookie])
+                let body = String(buffer: r.body)
+                #expect(r.status == .ok, "\(page)")
+                #expect(body.contains("&lt;script&gt;alert(1)&lt;/script&gt; Ltd") && !body.contains("<script>alert(1)"), "\(page)")
+                let csp = try #require(r.headers[.contentSecurityPolicy])
+                #expect(csp.contains("script-src 'nonce-") && csp.contains("default-src 'none'") && !csp.contains("unsafe-inline"))
+                #expect(r.headers[.cacheControl] == "no-store")
+            }
+            // A supervisor is not refused (this application has no documents to decide from, which is said).
+            let boss = try await Self.signIn(client, "boss", "boss password")
+            let overridden = try await client.execute(uri: "/applications/\(Self.id)/override", method: .post,
+                                                      headers: [.cookie: boss.cookie, .contentType: "application/x-www-form-urlencoded"],
+                                                      body: ByteBuffer(string: "csrf=\(boss.csrf)&decision=rejected&reason=The+account+is+closed"))
+            #expect(overridden.status != .forbidden && overridden.status != .unauthorized)
+        }
+    }
+}
