@@ -8,17 +8,25 @@ export PATH := $(SWIFT_BIN):$(PATH)
 export OMP_THREAD_LIMIT := 1
 
 DEB_PACKAGES := libpoppler-glib-dev libxml2-dev libtesseract-dev tesseract-ocr-eng poppler-utils libxml2-utils tesseract-ocr fonts-urw-base35 libsqlite3-dev
+# The workstation's browser test drives Debian's chromium through chromium-driver (WebDriver).
+TEST_PACKAGES := chromium chromium-driver
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE_BIN := .build/release/secor-intake
 DEBUG_BIN := .build/debug/secor-intake
 
-.PHONY: deps models build release test demo bench fuzz ocr-accuracy chaos install clean
+.PHONY: deps test-deps install-missing models build release test demo bench fuzz ocr-accuracy chaos install clean
 
 PREFIX ?= /usr/local
 
 ## deps: install the Debian packages that are missing (idempotent)
 deps:
-	@missing=""; for p in $(DEB_PACKAGES); do \
+	@$(MAKE) --no-print-directory install-missing PACKAGES="$(DEB_PACKAGES)"
+
+test-deps:
+	@$(MAKE) --no-print-directory install-missing PACKAGES="$(DEB_PACKAGES) $(TEST_PACKAGES)"
+
+install-missing:
+	@missing=""; for p in $(PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -39,7 +47,7 @@ release: deps models
 	swift build -c release
 
 ## test: the whole test suite (what CI runs)
-test: deps models
+test: test-deps models
 	swift build --build-tests
 	swift test --skip-build
 

@@ -279,15 +279,17 @@ public struct Station: Sendable {
                 ["at": String(e.at.prefix(19)).replacingOccurrences(of: "T", with: " "), "who": e.actor ?? "secor-intake", "event": e.event,
                  "detail": e.detail ?? ""]
             }
-            return ["id": id, "path": Self.path(id), "state": state.words, "stateClass": state.rawValue,
+            var view: [String: Any] = ["id": id, "path": Self.path(id), "state": state.words, "stateClass": state.rawValue,
                     "company": StaffDeskView.company(record), "account": StaffDeskView.account(record),
                     "submitted": record.submitted ?? "", "inReview": state == .needsReview,
                     "documents": record.documents.map { ["name": ($0.path as NSString).lastPathComponent, "kind": $0.kind,
                                                          "href": "/applications/\(Self.path(id))/documents/\($0.sha256)"] },
                     "fields": fields, "files": files, "hasFiles": !files.isEmpty, "history": history,
                     "reasons": record.reasons.map { ["label": $0.label ?? $0.field ?? $0.code, "message": $0.message, "severity": $0.severity.rawValue] },
-                    "override": record.override.map { ["decision": $0.decision.words, "by": $0.by, "reason": $0.reason] } as Any,
+                    "noReasons": record.reasons.isEmpty,
                     "canOverride": [.accepted, .rejected, .needsReview].contains(state)]
+            if let o = record.override { view["override"] = ["decision": o.decision.words, "by": o.by, "reason": o.reason] }
+            return view
         }
         return try page("application", title: "Application", context, view)
     }
