@@ -50,12 +50,14 @@ public final class StaffDesk {
         return (app, record)
     }
 
-    static func company(_ r: ApplicationRecord) -> String {
+    /// The company an application is for, from either document.
+    public static func company(_ r: ApplicationRecord) -> String {
         let reg = r.fields["company_legal_name"]?.description ?? ""
         return reg.isEmpty ? (r.declarationFields["company_legal_name"]?.description ?? "") : reg
     }
 
-    static func account(_ r: ApplicationRecord) -> String {
+    /// Its WCB account, from either document.
+    public static func account(_ r: ApplicationRecord) -> String {
         let reg = r.fields["wcb_account_number"]?.description ?? ""
         return reg.isEmpty ? (r.declarationFields["wcb_account_number"]?.description ?? "") : reg
     }
@@ -81,19 +83,21 @@ public final class StaffDesk {
         public let doubtful: [String]
     }
 
-    /// Applications in review, oldest first.
-    public func reviewQueue() throws -> [QueueEntry] {
-        try registry.applications(in: [.needsReview]).map { app -> QueueEntry in
-            let (_, record) = try stored(app.id)
+    /// Applications in review, oldest first: at most `limit` of them (the queue's head).
+    public func reviewQueue(limit: Int = 10_000) throws -> [QueueEntry] {
+        try registry.oldestFirst(in: .needsReview, limit: limit).applications.compactMap { app, received -> QueueEntry? in
+            guard let json = app.recordJSON, let record = try? JSONDecoder().decode(ApplicationRecord.self, from: Data(json.utf8)) else { return nil }
             var fields: [String] = []
             for r in record.reasons where r.severity == .review {
                 let f = r.field ?? r.code
                 if !fields.contains(f) { fields.append(f) }
             }
-            return QueueEntry(id: app.id, company: Self.company(record), account: Self.account(record), received: try received(app.id),
-                              doubtful: fields)
-        }.sorted { ($0.received, $0.id) < ($1.received, $1.id) }
+            return QueueEntry(id: app.id, company: Self.company(record), account: Self.account(record), received: received, doubtful: fields)
+        }
     }
+
+    /// How many applications are in review.
+    public func reviewCount() throws -> Int { try registry.oldestFirst(in: .needsReview, limit: 1).count }
 
     public func reviewListText() throws -> String {
         let queue = try reviewQueue()
@@ -212,23 +216,7 @@ public final class StaffDesk {
 
     /// Decides the application's documents again as staff say, and files it.
     func file(_ id: String, staff: StaffDecision, event: String, detail: String? = nil) throws -> Outcome {
-        let documents = try registry.documents(ofApplication: id).filter { $0.state == .decided }
-        let holding = filer.held(documents)
-        guard !holding.isEmpty else { throw StaffError("application \(id) has no documents on file to decide from") }
-        let receipts = holding.enumerated().map { index, h -> Receipt<ReceivedDocument> in
-            var read = h.read
-            read.documents = read.documents.map { $0.correcting(staff.corrections, templates: pipeline.templates) }
-            return pipeline.receive(read, index: index)
-        }
-        let assembled = pipeline.assemble(receipts).applications
-        // The documents belong together as filed: one application, whatever their values now say.
-        var app = assembled.first!
-        for other in assembled.dropFirst() {
-            app.registration = app.registration ?? other.registration
-            app.declaration = app.declaration ?? other.declaration
-            app.files += other.files
-        }
-        app.id = id
+        let (app, holding) = try assembled(id, corrections: staff.corrections)
         let onFile = Dictionary(uniqueKeysWithValues: holding.map { ($0.document.sha256, $0.document) })
         var filing = Registry.Filing()
         let previous = (try? registry.application(id: id))??.recordJSON
@@ -260,24 +248,31 @@ public final class StaffDesk {
             corrections.removeAll { $0.field == name }
             corrections.append(StaffCorrection(field: name, value: value.isEmpty ? read : value, read: read, by: actor, at: at))
         }
-        let documents = try registry.documents(ofApplication: app.id).filter { $0.state == .decided }
-        let holding = filer.held(documents)
+        let (one, _) = try assembled(app.id, corrections: corrections)
+        guard let decided = try pipeline.decider(on: filer.date()).decide([one], earlier: registry).first else {
+            throw StaffError("no edition of the program was in effect for application \(id)")
+        }
+        return (ApplicationState(decided.decision), decided.reasons)
+    }
+
+    /// The application's documents on file, read as they were with staff's values in place,
+    /// as one application under its own id (they belong together as filed, whatever their values now say).
+    func assembled(_ id: String, corrections: [StaffCorrection]) throws -> (Application, [Filer.Held]) {
+        let holding = filer.held(try registry.documents(ofApplication: id).filter { $0.state == .decided })
         let receipts = holding.enumerated().map { index, h -> Receipt<ReceivedDocument> in
             var read = h.read
             read.documents = read.documents.map { $0.correcting(corrections, templates: pipeline.templates) }
             return pipeline.receive(read, index: index)
         }
-        var assembled = pipeline.assemble(receipts).applications
-        guard var one = assembled.first else { throw StaffError("application \(id) has no documents on file to decide from") }
-        assembled.removeFirst()
-        for other in assembled {
-            one.registration = one.registration ?? other.registration
-            one.declaration = one.declaration ?? other.declaration
+        let all = pipeline.assemble(receipts).applications
+        guard var app = all.first else { throw StaffError("application \(id) has no documents on file to decide from") }
+        for other in all.dropFirst() {
+            app.registration = app.registration ?? other.registration
+            app.declaration = app.declaration ?? other.declaration
+            app.files += other.files
         }
-        guard let decided = try pipeline.decider(on: filer.date()).decide([one], earlier: registry).first else {
-            throw StaffError("no edition of the program was in effect for application \(id)")
-        }
-        return (ApplicationState(decided.decision), decided.reasons)
+        app.id = id
+        return (app, holding)
     }
 
     /// The fields staff should look at: those its review reasons name, and those read without confidence.

@@ -187,6 +187,7 @@ public final class Registry: @unchecked Sendable {
                 );
                 ALTER TABLE applications ADD COLUMN search_text TEXT;
                 CREATE INDEX applications_state ON applications(state, updated_at);
+                CREATE INDEX documents_application ON documents(application_id);
                 """)
         }
         return migrator
@@ -590,6 +591,19 @@ public final class Registry: @unchecked Sendable {
                 .map(StoredApplication.init)
             let unindexed = try Row.fetchAll(db, sql: "SELECT * FROM applications WHERE search_text IS NULL").map(StoredApplication.init)
             return (found, unindexed)
+        }
+    }
+
+    /// Applications in a state by when their first document came in, oldest first, at most
+    /// `limit`, with that time; and how many there are. One query, for the review queue.
+    public func oldestFirst(in state: ApplicationState, limit: Int) throws -> (applications: [(StoredApplication, received: String)], count: Int) {
+        try db.read { db in
+            let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM applications WHERE state = ?", arguments: [state.rawValue]) ?? 0
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT a.*, (SELECT MIN(received_at) FROM documents d WHERE d.application_id = a.id) AS received
+                FROM applications a WHERE a.state = ? ORDER BY received, a.id LIMIT \(max(1, limit))
+                """, arguments: [state.rawValue])
+            return (try rows.map { (try StoredApplication(row: $0), ($0["received"] as String?) ?? "") }, count)
         }
     }
 

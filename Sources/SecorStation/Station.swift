@@ -78,7 +78,7 @@ public struct Station: Sendable {
         router.get("/") { _, context in try await self.today(context) }
         router.get("/queue") { _, context in try await self.queue(context) }
         router.get("/queue/next") { _, _ in
-            let next = try await self.desk.run { try $0.reviewQueue().first?.id }
+            let next = try await self.desk.run { try $0.reviewQueue(limit: 1).first?.id }
             return Response(status: .seeOther, headers: [.location: next.map { "/applications/\(Self.path($0))/verify" } ?? "/queue"])
         }
         router.get("/applications/{id}") { _, context in try await self.applicationPage(try context.parameters.require("id"), context) }
@@ -184,7 +184,8 @@ public struct Station: Sendable {
     func today(_ context: StationContext) async throws -> Response {
         let view = try await desk.run { desk -> [String: Any] in
             let counts = try desk.registry.applicationCounts()
-            let queue = try desk.reviewQueue()
+            let queue = try desk.reviewQueue(limit: 1)
+            let queueLength = try desk.reviewCount()
             let day = desk.processingDate
             let decided = try desk.registry.decided(from: day, to: day)
             var tally: [String: Int] = [:]
@@ -201,7 +202,7 @@ public struct Station: Sendable {
             }
             return ["date": day.description,
                     "counts": [ApplicationState.accepted, .rejected, .needsReview, .pending, .superseded].map { ["state": $0.words, "n": counts[$0] ?? 0] },
-                    "queueLength": queue.count, "oldest": queue.first.map { String($0.received.prefix(16)) } ?? "",
+                    "queueLength": queueLength, "oldest": queue.first.map { String($0.received.prefix(16)) } ?? "",
                     "bars": bars, "chartHeight": max(26, bars.count * 26), "hasBars": !bars.isEmpty, "latest": latest]
         }
         return try page("today", title: "Today", context, view)
@@ -209,17 +210,18 @@ public struct Station: Sendable {
 
     static func row(_ id: String, _ r: ApplicationRecord) -> [String: Any] {
         ["id": id, "path": path(id), "state": r.decision.words, "stateClass": r.decision.rawValue,
-         "company": StaffDeskView.company(r), "account": StaffDeskView.account(r), "submitted": r.submitted ?? ""]
+         "company": StaffDesk.company(r), "account": StaffDesk.account(r), "submitted": r.submitted ?? ""]
     }
 
     func queue(_ context: StationContext) async throws -> Response {
-        let rows = try await desk.run { desk in
-            try desk.reviewQueue().map { e -> [String: Any] in
+        let (rows, count) = try await desk.run { desk in
+            (try desk.reviewQueue(limit: 200).map { e -> [String: Any] in
                 ["id": e.id, "path": Self.path(e.id), "company": e.company, "account": e.account, "received": String(e.received.prefix(16)),
                  "doubtful": e.doubtful.joined(separator: ", ")]
-            }
+            }, try desk.reviewCount())
         }
-        return try page("queue", title: "Review queue", context, ["rows": rows, "count": rows.count, "empty": rows.isEmpty])
+        return try page("queue", title: "Review queue", context, ["rows": rows, "count": count, "empty": rows.isEmpty,
+                                                                  "more": count > rows.count, "shown": rows.count])
     }
 
     func verifyPage(_ id: String, _ context: StationContext) async throws -> Response {
@@ -250,8 +252,8 @@ public struct Station: Sendable {
                                   "boxes": boxes.filter { $0.0 == page }.map { ["x": $0.1.x - 2, "y": $0.1.y - 2, "w": $0.1.width + 4, "h": $0.1.height + 4] }])
                 }
             }
-            return ["id": id, "path": Self.path(id), "state": state.words, "company": StaffDeskView.company(record),
-                    "account": StaffDeskView.account(record), "fields": fields, "pages": pages, "inReview": state == .needsReview,
+            return ["id": id, "path": Self.path(id), "state": state.words, "company": StaffDesk.company(record),
+                    "account": StaffDesk.account(record), "fields": fields, "pages": pages, "inReview": state == .needsReview,
                     "reasons": record.reasons.map { ["label": $0.label ?? $0.field ?? $0.code, "message": $0.message, "severity": $0.severity.rawValue] }]
         }
         return try page("verify", title: "Verify", context, view)
@@ -280,7 +282,7 @@ public struct Station: Sendable {
                  "detail": e.detail ?? ""]
             }
             var view: [String: Any] = ["id": id, "path": Self.path(id), "state": state.words, "stateClass": state.rawValue,
-                    "company": StaffDeskView.company(record), "account": StaffDeskView.account(record),
+                    "company": StaffDesk.company(record), "account": StaffDesk.account(record),
                     "submitted": record.submitted ?? "", "inReview": state == .needsReview,
                     "documents": record.documents.map { ["name": ($0.path as NSString).lastPathComponent, "kind": $0.kind,
                                                          "href": "/applications/\(Self.path(id))/documents/\($0.sha256)"] },
@@ -446,18 +448,5 @@ final class DeskQueue: @unchecked Sendable {
                 }
             }
         }
-    }
-}
-
-/// Names the pages show for a record.
-enum StaffDeskView {
-    static func company(_ r: ApplicationRecord) -> String {
-        let reg = r.fields["company_legal_name"]?.description ?? ""
-        return reg.isEmpty ? (r.declarationFields["company_legal_name"]?.description ?? "") : reg
-    }
-
-    static func account(_ r: ApplicationRecord) -> String {
-        let reg = r.fields["wcb_account_number"]?.description ?? ""
-        return reg.isEmpty ? (r.declarationFields["wcb_account_number"]?.description ?? "") : reg
     }
 }
