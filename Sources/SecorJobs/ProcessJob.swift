@@ -167,7 +167,7 @@ public struct ProcessJob {
         out += line(header)
         for (row, app) in zip(rows, report.applications) {
             out += line(row)
-            for r in app.reasons { out += "    - [\(r.severity)] \(r.field): \(r.message)\n" }
+            for r in app.reasons { out += "    - [\(r.severity)] " + Letter.labelled(r.field, r.message) + "\n" }
         }
         for u in report.unmatched {
             out += "\n\(u.decision.words): \(u.path)\n"

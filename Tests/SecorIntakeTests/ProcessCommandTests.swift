@@ -220,7 +220,7 @@ import TestSupport
 /// Staff read `--help`: each command says what it writes (or that it writes nothing).
 @Suite struct HelpTests {
     @Test(arguments: [["process"], ["watch"], ["status"], ["extract"], ["review", "list"], ["review", "show"], ["review", "set"],
-                      ["review", "decide"], ["override"], ["history"], ["find"], ["letter"], ["export"]])
+                      ["review", "decide"], ["override"], ["history"], ["find"], ["letter"], ["export"], ["serve"], ["staff", "add"]])
     func everyCommandSaysWhatItWrites(_ command: [String]) throws {
         let run = try ProgramRun.run(command + ["--help"])
         #expect(run.status == 0)
