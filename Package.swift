@@ -122,7 +122,7 @@ let package = Package(
         .executableTarget(name: "fuzz-xml", dependencies: ["SecorFuzzing"]),
         .executableTarget(name: "fuzz-pdf", dependencies: ["SecorFuzzing"]),
         // Generated forms and scans for measuring OCR: a developer's tool and a test helper, not shipped.
-        .target(name: "SecorFixtures", dependencies: ["SecorCore", "Imaging", "Poppler", "SecorSchemas", "SecorOutput"]),
+        .target(name: "SecorFixtures", dependencies: ["SecorCore", "Imaging", "Poppler", "SecorSchemas", "SecorOutput", "SecorRegistry"]),
         .executableTarget(
             name: "secor-fixtures",
             dependencies: ["SecorFixtures", "SecorCore", "SecorReaders", .product(name: "ArgumentParser", package: "swift-argument-parser")]

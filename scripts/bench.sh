@@ -139,3 +139,22 @@ p = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))]
 print(f"\nwatch: drop-to-outcome latency, {len(lat)} text-layer PDFs, settle 2 s:  p50 {p(0.5):.2f} s   p95 {p(0.95):.2f} s   (aim: p95 under 2.5 s)")
 PY
 kill -TERM $WATCH_PID; wait $WATCH_PID 2>/dev/null || true
+
+# The workstation over a large registry: BENCH_STATION_APPS (10,000) applications, a fifth of them
+# in review, made from the records this program wrote for some of the files above (typed and
+# scanned), then the queue and search pages opened as a signed-in clerk would.
+APPS=${BENCH_STATION_APPS:-10000}
+mkdir -p "$WORK/patterns" "$WORK/station"
+cp "${pdfs[@]:0:10}" "${xmls[@]:0:10}" "$WORK/patterns/"
+ls "$WORK"/scan/*.pdf | sort | head -8 | xargs -I{} cp {} "$WORK/patterns/"
+"$BIN" process --as-of 2026-11-22 --quiet --out "$WORK/records" "$WORK/patterns" > /dev/null 2>&1 || true
+"$FIXTURES" registry --records "$WORK/records" --applications "$APPS" "$WORK/station/registry.sqlite" > "$WORK/seeded"
+tail -n +2 "$WORK/seeded" > "$WORK/probes"
+printf 'bench password\n' | "$BIN" staff add bench --role clerk --out "$WORK/station" > /dev/null
+PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$BIN" serve --out "$WORK/station" --listen "127.0.0.1:$PORT" --as-of 2026-11-22 > "$WORK/serve.log" 2>&1 &
+SERVE_PID=$!
+echo
+echo "workstation: $(head -1 "$WORK/seeded"), served by secor-intake serve (release):"
+python3 "$ROOT/scripts/station_bench.py" "http://127.0.0.1:$PORT" bench "bench password" "$WORK/probes" || cat "$WORK/serve.log"
+kill -TERM $SERVE_PID; wait $SERVE_PID 2>/dev/null || true

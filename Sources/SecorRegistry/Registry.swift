@@ -648,6 +648,16 @@ public final class Registry: @unchecked Sendable {
         }
     }
 
+    /// Every staff account by name, with when and by whom it was added (no password hashes).
+    public func staffAccounts() throws -> [(name: String, role: StaffRole, addedAt: String, addedBy: String?)] {
+        try db.read { db in
+            try Row.fetchAll(db, sql: "SELECT name, role, added_at, added_by FROM staff ORDER BY name").map {
+                let name: String = $0["name"]
+                return (name, try Self.state($0["role"], of: "staff \(name)"), $0["added_at"], $0["added_by"])
+            }
+        }
+    }
+
     public func staffCount() throws -> Int {
         try db.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM staff") ?? 0 }
     }

@@ -117,6 +117,8 @@ public struct Station: Sendable {
             return Response(status: .ok, headers: [.contentType: type, .contentDisposition: "inline; filename=\"\(name)\""],
                             body: .init(byteBuffer: ByteBuffer(bytes: data)))
         }
+        router.get("/staff") { _, context in try await self.staffPage(context, problem: nil, done: nil) }
+        router.post("/staff") { request, context in try await self.addStaff(request, context) }
         router.get("/search") { request, context in try await self.search(request.uri.queryParameters.get("q") ?? "", context) }
         router.get("/export") { request, context in try await self.export(request, context) }
         router.get("/upload") { _, context in try self.page("upload", title: "Upload", context, ["inbox": configuration.inbox ?? ""]) }
@@ -390,6 +392,43 @@ public struct Station: Sendable {
         let reason = fields["reason"] ?? ""
         _ = try await desk.run { try $0.override(id, decision: decision, reason: reason, by: staff.name) }
         return Response(status: .seeOther, headers: [.location: "/applications/\(Self.path(id))"])
+    }
+
+    /// Staff accounts: only a supervisor sees them or adds one (the same registry call as
+    /// `secor-intake staff add`, recorded with the supervisor's name).
+    func staffPage(_ context: StationContext, problem: String?, done: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
+        guard context.staff?.isSupervisor == true else { throw HTTPError(.forbidden, message: "Only a supervisor may see or add staff accounts.") }
+        let rows = try await desk.run { desk in
+            try desk.registry.staffAccounts().map { a -> [String: Any] in
+                ["name": a.name, "role": a.role.rawValue, "added": String(a.addedAt.prefix(16)).replacingOccurrences(of: "T", with: " "),
+                 "by": a.addedBy ?? "secor-intake staff add"]
+            }
+        }
+        return try page("staff", title: "Staff", context, ["rows": rows, "problem": problem ?? "", "done": done ?? ""], status: status)
+    }
+
+    func addStaff(_ request: Request, _ context: StationContext) async throws -> Response {
+        let fields = try await form(request, context)
+        guard let supervisor = context.staff, supervisor.isSupervisor else {
+            throw HTTPError(.forbidden, message: "Only a supervisor may add staff accounts.")
+        }
+        let name = (fields["name"] ?? "").trimmingCharacters(in: .whitespaces)
+        let password = fields["password"] ?? ""
+        guard !name.isEmpty, name.count <= 64, !name.contains(where: { $0.isNewline }) else {
+            return try await staffPage(context, problem: "Give a name (at most 64 characters).", done: nil, status: .badRequest)
+        }
+        guard let role = Registry.StaffRole(rawValue: fields["role"] ?? "") else {
+            return try await staffPage(context, problem: "Choose clerk or supervisor.", done: nil, status: .badRequest)
+        }
+        if let problem = StaffPasswords.problem(password) {
+            return try await staffPage(context, problem: problem.prefix(1).uppercased() + problem.dropFirst() + ".", done: nil, status: .badRequest)
+        }
+        guard password == fields["again"] else {
+            return try await staffPage(context, problem: "The two passwords differ.", done: nil, status: .badRequest)
+        }
+        let hash = StaffPasswords.hash(password)
+        try await desk.run { try $0.registry.saveStaff(name: name, role: role, passwordHash: hash, by: supervisor.name) }
+        return try await staffPage(context, problem: nil, done: "\(name) can sign in as a \(role.rawValue).")
     }
 
     /// A file dropped on the upload page, into the inbox: written under a hidden name and renamed

@@ -4,6 +4,7 @@
 //   secor-fixtures scans [--count N] [--seed S] OUT     N applications, scanned, and truth.json
 //   secor-fixtures accuracy DIR                          reads DIR's scans and compares with truth.json
 //   secor-fixtures typed [--pdfs N] [--xmls M] OUT       applications typed onto the forms (PDF) and as XML exports
+//   secor-fixtures registry --records DIR [--applications N] DB   a registry of N applications made from DIR's records
 import ArgumentParser
 import Foundation
 import SecorCore
@@ -13,7 +14,7 @@ import SecorSupport
 
 @main
 struct SecorFixturesCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "secor-fixtures", subcommands: [Scans.self, Accuracy.self, Typed.self])
+    static let configuration = CommandConfiguration(commandName: "secor-fixtures", subcommands: [Scans.self, Accuracy.self, Typed.self, SeedRegistry.self])
 }
 
 struct Scans: ParsableCommand {
@@ -84,5 +85,24 @@ struct Typed: ParsableCommand {
         let generator = try ScanGenerator(templates: try FormTemplates.shipped.get())
         let files = try generator.generateTyped(pdfs: pdfs, xmls: xmls, seed: seed, into: URL(fileURLWithPath: out))
         print("\(files.pdfs.count) typed PDFs and \(files.xmls.count) XML exports in \(out)")
+    }
+}
+
+struct SeedRegistry: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "registry",
+        abstract: "A registry of many applications, made from the records a `secor-intake process --out` run wrote.")
+
+    @Option(help: "The folder `process --out` wrote (its <state>/<id>/record.json are the patterns).") var records: String
+    @Option(help: "Applications to write.") var applications = 10_000
+    @Option(help: "Of every 100, how many are left in review with a doubtful field.") var inReview = 20
+    @Option(help: "Random seed (the same seed gives the same registry).") var seed: UInt64 = 9
+    @Argument(help: "The registry file to write (made if missing).") var database: String
+
+    func run() throws {
+        let seeder = try RegistrySeeder(recordsIn: URL(fileURLWithPath: records))
+        let probes = try seeder.seed(applications, inReview: inReview, seed: seed, registryAt: database)
+        // The words a search can be tried with, one per line, after the count.
+        print("\(applications) applications from \(seeder.templates.count) records in \(database)")
+        for p in probes { print(p) }
     }
 }

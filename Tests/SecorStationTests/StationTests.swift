@@ -71,8 +71,8 @@ import SecorCore
 
     static let pages = ["/", "/queue", "/queue/next", "/search?q=ltd", "/export", "/upload", "/applications/\(id)", "/applications/\(id)/verify",
                         "/applications/\(id)/documents/00", "/applications/\(id)/documents/00/pages/1", "/applications/\(id)/crops/company_legal_name",
-                        "/applications/\(id)/files/letter.pdf", "/upload/status/00", "/export?from=2026-11-22"]
-    static let actions = ["/applications/\(id)/preview", "/applications/\(id)/decide", "/applications/\(id)/override", "/signout"]
+                        "/applications/\(id)/files/letter.pdf", "/upload/status/00", "/export?from=2026-11-22", "/staff"]
+    static let actions = ["/applications/\(id)/preview", "/applications/\(id)/decide", "/applications/\(id)/override", "/staff", "/signout"]
 
     @Test func nothingIsServedWithoutSignIn() async throws {
         let out = try Self.office()
@@ -121,6 +121,42 @@ import SecorCore
             _ = try await client.execute(uri: "/signout", method: .post, headers: form, body: ByteBuffer(string: "csrf=\(clerk.csrf)"))
             let after = try await client.execute(uri: "/queue", method: .get, headers: [.cookie: clerk.cookie])
             #expect(after.status == .seeOther)
+        }
+    }
+
+    @Test func onlyASupervisorAddsStaffAndTheNewAccountSignsIn() async throws {
+        let out = try Self.office()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let app = Application(router: try await Self.station(out).router())
+        try await app.test(.router) { client in
+            let clerk = try await Self.signIn(client, "clerk", "clerk password")
+            let asClerk = try await client.execute(uri: "/staff", method: .get, headers: [.cookie: clerk.cookie])
+            #expect(asClerk.status == .forbidden)
+            let clerkAdds = try await client.execute(uri: "/staff", method: .post,
+                                                     headers: [.cookie: clerk.cookie, .contentType: "application/x-www-form-urlencoded"],
+                                                     body: ByteBuffer(string: "csrf=\(clerk.csrf)&name=mallory&role=supervisor&password=0123456789&again=0123456789"))
+            #expect(clerkAdds.status == .forbidden)
+
+            let boss = try await Self.signIn(client, "boss", "boss password")
+            let list = try await client.execute(uri: "/staff", method: .get, headers: [.cookie: boss.cookie])
+            #expect(list.status == .ok && String(buffer: list.body).contains("<td>clerk</td>"))
+            let headers: HTTPFields = [.cookie: boss.cookie, .contentType: "application/x-www-form-urlencoded"]
+            let differ = try await client.execute(uri: "/staff", method: .post, headers: headers,
+                                                  body: ByteBuffer(string: "csrf=\(boss.csrf)&name=dana&role=clerk&password=0123456789&again=0123456780"))
+            #expect(differ.status == .badRequest && String(buffer: differ.body).contains("The two passwords differ."))
+            let short = try await client.execute(uri: "/staff", method: .post, headers: headers,
+                                                 body: ByteBuffer(string: "csrf=\(boss.csrf)&name=dana&role=clerk&password=short&again=short"))
+            #expect(short.status == .badRequest)
+            let noToken = try await client.execute(uri: "/staff", method: .post, headers: headers,
+                                                   body: ByteBuffer(string: "name=dana&role=clerk&password=0123456789&again=0123456789"))
+            #expect(noToken.status == .forbidden)
+            let added = try await client.execute(uri: "/staff", method: .post, headers: headers,
+                                                 body: ByteBuffer(string: "csrf=\(boss.csrf)&name=dana&role=clerk&password=dana+password&again=dana+password"))
+            #expect(added.status == .ok && String(buffer: added.body).contains("dana can sign in as a clerk."))
+            let registry = try Registry(path: out.appendingPathComponent("registry.sqlite").path)
+            let dana = try #require(try registry.staffAccounts().first { $0.name == "dana" })
+            #expect(dana.role == .clerk && dana.addedBy == "boss", "recorded with who added the account")
+            _ = try await Self.signIn(client, "dana", "dana password")
         }
     }
 
