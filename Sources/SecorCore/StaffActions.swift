@@ -74,6 +74,57 @@ extension ExtractedDocument {
     }
 }
 
+/// What lists show of a record: its company and WCB account (from either document: the
+/// registration's when it has them, else the declaration's).
+public protocol NamesTheCompany {
+    var fields: [String: FieldValue] { get }
+    var declarationFields: [String: FieldValue] { get }
+}
+
+extension NamesTheCompany {
+    public var company: String { either("company_legal_name") }
+    public var account: String { either("wcb_account_number") }
+
+    private func either(_ key: String) -> String {
+        let registration = fields[key]?.description ?? ""
+        return registration.isEmpty ? (declarationFields[key]?.description ?? "") : registration
+    }
+}
+
+extension ApplicationRecord: NamesTheCompany {}
+
+/// The few parts of a stored record that a list shows (company, account, the fields in doubt),
+/// decoded without the rest: the review queue and search show hundreds of records at once.
+public struct RecordSummary: Decodable, Sendable, NamesTheCompany {
+    public struct Doubt: Decodable, Sendable {
+        public let code: String
+        public let severity: RuleSeverity
+        public let field: String?
+    }
+    public let fields: [String: FieldValue]
+    public let declarationFields: [String: FieldValue]
+    public let reasons: [Doubt]
+
+    enum CodingKeys: String, CodingKey {
+        case fields, reasons
+        case declarationFields = "declaration_fields"
+    }
+
+    /// The fields a review reason names, in the order named (the reason's code where it names none).
+    public var doubtful: [String] {
+        var names: [String] = []
+        for r in reasons where r.severity == .review {
+            let f = r.field ?? r.code
+            if !names.contains(f) { names.append(f) }
+        }
+        return names
+    }
+
+    public init(json: String) throws {
+        self = try JSONDecoder().decode(RecordSummary.self, from: Data(json.utf8))
+    }
+}
+
 extension ApplicationRecord {
     /// The words staff find an application by, folded (case and accents aside): its id, WCB
     /// account, company and operating names, trained employee and signers.

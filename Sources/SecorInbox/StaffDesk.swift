@@ -50,18 +50,6 @@ public final class StaffDesk {
         return (app, record)
     }
 
-    /// The company an application is for, from either document.
-    public static func company(_ r: ApplicationRecord) -> String {
-        let reg = r.fields["company_legal_name"]?.description ?? ""
-        return reg.isEmpty ? (r.declarationFields["company_legal_name"]?.description ?? "") : reg
-    }
-
-    /// Its WCB account, from either document.
-    public static func account(_ r: ApplicationRecord) -> String {
-        let reg = r.fields["wcb_account_number"]?.description ?? ""
-        return reg.isEmpty ? (r.declarationFields["wcb_account_number"]?.description ?? "") : reg
-    }
-
     /// A field's value as read, by the name records use (`declaration_signer_name`).
     static func read(_ r: ApplicationRecord, _ field: RecordField) -> String {
         r.asWritten[field.kind.rawValue]?[field.key] ?? ""
@@ -86,13 +74,8 @@ public final class StaffDesk {
     /// Applications in review, oldest first: at most `limit` of them (the queue's head).
     public func reviewQueue(limit: Int = 10_000) throws -> [QueueEntry] {
         try registry.oldestFirst(in: .needsReview, limit: limit).applications.compactMap { app, received -> QueueEntry? in
-            guard let json = app.recordJSON, let record = try? JSONDecoder().decode(ApplicationRecord.self, from: Data(json.utf8)) else { return nil }
-            var fields: [String] = []
-            for r in record.reasons where r.severity == .review {
-                let f = r.field ?? r.code
-                if !fields.contains(f) { fields.append(f) }
-            }
-            return QueueEntry(id: app.id, company: Self.company(record), account: Self.account(record), received: received, doubtful: fields)
+            guard let json = app.recordJSON, let record = try? RecordSummary(json: json) else { return nil }
+            return QueueEntry(id: app.id, company: record.company, account: record.account, received: received, doubtful: record.doubtful)
         }
     }
 
@@ -118,7 +101,7 @@ public final class StaffDesk {
         let dir = URL(fileURLWithPath: "\(filer.out)/\(app.state.folder)/\(id)")
         let crops = (try? OutputWriter(library: pipeline.library).writeCrops(record, into: dir.appendingPathComponent("crops"))) ?? [:]
         var out = "Application \(id): \(app.state.words)\n"
-        out += "Company \(Self.company(record)), WCB account \(Self.account(record)), received \(String(try received(id).prefix(19)))\n"
+        out += "Company \(record.company), WCB account \(record.account), received \(String(try received(id).prefix(19)))\n"
         if let o = record.override { out += "Overridden to \(o.decision.words) by \(o.by) on \(o.at.prefix(10)): \(o.reason)\n" }
         out += "\nDocuments\n"
         for d in record.documents { out += "  \(d.kind)  \(d.path)\n" }
@@ -374,11 +357,11 @@ public final class StaffDesk {
         guard !words.isEmpty else { throw StaffError("give some text to find") }
         let (indexed, unindexed) = try registry.search(words, limit: limit)
         var found: [Found] = []
-        func add(_ app: Registry.StoredApplication, _ r: ApplicationRecord) {
-            found.append(Found(id: app.id, state: app.state, company: Self.company(r), account: Self.account(r)))
+        func add(_ app: Registry.StoredApplication, _ r: some NamesTheCompany) {
+            found.append(Found(id: app.id, state: app.state, company: r.company, account: r.account))
         }
         for app in indexed {
-            guard let json = app.recordJSON, let r = try? JSONDecoder().decode(ApplicationRecord.self, from: Data(json.utf8)) else { continue }
+            guard let json = app.recordJSON, let r = try? RecordSummary(json: json) else { continue }
             add(app, r)
         }
         // Applications recorded before search was kept are looked at one by one.

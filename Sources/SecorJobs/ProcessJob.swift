@@ -218,7 +218,7 @@ public struct BatchSummary: Sendable {
         init(_ a: ApplicationRecord) {
             id = a.id
             decision = a.decision
-            company = a.fields["company_legal_name"]?.description ?? a.declarationFields["company_legal_name"]?.description ?? ""
+            company = a.company
             submitted = a.submitted
             files = a.documents.map { ($0.path as NSString).lastPathComponent }
             reasons = a.reasons.map { Reason(severity: $0.severity.rawValue, field: $0.label ?? $0.field ?? "", message: $0.message) }

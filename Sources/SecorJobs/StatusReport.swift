@@ -38,11 +38,7 @@ public struct StatusReport {
         for app in try registry.applications(in: [.pending]) {
             let docs = try registry.documents(ofApplication: app.id)
             let received = docs.map(\.receivedAt).min() ?? ""
-            let record = app.recordJSON.flatMap { try? JSONDecoder().decode(ApplicationRecord.self, from: Data($0.utf8)) }
-            let company = record.map { r in
-                let reg = r.fields["company_legal_name"]?.description ?? ""
-                return reg.isEmpty ? (r.declarationFields["company_legal_name"]?.description ?? "") : reg
-            } ?? ""
+            let company = app.recordJSON.flatMap { try? RecordSummary(json: $0) }?.company ?? ""
             let age = SubmissionTime(iso8601: received).map { Self.age(now.timeIntervalSince($0.instant)) } ?? "?"
             let has = docs.map(\.kind).joined(separator: ", ")
             waiting.append((received, "  \(app.id)  \(company)  WCB \(app.wcbAccount ?? "?")  \(has) received \(age) ago, waiting for its partner\n"))

@@ -134,10 +134,10 @@ public struct OutputWriter: Sendable {
                 + "<td>\(HTML.escape(reading?.source.rawValue ?? ""))</td><td>\(confidence)</td><td>\(crop)</td>"
                 + "<td>\(HTML.escape(r.message))</td></tr>\n"
         }
-        let company = record.fields["company_legal_name"]?.description ?? record.declarationFields["company_legal_name"]?.description ?? ""
+        let company = record.company
         let body = """
             <h1>Review: \(HTML.escape(company))</h1>
-            <p>Application \(HTML.escape(record.id)), WCB account \(HTML.escape(record.fields["wcb_account_number"]?.description ?? "")),
+            <p>Application \(HTML.escape(record.id)), WCB account \(HTML.escape(record.account)),
             submitted \(HTML.escape(record.submitted ?? "")). Check each field below against the document, then decide.</p>
             <table><thead><tr><th>Field</th><th>Read</th><th>How</th><th>Confidence</th><th>On the page</th><th>Why it is here</th></tr></thead>
             <tbody>

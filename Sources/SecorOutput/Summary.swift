@@ -87,7 +87,7 @@ public struct DaySummary: Sendable {
             // Reasons by the label they name, most frequent first.
             for r in a.reasons { tally[r.label ?? r.field ?? r.code, default: 0] += 1 }
             let folder = "\(a.decision.folder)/\(a.id)"
-            let company = a.fields["company_legal_name"]?.description ?? a.declarationFields["company_legal_name"]?.description ?? ""
+            let company = a.company
             var links = ["<a href=\"\(HTML.escape(folder))/record.json\">record</a>"]
             let dir = root.appendingPathComponent(folder)
             for (file, text) in [("letter.html", "letter"), ("letter.pdf", "letter (PDF)"), ("review.html", "worksheet")]

@@ -212,7 +212,7 @@ public struct Station: Sendable {
 
     static func row(_ id: String, _ r: ApplicationRecord) -> [String: Any] {
         ["id": id, "path": path(id), "state": r.decision.words, "stateClass": r.decision.rawValue,
-         "company": StaffDesk.company(r), "account": StaffDesk.account(r), "submitted": r.submitted ?? ""]
+         "company": r.company, "account": r.account, "submitted": r.submitted ?? ""]
     }
 
     func queue(_ context: StationContext) async throws -> Response {
@@ -254,8 +254,8 @@ public struct Station: Sendable {
                                   "boxes": boxes.filter { $0.0 == page }.map { ["x": $0.1.x - 2, "y": $0.1.y - 2, "w": $0.1.width + 4, "h": $0.1.height + 4] }])
                 }
             }
-            return ["id": id, "path": Self.path(id), "state": state.words, "company": StaffDesk.company(record),
-                    "account": StaffDesk.account(record), "fields": fields, "pages": pages, "inReview": state == .needsReview,
+            return ["id": id, "path": Self.path(id), "state": state.words, "company": record.company,
+                    "account": record.account, "fields": fields, "pages": pages, "inReview": state == .needsReview,
                     "reasons": record.reasons.map { ["label": $0.label ?? $0.field ?? $0.code, "message": $0.message, "severity": $0.severity.rawValue] }]
         }
         return try page("verify", title: "Verify", context, view)
@@ -284,7 +284,7 @@ public struct Station: Sendable {
                  "detail": e.detail ?? ""]
             }
             var view: [String: Any] = ["id": id, "path": Self.path(id), "state": state.words, "stateClass": state.rawValue,
-                    "company": StaffDesk.company(record), "account": StaffDesk.account(record),
+                    "company": record.company, "account": record.account,
                     "submitted": record.submitted ?? "", "inReview": state == .needsReview,
                     "documents": record.documents.map { ["name": ($0.path as NSString).lastPathComponent, "kind": $0.kind,
                                                          "href": "/applications/\(Self.path(id))/documents/\($0.sha256)"] },
