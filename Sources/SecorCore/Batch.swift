@@ -10,6 +10,8 @@ public struct DecidedApplication: Sendable {
     /// Fields read without confidence that no rule reads to decide: for staff to confirm, never
     /// passed on as read.
     public let unconfirmed: [String]
+    /// A registration rejected under L4: the first date its account may register again.
+    public var mayRegisterFrom: CalendarDate? = nil
 
     public init(application: Application, edition: ProgramEdition, decision: Decision, reasons: [Reason], unconfirmed: [String] = []) {
         self.application = application
@@ -50,11 +52,13 @@ public struct BatchDecider: Sendable {
     /// `each` with its position; one with no edition in effect on its date is left out. Throws
     /// when a register cannot answer: a broken run, never a decision.
     public func decideInSubmissionOrder<Document>(_ applications: [AssembledApplication<Document>], earlier: (any TraineeRegister)? = nil,
+                                                  history: (any RegistrationHistory)? = nil,
                                                   load: (AssembledApplication<Document>) throws -> Application,
                                                   each: (Int, DecidedApplication) throws -> Void) throws {
         let register = BatchTraineeRegister(earlier: earlier)
+        let standing = history.map { BatchRegistrationHistory(earlier: $0) }
         for index in Self.submissionOrder(applications.map(\.submitted)) {
-            if let d = try decide(try load(applications[index]), register: register) { try each(index, d) }
+            if let d = try decide(try load(applications[index]), register: register, history: standing) { try each(index, d) }
         }
     }
 
@@ -73,21 +77,49 @@ public struct BatchDecider: Sendable {
     /// One application, in its turn: a registration that is not rejected claims its trained
     /// employee in `register`, so later ones naming the same person break rule 5.
     /// Nil when no edition of the program was in effect on its date.
-    public func decide(_ app: Application, register: BatchTraineeRegister) throws -> DecidedApplication? {
+    public func decide(_ app: Application, register: BatchTraineeRegister, history: BatchRegistrationHistory? = nil) throws -> DecidedApplication? {
         guard let edition = library.edition(of: program, on: app.submitted?.date ?? processingDate) else { return nil }
         let validator = Validator(edition: edition, templates: templates, processingDate: processingDate)
         let app = validator.confirmed(app)
         // Which fields decide, once: it may ask the registry about trained employees.
         let deciding = validator.decidingFields(app, trainees: register)
-        let reasons = try validator.validate(app, trainees: register, deciding: deciding)
+        var reasons = try validator.validate(app, trainees: register, deciding: deciding)
+        // L4: the account's standing with the program, as the registry and this batch have it.
+        var mayRegisterFrom: CalendarDate? = nil
+        if let history, app.registration != nil, let account = app.wcbAccount, !account.isEmpty {
+            let standing = try history.standing(of: account, on: processingDate)
+            if let reason = validator.standingReason(app, standing, on: processingDate) {
+                reasons.append(reason)
+                if case let .removed(_, from) = standing { mayRegisterFrom = from }
+            }
+        }
         let decision = Decision(reasons: reasons)
+        if decision == .accepted, app.registration != nil, let account = app.wcbAccount { history?.accepted(account, on: processingDate) }
         if decision != .rejected, let reg = app.registration, let account = app.wcbAccount,
            let person = TraineeIdentity(name: reg.normalized.text("trainee_name"), email: reg.normalized.text("trainee_email")) {
             register.claim(person, for: account)
         }
-        return DecidedApplication(application: app, edition: edition, decision: decision, reasons: reasons,
-                                  unconfirmed: validator.unconfirmed(app, deciding: deciding))
+        var decided = DecidedApplication(application: app, edition: edition, decision: decision, reasons: reasons,
+                                         unconfirmed: validator.unconfirmed(app, deciding: deciding))
+        decided.mayRegisterFrom = mayRegisterFrom
+        return decided
     }
+}
+
+/// The registry's registrations and this batch's acceptances: a second registration for one account
+/// in one batch finds the first in force.
+public final class BatchRegistrationHistory: RegistrationHistory {
+    private let earlier: any RegistrationHistory
+    private var accepted: [String: CalendarDate] = [:]
+
+    public init(earlier: any RegistrationHistory) { self.earlier = earlier }
+
+    public func standing(of account: String, on date: CalendarDate) throws -> AccountStanding {
+        if let registered = accepted[account] { return .inForce(registered: registered, status: .registered) }
+        return try earlier.standing(of: account, on: date)
+    }
+
+    public func accepted(_ account: String, on date: CalendarDate) { accepted[account] = date }
 }
 
 /// What `process` prints for an application, and `record.json` holds.
@@ -116,6 +148,9 @@ public struct ApplicationRecord: Sendable, Codable {
     /// Where it was superseded: the application that replaced it; where it supersedes, the ones it replaced.
     public var supersededBy: String?
     public var supersedes: [String]?
+    /// A registration rejected because its account was removed less than the wait ago (L4): the
+    /// first date it may register again.
+    public var mayRegisterFrom: CalendarDate?
 
     /// Where and how sure: for staff checking a doubtful field.
     public struct FieldReading: Sendable, Codable, Hashable {
@@ -133,6 +168,7 @@ public struct ApplicationRecord: Sendable, Codable {
     enum CodingKeys: String, CodingKey {
         case id, decision, program, edition, submitted, documents, fields, reasons, readings, unconfirmed, corrections, override, supersedes
         case supersededBy = "superseded_by"
+        case mayRegisterFrom = "may_register_from"
         case declarationFields = "declaration_fields"
         case asWritten = "as_written"
     }
@@ -181,6 +217,7 @@ public struct ApplicationRecord: Sendable, Codable {
         if let d = app.declaration { written["declaration"] = d.normalized.fields.mapValues(\.written) }
         asWritten = written
         reasons = decided.reasons
+        mayRegisterFrom = decided.mayRegisterFrom
         unconfirmed = decided.unconfirmed.isEmpty ? nil : decided.unconfirmed
         var readings: [String: FieldReading] = [:]
         for doc in app.documents {

@@ -618,3 +618,28 @@ public struct Validator: Sendable {
         return values
     }
 }
+
+extension Validator {
+    /// L4: a registration for an account removed less than the wait ago is rejected, giving the first
+    /// date it may register again; one for an account whose registration is in force goes to staff.
+    /// Nil when the account's standing does not stand in the way (or the edition has no lifecycle).
+    public func standingReason(_ app: Application, _ standing: AccountStanding, on date: CalendarDate) -> Reason? {
+        guard let terms = edition.lifecycle, app.registration != nil else { return nil }
+        let account = app.wcbAccount ?? ""
+        func message(_ key: String, _ values: [String: String]) -> String {
+            values.reduce(terms.messages[key] ?? key) { $0.replacingOccurrences(of: "{\($1.key)}", with: $1.value) }
+        }
+        switch standing {
+        case let .removed(on, from) where date < from:
+            return reason(code: "removed-wait", severity: .reject, fieldName: "wcb_account_number", found: account,
+                          message: message("removed-wait", ["removed_on": on.description, "may_register_from": from.description]),
+                          rule: "removed-wait", app: app)
+        case let .inForce(registered, status):
+            return reason(code: "already-registered", severity: .review, fieldName: "wcb_account_number", found: account,
+                          message: message("already-registered", ["registered": registered.description, "status": status.rawValue]),
+                          rule: "already-registered", app: app)
+        default:
+            return nil
+        }
+    }
+}

@@ -105,9 +105,11 @@ public struct ProgramEdition: Sendable, Codable {
     public let onlineSubmission: [String: String]?
     public let formats: [FormatRule]
     public let rules: [ProgramRule]
+    /// What follows an accepted registration: deadlines, waits, windows (absent: nothing follows).
+    public let lifecycle: LifecycleTerms?
 
     enum CodingKeys: String, CodingKey {
-        case program, title, edition, formats, rules
+        case program, title, edition, formats, rules, lifecycle
         case onlineSubmission = "online_submission"
         case effectiveFrom = "effective_from"
         case effectiveUntil = "effective_until"

@@ -12,8 +12,12 @@ public struct ProcessJob {
     public let processingDate: CalendarDate
     public let jobs: Int
     public let showProgress: Bool
-    /// Trained employees already named in the registry count against this batch (rule 5 across days).
+    /// Trained employees already named in the registry count against this batch (rule 5 across days);
+    /// the registry's accepted registrations and removals count too (L4).
     public let registry: Registry?
+    /// Records each decision in `registry`, then carries out the processing date's removals and
+    /// notices (`process --db`). The applicants' files stay where they are.
+    public var recording = false
     /// Where to write each application's folder (record, letters, annotated copies, worksheet) and the summary.
     public let out: URL?
     public var limits = Extraction.Limits()
@@ -74,6 +78,13 @@ public struct ProcessJob {
         let received = try receipts.values().map { try $0.get() }.map { receipt -> Receipt<DocumentKey<Spill<ReceivedDocument>.Handle>> in
             guard case let .forms(file) = receipt else { return receipt }
             let (sha256, path) = (file.reference.sha256, file.reference.path)
+            // Recording, a file the registry has is not received again.
+            if recording, let known = try registry?.document(sha256: sha256) {
+                return .unmatched(UnmatchedFile(path: path, sha256: sha256, kind: .unknown, reasons: [
+                    Diagnostic(.note, code: UnmatchedOutcome.duplicateCode,
+                               "the same bytes as \(known.originalName), received \(known.receivedAt.prefix(10)); that file is the document",
+                               location: .init(file: path))]))
+            }
             guard let first = firstOf[sha256] else { firstOf[sha256] = path; return receipt }
             return .unmatched(UnmatchedFile(path: path, sha256: sha256, kind: .unknown, reasons: [
                 Diagnostic(.note, code: UnmatchedOutcome.duplicateCode, "the same bytes as \(first), given earlier in this batch; that file is the document",
@@ -88,9 +99,10 @@ public struct ProcessJob {
         // Decide in submission order (rule 5: the earlier registration keeps its trained employee),
         // keeping only each decision and its reasons; then hand on the records in file order.
         let decider = pipeline.decider(on: processingDate)
-        var outcomes: [Int: (edition: ProgramEdition, decision: Decision, reasons: [Reason], unconfirmed: [String])] = [:]
-        try decider.decideInSubmissionOrder(applications, earlier: registry, load: load) { index, d in
-            outcomes[index] = (d.edition, d.decision, d.reasons, d.unconfirmed)
+        var outcomes: [Int: (edition: ProgramEdition, decision: Decision, reasons: [Reason], unconfirmed: [String], mayRegisterFrom: CalendarDate?)] = [:]
+        let life = lifecycle(pipeline.library)
+        try decider.decideInSubmissionOrder(applications, earlier: registry, history: life, load: load) { index, d in
+            outcomes[index] = (d.edition, d.decision, d.reasons, d.unconfirmed, d.mayRegisterFrom)
         }
         let writer = OutputWriter(library: pipeline.library, office: office)
         let day = try out.map { try DaySummaryWriter(date: processingDate, into: $0) }
@@ -99,8 +111,9 @@ public struct ProcessJob {
             guard let outcome = outcomes.removeValue(forKey: index) else { continue }
             // Loaded again as it was decided: with its readings checked against their context.
             let validator = Validator(edition: outcome.edition, templates: pipeline.templates, processingDate: processingDate)
-            let d = DecidedApplication(application: validator.confirmed(try load(planned)), edition: outcome.edition,
+            var d = DecidedApplication(application: validator.confirmed(try load(planned)), edition: outcome.edition,
                                        decision: outcome.decision, reasons: outcome.reasons, unconfirmed: outcome.unconfirmed)
+            d.mayRegisterFrom = outcome.mayRegisterFrom
             // No applicant data above debug: the digest prefix, the outcome and the reason codes.
             logger.info("decided", metadata: [
                 "sha256": "\(d.application.documents.first.map { String($0.sha256.prefix(12)) } ?? "")",
@@ -111,15 +124,48 @@ public struct ProcessJob {
                                  date: processingDate)
                 try day.add(record)
             }
+            if recording, let registry { try Self.record(d, record, on: processingDate, in: registry) }
             summary.add(record, keepingLine: keepingLines)
             try each(record)
         }
+        // What arrived is decided first; then the date's removals and notices (L3, L6).
+        if recording, let life { summary.notices = try life.carryOut(on: processingDate) }
         for u in unmatched {
             logger.info("unmatched", metadata: ["sha256": "\(u.sha256.prefix(12))", "kind": "\(u.kind.rawValue)",
                                                 "reasons": "\(u.reasons.map(\.code).joined(separator: ","))"])
         }
         try day?.finish(unmatched: summary.unmatched)
         return summary
+    }
+
+    /// The program's life over the registry, under the edition in force on the processing date.
+    func lifecycle(_ library: ProgramLibrary) -> ProgramLife? {
+        guard let registry, let terms = library.edition(on: processingDate)?.lifecycle else { return nil }
+        return ProgramLife(registry: registry, terms: terms)
+    }
+
+    /// `process --db`: a decision recorded as the watcher records one, the files left where they are.
+    static func record(_ d: DecidedApplication, _ record: ApplicationRecord, on date: CalendarDate, in registry: Registry) throws {
+        let app = d.application
+        var filing = Registry.Filing()
+        var seen = Set<String>()
+        for doc in app.documents where seen.insert(doc.sha256).inserted {
+            _ = try registry.claim(sha256: doc.sha256, originalName: (doc.path as NSString).lastPathComponent, inboxPath: doc.path)
+            filing.documents.append(.init(sha256: doc.sha256, kind: doc.kind.rawValue, state: .decided, applicationID: app.id, storedPath: doc.path))
+            filing.events.append(.init(sha256: doc.sha256, applicationID: app.id, event: "decided",
+                                       detail: "\(record.decision.rawValue): " + d.reasons.map(\.code).joined(separator: ","), edition: d.edition.edition))
+        }
+        let person = app.registration.flatMap {
+            TraineeIdentity(name: $0.normalized.text("trainee_name"), email: $0.normalized.text("trainee_email"))
+        }
+        var update = Registry.Filing.ApplicationUpdate(
+            id: app.id, wcbAccount: app.wcbAccount, companyKey: (app.registration ?? app.declaration)?.companyKey, state: record.decision,
+            submitted: app.submitted?.text, edition: d.edition.edition, recordJSON: try JSONOutput.string(record),
+            decision: (d.decision, d.edition.program, d.edition.edition, d.reasons),
+            trainee: person.flatMap { p in app.wcbAccount.map { (p, $0) } }, decidedOn: date)
+        update.searchText = record.searchText
+        filing.applications.append(update)
+        try registry.commit(filing)
     }
 
     /// Files as given, and folders walked recursively, in a stable order. Hidden names are skipped;
@@ -231,6 +277,8 @@ public struct BatchSummary: Sendable {
     /// How many applications got each decision.
     public private(set) var decisions: [ApplicationState: Int] = [:]
     public let unmatched: [UnmatchedRecord]
+    /// What companies are told after the run (`process --db`): removals and audits overdue.
+    public var notices: [LifeNotice] = []
 
     /// Every application accepted, and no file in none (a duplicate of a file given is not one).
     public var allAccepted: Bool {
@@ -261,8 +309,9 @@ public struct StreamingJSONReport {
 
     public func finish(_ summary: BatchSummary) throws {
         let unmatched = summary.unmatched.isEmpty ? "[]" : JSONOutput.indented(try JSONOutput.string(summary.unmatched), levels: 2)
+        let notices = summary.notices.isEmpty ? "[]" : JSONOutput.indented(try JSONOutput.string(summary.notices), levels: 2)
         write((count == 0 ? "" : "\n  ") + "],\n  \"as_of\" : " + (try JSONOutput.string(summary.asOf))
-              + ",\n  \"unmatched\" : " + unmatched + "\n}\n")
+              + ",\n  \"notices\" : " + notices + ",\n  \"unmatched\" : " + unmatched + "\n}\n")
     }
 }
 

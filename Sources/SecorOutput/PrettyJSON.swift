@@ -282,6 +282,7 @@ extension ApplicationRecord: PrettyJSONWritable {
         json.key("edition"); json.string(edition)
         json.key("fields"); json.object(fields) { $0.value($1) }
         json.key("id"); json.string(id)
+        json.member("may_register_from", mayRegisterFrom?.description)
         json.member("override", override)
         json.key("program"); json.string(program)
         json.key("readings"); json.object(readings) { $0.value($1) }

@@ -190,6 +190,34 @@ public final class Registry: @unchecked Sendable {
                 CREATE INDEX documents_application ON documents(application_id);
                 """)
         }
+        migrator.registerMigration("v4: the registration's life (staff's records, what runs did)") { db in
+            try db.execute(sql: """
+                CREATE TABLE life_records (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    registration TEXT NOT NULL REFERENCES applications(id),
+                    wcb_account TEXT NOT NULL,
+                    event TEXT NOT NULL,
+                    on_date TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    recorded_on TEXT NOT NULL,
+                    recorded_at TEXT NOT NULL,
+                    supersedes INTEGER REFERENCES life_records(id)
+                );
+                CREATE INDEX life_records_account ON life_records(wcb_account);
+                CREATE TABLE life_actions (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    registration TEXT NOT NULL REFERENCES applications(id),
+                    wcb_account TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    on_date TEXT NOT NULL,
+                    missed TEXT,
+                    deadline TEXT,
+                    may_register_from TEXT,
+                    anniversary TEXT
+                );
+                CREATE INDEX life_actions_account ON life_actions(wcb_account);
+                """)
+        }
         return migrator
     }
 

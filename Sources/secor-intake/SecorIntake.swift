@@ -15,7 +15,7 @@ struct SecorIntake: AsyncParsableCommand {
         commandName: "secor-intake",
         abstract: "Reads SECOR registrations and compliance declarations and decides them.",
         subcommands: [Process.self, Watch.self, Status.self, Extract.self, Review.self, Override.self, History.self, Find.self,
-                      Letter.self, Export.self, Serve.self, Staff.self, ReadWorker.self],
+                      Letter.self, Export.self, Serve.self, Staff.self, Record.self, Due.self, Companies.self, ReadWorker.self],
         defaultSubcommand: nil
     )
 }
@@ -183,7 +183,7 @@ struct Process: AsyncParsableCommand {
     @Option(name: .long, help: "The processing date, YYYY-MM-DD (default: today).")
     var asOf: String?
 
-    @Option(name: .long, help: "Check the batch against this registry (trained employees already named); read only.")
+    @Option(name: .long, help: "Record the batch in this registry (made if missing, in a folder that exists): each decision, received on the processing date; then that date's removals and notices.")
     var db: String?
 
     @Option(name: .long, help: "Write each application's folder (record, letters, annotated copies, worksheet) and the day's summary here.")
@@ -193,21 +193,25 @@ struct Process: AsyncParsableCommand {
     var config: String?
 
     @Argument(help: "Files and folders (folders are read recursively).")
-    var paths: [String]
+    var paths: [String] = []
 
     func validate() throws {
-        if paths.isEmpty { throw ValidationError("name at least one file or folder") }
+        // With a registry, a run with nothing received still carries out the date's removals and notices.
+        if paths.isEmpty && db == nil { throw ValidationError("name at least one file or folder") }
         if let asOf, CalendarDate(iso: asOf) == nil { throw ValidationError("--as-of must be a date like 2026-11-22") }
-        // Read only: a mistyped path must not become a new, empty registry that every trainee passes.
-        if let db, !FileManager.default.fileExists(atPath: db) { throw ValidationError("no registry at \(db) (--db is read, never created)") }
+        // A mistyped folder must not become a new registry somewhere unexpected.
+        if let db, !FileManager.default.fileExists(atPath: (db as NSString).deletingLastPathComponent.isEmpty ? "." : (db as NSString).deletingLastPathComponent) {
+            throw ValidationError("no folder for the registry \(db): --db makes a registry only in a folder that exists")
+        }
     }
 
     func run() async throws {
         try common.start()
         let date = asOf.flatMap(CalendarDate.init(iso:)) ?? CalendarDate.today()
-        let registry = try refusingAsUsage { try db.map { try Registry(readingOnly: $0) } }
+        let registry = try refusingAsUsage { try db.map { try Registry(path: $0) } }
         var job = ProcessJob(processingDate: date, jobs: batch.jobs, showProgress: !batch.quiet, registry: registry,
                              out: out.map { URL(fileURLWithPath: $0) })
+        job.recording = registry != nil
         job.limits = limits.limits
         job.office = try officeOrUsage { try Office.find(config: config, beside: out) }
         let reading = try limits.isolatedReading(logLevel: common.logLevel)

@@ -1,0 +1,152 @@
+import Foundation
+import GRDB
+import SecorCore
+
+/// The registration's life over the registry: each accepted registration with staff's records and
+/// what processing runs did to it (L1-L8 of the forms README). The rules are `RegistrationLife`'s;
+/// this reads and writes what they need, each change in one transaction with its event.
+public struct ProgramLife: RegistrationHistory {
+    public let registry: Registry
+    public let terms: LifecycleTerms
+
+    public init(registry: Registry, terms: LifecycleTerms) {
+        self.registry = registry
+        self.terms = terms
+    }
+
+    // MARK: - Reading
+
+    /// Every accepted registration of `account` (all accounts when nil), oldest first, as it stood on `date`.
+    public func lives(of account: String? = nil, on date: CalendarDate? = nil) throws -> [RegistrationLife] {
+        try registry.db.read { db in try Self.lives(db, account: account, on: date, terms: terms) }
+    }
+
+    static func lives(_ db: GRDB.Database, account: String?, on date: CalendarDate?, terms: LifecycleTerms) throws -> [RegistrationLife] {
+        // A registration is an application whose latest decision accepted it; registered on that decision's processing date.
+        var sql = """
+            SELECT a.id, a.wcb_account, d.decided_on FROM applications a
+            JOIN decisions d ON d.id = (SELECT MAX(id) FROM decisions WHERE application_id = a.id)
+            WHERE a.state = 'accepted' AND d.decided_on IS NOT NULL AND a.wcb_account IS NOT NULL
+            """
+        var arguments: [(any DatabaseValueConvertible)?] = []
+        if let account { sql += " AND a.wcb_account = ?"; arguments.append(account) }
+        if let date { sql += " AND d.decided_on <= ?"; arguments.append(date.description) }
+        sql += " ORDER BY d.decided_on, a.rowid"
+        let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments))
+        return try rows.compactMap { row -> RegistrationLife? in
+            let id: String = row["id"]
+            guard let registered = CalendarDate(iso: row["decided_on"]) else { return nil }
+            var recordSQL = "SELECT * FROM life_records WHERE registration = ?"
+            var actionSQL = "SELECT * FROM life_actions WHERE registration = ?"
+            var args: [(any DatabaseValueConvertible)?] = [id]
+            if let date { recordSQL += " AND recorded_on <= ?"; actionSQL += " AND on_date <= ?"; args.append(date.description) }
+            let records = try Row.fetchAll(db, sql: recordSQL + " ORDER BY id", arguments: StatementArguments(args)).compactMap(Self.record)
+            let actions = try Row.fetchAll(db, sql: actionSQL + " ORDER BY id", arguments: StatementArguments(args)).compactMap(Self.action)
+            return RegistrationLife(id: id, account: row["wcb_account"], registered: registered, terms: terms, records: records, actions: actions)
+        }
+    }
+
+    static func record(_ row: Row) -> LifeRecord? {
+        guard let event = LifeEvent(rawValue: row["event"]), let on = CalendarDate(iso: row["on_date"]),
+              let recorded = CalendarDate(iso: row["recorded_on"]) else { return nil }
+        return LifeRecord(id: row["id"], registration: row["registration"], event: event, on: on, by: row["actor"], recorded: recorded,
+                          supersedes: row["supersedes"])
+    }
+
+    static func action(_ row: Row) -> LifeAction? {
+        guard let on = CalendarDate(iso: row["on_date"]) else { return nil }
+        switch row["kind"] as String {
+        case "removed":
+            guard let missed = (row["missed"] as String?).flatMap(LifeEvent.init(rawValue:)),
+                  let deadline = (row["deadline"] as String?).flatMap(CalendarDate.init(iso:)),
+                  let from = (row["may_register_from"] as String?).flatMap(CalendarDate.init(iso:)) else { return nil }
+            return .removed(on: on, missed: missed, deadline: deadline, mayRegisterFrom: from)
+        case "audit-overdue":
+            guard let anniversary = (row["anniversary"] as String?).flatMap(CalendarDate.init(iso:)) else { return nil }
+            return .auditOverdue(on: on, anniversary: anniversary)
+        default:
+            return nil
+        }
+    }
+
+    /// L4: the account's latest registration, in force or removed (a withdrawal leaves no wait).
+    public func standing(of account: String, on date: CalendarDate) throws -> AccountStanding {
+        guard let latest = try lives(of: account).last else { return .none }
+        if latest.status.inForce { return .inForce(registered: latest.registered, status: latest.status) }
+        if let removal = latest.removal { return .removed(on: removal.on, mayRegisterFrom: removal.mayRegisterFrom) }
+        return .none
+    }
+
+    /// Each account that has sent anything decided: its company as first written, and each
+    /// application's latest decision in the order first recorded.
+    public func accounts() throws -> [(account: String, company: String, decisions: [ApplicationState])] {
+        try registry.db.read { db in
+            var out: [String: (company: String, decisions: [ApplicationState])] = [:]
+            var order: [String] = []
+            for row in try Row.fetchAll(db, sql: """
+                SELECT wcb_account, state, record_json FROM applications
+                WHERE wcb_account IS NOT NULL AND wcb_account != '' AND state != 'superseded' ORDER BY rowid
+                """) {
+                let account: String = row["wcb_account"]
+                guard let state = ApplicationState(rawValue: row["state"]) else { continue }
+                if out[account] == nil {
+                    let company = (row["record_json"] as String?).flatMap { try? RecordSummary(json: $0) }?.company ?? ""
+                    out[account] = (company, [])
+                    order.append(account)
+                }
+                out[account]?.decisions.append(state)
+            }
+            return order.map { ($0, out[$0]!.company, out[$0]!.decisions) }
+        }
+    }
+
+    // MARK: - Runs and records
+
+    /// L3 and L6 on a processing date: removes the registrations past a deadline and notes the
+    /// audits overdue, in one transaction; what each company is told.
+    public func carryOut(on date: CalendarDate) throws -> [LifeNotice] {
+        let companies = Dictionary(try accounts().map { ($0.account, $0.company) }, uniquingKeysWith: { a, _ in a })
+        return try registry.db.write { db in
+            var notices: [LifeNotice] = []
+            for life in try Self.lives(db, account: nil, on: nil, terms: terms) {
+                for action in life.duties(on: date) {
+                    var columns: (missed: String?, deadline: String?, from: String?, anniversary: String?) = (nil, nil, nil, nil)
+                    let kind: String
+                    switch action {
+                    case let .removed(_, missed, deadline, from):
+                        kind = "removed"; columns = (missed.rawValue, deadline.description, from.description, nil)
+                    case let .auditOverdue(_, anniversary):
+                        kind = "audit-overdue"; columns.anniversary = anniversary.description
+                    }
+                    try db.execute(sql: """
+                        INSERT INTO life_actions (registration, wcb_account, kind, on_date, missed, deadline, may_register_from, anniversary)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        """, arguments: [life.id, life.account, kind, date.description, columns.missed, columns.deadline, columns.from, columns.anniversary])
+                    try Registry.log(db, sha256: nil, applicationID: life.id, event: kind,
+                                     detail: columns.missed.map { "missed \($0), due \(columns.deadline ?? "")" } ?? "anniversary \(columns.anniversary ?? "")")
+                    notices.append(LifeNotice(action, life: life, company: companies[life.account] ?? ""))
+                }
+            }
+            return notices
+        }
+    }
+
+    /// Records what the office learned (L7) for the account's registration in force, recorded
+    /// on `today` by `by`: the record made, or why it is refused (nothing is written then).
+    public func record(_ account: String, _ event: LifeEvent, on date: CalendarDate, by: String, today: CalendarDate) throws -> LifeRecord {
+        try registry.db.write { db in
+            guard let life = try Self.lives(db, account: account, on: nil, terms: terms).last else {
+                throw RecordRefused("no accepted registration for WCB account \(account)")
+            }
+            let supersedes = try life.check(event, on: date, recordedOn: today)
+            try db.execute(sql: """
+                INSERT INTO life_records (registration, wcb_account, event, on_date, actor, recorded_on, recorded_at, supersedes)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [life.id, account, event.rawValue, date.description, by, today.description, Registry.now(), supersedes])
+            let id = db.lastInsertedRowID
+            try Registry.log(db, sha256: nil, applicationID: life.id, event: "recorded \(event.rawValue)",
+                             detail: "on \(date)" + (supersedes.map { ", correcting record \($0)" } ?? ""), actor: by)
+            return LifeRecord(id: id, registration: life.id, event: event, on: date, by: by, recorded: today, supersedes: supersedes)
+        }
+    }
+}
