@@ -197,8 +197,10 @@ public struct RegistrationLife: Sendable {
 }
 
 /// What a company is told after a run, as `timeline.json` has it.
-public struct LifeNotice: Sendable, Codable, Hashable {
+public struct LifeNotice: Sendable, Encodable, Hashable {
     public let kind: String
+    /// The registration it is about (its application id): the letter's reference; not printed in the JSON.
+    public let registration: String
     public let wcb: String
     public let company: String
     public var missed: String? = nil
@@ -225,6 +227,7 @@ public struct LifeNotice: Sendable, Codable, Hashable {
             certified = life.certified; missedAnniversary = anniversary
         }
         wcb = life.account
+        registration = life.id
         self.company = company
     }
 }

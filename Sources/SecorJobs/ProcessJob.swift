@@ -129,7 +129,10 @@ public struct ProcessJob {
             try each(record)
         }
         // What arrived is decided first; then the date's removals and notices (L3, L6).
-        if recording, let life { summary.notices = try life.carryOut(on: processingDate) }
+        if recording, let life {
+            summary.notices = try life.carryOut(on: processingDate)
+            if let out { try Self.writeNotices(summary.notices, terms: life.terms, writer: writer, date: processingDate, into: out) }
+        }
         for u in unmatched {
             logger.info("unmatched", metadata: ["sha256": "\(u.sha256.prefix(12))", "kind": "\(u.kind.rawValue)",
                                                 "reasons": "\(u.reasons.map(\.code).joined(separator: ","))"])
@@ -142,6 +145,14 @@ public struct ProcessJob {
     func lifecycle(_ library: ProgramLibrary) -> ProgramLife? {
         guard let registry, let terms = library.edition(on: processingDate)?.lifecycle else { return nil }
         return ProgramLife(registry: registry, terms: terms)
+    }
+
+    /// Each notice's letter, in OUT/notices/<date>-<wcb>-<kind>/.
+    public static func writeNotices(_ notices: [LifeNotice], terms: LifecycleTerms, writer: OutputWriter, date: CalendarDate, into out: URL) throws {
+        for n in notices {
+            let letter = writer.letters.letter(for: n, reference: n.registration, terms: terms, date: date)
+            try writer.writeNotice(letter, into: out.appendingPathComponent("notices/\(date)-\(n.wcb)-\(n.kind)"), date: date)
+        }
     }
 
     /// `process --db`: a decision recorded as the watcher records one, the files left where they are.

@@ -6,7 +6,12 @@ import SecorCore
 /// one, that it is accepted. No codes an applicant would not understand. Every letter carries
 /// the office's name, address and how to reach it.
 public struct Letter: Sendable {
-    public enum Kind: Sendable { case rejection, acceptance }
+    public enum Kind: Sendable, Equatable {
+        case rejection, acceptance
+        /// What the office tells a company about its registration's life (a removal, an audit
+        /// overdue): a title and the office's words for it, from the program's edition file.
+        case notice(title: String, body: String)
+    }
 
     public struct Entry: Sendable {
         /// The label as printed on the form.
@@ -37,10 +42,20 @@ public struct Letter: Sendable {
     /// What to send back, once each (for the closing).
     public let sendBack: [String]
 
-    public var greeting: String { signer.isEmpty ? "Dear applicant," : "Dear \(signer)," }
+    public var greeting: String {
+        if !signer.isEmpty { return "Dear \(signer)," }
+        if case .notice = kind, !company.isEmpty { return "To the management of \(company):" }
+        return "Dear applicant,"
+    }
     var companyName: String { company.isEmpty ? "your company" : company }
 
-    public var title: String { kind == .acceptance ? "Your SECOR registration is accepted" : "Your SECOR registration" }
+    public var title: String {
+        switch kind {
+        case .acceptance: "Your SECOR registration is accepted"
+        case .rejection: "Your SECOR registration"
+        case let .notice(title, _): title
+        }
+    }
 
     /// A reason a corrected form cannot put right (a company too large; a supervisor's decision):
     /// the letter asks for nothing to be sent back, for any of its reasons.
@@ -52,6 +67,8 @@ public struct Letter: Sendable {
     public var opening: String {
         let thanks = "Thank you for applying to the Small Employer Certificate of Recognition (SECOR) program. "
         switch kind {
+        case let .notice(_, body):
+            return body
         case .acceptance:
             return thanks + "We are pleased to tell you that the registration we received for \(companyName) is accepted. "
                 + "Please quote reference \(reference) whenever you write to us about it."
@@ -66,7 +83,7 @@ public struct Letter: Sendable {
 
     public var closing: [String] {
         var lines: [String] = []
-        if kind == .rejection && !sendBack.isEmpty && !isFinal {
+        if case .rejection = kind, !sendBack.isEmpty, !isFinal {
             lines.append("Please send us " + Letter.list(sendBack) + ", quoting reference \(reference). Once we receive it, we will review your application again.")
         }
         let who = office.contact.map { "\($0) at the \(office.name)" } ?? "the \(office.name)"
@@ -215,6 +232,24 @@ public struct LetterWriter: Sendable {
         }
         return Letter(kind: kind, office: office, date: Self.longDate(date), reference: record.id, company: company, signer: signer,
                       signerTitle: title, addressLines: address, entries: entries, sendBack: sendBack)
+    }
+
+    /// The letter telling a company what a processing run did to its registration (`reference`:
+    /// the registration's id), in the words of the edition's `lifecycle.messages`
+    /// (`notice-removed`, `notice-audit-overdue`).
+    public func letter(for notice: LifeNotice, reference: String, terms: LifecycleTerms, date: CalendarDate) -> Letter {
+        let values: [String: String] = [
+            "company": notice.company, "wcb": notice.wcb,
+            "missed": notice.missed == LifeEvent.milestone1.rawValue ? "Milestone #1" : notice.missed == LifeEvent.certified.rawValue ? "certification" : (notice.missed ?? ""),
+            "deadline": notice.deadline.map(Self.longDate) ?? "", "removed_on": notice.removedOn.map(Self.longDate) ?? "",
+            "may_register_from": notice.mayRegisterFrom.map(Self.longDate) ?? "", "certified": notice.certified.map(Self.longDate) ?? "",
+            "missed_anniversary": notice.missedAnniversary.map(Self.longDate) ?? ""]
+        func fill(_ key: String) -> String {
+            values.reduce(terms.messages[key] ?? "") { $0.replacingOccurrences(of: "{\($1.key)}", with: $1.value) }
+        }
+        return Letter(kind: .notice(title: fill("notice-\(notice.kind)-title"), body: fill("notice-\(notice.kind)")), office: office,
+                      date: Self.longDate(date), reference: reference, company: notice.company, signer: "", signerTitle: "",
+                      addressLines: ["WCB account \(notice.wcb)"], entries: [], sendBack: [])
     }
 
     /// The rule a `program/edition/rule-id` citation names.

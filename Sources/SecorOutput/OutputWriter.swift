@@ -36,6 +36,16 @@ public struct OutputWriter: Sendable {
         return ["letter.txt", "letter.html", "letter.pdf"]
     }
 
+    /// A notice to a company (a removal, an audit overdue) as text, HTML and PDF, into `dir`.
+    public func writeNotice(_ letter: Letter, into dir: URL, date: CalendarDate) throws {
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try FileReplacement.replace(dir.appendingPathComponent("notice.txt")) { try Data(letter.text.utf8).write(to: $0) }
+        try FileReplacement.replace(dir.appendingPathComponent("notice.html")) { try Data(letter.html.utf8).write(to: $0) }
+        try FileReplacement.replace(dir.appendingPathComponent("notice.pdf")) {
+            try writeTextPDF(Self.blocks(letter), to: $0, created: "\(date)T00:00:00Z", creator: Self.creator)
+        }
+    }
+
     /// A PNG of the page around each field read from a scan that a reason names or that was read
     /// without confidence, for staff checking it; the paths, by field.
     public func writeCrops(_ record: ApplicationRecord, into dir: URL) throws -> [String: String] {
