@@ -42,9 +42,10 @@ public struct BatchDecider: Sendable {
         library.edition(of: program, on: application.submitted?.date ?? processingDate)
     }
 
-    public func decide(_ applications: [Application], earlier: (any TraineeRegister)? = nil) throws -> [DecidedApplication] {
+    public func decide(_ applications: [Application], earlier: (any TraineeRegister)? = nil,
+                       history: (any RegistrationHistory)? = nil) throws -> [DecidedApplication] {
         var decided: [Int: DecidedApplication] = [:]
-        try decideInSubmissionOrder(applications, earlier: earlier, load: { $0 }) { decided[$0] = $1 }
+        try decideInSubmissionOrder(applications, earlier: earlier, history: history, load: { $0 }) { decided[$0] = $1 }
         return applications.indices.compactMap { decided[$0] }
     }
 

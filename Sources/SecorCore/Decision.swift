@@ -192,8 +192,8 @@ public struct Validator: Sendable {
             for condition in rule.when ?? [] { read.formUnion(readFields(condition)) }
             read.formUnion((rule.ticked ?? []).map { "declaration." + $0 })
             guard let c = rule.require else { continue }
-            if c.present != nil || c.anyPresent != nil || c.documentPresent != nil { continue }
-            if c.traineeNotClaimed == true {
+            if c.asksPresence { continue }
+            if c == .traineeNotClaimed {
                 // The name (and the email that tells two people of one name apart) decides only when
                 // someone of a name like it is already the trained employee for another account.
                 guard let trainees, let name = app.registration?.normalized["trainee_name"] else { continue }
@@ -213,7 +213,7 @@ public struct Validator: Sendable {
             // neither needs to be read exactly for that.
             if let other = c.sameCompanyAs, let name = c.field, sameCompanyByReadings(name, other, app) { continue }
             // A doubtful date like the other document's, read surely and not late, is not late either.
-            if c.notAfter != nil, let name = c.field, dateSettledByTheOther(name, app) { continue }
+            if case let .notAfterProcessingDate(name) = c, dateSettledByTheOther(name, app) { continue }
             read.formUnion(readFields(c))
         }
         return read
@@ -262,7 +262,7 @@ public struct Validator: Sendable {
         var names = Set<String>()
         for rule in edition.rules {
             names.formUnion(rule.required ?? [])
-            if let c = rule.require, c.present != nil || c.anyPresent != nil { names.formUnion(readFields(c)) }
+            if let c = rule.require, c.asksPresence, c.documentPresent == nil { names.formUnion(readFields(c)) }
         }
         return names
     }
@@ -524,7 +524,7 @@ public struct Validator: Sendable {
         if c.sum != nil || c.equalsSum != nil || c.atMost != nil {
             return !countsAddUp(app)
         }
-        if c.notAfter != nil { return true }
+        if case .notAfterProcessingDate = c { return true }
         return false
     }
 
@@ -544,17 +544,16 @@ public struct Validator: Sendable {
     }
 
     func test(_ c: RuleCondition, _ app: Application, trainees: (any TraineeRegister)?) throws -> Outcome {
-        if let which = c.documentPresent {
+        switch c {
+        case let .documentPresent(which):
             let present = which == "declaration" ? app.declaration != nil : app.registration != nil
             // Received but unreadable is not missing: staff review it instead.
             if !present && which == "declaration" && !app.unreadableParts.isEmpty { return .notApplicable }
             return present ? .pass : .fail(found: "missing")
-        }
-        if let names = c.anyPresent {
+        case let .anyPresent(names):
             guard app.registration != nil else { return .notApplicable }
             return names.contains { field($0, in: app).map { !$0.isBlank } ?? false } ? .pass : .fail(found: "")
-        }
-        if c.traineeNotClaimed == true {
+        case .traineeNotClaimed:
             guard let reg = app.registration,
                   let person = TraineeIdentity(name: reg.normalized.text("trainee_name"), email: reg.normalized.text("trainee_email")),
                   let trainees else { return .notApplicable }
@@ -562,51 +561,47 @@ public struct Validator: Sendable {
                 return .fail(found: reg.normalized["trainee_name"]?.written)
             }
             return .pass
-        }
-        if let parts = c.sum, let limit = c.atMost {
+        case let .sumAtMost(parts, limit):
             guard let counts = counts(parts, app) else { return .notApplicable }
             let total = counts.reduce(0, +)
             return total <= limit ? .pass : .fail(found: "\(total) workers (\(counts.map(String.init).joined(separator: " + ")))")
+        default:
+            break
         }
         guard let name = c.field else { return .notApplicable }
         // A field of a missing document: the missing-document rule speaks for it.
         guard document(name, in: app) != nil, let f = field(name, in: app) else { return .notApplicable }
-        if let present = c.present {
-            return f.isBlank == !present ? .pass : .fail(found: f.written)
+        if case let .present(_, filled) = c {
+            return f.isBlank == !filled ? .pass : .fail(found: f.written)
         }
         guard f.status == .ok, let value = f.value else { return .notApplicable }
-        if let expected = c.equals {
+        switch c {
+        case let .equals(_, expected):
             return value.description.caseInsensitiveCompare(expected) == .orderedSame ? .pass : .fail(found: f.written)
-        }
-        if let allowed = c.in {
+        case let .oneOf(_, allowed):
             return allowed.contains(value.description) ? .pass : .fail(found: f.written)
-        }
-        if let excluded = c.notIn {
+        case let .noneOf(_, excluded):
             return excluded.contains(value.description) ? .fail(found: f.written) : .pass
-        }
-        if let limit = c.atMost {
+        case let .atMost(_, limit):
             guard case let .count(n) = value else { return .notApplicable }
             return n <= limit ? .pass : .fail(found: f.written)
-        }
-        if let parts = c.equalsSum {
+        case let .equalsSum(_, parts):
             guard case let .count(total) = value, let counts = counts(parts, app) else { return .notApplicable }
             let sum = counts.reduce(0, +)
             return total == sum ? .pass : .fail(found: "a total of \(total), but the counts add up to \(sum)")
-        }
-        if c.notAfter != nil {
+        case .notAfterProcessingDate:
             guard case let .date(d) = value else { return .notApplicable }
             return d <= processingDate ? .pass : .fail(found: d.description)
-        }
-        if let other = c.sameAs {
+        case let .sameAs(_, other):
             guard let o = field(other, in: app), o.status == .ok, let ov = o.value else { return .notApplicable }
             return ov == value ? .pass : .fail(found: f.written)
-        }
-        if let other = c.sameCompanyAs {
+        case let .sameCompanyAs(_, other):
             guard let o = field(other, in: app), o.status == .ok else { return .notApplicable }
             if sameCompanyByReadings(name, other, app) { return .pass }
             return Normalize.companyKey(o.written) == Normalize.companyKey(f.written) ? .pass : .fail(found: f.written)
+        case .present, .documentPresent, .anyPresent, .traineeNotClaimed, .sumAtMost:
+            return .notApplicable
         }
-        return .notApplicable
     }
 
     private func counts(_ names: [String], _ app: Application) -> [Int]? {

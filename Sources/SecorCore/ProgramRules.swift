@@ -7,45 +7,138 @@ public enum RuleSeverity: String, Sendable, Codable {
     case reject, review
 }
 
-/// A condition a rule tests. The kinds of check are code; which fields, limits and
-/// values they use are data in the edition file.
-public struct RuleCondition: Sendable, Codable, Hashable {
-    /// The field tested: a registration key, or `declaration.<key>`.
-    public var field: String?
-    public var present: Bool?
-    public var equals: String?
-    public var `in`: [String]?
-    public var notIn: [String]?
-    /// The sum of these counts...
-    public var sum: [String]?
-    /// ...(or the field) is at most this.
-    public var atMost: Int?
+/// A condition a rule tests: one kind of check, decoded from the edition file when it is loaded.
+/// The kinds are code; which fields, limits and values they use are data. A condition with a key
+/// no kind knows, or with the keys of two kinds, is refused at load, naming the file and the rule.
+public enum RuleCondition: Sendable, Hashable {
+    /// The field is filled in (`present: true`) or blank (`present: false`).
+    case present(field: String, filled: Bool)
+    /// The field's value, case aside.
+    case equals(field: String, value: String)
+    case oneOf(field: String, values: [String])
+    case noneOf(field: String, values: [String])
+    /// A count at most `limit`.
+    case atMost(field: String, limit: Int)
+    /// The sum of these counts at most `limit`.
+    case sumAtMost(fields: [String], limit: Int)
     /// The field equals the sum of these counts.
-    public var equalsSum: [String]?
-    /// A date no later than `processing_date`.
-    public var notAfter: String?
-    /// Same normalized value as another field (WCB account on both documents).
-    public var sameAs: String?
-    /// Same company, by the company-name comparison key.
-    public var sameCompanyAs: String?
+    case equalsSum(field: String, parts: [String])
+    /// A date no later than the processing date.
+    case notAfterProcessingDate(field: String)
+    /// The same normalized value as another field (the WCB account on both documents).
+    case sameAs(field: String, other: String)
+    /// The same company, by the company-name comparison key.
+    case sameCompanyAs(field: String, other: String)
     /// At least one of these fields is filled in.
-    public var anyPresent: [String]?
+    case anyPresent([String])
     /// The application holds this document (`registration` or `declaration`).
-    public var documentPresent: String?
+    case documentPresent(String)
     /// The trained employee is not already named for another WCB account (rule 5 across applications).
-    public var traineeNotClaimed: Bool?
+    case traineeNotClaimed
 
-    enum CodingKeys: String, CodingKey {
+    // What each kind reads, for the code that asks (nil where the kind has none).
+    public var field: String? {
+        switch self {
+        case let .present(f, _), let .equals(f, _), let .oneOf(f, _), let .noneOf(f, _), let .atMost(f, _), let .equalsSum(f, _),
+             let .notAfterProcessingDate(f), let .sameAs(f, _), let .sameCompanyAs(f, _): f
+        case .sumAtMost, .anyPresent, .documentPresent, .traineeNotClaimed: nil
+        }
+    }
+    public var sameCompanyAs: String? { if case let .sameCompanyAs(_, o) = self { o } else { nil } }
+    public var sameAs: String? { if case let .sameAs(_, o) = self { o } else { nil } }
+    public var equalsSum: [String]? { if case let .equalsSum(_, p) = self { p } else { nil } }
+    public var sum: [String]? { if case let .sumAtMost(p, _) = self { p } else { nil } }
+    public var anyPresent: [String]? { if case let .anyPresent(p) = self { p } else { nil } }
+    public var documentPresent: String? { if case let .documentPresent(d) = self { d } else { nil } }
+    public var atMost: Int? {
+        switch self { case let .atMost(_, n), let .sumAtMost(_, n): n; default: nil }
+    }
+    /// Whether it asks only whether something is there (filled in, or the document received).
+    public var asksPresence: Bool {
+        switch self { case .present, .anyPresent, .documentPresent: true; default: false }
+    }
+}
+
+extension RuleCondition: Codable {
+    enum Key: String, CodingKey, CaseIterable {
         case field, present, equals, `in`, sum
-        case notIn = "not_in"
-        case atMost = "at_most"
-        case equalsSum = "equals_sum"
-        case notAfter = "not_after"
-        case sameAs = "same_as"
-        case sameCompanyAs = "same_company_as"
-        case anyPresent = "any_present"
-        case documentPresent = "document_present"
+        case notIn = "not_in", atMost = "at_most", equalsSum = "equals_sum", notAfter = "not_after", sameAs = "same_as"
+        case sameCompanyAs = "same_company_as", anyPresent = "any_present", documentPresent = "document_present"
         case traineeNotClaimed = "trainee_not_claimed"
+    }
+
+    struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let all = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue)
+        let unknown = all.filter { Key(rawValue: $0) == nil }
+        func refuse(_ why: String) -> DecodingError {
+            DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: why))
+        }
+        if !unknown.isEmpty {
+            throw refuse("unknown condition key \(unknown.sorted().joined(separator: ", ")); a condition is one of: "
+                         + Key.allCases.filter { $0 != .field }.map(\.rawValue).joined(separator: ", "))
+        }
+        let c = try decoder.container(keyedBy: Key.self)
+        let kinds = Set(all).subtracting([Key.field.rawValue])
+        // `sum` goes with `at_most`; everything else is one key (with `field` where it tests one).
+        let kind: Set<String> = kinds == ["sum", "at_most"] ? ["sum"] : kinds
+        guard kind.count == 1, let key = kind.first.flatMap(Key.init(rawValue:)) else {
+            throw refuse(kinds.isEmpty ? "a condition names no check" : "a condition with more than one check (\(kinds.sorted().joined(separator: ", "))) is ambiguous")
+        }
+        func field() throws -> String {
+            guard let f = try c.decodeIfPresent(String.self, forKey: .field) else { throw refuse("`\(key.rawValue)` needs a `field`") }
+            return f
+        }
+        func noField() throws {
+            if c.contains(.field) { throw refuse("`\(key.rawValue)` takes no `field`") }
+        }
+        switch key {
+        case .present: self = .present(field: try field(), filled: try c.decode(Bool.self, forKey: .present))
+        case .equals: self = .equals(field: try field(), value: try c.decode(String.self, forKey: .equals))
+        case .in: self = .oneOf(field: try field(), values: try c.decode([String].self, forKey: .in))
+        case .notIn: self = .noneOf(field: try field(), values: try c.decode([String].self, forKey: .notIn))
+        case .atMost: self = .atMost(field: try field(), limit: try c.decode(Int.self, forKey: .atMost))
+        case .sum: try noField(); self = .sumAtMost(fields: try c.decode([String].self, forKey: .sum), limit: try c.decode(Int.self, forKey: .atMost))
+        case .equalsSum: self = .equalsSum(field: try field(), parts: try c.decode([String].self, forKey: .equalsSum))
+        case .notAfter:
+            guard try c.decode(String.self, forKey: .notAfter) == "processing_date" else { throw refuse("`not_after` knows only processing_date") }
+            self = .notAfterProcessingDate(field: try field())
+        case .sameAs: self = .sameAs(field: try field(), other: try c.decode(String.self, forKey: .sameAs))
+        case .sameCompanyAs: self = .sameCompanyAs(field: try field(), other: try c.decode(String.self, forKey: .sameCompanyAs))
+        case .anyPresent: try noField(); self = .anyPresent(try c.decode([String].self, forKey: .anyPresent))
+        case .documentPresent: try noField(); self = .documentPresent(try c.decode(String.self, forKey: .documentPresent))
+        case .traineeNotClaimed:
+            try noField()
+            guard try c.decode(Bool.self, forKey: .traineeNotClaimed) else { throw refuse("`trainee_not_claimed` is only ever true") }
+            self = .traineeNotClaimed
+        case .field: throw refuse("a condition names no check")
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Key.self)
+        try c.encodeIfPresent(field, forKey: .field)
+        switch self {
+        case let .present(_, filled): try c.encode(filled, forKey: .present)
+        case let .equals(_, v): try c.encode(v, forKey: .equals)
+        case let .oneOf(_, v): try c.encode(v, forKey: .in)
+        case let .noneOf(_, v): try c.encode(v, forKey: .notIn)
+        case let .atMost(_, n): try c.encode(n, forKey: .atMost)
+        case let .sumAtMost(p, n): try c.encode(p, forKey: .sum); try c.encode(n, forKey: .atMost)
+        case let .equalsSum(_, p): try c.encode(p, forKey: .equalsSum)
+        case .notAfterProcessingDate: try c.encode("processing_date", forKey: .notAfter)
+        case let .sameAs(_, o): try c.encode(o, forKey: .sameAs)
+        case let .sameCompanyAs(_, o): try c.encode(o, forKey: .sameCompanyAs)
+        case let .anyPresent(p): try c.encode(p, forKey: .anyPresent)
+        case let .documentPresent(d): try c.encode(d, forKey: .documentPresent)
+        case .traineeNotClaimed: try c.encode(true, forKey: .traineeNotClaimed)
+        }
     }
 }
 
@@ -126,9 +219,25 @@ public struct ProgramEdition: Sendable, Codable {
     public static func load(yaml: String, file: String) throws -> ProgramEdition {
         do {
             return try YAMLDecoder().decode(ProgramEdition.self, from: yaml)
+        } catch let DecodingError.dataCorrupted(context) {
+            throw SchemaError(file: file, reason: where_(context.codingPath, yaml) + context.debugDescription)
+        } catch let DecodingError.keyNotFound(key, context) {
+            throw SchemaError(file: file, reason: where_(context.codingPath, yaml) + "`\(key.stringValue)` is missing")
+        } catch let DecodingError.typeMismatch(_, context) {
+            throw SchemaError(file: file, reason: where_(context.codingPath, yaml) + context.debugDescription)
         } catch {
             throw SchemaError(file: file, reason: "\(error)")
         }
+    }
+
+    /// "rule workforce-limit: " for a problem inside a rule (its id from the file), else the path.
+    static func where_(_ path: [any CodingKey], _ yaml: String) -> String {
+        guard let i = path.firstIndex(where: { $0.stringValue == "rules" }), i + 1 < path.count, let n = path[i + 1].intValue else {
+            return path.isEmpty ? "" : path.map(\.stringValue).joined(separator: ".") + ": "
+        }
+        let rules = ((try? Yams.load(yaml: yaml)) as? [String: Any])?["rules"] as? [[String: Any]]
+        let id = rules.flatMap { n < $0.count ? $0[n]["id"] as? String : nil } ?? "number \(n + 1)"
+        return "rule \(id): "
     }
 }
 

@@ -93,13 +93,27 @@ public final class Filer {
     }
 
 
+    /// The registration's life over this registry, under the edition in force on the processing date.
+    public var life: ProgramLife? {
+        pipeline.library.edition(on: date())?.lifecycle.map { ProgramLife(registry: registry, terms: $0) }
+    }
+
+    /// The date's removals and notices (L3, L6), each notice's letter in OUT/notices.
+    public func carryOutProgramLife() throws {
+        guard let life else { return }
+        let day = date()
+        let notices = try life.carryOut(on: day)
+        try writer.writeNotices(notices, terms: life.terms, date: day, into: URL(fileURLWithPath: out))
+        for n in notices { logger.info("told", metadata: ["notice": "\(n.kind)"]) }
+    }
+
     /// Adds to `filing` what deciding (or holding) `app` records and moves.
     func plan(_ app: Application, pending: Bool, stored: [String: Registry.Document], newName: String,
               into filing: inout Registry.Filing, staff: StaffDecision? = nil, supersedes: [String] = [],
               alreadyRegistered: (id: String, on: CalendarDate?)? = nil) throws {
         let processingDate = date()
-        guard var decided = try pipeline.decider(on: processingDate).decide([app], earlier: registry).first else { return }
-        if let registered = alreadyRegistered, let account = app.wcbAccount {
+        guard var decided = try pipeline.decider(on: processingDate).decide([app], earlier: registry, history: life).first else { return }
+        if let registered = alreadyRegistered, let account = app.wcbAccount, !decided.reasons.contains(where: { $0.code == "already-registered" }) {
             // A second registration for an account the program already holds is for staff, whatever its rules say.
             let when = registered.on.map { " on \($0)" } ?? ""
             let reason = Reason(code: "already-registered", severity: .review, field: "wcb_account_number", found: account,

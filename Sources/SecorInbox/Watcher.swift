@@ -60,6 +60,8 @@ public final class Watcher {
     /// Files that looked cut short while their writer may only have paused, as they were then,
     /// and when they are looked at again if nothing has changed.
     private var resting: [String: (size: Int64, modified: Double, inode: UInt64, until: Date)] = [:]
+    /// The last processing date whose removals and notices were carried out.
+    private var programLifeDone: CalendarDate? = nil
     /// Whether the run was asked to stop (SIGTERM to the service stops its readers too).
     private var stopping: () -> Bool = { false }
 
@@ -117,6 +119,11 @@ public final class Watcher {
                 }
                 if shouldStop() { break }
                 taken += try decideOverdue()
+                // What the day's first look has received is decided first; then the date's removals and notices.
+                if programLifeDone != processingDate {
+                    try filer.carryOutProgramLife()
+                    programLifeDone = processingDate
+                }
                 // The day at a glance, once per look that filed something (not once per file).
                 if taken > 0 { filer.writeDaySummary() }
                 if pause > 0 { logger.notice("filing again") }
@@ -461,8 +468,10 @@ public final class Watcher {
                 .filter { $0.id != app.id && $0.wcbAccount != nil && $0.wcbAccount == app.wcbAccount }
             // An account the program has already accepted: a new document for it goes to staff
             // at once (not to wait for a partner that is already on file).
-            let registered = try app.wcbAccount.flatMap { account in
-                try registry.applications(account: account).last { $0.state == .accepted && $0.id != app.id }
+            // (One whose registration was removed or withdrawn holds none: L4 decides a new one.)
+            let registered = try app.wcbAccount.flatMap { account -> Registry.StoredApplication? in
+                if let life = filer.life, let latest = try life.lives(of: account).last, !latest.status.inForce { return nil }
+                return try registry.applications(account: account).last { $0.state == .accepted && $0.id != app.id }
             }
             let complete = app.registration != nil && app.declaration != nil
             let waiting = !complete && !isOverdue(app, stored: stored) && registered == nil

@@ -131,7 +131,7 @@ public struct ProcessJob {
         // What arrived is decided first; then the date's removals and notices (L3, L6).
         if recording, let life {
             summary.notices = try life.carryOut(on: processingDate)
-            if let out { try Self.writeNotices(summary.notices, terms: life.terms, writer: writer, date: processingDate, into: out) }
+            if let out { try writer.writeNotices(summary.notices, terms: life.terms, date: processingDate, into: out) }
         }
         for u in unmatched {
             logger.info("unmatched", metadata: ["sha256": "\(u.sha256.prefix(12))", "kind": "\(u.kind.rawValue)",
@@ -145,14 +145,6 @@ public struct ProcessJob {
     func lifecycle(_ library: ProgramLibrary) -> ProgramLife? {
         guard let registry, let terms = library.edition(on: processingDate)?.lifecycle else { return nil }
         return ProgramLife(registry: registry, terms: terms)
-    }
-
-    /// Each notice's letter, in OUT/notices/<date>-<wcb>-<kind>/.
-    public static func writeNotices(_ notices: [LifeNotice], terms: LifecycleTerms, writer: OutputWriter, date: CalendarDate, into out: URL) throws {
-        for n in notices {
-            let letter = writer.letters.letter(for: n, reference: n.registration, terms: terms, date: date)
-            try writer.writeNotice(letter, into: out.appendingPathComponent("notices/\(date)-\(n.wcb)-\(n.kind)"), date: date)
-        }
     }
 
     /// `process --db`: a decision recorded as the watcher records one, the files left where they are.
@@ -229,6 +221,15 @@ public struct ProcessJob {
         for u in report.unmatched {
             out += "\n\(u.decision.words): \(u.path)\n"
             for r in u.reasons { out += "    - \(r.message)\n" }
+        }
+        if !report.notices.isEmpty { out += "\nTold after the run:\n" }
+        for n in report.notices {
+            switch n.kind {
+            case "removed":
+                out += "  removed  \(n.wcb)  \(n.company): \(n.missed ?? "") was due \(n.deadline?.description ?? ""); may register from \(n.mayRegisterFrom?.description ?? "")\n"
+            default:
+                out += "  \(n.kind)  \(n.wcb)  \(n.company): the anniversary of \(n.missedAnniversary?.description ?? "") has no audit\n"
+            }
         }
         return out
     }

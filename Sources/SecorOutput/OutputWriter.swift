@@ -36,6 +36,14 @@ public struct OutputWriter: Sendable {
         return ["letter.txt", "letter.html", "letter.pdf"]
     }
 
+    /// Each notice's letter, in OUT/notices/<date>-<wcb>-<kind>/.
+    public func writeNotices(_ notices: [LifeNotice], terms: LifecycleTerms, date: CalendarDate, into out: URL) throws {
+        for n in notices {
+            let letter = letters.letter(for: n, reference: n.registration, terms: terms, date: date)
+            try writeNotice(letter, into: out.appendingPathComponent("notices/\(date)-\(n.wcb)-\(n.kind)"), date: date)
+        }
+    }
+
     /// A notice to a company (a removal, an audit overdue) as text, HTML and PDF, into `dir`.
     public func writeNotice(_ letter: Letter, into dir: URL, date: CalendarDate) throws {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -117,6 +117,11 @@ public struct Station: Sendable {
             return Response(status: .ok, headers: [.contentType: type, .contentDisposition: "inline; filename=\"\(name)\""],
                             body: .init(byteBuffer: ByteBuffer(bytes: data)))
         }
+        router.get("/program") { request, context in try await self.duePage(request, context) }
+        router.get("/companies/{wcb}") { _, context in try await self.companyPage(try context.parameters.require("wcb"), context, problem: nil) }
+        router.post("/companies/{wcb}/records") { request, context in
+            try await self.recordEvent(try context.parameters.require("wcb"), request, context)
+        }
         router.get("/staff") { _, context in try await self.staffPage(context, problem: nil, done: nil) }
         router.post("/staff") { request, context in try await self.addStaff(request, context) }
         router.get("/search") { request, context in try await self.search(request.uri.queryParameters.get("q") ?? "", context) }
@@ -158,7 +163,7 @@ public struct Station: Sendable {
     func signInPage(_ request: Request, _ context: StationContext, problem: String?, status: HTTPResponse.Status = .ok) throws -> Response {
         // A session before sign-in carries the token the sign-in form must send back.
         if context.sessions.session == nil {
-            context.sessions.setSession(StaffSession(name: "", role: "", csrf: Secrets.token(bytes: 24)), expiresIn: .seconds(3600))
+            context.sessions.createSession(StaffSession(name: "", role: "", csrf: Secrets.token(bytes: 24)), expiresIn: .seconds(3600))
         }
         return try page("signin", title: "Sign in", context, ["problem": problem ?? ""], status: status)
     }
@@ -178,7 +183,7 @@ public struct Station: Sendable {
         await throttle.succeeded(name)
         // A new session id at sign-in (a session id seen before signing in is never a signed-in one).
         context.sessions.clearSession()
-        context.sessions.setSession(StaffSession(name: account.name, role: account.role.rawValue, csrf: Secrets.token(bytes: 24)),
+        context.sessions.createSession(StaffSession(name: account.name, role: account.role.rawValue, csrf: Secrets.token(bytes: 24)),
                                     expiresIn: .seconds(10 * 3600))
         return Response(status: .seeOther, headers: [.location: "/"])
     }
@@ -392,6 +397,78 @@ public struct Station: Sendable {
         let reason = fields["reason"] ?? ""
         _ = try await desk.run { try $0.override(id, decision: decision, reason: reason, by: staff.name) }
         return Response(status: .seeOther, headers: [.location: "/applications/\(Self.path(id))"])
+    }
+
+    // MARK: - The program's life
+
+    /// The due listing (L8) as it stands on a date (the watcher carries out each day's removals).
+    func duePage(_ request: Request, _ context: StationContext) async throws -> Response {
+        let view = try await desk.run { desk -> [String: Any] in
+            let date = request.uri.queryParameters.get("date").flatMap(CalendarDate.init(iso:)) ?? desk.processingDate
+            guard let life = desk.filer.life else { return ["date": date.description, "none": true] }
+            let companies = Dictionary(try life.accounts().map { ($0.account, $0.company) }, uniquingKeysWith: { a, _ in a })
+            let due = DueListing(on: date, lives: try life.lives(on: date), companies: companies, windowDays: life.terms.dueWindowDays)
+            func rows(_ entries: [DueListing.Entry], _ what: (DueListing.Entry) -> String) -> [[String: Any]] {
+                entries.map { ["wcb": $0.wcb, "company": $0.company, "what": what($0)] }
+            }
+            let sections: [[String: Any]] = [
+                ["title": "Milestone #1 due", "rows": rows(due.milestone1Due) { "due \($0.due?.description ?? "")" }],
+                ["title": "Certification due", "rows": rows(due.certificationDue) { "due \($0.due?.description ?? "")" }],
+                ["title": "Annual audit due", "rows": rows(due.annualAuditDue) { "due \($0.due?.description ?? "") (certified \($0.certified?.description ?? ""))" }],
+                ["title": "Annual audit overdue", "rows": rows(due.auditOverdue) { "missed the anniversary of \($0.missedAnniversary?.description ?? "")" }],
+                ["title": "Removed", "rows": rows(due.removed) {
+                    "removed \($0.removedOn?.description ?? ""): \($0.missed == .milestone1 ? "Milestone #1" : "certification") was due \($0.deadline?.description ?? ""); may register from \($0.mayRegisterFrom?.description ?? "")"
+                }],
+            ].map { var s = $0; s["empty"] = ($0["rows"] as? [[String: Any]])?.isEmpty ?? true; return s }
+            return ["date": date.description, "until": due.until.description, "window": due.windowDays, "sections": sections]
+        }
+        return try page("due", title: "Program", context, view)
+    }
+
+    /// One WCB account: its registrations, deadlines and staff's records, with a form to record an event.
+    func companyPage(_ wcb: String, _ context: StationContext, problem: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let view = try await desk.run { desk -> [String: Any] in
+            guard let life = desk.filer.life else { throw HTTPError(.notFound) }
+            let date = desk.processingDate
+            let account = try life.accounts().first { $0.account == wcb }
+            guard let account else { throw HTTPError(.notFound, message: "No applications for WCB account \(wcb).") }
+            let lives = try life.lives(of: wcb)
+            let view = CompanyView(company: account.company, decisions: account.decisions, lives: lives)
+            let registrations: [[String: Any]] = view.registrations.map { r in
+                ["registered": r.registered.description, "status": r.status.rawValue,
+                 "milestone1": r.milestone1?.description ?? "not recorded (due \(r.milestone1Due))",
+                 "certified": r.certified?.description ?? "not recorded (due \(r.certificationDue))",
+                 "audits": r.annualAudits.map { ["anniversary": $0.anniversary.description, "on": $0.on.description] },
+                 "overdue": r.auditOverdue?.description ?? "", "removed": r.removedOn?.description ?? "",
+                 "mayRegisterFrom": r.mayRegisterFrom?.description ?? "",
+                 "records": r.records.map { ["event": $0.event.rawValue, "on": $0.on.description, "by": $0.by,
+                                             "recorded": $0.recorded.description, "superseded": $0.superseded] }]
+            }
+            return ["wcb": wcb, "company": view.company, "status": view.status?.rawValue ?? view.registration ?? "",
+                    "registrations": registrations, "inForce": view.status?.inForce ?? false, "today": date.description,
+                    "events": LifeEvent.allCases.map { ["value": $0.rawValue] }]
+        }
+        var values = view
+        values["problem"] = problem ?? ""
+        return try page("company", title: "Company", context, values, status: status)
+    }
+
+    /// Records what the office learned, with the signed-in person's name (the same call as `secor-intake record`).
+    func recordEvent(_ wcb: String, _ request: Request, _ context: StationContext) async throws -> Response {
+        let fields = try await form(request, context)
+        guard let name = context.staff?.name else { throw HTTPError(.unauthorized) }
+        guard let event = LifeEvent(rawValue: fields["event"] ?? ""), let on = CalendarDate(iso: fields["on"] ?? "") else {
+            return try await companyPage(wcb, context, problem: "Choose an event and give its date.", status: .badRequest)
+        }
+        do {
+            _ = try await desk.run { desk -> LifeRecord in
+                guard let life = desk.filer.life else { throw HTTPError(.notFound) }
+                return try life.record(wcb, event, on: on, by: name, today: desk.processingDate)
+            }
+        } catch let refused as RecordRefused {
+            return try await companyPage(wcb, context, problem: "Not recorded: \(refused.description).", status: .conflict)
+        }
+        return Response(status: .seeOther, headers: [.location: "/companies/\(Self.path(wcb))"])
     }
 
     /// Staff accounts: only a supervisor sees them or adds one (the same registry call as

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Yams
 import TestSupport
 @testable import SecorCore
 import SecorSchemas
@@ -262,6 +263,43 @@ func decide(_ applicant: Applicant) -> (Decision, [Reason]) {
 
     @Test func aBrokenEditionFileIsABrokenInstallation() {
         #expect(throws: SchemaError.self) { try ProgramEdition.load(yaml: "program: [", file: "x.yaml") }
+    }
+
+    /// A condition is decoded into one kind of check when the file is loaded; one that no kind
+    /// knows, or that mixes two, is refused there, naming the file and the rule.
+    @Test(arguments: [
+        ("{field: workers_total, at_least: 1}", "unknown condition key at_least"),
+        ("{field: signature, equals: \"Yes\", in: [\"Yes\"]}", "more than one check"),
+        ("{equals: \"Yes\"}", "needs a `field`"),
+        ("{field: date_signed, not_after: tomorrow}", "only processing_date"),
+        ("{}", "names no check"),
+    ])
+    func aConditionNoKindKnowsIsRefusedAtLoad(_ condition: String, _ why: String) throws {
+        let shipped = try String(contentsOf: Fixtures.root.appendingPathComponent("schemas/programs/sk-secor/2018-09.yaml"), encoding: .utf8)
+        let broken = shipped.replacingOccurrences(of: "require: {field: signature, equals: \"Yes\"}", with: "require: \(condition)")
+        #expect(broken != shipped)
+        do {
+            _ = try ProgramEdition.load(yaml: broken, file: "programs/sk-secor/2018-09.yaml")
+            Issue.record("\(condition) was loaded")
+        } catch let error as SchemaError {
+            #expect(error.file == "programs/sk-secor/2018-09.yaml")
+            #expect(error.reason.hasPrefix("rule registration-signed: "), "\(error.reason)")
+            #expect(error.reason.contains(why), "\(error.reason)")
+        }
+    }
+
+    @Test func theShippedConditionsDecodeIntoTheirKinds() throws {
+        let edition = try #require(try ProgramLibrary.load().edition(on: CalendarDate(year: 2026, month: 11, day: 22)!))
+        let conditions = edition.rules.compactMap(\.require) + edition.rules.flatMap { $0.when ?? [] }
+        #expect(conditions.contains(.equals(field: "signature", value: "Yes")))
+        #expect(conditions.contains(.sumAtMost(fields: ["workers_owners", "workers_full_time", "workers_part_time", "workers_casual",
+                                                        "workers_subcontractors"], limit: 9)))
+        #expect(conditions.contains(.traineeNotClaimed))
+        // Written back, each reads as itself.
+        for c in conditions {
+            let yaml = try YAMLEncoder().encode(c)
+            #expect(try YAMLDecoder().decode(RuleCondition.self, from: yaml) == c)
+        }
     }
 }
 

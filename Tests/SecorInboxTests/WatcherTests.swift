@@ -484,6 +484,34 @@ import SecorCore
         #expect(watcher.stop() == 0)
     }
 
+    /// Each processing date, after what arrived is decided, the watcher removes the registrations
+    /// past a deadline and writes the notice to the company (L3).
+    @Test func theWatcherCarriesOutTheDatesRemovalsAndTellsTheCompany() throws {
+        let inbox = try temporaryFolder("inbox"), out = try temporaryFolder("out")
+        defer { for u in [inbox, out] { try? FileManager.default.removeItem(at: u) } }
+        let first = RunningWatcher(inbox: inbox, out: out)
+        try first.start()
+        for name in ["s02-registration.pdf", "s02-declaration.pdf"] {
+            try FileManager.default.copyItem(at: Fixtures.sample(name), to: inbox.appendingPathComponent(name))
+        }
+        #expect(eventually(30) { !self.folder(out, "accepted", holding: "s02-registration").isEmpty })
+        #expect(first.stop() == 0)
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("notices").path), "no notice on the day it is accepted")
+
+        // Accepted on 2026-11-22: Milestone #1 was due by 2027-11-22; the first look on 2028-01-01 removes it.
+        let later = RunningWatcher(inbox: inbox, out: out, extra: ["--as-of", "2028-01-01"])
+        try later.start()
+        defer { later.kill() }
+        let notice = out.appendingPathComponent("notices/2028-01-01-3855770-removed/notice.txt")
+        #expect(eventually(30) { FileManager.default.fileExists(atPath: notice.path) })
+        #expect(later.stop() == 0)
+        let text = try String(contentsOf: notice, encoding: .utf8)
+        #expect(text.contains("removed from the program on January 1, 2028") && text.contains("may register again from July 1, 2028"))
+        let companies = try ProgramRun.run(["companies", "--db", out.appendingPathComponent("registry.sqlite").path, "--as-of", "2028-01-01"])
+        let account = try #require((try JSONSerialization.jsonObject(with: Data(companies.stdout.utf8)) as? [String: Any])?["3855770"] as? [String: Any])
+        #expect(account["status"] as? String == "removed")
+    }
+
     @Test func aCorrectedResubmissionReplacesTheRejectedApplication() throws {
         let inbox = try temporaryFolder("inbox"), out = try temporaryFolder("out")
         defer { for u in [inbox, out] { try? FileManager.default.removeItem(at: u) } }

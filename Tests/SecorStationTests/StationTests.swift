@@ -71,8 +71,8 @@ import SecorCore
 
     static let pages = ["/", "/queue", "/queue/next", "/search?q=ltd", "/export", "/upload", "/applications/\(id)", "/applications/\(id)/verify",
                         "/applications/\(id)/documents/00", "/applications/\(id)/documents/00/pages/1", "/applications/\(id)/crops/company_legal_name",
-                        "/applications/\(id)/files/letter.pdf", "/upload/status/00", "/export?from=2026-11-22", "/staff"]
-    static let actions = ["/applications/\(id)/preview", "/applications/\(id)/decide", "/applications/\(id)/override", "/staff", "/signout"]
+                        "/applications/\(id)/files/letter.pdf", "/upload/status/00", "/export?from=2026-11-22", "/staff", "/program", "/companies/3000001"]
+    static let actions = ["/applications/\(id)/preview", "/applications/\(id)/decide", "/applications/\(id)/override", "/staff", "/companies/3000001/records", "/signout"]
 
     @Test func nothingIsServedWithoutSignIn() async throws {
         let out = try Self.office()
@@ -157,6 +157,32 @@ import SecorCore
             let dana = try #require(try registry.staffAccounts().first { $0.name == "dana" })
             #expect(dana.role == .clerk && dana.addedBy == "boss", "recorded with who added the account")
             _ = try await Self.signIn(client, "dana", "dana password")
+        }
+    }
+
+    @Test func staffRecordWhatTheOfficeLearnedWithTheirName() async throws {
+        let out = try Self.office()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let app = Application(router: try await Self.station(out).router())
+        try await app.test(.router) { client in
+            let clerk = try await Self.signIn(client, "clerk", "clerk password")
+            let headers: HTTPFields = [.cookie: clerk.cookie, .contentType: "application/x-www-form-urlencoded"]
+            let page = try await client.execute(uri: "/companies/3000001", method: .get, headers: [.cookie: clerk.cookie])
+            #expect(page.status == .ok && String(buffer: page.body).contains("Registered 2026-11-22: registered"))
+            let noToken = try await client.execute(uri: "/companies/3000001/records", method: .post, headers: headers,
+                                                   body: ByteBuffer(string: "event=milestone-1&on=2026-11-22"))
+            #expect(noToken.status == .forbidden)
+            let future = try await client.execute(uri: "/companies/3000001/records", method: .post, headers: headers,
+                                                  body: ByteBuffer(string: "csrf=\(clerk.csrf)&event=milestone-1&on=2026-12-01"))
+            #expect(future.status == .conflict && String(buffer: future.body).contains("after today"))
+            let made = try await client.execute(uri: "/companies/3000001/records", method: .post, headers: headers,
+                                                body: ByteBuffer(string: "csrf=\(clerk.csrf)&event=milestone-1&on=2026-11-22"))
+            #expect(made.status == .seeOther)
+            let after = String(buffer: try await client.execute(uri: "/companies/3000001", method: .get, headers: [.cookie: clerk.cookie]).body)
+            #expect(after.contains("<span class=\"who\">clerk</span> recorded milestone-1 on 2026-11-22"))
+            // 18 months from 2026-11-22: certification is due 2028-05-22, inside the 60 days from 2028-04-01.
+            let due = try await client.execute(uri: "/program?date=2028-04-01", method: .get, headers: [.cookie: clerk.cookie])
+            #expect(due.status == .ok && String(buffer: due.body).contains("due 2028-05-22"))
         }
     }
 
