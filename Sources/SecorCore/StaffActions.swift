@@ -125,6 +125,17 @@ public struct RecordSummary: Decodable, Sendable, NamesTheCompany {
     }
 }
 
+/// What a list shows of an application, stored beside its record when it is filed.
+public struct ListedApplication: Sendable, Codable, Hashable {
+    public let company: String
+    public let account: String
+    public let doubtful: [String]
+
+    public init(company: String, account: String, doubtful: [String]) {
+        self.company = company; self.account = account; self.doubtful = doubtful
+    }
+}
+
 extension ApplicationRecord {
     /// The words staff find an application by, folded (case and accents aside): its id, WCB
     /// account, company and operating names, trained employee and signers.

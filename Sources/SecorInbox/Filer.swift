@@ -113,15 +113,17 @@ public final class Filer {
               alreadyRegistered: (id: String, on: CalendarDate?)? = nil) throws {
         let processingDate = date()
         guard var decided = try pipeline.decider(on: processingDate).decide([app], earlier: registry, history: life).first else { return }
-        if let registered = alreadyRegistered, let account = app.wcbAccount, !decided.reasons.contains(where: { $0.code == "already-registered" }) {
+        if let registered = alreadyRegistered, let account = app.wcbAccount {
             // A second registration for an account the program already holds is for staff, whatever its rules say.
             let when = registered.on.map { " on \($0)" } ?? ""
             let reason = Reason(code: "already-registered", severity: .review, field: "wcb_account_number", found: account,
                                 message: "WCB account \(account) is already registered: accepted\(when) as \(registered.id). Staff will check what this submission is for.",
                                 rule: "\(decided.edition.program)/\(decided.edition.edition)/already-registered",
                                 label: pipeline.templates.registration.field("wcb_account_number")?.label)
+            // It names the application on file (the rules' own reason, if they gave one, says less).
             decided = DecidedApplication(application: decided.application, edition: decided.edition, decision: .needsReview,
-                                         reasons: decided.reasons + [reason], unconfirmed: decided.unconfirmed)
+                                         reasons: decided.reasons.filter { $0.code != "already-registered" } + [reason],
+                                         unconfirmed: decided.unconfirmed)
         }
         let ruled = ApplicationState(decided.decision)
         let state = pending ? .pending : (staff?.override?.decision ?? ruled)

@@ -74,8 +74,10 @@ public final class StaffDesk {
     /// Applications in review, oldest first: at most `limit` of them (the queue's head).
     public func reviewQueue(limit: Int = 10_000) throws -> [QueueEntry] {
         try registry.oldestFirst(in: .needsReview, limit: limit).applications.compactMap { app, received -> QueueEntry? in
-            guard let json = app.recordJSON, let record = try? RecordSummary(json: json) else { return nil }
-            return QueueEntry(id: app.id, company: record.company, account: record.account, received: received, doubtful: record.doubtful)
+            guard let listed = app.summary ?? app.recordJSON.flatMap({ try? RecordSummary(json: $0) }).map({
+                ListedApplication(company: $0.company, account: $0.account, doubtful: $0.doubtful)
+            }) else { return nil }
+            return QueueEntry(id: app.id, company: listed.company, account: listed.account, received: received, doubtful: listed.doubtful)
         }
     }
 
@@ -361,6 +363,10 @@ public final class StaffDesk {
             found.append(Found(id: app.id, state: app.state, company: r.company, account: r.account))
         }
         for app in indexed {
+            if let listed = app.summary {
+                found.append(Found(id: app.id, state: app.state, company: listed.company, account: listed.account))
+                continue
+            }
             guard let json = app.recordJSON, let r = try? RecordSummary(json: json) else { continue }
             add(app, r)
         }

@@ -218,6 +218,13 @@ public final class Registry: @unchecked Sendable {
                 CREATE INDEX life_actions_account ON life_actions(wcb_account);
                 """)
         }
+        migrator.registerMigration("v5: what lists show of each application, beside its record") { db in
+            try db.execute(sql: "ALTER TABLE applications ADD COLUMN summary_json TEXT")
+            for row in try Row.fetchAll(db, sql: "SELECT id, record_json FROM applications WHERE record_json IS NOT NULL") {
+                try db.execute(sql: "UPDATE applications SET summary_json = ? WHERE id = ?",
+                               arguments: [Self.summary(of: row["record_json"]), row["id"] as String])
+            }
+        }
         return migrator
     }
 
@@ -372,14 +379,15 @@ public final class Registry: @unchecked Sendable {
             let now = Self.now()
             for a in filing.applications {
                 try db.execute(sql: """
-                    INSERT INTO applications (id, wcb_account, company_key, state, submitted, edition, updated_at, record_json, search_text)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO applications (id, wcb_account, company_key, state, submitted, edition, updated_at, record_json, search_text,
+                                              summary_json)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(id) DO UPDATE SET wcb_account = excluded.wcb_account, company_key = excluded.company_key,
                         state = excluded.state, submitted = excluded.submitted, edition = excluded.edition,
                         updated_at = excluded.updated_at, record_json = excluded.record_json,
-                        search_text = COALESCE(excluded.search_text, search_text)
+                        search_text = COALESCE(excluded.search_text, search_text), summary_json = excluded.summary_json
                     """, arguments: [a.id, a.wcbAccount, a.companyKey, a.state.rawValue, a.submitted, a.edition, now, a.recordJSON,
-                                    a.searchText])
+                                    a.searchText, a.recordJSON.flatMap(Self.summary(of:))])
                 if let d = a.decision {
                     try db.execute(sql: """
                         INSERT INTO decisions (application_id, decision, program, edition, decided_at, decided_on, actor)
@@ -457,9 +465,14 @@ public final class Registry: @unchecked Sendable {
         public let state: ApplicationState
         public let recordJSON: String?
         public let updatedAt: String
+        /// What lists show (company, account, fields in doubt), kept beside the record so a list of
+        /// hundreds does not decode hundreds of records.
+        public let summary: ListedApplication?
 
         init(row: Row) throws {
             updatedAt = row["updated_at"]
+            summary = (row.hasColumn("summary_json") ? row["summary_json"] as String? : nil)
+                .flatMap { try? JSONDecoder().decode(ListedApplication.self, from: Data($0.utf8)) }
             id = row["id"]
             wcbAccount = row["wcb_account"]
             companyKey = row["company_key"]
@@ -643,6 +656,13 @@ public final class Registry: @unchecked Sendable {
                                         arguments: [state.rawValue]).map(StoredApplication.init)
             return (rows, count)
         }
+    }
+
+    /// A record's list summary, as stored: nil for a record that cannot be read.
+    static func summary(of recordJSON: String) -> String? {
+        guard let r = try? RecordSummary(json: recordJSON) else { return nil }
+        return (try? JSONEncoder().encode(ListedApplication(company: r.company, account: r.account, doubtful: r.doubtful)))
+            .map { String(decoding: $0, as: UTF8.self) }
     }
 
     // MARK: - Staff accounts

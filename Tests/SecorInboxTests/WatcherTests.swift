@@ -505,7 +505,8 @@ import SecorCore
         let notice = out.appendingPathComponent("notices/2028-01-01-3855770-removed/notice.txt")
         #expect(eventually(30) { FileManager.default.fileExists(atPath: notice.path) })
         #expect(later.stop() == 0)
-        let text = try String(contentsOf: notice, encoding: .utf8)
+        // The letter's lines are wrapped: compared as one line of words.
+        let text = try String(contentsOf: notice, encoding: .utf8).split(whereSeparator: \.isWhitespace).joined(separator: " ")
         #expect(text.contains("removed from the program on January 1, 2028") && text.contains("may register again from July 1, 2028"))
         let companies = try ProgramRun.run(["companies", "--db", out.appendingPathComponent("registry.sqlite").path, "--as-of", "2028-01-01"])
         let account = try #require((try JSONSerialization.jsonObject(with: Data(companies.stdout.utf8)) as? [String: Any])?["3855770"] as? [String: Any])
