@@ -218,11 +218,20 @@ public final class Registry: @unchecked Sendable {
                 CREATE INDEX life_actions_account ON life_actions(wcb_account);
                 """)
         }
-        migrator.registerMigration("v5: what lists show of each application, beside its record") { db in
-            try db.execute(sql: "ALTER TABLE applications ADD COLUMN summary_json TEXT")
-            for row in try Row.fetchAll(db, sql: "SELECT id, record_json FROM applications WHERE record_json IS NOT NULL") {
-                try db.execute(sql: "UPDATE applications SET summary_json = ? WHERE id = ?",
-                               arguments: [Self.summary(of: row["record_json"]), row["id"] as String])
+        // Lists (the review queue, search) read small rows of their own: an application's row holds
+        // its whole record, which SQLite would read through to reach a column after it.
+        migrator.registerMigration("v5: listings (what lists show and search finds of each application)") { db in
+            try db.execute(sql: """
+                CREATE TABLE listings (
+                    application_id TEXT PRIMARY KEY REFERENCES applications(id),
+                    search_text TEXT,
+                    summary_json TEXT
+                );
+                """)
+            for row in try Row.fetchAll(db, sql: "SELECT id, search_text, record_json FROM applications") {
+                try db.execute(sql: "INSERT INTO listings (application_id, search_text, summary_json) VALUES (?, ?, ?)",
+                               arguments: [row["id"] as String, row["search_text"] as String?,
+                                           (row["record_json"] as String?).flatMap(Self.summary(of:))])
             }
         }
         return migrator
@@ -379,15 +388,19 @@ public final class Registry: @unchecked Sendable {
             let now = Self.now()
             for a in filing.applications {
                 try db.execute(sql: """
-                    INSERT INTO applications (id, wcb_account, company_key, state, submitted, edition, updated_at, record_json, search_text,
-                                              summary_json)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO applications (id, wcb_account, company_key, state, submitted, edition, updated_at, record_json, search_text)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(id) DO UPDATE SET wcb_account = excluded.wcb_account, company_key = excluded.company_key,
                         state = excluded.state, submitted = excluded.submitted, edition = excluded.edition,
                         updated_at = excluded.updated_at, record_json = excluded.record_json,
-                        search_text = COALESCE(excluded.search_text, search_text), summary_json = excluded.summary_json
+                        search_text = COALESCE(excluded.search_text, search_text)
                     """, arguments: [a.id, a.wcbAccount, a.companyKey, a.state.rawValue, a.submitted, a.edition, now, a.recordJSON,
-                                    a.searchText, a.recordJSON.flatMap(Self.summary(of:))])
+                                    a.searchText])
+                try db.execute(sql: """
+                    INSERT INTO listings (application_id, search_text, summary_json) VALUES (?, ?, ?)
+                    ON CONFLICT(application_id) DO UPDATE SET search_text = COALESCE(excluded.search_text, search_text),
+                        summary_json = excluded.summary_json
+                    """, arguments: [a.id, a.searchText, a.recordJSON.flatMap(Self.summary(of:))])
                 if let d = a.decision {
                     try db.execute(sql: """
                         INSERT INTO decisions (application_id, decision, program, edition, decided_at, decided_on, actor)
@@ -623,14 +636,21 @@ public final class Registry: @unchecked Sendable {
             var clauses: [String] = []
             var arguments: [String] = []
             for w in words {
-                clauses.append("search_text LIKE ? ESCAPE '\\'")
+                clauses.append("l.search_text LIKE ? ESCAPE '\\'")
                 arguments.append("%" + w.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
                     .replacingOccurrences(of: "_", with: "\\_") + "%")
             }
-            let found = try Row.fetchAll(db, sql: "SELECT * FROM applications WHERE " + (clauses.isEmpty ? "1" : clauses.joined(separator: " AND "))
-                                         + " ORDER BY updated_at DESC LIMIT \(max(1, limit))", arguments: StatementArguments(arguments))
-                .map(StoredApplication.init)
-            let unindexed = try Row.fetchAll(db, sql: "SELECT * FROM applications WHERE search_text IS NULL").map(StoredApplication.init)
+            // The matching ids first (small rows), then those applications whole.
+            let found = try Row.fetchAll(db, sql: """
+                SELECT a.*, l.summary_json FROM (
+                    SELECT l.application_id AS id, a.updated_at AS at FROM listings l JOIN applications a ON a.id = l.application_id
+                    WHERE \(clauses.isEmpty ? "1" : clauses.joined(separator: " AND ")) ORDER BY a.updated_at DESC LIMIT \(max(1, limit))
+                ) m JOIN applications a ON a.id = m.id LEFT JOIN listings l ON l.application_id = m.id ORDER BY m.at DESC
+                """, arguments: StatementArguments(arguments)).map(StoredApplication.init)
+            let unindexed = try Row.fetchAll(db, sql: """
+                SELECT a.* FROM applications a
+                WHERE NOT EXISTS (SELECT 1 FROM listings l WHERE l.application_id = a.id AND l.search_text IS NOT NULL)
+                """).map(StoredApplication.init)
             return (found, unindexed)
         }
     }
@@ -640,9 +660,12 @@ public final class Registry: @unchecked Sendable {
     public func oldestFirst(in state: ApplicationState, limit: Int) throws -> (applications: [(StoredApplication, received: String)], count: Int) {
         try db.read { db in
             let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM applications WHERE state = ?", arguments: [state.rawValue]) ?? 0
+            // Ordered by ids and times alone, then the chosen applications read whole.
             let rows = try Row.fetchAll(db, sql: """
-                SELECT a.*, (SELECT MIN(received_at) FROM documents d WHERE d.application_id = a.id) AS received
-                FROM applications a WHERE a.state = ? ORDER BY received, a.id LIMIT \(max(1, limit))
+                SELECT a.*, l.summary_json, q.received FROM (
+                    SELECT a.id AS id, (SELECT MIN(received_at) FROM documents d WHERE d.application_id = a.id) AS received
+                    FROM applications a WHERE a.state = ? ORDER BY received, a.id LIMIT \(max(1, limit))
+                ) q JOIN applications a ON a.id = q.id LEFT JOIN listings l ON l.application_id = q.id ORDER BY q.received, q.id
                 """, arguments: [state.rawValue])
             return (try rows.map { (try StoredApplication(row: $0), ($0["received"] as String?) ?? "") }, count)
         }
