@@ -229,9 +229,12 @@ public final class Registry: @unchecked Sendable {
                 );
                 """)
             for row in try Row.fetchAll(db, sql: "SELECT id, search_text, record_json FROM applications") {
+                let record = row["record_json"] as String?
+                // Records from before search was kept get their words now.
+                let words = (row["search_text"] as String?)
+                    ?? record.flatMap { try? JSONDecoder().decode(ApplicationRecord.self, from: Data($0.utf8)) }?.searchText
                 try db.execute(sql: "INSERT INTO listings (application_id, search_text, summary_json) VALUES (?, ?, ?)",
-                               arguments: [row["id"] as String, row["search_text"] as String?,
-                                           (row["record_json"] as String?).flatMap(Self.summary(of:))])
+                               arguments: [row["id"] as String, words, record.flatMap(Self.summary(of:))])
             }
         }
         return migrator
@@ -642,14 +645,14 @@ public final class Registry: @unchecked Sendable {
             }
             // The matching ids first (small rows), then those applications whole.
             let found = try Row.fetchAll(db, sql: """
-                SELECT a.*, l.summary_json FROM (
+                SELECT a.id, a.wcb_account, a.company_key, a.state, a.updated_at, l.summary_json,
+                    CASE WHEN l.summary_json IS NULL THEN a.record_json END AS record_json FROM (
                     SELECT l.application_id AS id, a.updated_at AS at FROM listings l JOIN applications a ON a.id = l.application_id
                     WHERE \(clauses.isEmpty ? "1" : clauses.joined(separator: " AND ")) ORDER BY a.updated_at DESC LIMIT \(max(1, limit))
                 ) m JOIN applications a ON a.id = m.id LEFT JOIN listings l ON l.application_id = m.id ORDER BY m.at DESC
                 """, arguments: StatementArguments(arguments)).map(StoredApplication.init)
             let unindexed = try Row.fetchAll(db, sql: """
-                SELECT a.* FROM applications a
-                WHERE NOT EXISTS (SELECT 1 FROM listings l WHERE l.application_id = a.id AND l.search_text IS NOT NULL)
+                SELECT a.* FROM listings l JOIN applications a ON a.id = l.application_id WHERE l.search_text IS NULL
                 """).map(StoredApplication.init)
             return (found, unindexed)
         }
@@ -662,7 +665,8 @@ public final class Registry: @unchecked Sendable {
             let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM applications WHERE state = ?", arguments: [state.rawValue]) ?? 0
             // Ordered by ids and times alone, then the chosen applications read whole.
             let rows = try Row.fetchAll(db, sql: """
-                SELECT a.*, l.summary_json, q.received FROM (
+                SELECT a.id, a.wcb_account, a.company_key, a.state, a.updated_at, l.summary_json, q.received,
+                    CASE WHEN l.summary_json IS NULL THEN a.record_json END AS record_json FROM (
                     SELECT a.id AS id, (SELECT MIN(received_at) FROM documents d WHERE d.application_id = a.id) AS received
                     FROM applications a WHERE a.state = ? ORDER BY received, a.id LIMIT \(max(1, limit))
                 ) q JOIN applications a ON a.id = q.id LEFT JOIN listings l ON l.application_id = q.id ORDER BY q.received, q.id
