@@ -33,16 +33,24 @@ public struct ProgramLife: RegistrationHistory {
         if let date { sql += " AND d.decided_on <= ?"; arguments.append(date.description) }
         sql += " ORDER BY d.decided_on, a.rowid"
         let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments))
-        return try rows.compactMap { row -> RegistrationLife? in
+        // Staff's records and what runs did, for all of them at once (two queries, not two per registration).
+        var filter = ""
+        var args: [(any DatabaseValueConvertible)?] = []
+        if let account { filter += " AND wcb_account = ?"; args.append(account) }
+        var records: [String: [LifeRecord]] = [:], actions: [String: [LifeAction]] = [:]
+        let recordFilter = filter + (date != nil ? " AND recorded_on <= ?" : ""), actionFilter = filter + (date != nil ? " AND on_date <= ?" : "")
+        if let date { args.append(date.description) }
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM life_records WHERE 1" + recordFilter + " ORDER BY id", arguments: StatementArguments(args)) {
+            if let r = Self.record(row) { records[r.registration, default: []].append(r) }
+        }
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM life_actions WHERE 1" + actionFilter + " ORDER BY id", arguments: StatementArguments(args)) {
+            if let a = Self.action(row) { actions[row["registration"] as String, default: []].append(a) }
+        }
+        return rows.compactMap { row -> RegistrationLife? in
             let id: String = row["id"]
             guard let registered = CalendarDate(iso: row["decided_on"]) else { return nil }
-            var recordSQL = "SELECT * FROM life_records WHERE registration = ?"
-            var actionSQL = "SELECT * FROM life_actions WHERE registration = ?"
-            var args: [(any DatabaseValueConvertible)?] = [id]
-            if let date { recordSQL += " AND recorded_on <= ?"; actionSQL += " AND on_date <= ?"; args.append(date.description) }
-            let records = try Row.fetchAll(db, sql: recordSQL + " ORDER BY id", arguments: StatementArguments(args)).compactMap(Self.record)
-            let actions = try Row.fetchAll(db, sql: actionSQL + " ORDER BY id", arguments: StatementArguments(args)).compactMap(Self.action)
-            return RegistrationLife(id: id, account: row["wcb_account"], registered: registered, terms: terms, records: records, actions: actions)
+            return RegistrationLife(id: id, account: row["wcb_account"], registered: registered, terms: terms,
+                                    records: records[id] ?? [], actions: actions[id] ?? [])
         }
     }
 
@@ -84,13 +92,17 @@ public struct ProgramLife: RegistrationHistory {
             var out: [String: (company: String, decisions: [ApplicationState])] = [:]
             var order: [String] = []
             for row in try Row.fetchAll(db, sql: """
-                SELECT wcb_account, state, record_json FROM applications
-                WHERE wcb_account IS NOT NULL AND wcb_account != '' AND state != 'superseded' ORDER BY rowid
+                SELECT a.id, a.wcb_account, a.state, l.summary_json FROM applications a LEFT JOIN listings l ON l.application_id = a.id
+                WHERE a.wcb_account IS NOT NULL AND a.wcb_account != '' AND a.state != 'superseded' ORDER BY a.rowid
                 """) {
                 let account: String = row["wcb_account"]
                 guard let state = ApplicationState(rawValue: row["state"]) else { continue }
                 if out[account] == nil {
-                    let company = (row["record_json"] as String?).flatMap { try? RecordSummary(json: $0) }?.company ?? ""
+                    // The company as first written: from the list summary, or (an unreadable summary) the record.
+                    let listed = (row["summary_json"] as String?).flatMap { try? JSONDecoder().decode(ListedApplication.self, from: Data($0.utf8)) }
+                    let company = try listed?.company ?? String.fetchOne(db, sql: "SELECT record_json FROM applications WHERE id = ?",
+                                                                         arguments: [row["id"] as String])
+                        .flatMap { try? RecordSummary(json: $0) }?.company ?? ""
                     out[account] = (company, [])
                     order.append(account)
                 }

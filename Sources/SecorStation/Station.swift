@@ -144,7 +144,9 @@ public struct Station: Sendable {
     /// A page in the station's layout: `name`'s template with `values`, plus who is signed in,
     /// the form token and the script nonce.
     func page(_ name: String, title: String, _ context: StationContext, _ values: [String: Any], status: HTTPResponse.Status = .ok) throws -> Response {
-        var values = values
+        // An empty string opens a mustache section; a value that is not there does not (a blank
+        // problem or notice is no paragraph). A variable that is not there prints nothing, as "" would.
+        var values = values.filter { !(($0.value as? String)?.isEmpty ?? false) }
         let session = context.sessions.session
         values["csrf"] = session?.csrf ?? ""
         values["nonce"] = context.nonce
@@ -209,7 +211,8 @@ public struct Station: Sendable {
             }
             return ["date": day.description,
                     "counts": [ApplicationState.accepted, .rejected, .needsReview, .pending, .superseded].map { ["state": $0.words, "n": counts[$0] ?? 0] },
-                    "queueLength": queueLength, "oldest": queue.first.map { String($0.received.prefix(16)) } ?? "",
+                    "queueLength": queueLength, "oldest": queue.first.map { String($0.received.prefix(16)).replacingOccurrences(of: "T", with: " ") } ?? "",
+                    "hasOldest": queue.first != nil,
                     "bars": bars, "chartHeight": max(26, bars.count * 26), "hasBars": !bars.isEmpty, "latest": latest]
         }
         return try page("today", title: "Today", context, view)
@@ -435,14 +438,18 @@ public struct Station: Sendable {
             let lives = try life.lives(of: wcb)
             let view = CompanyView(company: account.company, decisions: account.decisions, lives: lives)
             let registrations: [[String: Any]] = view.registrations.map { r in
-                ["registered": r.registered.description, "status": r.status.rawValue,
-                 "milestone1": r.milestone1?.description ?? "not recorded (due \(r.milestone1Due))",
-                 "certified": r.certified?.description ?? "not recorded (due \(r.certificationDue))",
-                 "audits": r.annualAudits.map { ["anniversary": $0.anniversary.description, "on": $0.on.description] },
-                 "overdue": r.auditOverdue?.description ?? "", "removed": r.removedOn?.description ?? "",
-                 "mayRegisterFrom": r.mayRegisterFrom?.description ?? "",
-                 "records": r.records.map { ["event": $0.event.rawValue, "on": $0.on.description, "by": $0.by,
-                                             "recorded": $0.recorded.description, "superseded": $0.superseded] }]
+                var row: [String: Any] = [
+                    "registered": r.registered.description, "status": r.status.rawValue,
+                    "milestone1": r.milestone1?.description ?? "not recorded (due \(r.milestone1Due))",
+                    "certified": r.certified?.description ?? "not recorded (due \(r.certificationDue))",
+                    "audits": r.annualAudits.map { ["anniversary": $0.anniversary.description, "on": $0.on.description] },
+                    "records": r.records.map { ["event": $0.event.rawValue, "on": $0.on.description, "by": $0.by,
+                                                "recorded": $0.recorded.description, "superseded": $0.superseded] }]
+                // Only what there is: a section opens for any value given.
+                if let d = r.auditOverdue { row["overdue"] = d.description }
+                if let d = r.removedOn { row["removed"] = d.description }
+                if let d = r.mayRegisterFrom { row["mayRegisterFrom"] = d.description }
+                return row
             }
             return ["wcb": wcb, "company": view.company, "status": view.status?.rawValue ?? view.registration ?? "",
                     "registrations": registrations, "inForce": view.status?.inForce ?? false, "today": date.description,

@@ -270,6 +270,7 @@ func freePort() -> Int {
 
         // Signed out, the page is refused.
         try browser.go("\(site)/")
+        if ProcessInfo.processInfo.environment["SECOR_SCREENSHOTS"] != nil { try browser.screenshot(to: docs.appendingPathComponent("station-today.png")) }
         try browser.click(browser.element("#signout"))
         #expect(eventually(10) { browser.url.hasSuffix("/signin") })
         try browser.go("\(site)/applications/\(id)")

@@ -140,6 +140,7 @@ import SecorCore
             let boss = try await Self.signIn(client, "boss", "boss password")
             let list = try await client.execute(uri: "/staff", method: .get, headers: [.cookie: boss.cookie])
             #expect(list.status == .ok && String(buffer: list.body).contains("<td>clerk</td>"))
+            #expect(!String(buffer: list.body).contains("staff-problem") && !String(buffer: list.body).contains("staff-done"))
             let headers: HTTPFields = [.cookie: boss.cookie, .contentType: "application/x-www-form-urlencoded"]
             let differ = try await client.execute(uri: "/staff", method: .post, headers: headers,
                                                   body: ByteBuffer(string: "csrf=\(boss.csrf)&name=dana&role=clerk&password=0123456789&again=0123456780"))
@@ -180,6 +181,8 @@ import SecorCore
             #expect(made.status == .seeOther)
             let after = String(buffer: try await client.execute(uri: "/companies/3000001", method: .get, headers: [.cookie: clerk.cookie]).body)
             #expect(after.contains("<span class=\"who\">clerk</span> recorded milestone-1 on 2026-11-22"))
+            #expect(!after.contains("Audit overdue") && !after.contains("<th>Removed</th>") && !after.contains("record-problem"),
+                    "nothing shown that is not there")
             // 18 months from 2026-11-22: certification is due 2028-05-22, inside the 60 days from 2028-04-01.
             let due = try await client.execute(uri: "/program?date=2028-04-01", method: .get, headers: [.cookie: clerk.cookie])
             #expect(due.status == .ok && String(buffer: due.body).contains("due 2028-05-22"))
