@@ -299,6 +299,39 @@ public enum Normalize {
         return .value(digits)
     }
 
+    // MARK: Percentages and certificate numbers (Alberta's audit submission)
+
+    /// An audit score: `84`, `84%`, `84 %`, `79.5%`, `79,5 %`, `84 percent`; from 0 to 100.
+    public static func percent(_ raw: String) -> Normalized<Double> {
+        var text = squeeze(raw).lowercased()
+        if text.isEmpty { return .blank }
+        for suffix in ["percent", "per cent", "pct", "%"] where text.hasSuffix(suffix) {
+            text = String(text.dropLast(suffix.count)).trimmingCharacters(in: .whitespaces)
+            break
+        }
+        let number = text.replacingOccurrences(of: ",", with: ".")
+        guard !number.isEmpty, number.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }), number.filter({ $0 == "." }).count <= 1,
+              let value = Double(number) else {
+            return .invalid(why: "“\(squeeze(raw))” is not a percentage")
+        }
+        guard (0...100).contains(value) else { return .invalid(why: "“\(squeeze(raw))” is not between 0 and 100") }
+        return .value(value)
+    }
+
+    /// A SECOR certificate number: `AB`, the 7-digit account, a dash, two digits (`AB1234567-01`),
+    /// however it is cased or spaced.
+    public static func certificateNumber(_ raw: String) -> Normalized<String> {
+        let text = squeeze(raw)
+        if text.isEmpty { return .blank }
+        let compact = text.uppercased().filter { !$0.isWhitespace }
+        let parts = compact.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0].count == 9, parts[0].hasPrefix("AB"), parts[0].dropFirst(2).allSatisfy({ $0.isASCII && $0.isNumber }),
+              parts[1].count == 2, parts[1].allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            return .invalid(why: "“\(text)” is not a certificate number like AB1234567-01")
+        }
+        return .value(compact)
+    }
+
     // MARK: Email
 
     /// Trimmed, lower-cased; one `@`, a dotted domain, no spaces.

@@ -26,6 +26,30 @@ import Testing
         guard case .invalid = Normalize.count(written) else { Issue.record("\(written) accepted"); return }
     }
 
+    // Alberta's audit score, as people write it (`84`, `84%`, `79.5 %`): 80 passes, 79.5 does not.
+    @Test(arguments: [
+        ("84", Normalized<Double>.value(84)), ("84%", .value(84)), ("84 %", .value(84)), ("79.5%", .value(79.5)),
+        ("79,5 %", .value(79.5)), ("100", .value(100)), ("0%", .value(0)), ("84 percent", .value(84)), ("", .blank),
+    ])
+    func percentages(_ written: String, _ expected: Normalized<Double>) {
+        #expect(Normalize.percent(written) == expected)
+    }
+
+    @Test(arguments: ["101%", "eighty", "8.4.1", "-5", "%", "84%%"])
+    func percentagesThatAreNot(_ written: String) {
+        guard case .invalid = Normalize.percent(written) else { Issue.record("\(written) accepted"); return }
+    }
+
+    @Test(arguments: [("AB1234567-01", "AB1234567-01"), ("ab1234567-01", "AB1234567-01"), ("AB 1234567 - 02", "AB1234567-02")])
+    func certificateNumbersCompareWithoutCaseOrSpaces(_ written: String, _ expected: String) {
+        #expect(Normalize.certificateNumber(written) == .value(expected))
+    }
+
+    @Test(arguments: ["AB123456-01", "SK1234567-01", "AB1234567", "AB1234567-1", "AB1234567-01-02"])
+    func certificateNumbersThatAreNot(_ written: String) {
+        guard case .invalid = Normalize.certificateNumber(written) else { Issue.record("\(written) accepted"); return }
+    }
+
     @Test(arguments: [
         ("Yes", Normalized<Bool>.value(true)), ("Y", .value(true)), ("true", .value(true)), ("X", .value(true)),
         ("✓", .value(true)), ("■", .value(true)), ("yes.", .value(true)),
