@@ -96,8 +96,7 @@ public struct BatchDecider: Sendable {
         }
         let decision = Decision(reasons: reasons)
         if decision == .accepted, app.registration != nil, let account = app.wcbAccount { history?.accepted(account, on: processingDate) }
-        if decision != .rejected, let reg = app.registration, let account = app.wcbAccount,
-           let person = TraineeIdentity(name: reg.normalized.text("trainee_name"), email: reg.normalized.text("trainee_email")) {
+        if decision != .rejected, let account = app.wcbAccount, let person = app.registration?.trainee {
             register.claim(person, for: account)
         }
         var decided = DecidedApplication(application: app, edition: edition, decision: decision, reasons: reasons,

@@ -554,9 +554,7 @@ public struct Validator: Sendable {
             guard app.registration != nil else { return .notApplicable }
             return names.contains { field($0, in: app).map { !$0.isBlank } ?? false } ? .pass : .fail(found: "")
         case .traineeNotClaimed:
-            guard let reg = app.registration,
-                  let person = TraineeIdentity(name: reg.normalized.text("trainee_name"), email: reg.normalized.text("trainee_email")),
-                  let trainees else { return .notApplicable }
+            guard let reg = app.registration, let person = reg.trainee, let trainees else { return .notApplicable }
             if try trainees.account(claiming: person, otherThan: app.wcbAccount) != nil {
                 return .fail(found: reg.normalized["trainee_name"]?.written)
             }

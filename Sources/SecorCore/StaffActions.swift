@@ -123,6 +123,9 @@ public struct RecordSummary: Decodable, Sendable, NamesTheCompany {
     public init(json: String) throws {
         self = try JSONDecoder().decode(RecordSummary.self, from: Data(json.utf8))
     }
+
+    /// What a list keeps of it.
+    public var listed: ListedApplication { ListedApplication(company: company, account: account, doubtful: doubtful) }
 }
 
 /// What a list shows of an application, stored beside its record when it is filed.

@@ -95,7 +95,7 @@ public final class Filer {
 
     /// The registration's life over this registry, under the edition in force on the processing date.
     public var life: ProgramLife? {
-        pipeline.library.edition(on: date())?.lifecycle.map { ProgramLife(registry: registry, terms: $0) }
+        ProgramLife(registry: registry, library: pipeline.library, on: date())
     }
 
     /// The date's removals and notices (L3, L6), each notice's letter in OUT/notices.
@@ -161,9 +161,7 @@ public final class Filer {
         }
         record = record.relocated(locations)
         let searchText = record.searchText
-        let person = app.registration.flatMap {
-            TraineeIdentity(name: $0.normalized.text("trainee_name"), email: $0.normalized.text("trainee_email"))
-        }
+        let person = app.registration?.trainee
         filing.applications.append(.init(
             id: app.id, wcbAccount: app.wcbAccount, companyKey: (app.registration ?? app.declaration)?.companyKey, state: state,
             submitted: app.submitted?.text, edition: decided.edition.edition,

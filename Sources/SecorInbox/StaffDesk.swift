@@ -74,9 +74,7 @@ public final class StaffDesk {
     /// Applications in review, oldest first: at most `limit` of them (the queue's head).
     public func reviewQueue(limit: Int = 10_000) throws -> [QueueEntry] {
         try registry.oldestFirst(in: .needsReview, limit: limit).applications.compactMap { app, received -> QueueEntry? in
-            guard let listed = app.summary ?? app.recordJSON.flatMap({ try? RecordSummary(json: $0) }).map({
-                ListedApplication(company: $0.company, account: $0.account, doubtful: $0.doubtful)
-            }) else { return nil }
+            guard let listed = app.listed else { return nil }
             return QueueEntry(id: app.id, company: listed.company, account: listed.account, received: received, doubtful: listed.doubtful)
         }
     }
@@ -363,12 +361,8 @@ public final class StaffDesk {
             found.append(Found(id: app.id, state: app.state, company: r.company, account: r.account))
         }
         for app in indexed {
-            if let listed = app.summary {
-                found.append(Found(id: app.id, state: app.state, company: listed.company, account: listed.account))
-                continue
-            }
-            guard let json = app.recordJSON, let r = try? RecordSummary(json: json) else { continue }
-            add(app, r)
+            guard let listed = app.listed else { continue }
+            found.append(Found(id: app.id, state: app.state, company: listed.company, account: listed.account))
         }
         // Applications recorded before search was kept are looked at one by one.
         for app in unindexed where found.count < limit {

@@ -12,12 +12,11 @@ public struct ProcessJob {
     public let processingDate: CalendarDate
     public let jobs: Int
     public let showProgress: Bool
-    /// Trained employees already named in the registry count against this batch (rule 5 across days);
-    /// the registry's accepted registrations and removals count too (L4).
+    /// The registry the batch is recorded in (`process --db`): trained employees already named count
+    /// against it (rule 5 across days), and accepted registrations and removals too (L4); each
+    /// decision is recorded, then the processing date's removals and notices are carried out. The
+    /// applicants' files stay where they are.
     public let registry: Registry?
-    /// Records each decision in `registry`, then carries out the processing date's removals and
-    /// notices (`process --db`). The applicants' files stay where they are.
-    public var recording = false
     /// Where to write each application's folder (record, letters, annotated copies, worksheet) and the summary.
     public let out: URL?
     public var limits = Extraction.Limits()
@@ -79,7 +78,7 @@ public struct ProcessJob {
             guard case let .forms(file) = receipt else { return receipt }
             let (sha256, path) = (file.reference.sha256, file.reference.path)
             // Recording, a file the registry has is not received again.
-            if recording, let known = try registry?.document(sha256: sha256) {
+            if let known = try registry?.document(sha256: sha256) {
                 return .unmatched(UnmatchedFile(path: path, sha256: sha256, kind: .unknown, reasons: [
                     Diagnostic(.note, code: UnmatchedOutcome.duplicateCode,
                                "the same bytes as \(known.originalName), received \(known.receivedAt.prefix(10)); that file is the document",
@@ -100,7 +99,7 @@ public struct ProcessJob {
         // keeping only each decision and its reasons; then hand on the records in file order.
         let decider = pipeline.decider(on: processingDate)
         var outcomes: [Int: (edition: ProgramEdition, decision: Decision, reasons: [Reason], unconfirmed: [String], mayRegisterFrom: CalendarDate?)] = [:]
-        let life = lifecycle(pipeline.library)
+        let life = registry.flatMap { ProgramLife(registry: $0, library: pipeline.library, on: processingDate) }
         try decider.decideInSubmissionOrder(applications, earlier: registry, history: life, load: load) { index, d in
             outcomes[index] = (d.edition, d.decision, d.reasons, d.unconfirmed, d.mayRegisterFrom)
         }
@@ -124,12 +123,12 @@ public struct ProcessJob {
                                  date: processingDate)
                 try day.add(record)
             }
-            if recording, let registry { try Self.record(d, record, on: processingDate, in: registry) }
+            if let registry { try Self.record(d, record, on: processingDate, in: registry) }
             summary.add(record, keepingLine: keepingLines)
             try each(record)
         }
         // What arrived is decided first; then the date's removals and notices (L3, L6).
-        if recording, let life {
+        if let life {
             summary.notices = try life.carryOut(on: processingDate)
             if let out { try writer.writeNotices(summary.notices, terms: life.terms, date: processingDate, into: out) }
         }
@@ -139,12 +138,6 @@ public struct ProcessJob {
         }
         try day?.finish(unmatched: summary.unmatched)
         return summary
-    }
-
-    /// The program's life over the registry, under the edition in force on the processing date.
-    func lifecycle(_ library: ProgramLibrary) -> ProgramLife? {
-        guard let registry, let terms = library.edition(on: processingDate)?.lifecycle else { return nil }
-        return ProgramLife(registry: registry, terms: terms)
     }
 
     /// `process --db`: a decision recorded as the watcher records one, the files left where they are.
@@ -158,9 +151,7 @@ public struct ProcessJob {
             filing.events.append(.init(sha256: doc.sha256, applicationID: app.id, event: "decided",
                                        detail: "\(record.decision.rawValue): " + d.reasons.map(\.code).joined(separator: ","), edition: d.edition.edition))
         }
-        let person = app.registration.flatMap {
-            TraineeIdentity(name: $0.normalized.text("trainee_name"), email: $0.normalized.text("trainee_email"))
-        }
+        let person = app.registration?.trainee
         var update = Registry.Filing.ApplicationUpdate(
             id: app.id, wcbAccount: app.wcbAccount, companyKey: (app.registration ?? app.declaration)?.companyKey, state: record.decision,
             submitted: app.submitted?.text, edition: d.edition.edition, recordJSON: try JSONOutput.string(record),

@@ -14,6 +14,12 @@ public struct ProgramLife: RegistrationHistory {
         self.terms = terms
     }
 
+    /// Under the edition of `library` in force on `date`; nil when that edition has no lifecycle.
+    public init?(registry: Registry, library: ProgramLibrary, on date: CalendarDate) {
+        guard let terms = library.edition(on: date)?.lifecycle else { return nil }
+        self.init(registry: registry, terms: terms)
+    }
+
     // MARK: - Reading
 
     /// Every accepted registration of `account` (all accounts when nil), oldest first, as it stood on `date`.
@@ -112,12 +118,22 @@ public struct ProgramLife: RegistrationHistory {
         }
     }
 
+    /// Each account's company as first written.
+    public func companyNames() throws -> [String: String] {
+        Dictionary(try accounts().map { ($0.account, $0.company) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// L8: the due listing on `date`, from the registry as it stood then.
+    public func due(on date: CalendarDate) throws -> DueListing {
+        DueListing(on: date, lives: try lives(on: date), companies: try companyNames(), windowDays: terms.dueWindowDays)
+    }
+
     // MARK: - Runs and records
 
     /// L3 and L6 on a processing date: removes the registrations past a deadline and notes the
     /// audits overdue, in one transaction; what each company is told.
     public func carryOut(on date: CalendarDate) throws -> [LifeNotice] {
-        let companies = Dictionary(try accounts().map { ($0.account, $0.company) }, uniquingKeysWith: { a, _ in a })
+        let companies = try companyNames()
         return try registry.db.write { db in
             var notices: [LifeNotice] = []
             for life in try Self.lives(db, account: nil, on: nil, terms: terms) {

@@ -485,6 +485,11 @@ public final class Registry: @unchecked Sendable {
         /// hundreds does not decode hundreds of records.
         public let summary: ListedApplication?
 
+        /// What a list shows: the stored summary, or (none kept) the record's.
+        public var listed: ListedApplication? {
+            summary ?? recordJSON.flatMap { try? RecordSummary(json: $0) }?.listed
+        }
+
         init(row: Row) throws {
             updatedAt = row["updated_at"]
             summary = (row.hasColumn("summary_json") ? row["summary_json"] as String? : nil)
@@ -687,9 +692,8 @@ public final class Registry: @unchecked Sendable {
 
     /// A record's list summary, as stored: nil for a record that cannot be read.
     static func summary(of recordJSON: String) -> String? {
-        guard let r = try? RecordSummary(json: recordJSON) else { return nil }
-        return (try? JSONEncoder().encode(ListedApplication(company: r.company, account: r.account, doubtful: r.doubtful)))
-            .map { String(decoding: $0, as: UTF8.self) }
+        guard let listed = try? RecordSummary(json: recordJSON).listed else { return nil }
+        return (try? JSONEncoder().encode(listed)).map { String(decoding: $0, as: UTF8.self) }
     }
 
     // MARK: - Staff accounts

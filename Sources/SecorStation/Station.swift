@@ -409,8 +409,7 @@ public struct Station: Sendable {
         let view = try await desk.run { desk -> [String: Any] in
             let date = request.uri.queryParameters.get("date").flatMap(CalendarDate.init(iso:)) ?? desk.processingDate
             guard let life = desk.filer.life else { return ["date": date.description, "none": true] }
-            let companies = Dictionary(try life.accounts().map { ($0.account, $0.company) }, uniquingKeysWith: { a, _ in a })
-            let due = DueListing(on: date, lives: try life.lives(on: date), companies: companies, windowDays: life.terms.dueWindowDays)
+            let due = try life.due(on: date)
             func rows(_ entries: [DueListing.Entry], _ what: (DueListing.Entry) -> String) -> [[String: Any]] {
                 entries.map { ["wcb": $0.wcb, "company": $0.company, "what": what($0)] }
             }

@@ -24,11 +24,10 @@ struct LifeOptions: ParsableArguments {
         let path = db ?? RegistryPlace().database(out: nil)
         guard FileManager.default.fileExists(atPath: path) else { throw ValidationError("no registry at \(path)") }
         let registry = try refusingAsUsage { try Registry(path: path) }
-        let library = try ProgramLibrary.shipped.get()
-        guard let terms = library.edition(on: date)?.lifecycle else {
+        guard let life = ProgramLife(registry: registry, library: try ProgramLibrary.shipped.get(), on: date) else {
             throw ValidationError("the program's edition in force on \(date) has no lifecycle terms")
         }
-        return ProgramLife(registry: registry, terms: terms)
+        return life
     }
 }
 
@@ -89,8 +88,7 @@ struct Due: ParsableCommand {
         let date = options.date
         let life = try options.life(on: date)
         let notices = try life.carryOut(on: date)
-        let companies = Dictionary(try life.accounts().map { ($0.account, $0.company) }, uniquingKeysWith: { a, _ in a })
-        let due = DueListing(on: date, lives: try life.lives(), companies: companies, windowDays: life.terms.dueWindowDays)
+        let due = try life.due(on: date)
         struct Output: Encodable { let notices: [LifeNotice]; let due: DueListing }
         switch format {
         case .json: try printJSON(Output(notices: notices, due: due))

@@ -211,7 +211,6 @@ struct Process: AsyncParsableCommand {
         let registry = try refusingAsUsage { try db.map { try Registry(path: $0) } }
         var job = ProcessJob(processingDate: date, jobs: batch.jobs, showProgress: !batch.quiet, registry: registry,
                              out: out.map { URL(fileURLWithPath: $0) })
-        job.recording = registry != nil
         job.limits = limits.limits
         job.office = try officeOrUsage { try Office.find(config: config, beside: out) }
         let reading = try limits.isolatedReading(logLevel: common.logLevel)
