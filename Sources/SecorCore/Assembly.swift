@@ -208,6 +208,8 @@ public struct DocumentKey<Handle: Sendable>: AssemblyDocument {
 }
 
 /// A registration and its compliance declaration, as one application; either may be missing.
+/// A document decided on its own (an Alberta enrolment or audit submission) is the application's
+/// one form, held where a registration is: the unprefixed fields rules name.
 public struct AssembledApplication<Document: AssemblyDocument>: Sendable {
     public var id: String
     public var registration: Document?
@@ -319,13 +321,13 @@ public struct ApplicationAssembler: Sendable {
 
     /// Receives one read file (the `index`-th of the batch): its forms normalized, or why it is in no application.
     public func receive(_ read: ReadFile, index: Int) -> Receipt<ReceivedDocument> {
-        let forms = read.documents.filter { $0.kind == .registration || $0.kind == .declaration }
+        let forms = read.documents.filter { normalizer.templates.template(for: $0.kind) != nil }
         guard !forms.isEmpty else {
             return .unmatched(UnmatchedFile(path: read.file.path, sha256: read.file.sha256, kind: read.kind,
                                             reasons: read.reasons + read.documents.flatMap(\.reasons)))
         }
         let kinds = Set(forms.map(\.kind))
-        let other = read.documents.filter { $0.kind != .registration && $0.kind != .declaration }.flatMap(\.pages).sorted()
+        let other = read.documents.filter { normalizer.templates.template(for: $0.kind) == nil }.flatMap(\.pages).sorted()
         let reference = FileReference(path: read.file.path, sha256: read.file.sha256,
                                       kind: kinds.count > 1 || forms.count > 1 ? "envelope" : forms[0].kind.rawValue,
                                       pages: read.pageCount, otherPages: other.isEmpty ? nil : other)
@@ -349,12 +351,17 @@ public struct ApplicationAssembler: Sendable {
         var references: [Int: FileReference] = [:] // by file index
 
         for receipt in receipts {
-            let file: ReceivedFile<Document>
+            let whole: ReceivedFile<Document>
             switch receipt {
             case let .unmatched(u): unmatched.append(u); continue
-            case let .forms(f): file = f
+            case let .forms(f): whole = f
             }
-            references[file.index] = file.reference
+            references[whole.index] = whole.reference
+            // A document decided on its own (Alberta's) is an application by itself.
+            for doc in whole.documents where doc.kind.isDecidedAlone {
+                applications.append(App(id: "", registration: doc, declaration: nil, files: [whole.reference]))
+            }
+            let file = ReceivedFile(index: whole.index, reference: whole.reference, documents: whole.documents.filter { !$0.kind.isDecidedAlone })
             if Set(file.documents.map(\.kind)).count > 1 {
                 // An envelope: each registration with the declaration next to it, after it
                 // first (as the forms are sent), then before it (an envelope packed the other way).
@@ -464,7 +471,8 @@ public struct ApplicationAssembler: Sendable {
         // Counted per kind, so that a batch of thousands of lone documents is not compared pair by pair.
         let lone = applications.indices.compactMap { i -> (index: Int, kind: DocumentKind, doubtful: Bool)? in
             let app = applications[i]
-            guard app.registration == nil || app.declaration == nil, let doc = app.registration ?? app.declaration else { return nil }
+            guard app.registration == nil || app.declaration == nil, let doc = app.registration ?? app.declaration,
+                  !doc.kind.isDecidedAlone else { return nil }
             return (i, doc.kind, doc.wcbConfidence < sureAt || doc.wcbAccount == nil)
         }
         var loneOfKind: [DocumentKind: Int] = [:], doubtfulOfKind: [DocumentKind: Int] = [:]

@@ -12,6 +12,15 @@ public struct DecidedApplication: Sendable {
     public let unconfirmed: [String]
     /// A registration rejected under L4: the first date its account may register again.
     public var mayRegisterFrom: CalendarDate? = nil
+    /// What an accepted Alberta document did to the program's record (an enrolment on record, a
+    /// certificate issued or replaced, a maintenance audit received): recorded with the decision.
+    public var certificateChanges: [CertificateChange] = []
+
+    /// The certificate this decision issued, if any.
+    public var issued: IssuedCertificate? {
+        for change in certificateChanges { if case let .issued(c) = change { return IssuedCertificate(c, application: application.id) } }
+        return nil
+    }
 
     public init(application: Application, edition: ProgramEdition, decision: Decision, reasons: [Reason], unconfirmed: [String] = []) {
         self.application = application
@@ -39,13 +48,18 @@ public struct BatchDecider: Sendable {
     }
 
     public func edition(for application: Application) -> ProgramEdition? {
-        library.edition(of: program, on: application.submitted?.date ?? processingDate)
+        library.edition(of: program(of: application), on: application.submitted?.date ?? processingDate)
+    }
+
+    /// The program whose rules decide the application: its form's, told by the form's title.
+    public func program<Document>(of application: AssembledApplication<Document>) -> String {
+        application.documents.first.flatMap { templates.template(for: $0.kind)?.program } ?? program
     }
 
     public func decide(_ applications: [Application], earlier: (any TraineeRegister)? = nil,
-                       history: (any RegistrationHistory)? = nil) throws -> [DecidedApplication] {
+                       history: (any RegistrationHistory)? = nil, certificates: (any CertificateRegister)? = nil) throws -> [DecidedApplication] {
         var decided: [Int: DecidedApplication] = [:]
-        try decideInSubmissionOrder(applications, earlier: earlier, history: history, load: { $0 }) { decided[$0] = $1 }
+        try decideInSubmissionOrder(applications, earlier: earlier, history: history, certificates: certificates, load: { $0 }) { decided[$0] = $1 }
         return applications.indices.compactMap { decided[$0] }
     }
 
@@ -54,12 +68,18 @@ public struct BatchDecider: Sendable {
     /// when a register cannot answer: a broken run, never a decision.
     public func decideInSubmissionOrder<Document>(_ applications: [AssembledApplication<Document>], earlier: (any TraineeRegister)? = nil,
                                                   history: (any RegistrationHistory)? = nil,
+                                                  certificates: (any CertificateRegister)? = nil,
                                                   load: (AssembledApplication<Document>) throws -> Application,
                                                   each: (Int, DecidedApplication) throws -> Void) throws {
         let register = BatchTraineeRegister(earlier: earlier)
         let standing = history.map { BatchRegistrationHistory(earlier: $0) }
-        for index in Self.submissionOrder(applications.map(\.submitted)) {
-            if let d = try decide(try load(applications[index]), register: register, history: standing) { try each(index, d) }
+        let record = BatchCertificates(earlier: certificates)
+        // Alberta's order within a run: enrolments first, then audit submissions, each by date signed.
+        let ranks = applications.map { $0.documents.contains { $0.kind == .auditSubmission } ? 1 : 0 }
+        let order = Self.submissionOrder(applications.map(\.submitted))
+        let position = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
+        for index in order.sorted(by: { (ranks[$0], position[$0]!) < (ranks[$1], position[$1]!) }) {
+            if let d = try decide(try load(applications[index]), register: register, history: standing, certificates: record) { try each(index, d) }
         }
     }
 
@@ -78,16 +98,17 @@ public struct BatchDecider: Sendable {
     /// One application, in its turn: a registration that is not rejected claims its trained
     /// employee in `register`, so later ones naming the same person break rule 5.
     /// Nil when no edition of the program was in effect on its date.
-    public func decide(_ app: Application, register: BatchTraineeRegister, history: BatchRegistrationHistory? = nil) throws -> DecidedApplication? {
-        guard let edition = library.edition(of: program, on: app.submitted?.date ?? processingDate) else { return nil }
+    public func decide(_ app: Application, register: BatchTraineeRegister, history: BatchRegistrationHistory? = nil,
+                       certificates: BatchCertificates? = nil) throws -> DecidedApplication? {
+        guard let edition = edition(for: app) else { return nil }
         let validator = Validator(edition: edition, templates: templates, processingDate: processingDate)
         let app = validator.confirmed(app)
         // Which fields decide, once: it may ask the registry about trained employees.
         let deciding = validator.decidingFields(app, trainees: register)
-        var reasons = try validator.validate(app, trainees: register, deciding: deciding)
+        var reasons = try validator.validate(app, trainees: register, deciding: deciding, certificates: certificates)
         // L4: the account's standing with the program, as the registry and this batch have it.
         var mayRegisterFrom: CalendarDate? = nil
-        if let history, app.registration != nil, let account = app.wcbAccount, !account.isEmpty {
+        if let history, app.registration?.kind == .registration, let account = app.wcbAccount, !account.isEmpty {
             let standing = try history.standing(of: account, on: processingDate)
             if let reason = validator.standingReason(app, standing, on: processingDate) {
                 reasons.append(reason)
@@ -95,13 +116,24 @@ public struct BatchDecider: Sendable {
             }
         }
         let decision = Decision(reasons: reasons)
-        if decision == .accepted, app.registration != nil, let account = app.wcbAccount { history?.accepted(account, on: processingDate) }
-        if decision != .rejected, let account = app.wcbAccount, let person = app.registration?.trainee {
+        let form = app.registration?.kind
+        if decision == .accepted, form == .registration, let account = app.wcbAccount { history?.accepted(account, on: processingDate) }
+        if decision != .rejected, form == .registration, let account = app.wcbAccount, let person = app.registration?.trainee {
             register.claim(person, for: account)
+        }
+        // An accepted Alberta document changes the program's record (rule 14), for the documents after it too.
+        var changes: [CertificateChange] = []
+        if decision == .accepted, let terms = edition.certificates, let certificates, let doc = app.registration, let account = app.wcbAccount {
+            let type: AuditType? = doc.kind == .auditSubmission ? doc.normalized.text("audit_type").flatMap(AuditType.init(rawValue:)) : nil
+            if doc.kind == .enrolment || type != nil {
+                changes = try certificates.accept(account: account, audit: type, naming: doc.normalized.text("secor_certificate_number"),
+                                                  on: processingDate, terms: terms)
+            }
         }
         var decided = DecidedApplication(application: app, edition: edition, decision: decision, reasons: reasons,
                                          unconfirmed: validator.unconfirmed(app, deciding: deciding))
         decided.mayRegisterFrom = mayRegisterFrom
+        decided.certificateChanges = changes
         return decided
     }
 }

@@ -302,13 +302,14 @@ public struct Validator: Sendable {
 
     /// Every reason the application is not accepted, in the edition's rule order. `deciding` is
     /// `decidingFields(application, trainees:)`, when the caller has it already.
-    public func validate(_ application: Application, trainees: (any TraineeRegister)? = nil, deciding: Set<String>? = nil) throws -> [Reason] {
+    public func validate(_ application: Application, trainees: (any TraineeRegister)? = nil, deciding: Set<String>? = nil,
+                         certificates: (any CertificateRegister)? = nil) throws -> [Reason] {
         var reasons: [Reason] = []
         reasons += readingProblems(application)
         let deciding = deciding ?? decidingFields(application, trainees: trainees)
         reasons += formatProblems(application, unconfirmed: Set(unconfirmedFields(application, deciding: deciding)))
         for rule in edition.rules {
-            reasons += try evaluate(rule, application, trainees: trainees)
+            reasons += try evaluate(rule, application, trainees: trainees, certificates: certificates)
         }
         // A rejection letter names the applicant's WCB account: one not read with confidence is for
         // staff to confirm before any letter goes (the reasons stand, held for review).
@@ -349,11 +350,12 @@ public struct Validator: Sendable {
         return key.hasPrefix("decl_") ? key : "declaration_" + key
     }
 
-    func label(for name: String) -> String? {
+    func label(for name: String, in app: Application? = nil) -> String? {
         // A missing document is named by its title as printed on the form.
         if let kind = DocumentKind(rawValue: name), let form = templates.template(for: kind) { return form.title }
         var key = name
-        var template = templates.registration
+        // A form decided on its own names its own fields.
+        var template = app?.registration.flatMap { templates.template(for: $0.kind) } ?? templates.registration
         if name.hasPrefix("declaration.") {
             key = String(name.dropFirst("declaration.".count)); template = templates.declaration
         } else if name.hasPrefix("declaration_") {
@@ -374,7 +376,7 @@ public struct Validator: Sendable {
 
     private func reason(code: String, severity: RuleSeverity, fieldName: String, reasonField: String? = nil, found: String?,
                         message: String, rule: String, app: Application, limit: Int? = nil) -> Reason {
-        let label = label(for: fieldName)
+        let label = label(for: fieldName, in: app)
         let f = field(fieldName, in: app)
         return Reason(code: code, severity: severity, field: reasonField ?? Self.reasonField(fieldName), found: found,
                       message: render(message, label: label, found: found, limit: limit), rule: edition.cite(rule),
@@ -457,9 +459,15 @@ public struct Validator: Sendable {
         case fail(found: String?)
         /// A value the condition needs is blank, invalid or missing: other rules report that.
         case notApplicable
+        /// It asks what is on record, and no record (registry) was given: staff look.
+        case needsRecord
     }
 
-    func evaluate(_ rule: ProgramRule, _ app: Application, trainees: (any TraineeRegister)?) throws -> [Reason] {
+    func evaluate(_ rule: ProgramRule, _ app: Application, trainees: (any TraineeRegister)?,
+                  certificates: (any CertificateRegister)? = nil) throws -> [Reason] {
+        func test(_ c: RuleCondition, _ app: Application, trainees: (any TraineeRegister)?) throws -> Outcome {
+            try self.test(c, app, trainees: trainees, certificates: certificates)
+        }
         for condition in rule.when ?? [] {
             guard case .pass = try test(condition, app, trainees: trainees) else { return [] }
         }
@@ -490,7 +498,14 @@ public struct Validator: Sendable {
                                       rule: edition.cite(rule.id), label: label(for: which), document: app.documents.first?.path))
                 return reasons
             }
-            if case let .fail(found) = try test(condition, app, trainees: trainees) {
+            let outcome = try test(condition, app, trainees: trainees)
+            if case .needsRecord = outcome {
+                let name = rule.field ?? condition.field ?? "registration"
+                reasons.append(reason(code: "needs-record", severity: .review, fieldName: name, found: nil,
+                    message: "This is decided against the program's record of enrolments and certificates, which this run was not given; staff will check it.",
+                    rule: rule.id, app: app))
+            }
+            if case let .fail(found) = outcome {
                 let name = rule.field ?? condition.field ?? "registration"
                 let fieldName = name.hasPrefix("declaration_") ? "declaration." + name.dropFirst("declaration_".count) : name
                 let read = readFields(condition).map { field($0, in: app) }
@@ -525,6 +540,7 @@ public struct Validator: Sendable {
             return !countsAddUp(app)
         }
         if case .notAfterProcessingDate = c { return true }
+        if case .notAfterField = c { return true }
         return false
     }
 
@@ -539,14 +555,23 @@ public struct Validator: Sendable {
 
     /// Every field a condition reads.
     func readFields(_ c: RuleCondition) -> [String] {
-        ([c.field].compactMap { $0 }) + (c.sum ?? []) + (c.equalsSum ?? []) + (c.anyPresent ?? [])
-            + [c.sameAs, c.sameCompanyAs].compactMap { $0 }
+        var names = ([c.field].compactMap { $0 }) + (c.sum ?? []) + (c.equalsSum ?? []) + (c.anyPresent ?? [])
+            + [c.sameAs, c.sameCompanyAs, c.notAfterOther].compactMap { $0 }
+        // Alberta's record checks read the account, and the audit's type and certificate.
+        switch c {
+        case .enrolled, .noValidCertificate, .certificateOfAccount: names.append("wcb_account_number")
+        case .auditWindow, .auditYearOpen: names += ["wcb_account_number", "audit_type", "secor_certificate_number"]
+        default: break
+        }
+        return names
     }
 
-    func test(_ c: RuleCondition, _ app: Application, trainees: (any TraineeRegister)?) throws -> Outcome {
+    func test(_ c: RuleCondition, _ app: Application, trainees: (any TraineeRegister)?,
+              certificates: (any CertificateRegister)? = nil) throws -> Outcome {
+        if c.readsCertificates { return try testRecord(c, app, certificates) }
         switch c {
         case let .documentPresent(which):
-            let present = which == "declaration" ? app.declaration != nil : app.registration != nil
+            let present = app.documents.contains { $0.kind.rawValue == which }
             // Received but unreadable is not missing: staff review it instead.
             if !present && which == "declaration" && !app.unreadableParts.isEmpty { return .notApplicable }
             return present ? .pass : .fail(found: "missing")
@@ -590,6 +615,15 @@ public struct Validator: Sendable {
         case .notAfterProcessingDate:
             guard case let .date(d) = value else { return .notApplicable }
             return d <= processingDate ? .pass : .fail(found: d.description)
+        case let .notAfterField(_, other):
+            guard case let .date(d) = value, let o = field(other, in: app), o.status == .ok, case let .date(od)? = o.value else { return .notApplicable }
+            return d <= od ? .pass : .fail(found: "\(d), after \(od)")
+        case let .atLeast(_, limit):
+            switch value {
+            case let .percent(p): return p >= limit ? .pass : .fail(found: f.written)
+            case let .count(n): return Double(n) >= limit ? .pass : .fail(found: f.written)
+            default: return .notApplicable
+            }
         case let .sameAs(_, other):
             guard let o = field(other, in: app), o.status == .ok, let ov = o.value else { return .notApplicable }
             return ov == value ? .pass : .fail(found: f.written)
@@ -597,7 +631,49 @@ public struct Validator: Sendable {
             guard let o = field(other, in: app), o.status == .ok else { return .notApplicable }
             if sameCompanyByReadings(name, other, app) { return .pass }
             return Normalize.companyKey(o.written) == Normalize.companyKey(f.written) ? .pass : .fail(found: f.written)
-        case .present, .documentPresent, .anyPresent, .traineeNotClaimed, .sumAtMost:
+        case .present, .documentPresent, .anyPresent, .traineeNotClaimed, .sumAtMost,
+             .enrolled, .noValidCertificate, .certificateOfAccount, .auditWindow, .auditYearOpen:
+            return .notApplicable
+        }
+    }
+
+    /// Alberta's checks against the record of enrolments and certificates. Without a registry a
+    /// run knows only its own batch: what must be on record and is not found there is for staff.
+    func testRecord(_ c: RuleCondition, _ app: Application, _ register: (any CertificateRegister)?) throws -> Outcome {
+        guard let account = app.wcbAccount, !account.isEmpty else { return .notApplicable }
+        let keepsRecord = (register as? BatchCertificates)?.keepsRecord ?? (register != nil)
+        guard let register else { return .needsRecord }
+        // The certificate the audit names, when it is the account's own and valid on the processing date.
+        func named() throws -> Certificate? {
+            guard let f = field("secor_certificate_number", in: app), f.status == .ok, case let .text(number)? = f.value,
+                  let c = try register.certificate(number), c.account == account, c.status(on: processingDate) == .valid else { return nil }
+            return c
+        }
+        let auditType: AuditType? = { if case let .text(t)? = field("audit_type", in: app)?.value { return AuditType(rawValue: t) } else { return nil } }()
+        switch c {
+        case let .enrolled(wanted):
+            let enrolled = try register.isEnrolled(account)
+            if wanted && !enrolled && !keepsRecord { return .needsRecord }
+            return enrolled == wanted ? .pass : .fail(found: account)
+        case .noValidCertificate:
+            let valid = try register.certificates(of: account).first { $0.status(on: processingDate) == .valid }
+            return valid.map { .fail(found: $0.number) } ?? .pass
+        case let .certificateOfAccount(name):
+            guard let f = field(name, in: app), f.status == .ok, case let .text(number)? = f.value else { return .notApplicable }
+            guard let c = try register.certificate(number) else { return keepsRecord ? .fail(found: f.written) : .needsRecord }
+            if c.account != account { return .fail(found: "\(f.written), the certificate of another WCB-Alberta account") }
+            let status = c.status(on: processingDate)
+            return status == .valid ? .pass : .fail(found: "\(f.written), \(status.rawValue)")
+        case let .auditWindow(edge):
+            guard let type = auditType, let c = try named(), let window = c.window(for: type) else { return .notApplicable }
+            switch edge {
+            case .opened: return processingDate > window.after ? .pass : .fail(found: "received \(processingDate), before the window opening after \(window.after)")
+            case .notClosed: return processingDate <= window.through ? .pass : .fail(found: "received \(processingDate), after \(window.through)")
+            }
+        case .auditYearOpen:
+            guard let year = auditType?.maintenanceYear, let c = try named() else { return .notApplicable }
+            return c.maintenance[year].map { .fail(found: "year \(year) accepted \($0)") } ?? .pass
+        default:
             return .notApplicable
         }
     }

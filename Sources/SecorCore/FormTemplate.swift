@@ -11,6 +11,8 @@ public enum FieldKind: String, Sendable, Codable {
     case choice
     case count
     case date
+    /// A percentage from 0 to 100, `%` optional (Alberta's audit score).
+    case percent
     /// A declaration statement's tick box.
     case tick
     /// Ink in a drawn box (the signature).
@@ -19,10 +21,19 @@ public enum FieldKind: String, Sendable, Codable {
 
 /// The kind of document the office receives, known by its content.
 public enum DocumentKind: String, Sendable, Codable, CaseIterable {
+    /// Saskatchewan: a registration and its compliance declaration make one application.
     case registration
     case declaration
+    /// Alberta: an enrolment, and later audit submissions, each decided on its own.
+    case enrolment
+    case auditSubmission = "audit_submission"
     case unknown
     case unreadable
+
+    /// A document that is an application by itself, never paired with another.
+    public var isDecidedAlone: Bool { self == .enrolment || self == .auditSubmission }
+    /// A form the office reads (not a cover letter, an unknown or an unreadable file).
+    public var isForm: Bool { self != .unknown && self != .unreadable }
 }
 
 /// One field of a form, where it is on the blank form and what the form prints beside it.
@@ -43,9 +54,11 @@ public struct TemplateField: Sendable, Codable, Hashable {
     public let choices: [String]?
     /// Registration fields: the XML export's path (`Company/LegalName`, `.../@attr`).
     public let xml: String?
+    /// A city field: the list of places (`schemas/places/<name>.txt`) a reading off a scan may be.
+    public let places: String?
 
     enum CodingKeys: String, CodingKey {
-        case key, label, kind, page, box, options, choices, xml
+        case key, label, kind, page, box, options, choices, xml, places
         case labelBox = "label_box"
     }
 }
@@ -53,6 +66,9 @@ public struct TemplateField: Sendable, Codable, Hashable {
 /// A form edition's layout: every field's key, label, kind and box.
 public struct FormTemplate: Sendable, Codable {
     public let form: DocumentKind
+    /// The program whose rules decide this form (`sk-secor`, `ab-secor`): the form's title tells
+    /// the program, never the file name.
+    public let program: String
     public let edition: String
     public let title: String
     /// Printed text that only this form carries, used to classify a PDF by its text layer.
@@ -65,7 +81,7 @@ public struct FormTemplate: Sendable, Codable {
     public let anchors: [TemplateAnchor]
 
     enum CodingKeys: String, CodingKey {
-        case form, edition, title, pages, fields, anchors
+        case form, program, edition, title, pages, fields, anchors
         case identifyingText = "identifying_text"
         case blankForm = "blank_form"
         case pageSize = "page_size"
@@ -75,28 +91,26 @@ public struct FormTemplate: Sendable, Codable {
     public var keys: [String] { fields.map(\.key) }
 }
 
-/// The templates shipped in `schemas/forms`.
+/// The templates shipped in `schemas/forms`: each form's latest edition.
 public struct FormTemplates: Sendable {
+    /// Every form, Saskatchewan's registration and declaration first.
+    public let all: [FormTemplate]
+    /// Saskatchewan's two forms, which code pairing them into one application names.
     public let registration: FormTemplate
     public let declaration: FormTemplate
 
-    public init(registration: FormTemplate, declaration: FormTemplate) {
+    public init(registration: FormTemplate, declaration: FormTemplate, others: [FormTemplate] = []) {
         self.registration = registration
         self.declaration = declaration
+        self.all = [registration, declaration] + others
     }
 
     public func template(for kind: DocumentKind) -> FormTemplate? {
-        switch kind {
-        case .registration: registration
-        case .declaration: declaration
-        default: nil
-        }
+        all.first { $0.form == kind }
     }
 
-    public var all: [FormTemplate] { [registration, declaration] }
-
     /// Every `*.template.json` in `schemas/forms`, found by listing the folder (a new edition of a
-    /// form is a new file); for each form, its latest edition is the one read.
+    /// form, or a new program's form, is a new file); for each form, its latest edition is the one read.
     public static func load(from folder: URL = SchemaFiles.forms) throws -> FormTemplates {
         let decoder = JSONDecoder()
         let names: [String]
@@ -113,13 +127,14 @@ public struct FormTemplates: Sendable {
                 throw SchemaError(file: url.path, reason: "\(error)")
             }
         }
-        func latest(_ form: DocumentKind) throws -> FormTemplate {
-            guard let template = templates.filter({ $0.form == form }).max(by: { $0.edition < $1.edition }) else {
-                throw SchemaError(file: folder.path, reason: "no template for the \(form.rawValue) form")
-            }
-            return template
+        func latest(_ form: DocumentKind) -> FormTemplate? {
+            templates.filter { $0.form == form }.max(by: { $0.edition < $1.edition })
         }
-        return FormTemplates(registration: try latest(.registration), declaration: try latest(.declaration))
+        guard let registration = latest(.registration), let declaration = latest(.declaration) else {
+            throw SchemaError(file: folder.path, reason: "no template for the registration form or the compliance declaration")
+        }
+        let others = DocumentKind.allCases.filter { $0.isDecidedAlone }.compactMap(latest)
+        return FormTemplates(registration: registration, declaration: declaration, others: others)
     }
 
     /// Loaded once per process; the files are part of the program.

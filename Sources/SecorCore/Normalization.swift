@@ -7,6 +7,8 @@ public enum FieldValue: Sendable, Hashable, Codable, CustomStringConvertible {
     case count(Int)
     case flag(Bool)
     case date(CalendarDate)
+    /// A percentage, 0 to 100.
+    case percent(Double)
 
     /// How records show it: counts as numbers, Yes/No as `Yes`/`No`, dates as `YYYY-MM-DD`.
     public var description: String {
@@ -15,6 +17,7 @@ public enum FieldValue: Sendable, Hashable, Codable, CustomStringConvertible {
         case let .count(n): String(n)
         case let .flag(b): b ? "Yes" : "No"
         case let .date(d): d.description
+        case let .percent(p): p == p.rounded() ? String(Int(p)) : String(p)
         }
     }
 
@@ -22,6 +25,7 @@ public enum FieldValue: Sendable, Hashable, Codable, CustomStringConvertible {
         var c = encoder.singleValueContainer()
         switch self {
         case let .count(n): try c.encode(n)
+        case let .percent(p): try c.encode(p)
         default: try c.encode(description)
         }
     }
@@ -29,6 +33,7 @@ public enum FieldValue: Sendable, Hashable, Codable, CustomStringConvertible {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
         if let n = try? c.decode(Int.self) { self = .count(n); return }
+        if let p = try? c.decode(Double.self) { self = .percent(p); return }
         let s = try c.decode(String.self)
         if s == "Yes" { self = .flag(true) } else if s == "No" { self = .flag(false) }
         else if let d = CalendarDate(iso: s) { self = .date(d) } else { self = .text(s) }
@@ -112,6 +117,7 @@ public struct FieldNormalizer: Sendable {
         switch field.kind {
         case .count: return wrap(Normalize.count(written), FieldValue.count, String.init)
         case .date: return wrap(Normalize.date(written), FieldValue.date, \.description)
+        case .percent: return wrap(Normalize.percent(written), FieldValue.percent) { FieldValue.percent($0).description }
         case .yesNo, .tick, .ink: return wrap(Normalize.yesNo(written), FieldValue.flag) { $0 ? "Yes" : "No" }
         case .choice: return wrap(Normalize.choice(written, among: field.choices ?? []), FieldValue.text) { $0 }
         case .text:
@@ -122,6 +128,7 @@ public struct FieldNormalizer: Sendable {
             case "wcb_account_number", "trainee_other_account_number":
                 return wrap(Normalize.wcbAccount(written), FieldValue.text) { $0 }
             case "email", "trainee_email": return wrap(Normalize.email(written), FieldValue.text) { $0 }
+            case "secor_certificate_number": return wrap(Normalize.certificateNumber(written), FieldValue.text) { $0 }
             default: return wrap(Normalize.text(written), FieldValue.text) { $0 }
             }
         }

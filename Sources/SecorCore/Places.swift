@@ -16,6 +16,11 @@ public struct Places: Sendable {
     public static let saskatchewan = Places(lines: (try? String(contentsOf: SchemaFiles.places.appendingPathComponent("saskatchewan.txt"),
                                                                 encoding: .utf8)) ?? "")
 
+    /// The list a template's field names (`saskatchewan`); nil when none is shipped under that name.
+    public static func named(_ name: String) -> Places? {
+        name == "saskatchewan" ? saskatchewan : nil
+    }
+
     public var isEmpty: Bool { keys.isEmpty }
 
     /// Compared without case, spaces, accents or punctuation: "ST. WALBURG" is St. Walburg.

@@ -35,17 +35,47 @@ public enum RuleCondition: Sendable, Hashable {
     case documentPresent(String)
     /// The trained employee is not already named for another WCB account (rule 5 across applications).
     case traineeNotClaimed
+    /// A number (a percentage, a count) at least `limit` (Alberta's 80% pass mark).
+    case atLeast(field: String, limit: Double)
+    /// A date no later than another date of the document (the audit date and the date signed).
+    case notAfterField(field: String, other: String)
+    // Alberta's checks against the registry's enrolments and certificates (they need a registry):
+    /// The account has an accepted enrolment on record (`enrolled: true`), or none yet (`false`).
+    case enrolled(Bool)
+    /// The account holds no valid certificate on the processing date.
+    case noValidCertificate
+    /// The certificate the field names exists, is valid and is the account's own.
+    case certificateOfAccount(field: String)
+    /// The processing date is after the audit's window opens (`opened`) or on or before it closes (`not_closed`).
+    case auditWindow(AuditWindowEdge)
+    /// No maintenance audit for the same year is accepted yet on the certificate named.
+    case auditYearOpen
+
+    public enum AuditWindowEdge: String, Sendable, Hashable, Codable {
+        case opened
+        case notClosed = "not_closed"
+    }
+
+    /// Whether the condition reads the registry's enrolments and certificates.
+    public var readsCertificates: Bool {
+        switch self {
+        case .enrolled, .noValidCertificate, .certificateOfAccount, .auditWindow, .auditYearOpen: true
+        default: false
+        }
+    }
 
     // What each kind reads, for the code that asks (nil where the kind has none).
     public var field: String? {
         switch self {
         case let .present(f, _), let .equals(f, _), let .oneOf(f, _), let .noneOf(f, _), let .atMost(f, _), let .equalsSum(f, _),
-             let .notAfterProcessingDate(f), let .sameAs(f, _), let .sameCompanyAs(f, _): f
-        case .sumAtMost, .anyPresent, .documentPresent, .traineeNotClaimed: nil
+             let .notAfterProcessingDate(f), let .sameAs(f, _), let .sameCompanyAs(f, _), let .atLeast(f, _), let .notAfterField(f, _),
+             let .certificateOfAccount(f): f
+        case .sumAtMost, .anyPresent, .documentPresent, .traineeNotClaimed, .enrolled, .noValidCertificate, .auditWindow, .auditYearOpen: nil
         }
     }
     public var sameCompanyAs: String? { if case let .sameCompanyAs(_, o) = self { o } else { nil } }
     public var sameAs: String? { if case let .sameAs(_, o) = self { o } else { nil } }
+    public var notAfterOther: String? { if case let .notAfterField(_, o) = self { o } else { nil } }
     public var equalsSum: [String]? { if case let .equalsSum(_, p) = self { p } else { nil } }
     public var sum: [String]? { if case let .sumAtMost(p, _) = self { p } else { nil } }
     public var anyPresent: [String]? { if case let .anyPresent(p) = self { p } else { nil } }
@@ -65,6 +95,8 @@ extension RuleCondition: Codable {
         case notIn = "not_in", atMost = "at_most", equalsSum = "equals_sum", notAfter = "not_after", sameAs = "same_as"
         case sameCompanyAs = "same_company_as", anyPresent = "any_present", documentPresent = "document_present"
         case traineeNotClaimed = "trainee_not_claimed"
+        case atLeast = "at_least", enrolled, noValidCertificate = "no_valid_certificate"
+        case certificateOfAccount = "certificate_of_account", auditWindow = "audit_window", auditYearOpen = "audit_year_open"
     }
 
     struct AnyKey: CodingKey {
@@ -107,8 +139,23 @@ extension RuleCondition: Codable {
         case .sum: try noField(); self = .sumAtMost(fields: try c.decode([String].self, forKey: .sum), limit: try c.decode(Int.self, forKey: .atMost))
         case .equalsSum: self = .equalsSum(field: try field(), parts: try c.decode([String].self, forKey: .equalsSum))
         case .notAfter:
-            guard try c.decode(String.self, forKey: .notAfter) == "processing_date" else { throw refuse("`not_after` knows only processing_date") }
-            self = .notAfterProcessingDate(field: try field())
+            // The processing date, or another date field of the document.
+            let other = try c.decode(String.self, forKey: .notAfter)
+            self = other == "processing_date" ? .notAfterProcessingDate(field: try field()) : .notAfterField(field: try field(), other: other)
+        case .atLeast: self = .atLeast(field: try field(), limit: try c.decode(Double.self, forKey: .atLeast))
+        case .enrolled: try noField(); self = .enrolled(try c.decode(Bool.self, forKey: .enrolled))
+        case .noValidCertificate:
+            try noField()
+            guard try c.decode(Bool.self, forKey: .noValidCertificate) else { throw refuse("`no_valid_certificate` is only ever true") }
+            self = .noValidCertificate
+        case .certificateOfAccount:
+            guard try c.decode(Bool.self, forKey: .certificateOfAccount) else { throw refuse("`certificate_of_account` is only ever true") }
+            self = .certificateOfAccount(field: try field())
+        case .auditWindow: try noField(); self = .auditWindow(try c.decode(AuditWindowEdge.self, forKey: .auditWindow))
+        case .auditYearOpen:
+            try noField()
+            guard try c.decode(Bool.self, forKey: .auditYearOpen) else { throw refuse("`audit_year_open` is only ever true") }
+            self = .auditYearOpen
         case .sameAs: self = .sameAs(field: try field(), other: try c.decode(String.self, forKey: .sameAs))
         case .sameCompanyAs: self = .sameCompanyAs(field: try field(), other: try c.decode(String.self, forKey: .sameCompanyAs))
         case .anyPresent: try noField(); self = .anyPresent(try c.decode([String].self, forKey: .anyPresent))
@@ -133,6 +180,13 @@ extension RuleCondition: Codable {
         case let .sumAtMost(p, n): try c.encode(p, forKey: .sum); try c.encode(n, forKey: .atMost)
         case let .equalsSum(_, p): try c.encode(p, forKey: .equalsSum)
         case .notAfterProcessingDate: try c.encode("processing_date", forKey: .notAfter)
+        case let .notAfterField(_, o): try c.encode(o, forKey: .notAfter)
+        case let .atLeast(_, n): try c.encode(n, forKey: .atLeast)
+        case let .enrolled(b): try c.encode(b, forKey: .enrolled)
+        case .noValidCertificate: try c.encode(true, forKey: .noValidCertificate)
+        case .certificateOfAccount: try c.encode(true, forKey: .certificateOfAccount)
+        case let .auditWindow(e): try c.encode(e, forKey: .auditWindow)
+        case .auditYearOpen: try c.encode(true, forKey: .auditYearOpen)
         case let .sameAs(_, o): try c.encode(o, forKey: .sameAs)
         case let .sameCompanyAs(_, o): try c.encode(o, forKey: .sameCompanyAs)
         case let .anyPresent(p): try c.encode(p, forKey: .anyPresent)
@@ -200,9 +254,11 @@ public struct ProgramEdition: Sendable, Codable {
     public let rules: [ProgramRule]
     /// What follows an accepted registration: deadlines, waits, windows (absent: nothing follows).
     public let lifecycle: LifecycleTerms?
+    /// A program that certifies by audit (Alberta's): the certificate's life.
+    public let certificates: CertificateTerms?
 
     enum CodingKeys: String, CodingKey {
-        case program, title, edition, formats, rules, lifecycle
+        case program, title, edition, formats, rules, lifecycle, certificates
         case onlineSubmission = "online_submission"
         case effectiveFrom = "effective_from"
         case effectiveUntil = "effective_until"

@@ -209,12 +209,22 @@ public struct LifeNotice: Sendable, Encodable, Hashable {
     public var mayRegisterFrom: CalendarDate? = nil
     public var certified: CalendarDate? = nil
     public var missedAnniversary: CalendarDate? = nil
+    /// Alberta's: the certificate cancelled, the maintenance audit that was due, the day.
+    public var certificate: String? = nil
+    public var maintenanceAudit: String? = nil
+    public var cancelledOn: CalendarDate? = nil
 
     enum CodingKeys: String, CodingKey {
-        case kind, wcb, company, missed, deadline, certified
+        case kind, wcb, company, certificate, missed, deadline, certified
         case removedOn = "removed_on"
         case mayRegisterFrom = "may_register_from"
         case missedAnniversary = "missed_anniversary"
+        case maintenanceAudit = "maintenance_audit"
+        case cancelledOn = "cancelled_on"
+    }
+
+    public init(kind: String, registration: String, wcb: String, company: String) {
+        self.kind = kind; self.registration = registration; self.wcb = wcb; self.company = company
     }
 
     public init(_ action: LifeAction, life: RegistrationLife, company: String) {

@@ -131,7 +131,7 @@ public struct ScanGenerator {
     static func marks(_ field: TemplateField, value: String, random: inout SeededRandom) -> [PageMark] {
         let box = field.box
         switch field.kind {
-        case .text, .count, .date, .choice:
+        case .text, .count, .date, .choice, .percent:
             return value.isEmpty ? [] : [.text(value, box: box, size: 9.5)]
         case .yesNo:
             guard let option = field.options?[value] else { return [] }

@@ -207,7 +207,7 @@ public struct PDFFormReader: Sendable {
                     continue
                 }
                 switch field.kind {
-                case .text, .count, .date, .choice:
+                case .text, .count, .date, .choice, .percent:
                     let found = reading.layer.text(in: box.insetBy(dx: -1, dy: -2))
                     fields[field.key] = ExtractedField(value: found.text, raw: found.text, source: .text,
                                                        page: pageNumber, box: box, confidence: 1.0)
@@ -419,15 +419,17 @@ struct PageReading {
             starts = template.form
         }
         if starts == nil {
-            // A fillable form whose text is all in its fields: known by its field names.
+            // A fillable form whose text is all in its fields: known by the field names only it
+            // has, on its first page (the forms share many names: the company, the account).
             let names = Set(widgets.map(\.name))
-            let regOnly = Set(templates.registration.keys).subtracting(templates.declaration.keys)
-            let declOnly = Set(templates.declaration.keys).subtracting(templates.registration.keys)
-            if names.intersection(regOnly).count >= 5, templates.registration.fields.contains(where: { $0.page == 1 && names.contains($0.key) }) {
-                starts = .registration
-            } else if names.intersection(declOnly).count >= 3 {
-                starts = .declaration
+            var best: (kind: DocumentKind, count: Int)? = nil
+            for template in templates.all {
+                let others = Set(templates.all.filter { $0.form != template.form }.flatMap(\.keys))
+                let own = names.intersection(Set(template.keys).subtracting(others)).count
+                guard own >= 3, template.fields.contains(where: { $0.page == 1 && names.contains($0.key) }) else { continue }
+                if own > best?.count ?? 0 { best = (template.form, own) }
             }
+            starts = best?.kind
         }
         self.startsForm = starts
     }

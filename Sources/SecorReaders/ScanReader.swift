@@ -410,7 +410,7 @@ public final class ScanReader: @unchecked Sendable {
         for field in template.fields where field.page == placed.templatePage {
             let pageBox = placement.pageBox(for: field.box)
             switch field.kind {
-            case .text, .count, .date, .choice:
+            case .text, .count, .date, .choice, .percent:
                 // The box's inside, found from its printed border on the scan itself (the page's
                 // placement can be a point off); then the border's remains and specks cleaned away.
                 let wide = placement.sample(placed.image, box: field.box.insetBy(-3))
@@ -620,6 +620,8 @@ public final class ScanReader: @unchecked Sendable {
         func valid<T>(_ n: Normalized<T>) -> Bool { if case .value = n { return true } else { return false } }
         switch (field.kind, field.key) {
         case (.count, _): return valid(Normalize.count(text))
+        case (.percent, _): return valid(Normalize.percent(text))
+        case (_, "secor_certificate_number"): return valid(Normalize.certificateNumber(text))
         case (.date, _): return valid(Normalize.date(text))
         case (.choice, _): return valid(Normalize.choice(text, among: field.choices ?? []))
         case (_, "postal_code"): return valid(Normalize.postalCode(text))
@@ -629,7 +631,9 @@ public final class ScanReader: @unchecked Sendable {
             return text.range(of: #"^(\+?1[ .-]?)?(\(\d{3}\) ?|\d{3}[ .-]?)\d{3}[ .-]?\d{4}$"#, options: .regularExpression) != nil
         case (_, "province"): return valid(Normalize.province(text))
         // A city people write is a place; "MOOSF TAW" is the scan's (read sure on the mail samples).
-        case (_, "city"): return isWrittenText(text) && (Places.saskatchewan.isEmpty || Places.saskatchewan.contains(text))
+        case (_, "city"):
+            let places = field.places.flatMap(Places.named)
+            return isWrittenText(text) && (places.map { $0.isEmpty || $0.contains(text) } ?? true)
         case (_, "email"), (_, "trainee_email"):
             // Read off paper, a letter outside ASCII in an address is far likelier the scan's than the applicant's.
             let compact = text.filter { !$0.isWhitespace }
@@ -661,6 +665,8 @@ public final class ScanReader: @unchecked Sendable {
         let digits = "0123456789"
         switch (field.kind, field.key) {
         case (.count, _): return digits
+        case (.percent, _): return digits + ".,% "
+        case (_, "secor_certificate_number"): return "ABab" + digits + " -"
         case (_, "wcb_account_number"), (_, "trainee_other_account_number"): return digits + " -"
         case (_, "phone"): return digits + "()-. +"
         case (_, "postal_code"): return "ABCEGHJKLMNPRSTVWXYZ" + digits + " "

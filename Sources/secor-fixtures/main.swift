@@ -4,6 +4,7 @@
 //   secor-fixtures scans [--count N] [--seed S] OUT     N applications, scanned, and truth.json
 //   secor-fixtures accuracy DIR                          reads DIR's scans and compares with truth.json
 //   secor-fixtures typed [--pdfs N] [--xmls M] OUT       applications typed onto the forms (PDF) and as XML exports
+//   secor-fixtures layout BLANK.pdf                      a blank form's widgets and printed lines, to write its template from
 //   secor-fixtures registry --records DIR [--applications N] DB   a registry of N applications made from DIR's records
 import ArgumentParser
 import Foundation
@@ -11,10 +12,12 @@ import SecorCore
 import SecorFixtures
 import SecorReaders
 import SecorSupport
+import Poppler
+import Imaging
 
 @main
 struct SecorFixturesCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "secor-fixtures", subcommands: [Scans.self, Accuracy.self, Typed.self, SeedRegistry.self])
+    static let configuration = CommandConfiguration(commandName: "secor-fixtures", subcommands: [Scans.self, Accuracy.self, Typed.self, SeedRegistry.self, Layout.self])
 }
 
 struct Scans: ParsableCommand {
@@ -104,5 +107,44 @@ struct SeedRegistry: ParsableCommand {
         // The words a search can be tried with, one per line, after the count.
         print("\(applications) applications from \(seeder.templates.count) records in \(database)")
         for p in probes { print(p) }
+    }
+}
+
+/// What a template is written from: each page's AcroForm widgets and printed lines, with their
+/// boxes in page points (origin top-left), as JSON.
+struct Layout: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print a blank form's widgets and printed lines (for writing its template).")
+
+    @Argument(help: "The blank form (a PDF).") var blank: String
+
+    struct Line: Encodable { let text: String; let box: [Double] }
+    struct Widget: Encodable { let name: String; let kind: String; let box: [Double] }
+    struct Page: Encodable { let page: Int; let size: [Double]; let widgets: [Widget]; let lines: [Line] }
+
+    func run() throws {
+        let document = try PDFDocument(data: Data(contentsOf: URL(fileURLWithPath: blank)))
+        var pages: [Page] = []
+        for index in 0..<document.pageCount {
+            guard let page = document.page(at: index) else { continue }
+            func rounded(_ b: Box) -> [Double] { [b.x, b.y, b.width, b.height].map { ($0 * 100).rounded() / 100 } }
+            let widgets = page.formWidgets().map { Widget(name: $0.name, kind: $0.kind.rawValue, box: rounded($0.rect)) }
+            // Characters into lines: same baseline, and a gap under two character widths.
+            var lines: [(text: String, box: Box)] = []
+            for c in page.textCharacters() {
+                if let last = lines.last, abs(last.box.maxY - c.rect.maxY) < 2, c.rect.x - last.box.maxX < 2 * max(c.rect.width, 3) {
+                    let b = last.box
+                    let x0 = min(b.x, c.rect.x), y0 = min(b.y, c.rect.y)
+                    lines[lines.count - 1] = (last.text + String(c.character),
+                        Box(x: x0, y: y0, width: max(b.maxX, c.rect.maxX) - x0, height: max(b.maxY, c.rect.maxY) - y0))
+                } else if !c.character.isWhitespace && !c.character.isNewline {
+                    lines.append((String(c.character), c.rect))
+                }
+            }
+            let printed = lines.map { Line(text: $0.text.trimmingCharacters(in: .whitespaces), box: rounded($0.box)) }
+            pages.append(Page(page: index + 1, size: [page.size.width, page.size.height], widgets: widgets, lines: printed))
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        print(String(decoding: try encoder.encode(pages), as: UTF8.self))
     }
 }
