@@ -103,7 +103,7 @@ public final class Filer {
         guard let life else { return }
         let day = date()
         let notices = try life.carryOut(on: day)
-        try writer.writeNotices(notices, terms: life.terms, date: day, into: URL(fileURLWithPath: out))
+        try writer.writeNotices(notices, messages: life.terms.messages, date: day, into: URL(fileURLWithPath: out))
         for n in notices { logger.info("told", metadata: ["notice": "\(n.kind)"]) }
     }
 

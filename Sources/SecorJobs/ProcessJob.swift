@@ -98,11 +98,15 @@ public struct ProcessJob {
         // Decide in submission order (rule 5: the earlier registration keeps its trained employee),
         // keeping only each decision and its reasons; then hand on the records in file order.
         let decider = pipeline.decider(on: processingDate)
-        var outcomes: [Int: (edition: ProgramEdition, decision: Decision, reasons: [Reason], unconfirmed: [String], mayRegisterFrom: CalendarDate?)] = [:]
+        var outcomes: [Int: (edition: ProgramEdition, decision: Decision, reasons: [Reason], unconfirmed: [String], mayRegisterFrom: CalendarDate?,
+                             changes: [CertificateChange])] = [:]
         let life = registry.flatMap { ProgramLife(registry: $0, library: pipeline.library, on: processingDate) }
-        try decider.decideInSubmissionOrder(applications, earlier: registry, history: life, load: load) { index, d in
-            outcomes[index] = (d.edition, d.decision, d.reasons, d.unconfirmed, d.mayRegisterFrom)
+        // Alberta's certificates: the record its audit rules read, and the cancellations a run carries out.
+        let certified = registry.map { ProgramCertificates.all(registry: $0, library: pipeline.library, on: processingDate) } ?? []
+        try decider.decideInSubmissionOrder(applications, earlier: registry, history: life, certificates: certified.first, load: load) { index, d in
+            outcomes[index] = (d.edition, d.decision, d.reasons, d.unconfirmed, d.mayRegisterFrom, d.certificateChanges)
         }
+        var issuedLetters: [(certificate: IssuedCertificate, company: String, auditType: String)] = []
         let writer = OutputWriter(library: pipeline.library, office: office)
         let day = try out.map { try DaySummaryWriter(date: processingDate, into: $0) }
         var summary = BatchSummary(asOf: processingDate.description, unmatched: unmatched.map(pipeline.record))
@@ -113,6 +117,7 @@ public struct ProcessJob {
             var d = DecidedApplication(application: validator.confirmed(try load(planned)), edition: outcome.edition,
                                        decision: outcome.decision, reasons: outcome.reasons, unconfirmed: outcome.unconfirmed)
             d.mayRegisterFrom = outcome.mayRegisterFrom
+            d.certificateChanges = outcome.changes
             // No applicant data above debug: the digest prefix, the outcome and the reason codes.
             logger.info("decided", metadata: [
                 "sha256": "\(d.application.documents.first.map { String($0.sha256.prefix(12)) } ?? "")",
@@ -124,13 +129,26 @@ public struct ProcessJob {
                 try day.add(record)
             }
             if let registry { try Self.record(d, record, on: processingDate, in: registry) }
+            if let issued = d.issued {
+                summary.issued.append(issued)
+                issuedLetters.append((issued, record.company, d.application.registration?.normalized.text("audit_type") ?? ""))
+            }
             summary.add(record, keepingLine: keepingLines)
             try each(record)
         }
         // What arrived is decided first; then the date's removals and notices (L3, L6).
         if let life {
             summary.notices = try life.carryOut(on: processingDate)
-            if let out { try writer.writeNotices(summary.notices, terms: life.terms, date: processingDate, into: out) }
+            if let out { try writer.writeNotices(summary.notices, messages: life.terms.messages, date: processingDate, into: out) }
+        }
+        for program in certified {
+            let cancelled = try program.carryOut(on: processingDate)
+            summary.notices += cancelled
+            if let out {
+                try writer.writeNotices(cancelled, messages: program.terms.messages, date: processingDate, into: out)
+                try writer.writeIssued(issuedLetters.filter { i in summary.issued.contains { $0.certificate == i.certificate.certificate } },
+                                       messages: program.terms.messages, date: processingDate, into: out)
+            }
         }
         for u in unmatched {
             logger.info("unmatched", metadata: ["sha256": "\(u.sha256.prefix(12))", "kind": "\(u.kind.rawValue)",
@@ -151,13 +169,16 @@ public struct ProcessJob {
             filing.events.append(.init(sha256: doc.sha256, applicationID: app.id, event: "decided",
                                        detail: "\(record.decision.rawValue): " + d.reasons.map(\.code).joined(separator: ","), edition: d.edition.edition))
         }
-        let person = app.registration?.trainee
+        let person = app.registration?.kind == .registration ? app.registration?.trainee : nil
         var update = Registry.Filing.ApplicationUpdate(
             id: app.id, wcbAccount: app.wcbAccount, companyKey: (app.registration ?? app.declaration)?.companyKey, state: record.decision,
             submitted: app.submitted?.text, edition: d.edition.edition, recordJSON: try JSONOutput.string(record),
             decision: (d.decision, d.edition.program, d.edition.edition, d.reasons),
             trainee: person.flatMap { p in app.wcbAccount.map { (p, $0) } }, decidedOn: date)
         update.searchText = record.searchText
+        update.program = d.edition.program
+        update.form = app.documents.first?.kind.rawValue
+        update.certificateChanges = d.certificateChanges
         filing.applications.append(update)
         try registry.commit(filing)
     }
@@ -218,9 +239,16 @@ public struct ProcessJob {
             switch n.kind {
             case "removed":
                 out += "  removed  \(n.wcb)  \(n.company): \(n.missed ?? "") was due \(n.deadline?.description ?? ""); may register from \(n.mayRegisterFrom?.description ?? "")\n"
+            case "cancelled":
+                out += "  cancelled  \(n.wcb)  \(n.company): certificate \(n.certificate ?? "") had no \(n.maintenanceAudit ?? "maintenance audit") by \(n.missedAnniversary?.description ?? "")\n"
             default:
                 out += "  \(n.kind)  \(n.wcb)  \(n.company): the anniversary of \(n.missedAnniversary?.description ?? "") has no audit\n"
             }
+        }
+        if !report.issued.isEmpty { out += "\nCertificates issued:\n" }
+        for c in report.issued {
+            out += "  \(c.certificate)  \(c.wcb): issued \(c.issued), anniversaries \(c.anniversaries.map(\.description).joined(separator: ", ")), expires \(c.expires)"
+                + (c.replaces.map { ", replacing \($0)" } ?? "") + "\n"
         }
         return out
     }
@@ -280,8 +308,10 @@ public struct BatchSummary: Sendable {
     /// How many applications got each decision.
     public private(set) var decisions: [ApplicationState: Int] = [:]
     public let unmatched: [UnmatchedRecord]
-    /// What companies are told after the run (`process --db`): removals and audits overdue.
+    /// What companies are told after the run (`process --db`): removals, audits overdue, certificates cancelled.
     public var notices: [LifeNotice] = []
+    /// Certificates issued in the run (Alberta's, rule 14).
+    public var issued: [IssuedCertificate] = []
 
     /// Every application accepted, and no file in none (a duplicate of a file given is not one).
     public var allAccepted: Bool {
@@ -313,8 +343,9 @@ public struct StreamingJSONReport {
     public func finish(_ summary: BatchSummary) throws {
         let unmatched = summary.unmatched.isEmpty ? "[]" : JSONOutput.indented(try JSONOutput.string(summary.unmatched), levels: 2)
         let notices = summary.notices.isEmpty ? "[]" : JSONOutput.indented(try JSONOutput.string(summary.notices), levels: 2)
+        let issued = summary.issued.isEmpty ? "[]" : JSONOutput.indented(try JSONOutput.string(summary.issued), levels: 2)
         write((count == 0 ? "" : "\n  ") + "],\n  \"as_of\" : " + (try JSONOutput.string(summary.asOf))
-              + ",\n  \"notices\" : " + notices + ",\n  \"unmatched\" : " + unmatched + "\n}\n")
+              + ",\n  \"issued\" : " + issued + ",\n  \"notices\" : " + notices + ",\n  \"unmatched\" : " + unmatched + "\n}\n")
     }
 }
 

@@ -234,22 +234,41 @@ public struct LetterWriter: Sendable {
                       signerTitle: title, addressLines: address, entries: entries, sendBack: sendBack)
     }
 
-    /// The letter telling a company what a processing run did to its registration (`reference`:
-    /// the registration's id), in the words of the edition's `lifecycle.messages`
-    /// (`notice-removed`, `notice-audit-overdue`).
-    public func letter(for notice: LifeNotice, reference: String, terms: LifecycleTerms, date: CalendarDate) -> Letter {
+    /// The letter telling a company what a processing run did to its registration or certificate
+    /// (`reference`: the registration's id or the certificate's number), in the words of the
+    /// edition's messages (`notice-removed`, `notice-audit-overdue`, `notice-cancelled`).
+    public func letter(for notice: LifeNotice, reference: String, messages: [String: String], date: CalendarDate) -> Letter {
         let values: [String: String] = [
             "company": notice.company, "wcb": notice.wcb,
             "missed": notice.missed == LifeEvent.milestone1.rawValue ? "Milestone #1" : notice.missed == LifeEvent.certified.rawValue ? "certification" : (notice.missed ?? ""),
             "deadline": notice.deadline.map(Self.longDate) ?? "", "removed_on": notice.removedOn.map(Self.longDate) ?? "",
             "may_register_from": notice.mayRegisterFrom.map(Self.longDate) ?? "", "certified": notice.certified.map(Self.longDate) ?? "",
-            "missed_anniversary": notice.missedAnniversary.map(Self.longDate) ?? ""]
+            "missed_anniversary": notice.missedAnniversary.map(Self.longDate) ?? "", "certificate": notice.certificate ?? "",
+            "maintenance_audit": notice.maintenanceAudit.map { $0.prefix(1).lowercased() + $0.dropFirst() } ?? "",
+            "cancelled_on": notice.cancelledOn.map(Self.longDate) ?? ""]
+        return letter(notice: notice.kind, values: values, company: notice.company, wcb: notice.wcb, reference: reference,
+                      messages: messages, date: date)
+    }
+
+    /// The letter that comes with a certificate issued (`notice-issued`): its number and dates.
+    public func letter(for issued: IssuedCertificate, company: String, auditType: String, messages: [String: String], date: CalendarDate) -> Letter {
+        let values: [String: String] = [
+            "company": company, "wcb": issued.wcb, "certificate": issued.certificate, "issued": Self.longDate(issued.issued),
+            "expires": Self.longDate(issued.expires), "audit_type": auditType.prefix(1).lowercased() + auditType.dropFirst(),
+            "anniversary_1": issued.anniversaries.first.map(Self.longDate) ?? "", "anniversary_2": issued.anniversaries.last.map(Self.longDate) ?? "",
+            "replaces": issued.replaces ?? ""]
+        return letter(notice: "issued", values: values, company: company, wcb: issued.wcb, reference: issued.certificate,
+                      messages: messages, date: date)
+    }
+
+    func letter(notice kind: String, values: [String: String], company: String, wcb: String, reference: String,
+                messages: [String: String], date: CalendarDate) -> Letter {
         func fill(_ key: String) -> String {
-            values.reduce(terms.messages[key] ?? "") { $0.replacingOccurrences(of: "{\($1.key)}", with: $1.value) }
+            values.reduce(messages[key] ?? "") { $0.replacingOccurrences(of: "{\($1.key)}", with: $1.value) }
         }
-        return Letter(kind: .notice(title: fill("notice-\(notice.kind)-title"), body: fill("notice-\(notice.kind)")), office: office,
-                      date: Self.longDate(date), reference: reference, company: notice.company, signer: "", signerTitle: "",
-                      addressLines: ["WCB account \(notice.wcb)"], entries: [], sendBack: [])
+        return Letter(kind: .notice(title: fill("notice-\(kind)-title"), body: fill("notice-\(kind)")), office: office,
+                      date: Self.longDate(date), reference: reference, company: company, signer: "", signerTitle: "",
+                      addressLines: ["WCB account \(wcb)"], entries: [], sendBack: [])
     }
 
     /// The rule a `program/edition/rule-id` citation names.

@@ -37,10 +37,19 @@ public struct OutputWriter: Sendable {
     }
 
     /// Each notice's letter, in OUT/notices/<date>-<wcb>-<kind>/.
-    public func writeNotices(_ notices: [LifeNotice], terms: LifecycleTerms, date: CalendarDate, into out: URL) throws {
+    public func writeNotices(_ notices: [LifeNotice], messages: [String: String], date: CalendarDate, into out: URL) throws {
         for n in notices {
-            let letter = letters.letter(for: n, reference: n.registration, terms: terms, date: date)
+            let letter = letters.letter(for: n, reference: n.registration, messages: messages, date: date)
             try writeNotice(letter, into: out.appendingPathComponent("notices/\(date)-\(n.wcb)-\(n.kind)"), date: date)
+        }
+    }
+
+    /// The letter for each certificate issued, into `OUT/notices/DATE-WCB-issued/`.
+    public func writeIssued(_ issued: [(certificate: IssuedCertificate, company: String, auditType: String)], messages: [String: String],
+                            date: CalendarDate, into out: URL) throws {
+        for i in issued {
+            let letter = letters.letter(for: i.certificate, company: i.company, auditType: i.auditType, messages: messages, date: date)
+            try writeNotice(letter, into: out.appendingPathComponent("notices/\(date)-\(i.certificate.wcb)-issued"), date: date)
         }
     }
 

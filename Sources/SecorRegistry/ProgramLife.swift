@@ -6,6 +6,8 @@ import SecorCore
 /// what processing runs did to it (L1-L8 of the forms README). The rules are `RegistrationLife`'s;
 /// this reads and writes what they need, each change in one transaction with its event.
 public struct ProgramLife: RegistrationHistory {
+    /// The program whose registrations have this life (Saskatchewan's); others' applications are not registrations.
+    static let program = "sk-secor"
     public let registry: Registry
     public let terms: LifecycleTerms
 
@@ -16,7 +18,7 @@ public struct ProgramLife: RegistrationHistory {
 
     /// Under the edition of `library` in force on `date`; nil when that edition has no lifecycle.
     public init?(registry: Registry, library: ProgramLibrary, on date: CalendarDate) {
-        guard let terms = library.edition(on: date)?.lifecycle else { return nil }
+        guard let terms = library.edition(of: Self.program, on: date)?.lifecycle else { return nil }
         self.init(registry: registry, terms: terms)
     }
 
@@ -33,6 +35,7 @@ public struct ProgramLife: RegistrationHistory {
             SELECT a.id, a.wcb_account, d.decided_on FROM applications a
             JOIN decisions d ON d.id = (SELECT MAX(id) FROM decisions WHERE application_id = a.id)
             WHERE a.state = 'accepted' AND d.decided_on IS NOT NULL AND a.wcb_account IS NOT NULL
+                AND COALESCE(a.program, d.program) = '\(Self.program)'
             """
         var arguments: [(any DatabaseValueConvertible)?] = []
         if let account { sql += " AND a.wcb_account = ?"; arguments.append(account) }
@@ -99,7 +102,8 @@ public struct ProgramLife: RegistrationHistory {
             var order: [String] = []
             for row in try Row.fetchAll(db, sql: """
                 SELECT a.id, a.wcb_account, a.state, l.summary_json FROM applications a LEFT JOIN listings l ON l.application_id = a.id
-                WHERE a.wcb_account IS NOT NULL AND a.wcb_account != '' AND a.state != 'superseded' ORDER BY a.rowid
+                WHERE a.wcb_account IS NOT NULL AND a.wcb_account != '' AND a.state != 'superseded'
+                    AND COALESCE(a.program, '\(Self.program)') = '\(Self.program)' ORDER BY a.rowid
                 """) {
                 let account: String = row["wcb_account"]
                 guard let state = ApplicationState(rawValue: row["state"]) else { continue }

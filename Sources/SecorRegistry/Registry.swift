@@ -237,6 +237,37 @@ public final class Registry: @unchecked Sendable {
                                arguments: [row["id"] as String, words, record.flatMap(Self.summary(of:))])
             }
         }
+        // Alberta's program (its certificates) beside Saskatchewan's: each application says which
+        // program and which form it is, so each program's life reads only its own.
+        migrator.registerMigration("v6: programs and forms of applications, certificates") { db in
+            try db.execute(sql: """
+                ALTER TABLE applications ADD COLUMN program TEXT;
+                ALTER TABLE applications ADD COLUMN form TEXT;
+                UPDATE applications SET program = (SELECT program FROM decisions WHERE application_id = applications.id ORDER BY id DESC LIMIT 1);
+                CREATE INDEX applications_program ON applications(program, wcb_account);
+                CREATE TABLE certificates (
+                    number TEXT PRIMARY KEY,
+                    wcb_account TEXT NOT NULL,
+                    issued TEXT NOT NULL,
+                    anniversaries TEXT NOT NULL,
+                    expires TEXT NOT NULL,
+                    replaces TEXT REFERENCES certificates(number),
+                    application_id TEXT NOT NULL REFERENCES applications(id)
+                );
+                CREATE INDEX certificates_account ON certificates(wcb_account);
+                CREATE TABLE certificate_events (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    certificate TEXT NOT NULL REFERENCES certificates(number),
+                    kind TEXT NOT NULL,
+                    on_date TEXT NOT NULL,
+                    year INTEGER,
+                    missed TEXT,
+                    replaced_by TEXT,
+                    application_id TEXT
+                );
+                CREATE INDEX certificate_events_certificate ON certificate_events(certificate);
+                """)
+        }
         return migrator
     }
 
@@ -352,6 +383,11 @@ public final class Registry: @unchecked Sendable {
             public let actor: String?
             /// The words search finds it by (folded), when they are known.
             public var searchText: String? = nil
+            /// The program that decided it and its form (`registration`, `enrolment`, ...), when known.
+            public var program: String? = nil
+            public var form: String? = nil
+            /// What its acceptance did to the program's record of enrolments and certificates.
+            public var certificateChanges: [CertificateChange] = []
             public init(id: String, wcbAccount: String?, companyKey: String?, state: ApplicationState, submitted: String?, edition: String?,
                         recordJSON: String?, decision: (decision: Decision, program: String, edition: String, reasons: [Reason])?,
                         trainee: (person: TraineeIdentity, account: String)?, decidedOn: CalendarDate? = nil, actor: String? = nil) {
@@ -391,14 +427,17 @@ public final class Registry: @unchecked Sendable {
             let now = Self.now()
             for a in filing.applications {
                 try db.execute(sql: """
-                    INSERT INTO applications (id, wcb_account, company_key, state, submitted, edition, updated_at, record_json, search_text)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO applications (id, wcb_account, company_key, state, submitted, edition, updated_at, record_json, search_text,
+                                              program, form)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(id) DO UPDATE SET wcb_account = excluded.wcb_account, company_key = excluded.company_key,
                         state = excluded.state, submitted = excluded.submitted, edition = excluded.edition,
                         updated_at = excluded.updated_at, record_json = excluded.record_json,
-                        search_text = COALESCE(excluded.search_text, search_text)
+                        search_text = COALESCE(excluded.search_text, search_text),
+                        program = COALESCE(excluded.program, program), form = COALESCE(excluded.form, form)
                     """, arguments: [a.id, a.wcbAccount, a.companyKey, a.state.rawValue, a.submitted, a.edition, now, a.recordJSON,
-                                    a.searchText])
+                                    a.searchText, a.program ?? a.decision?.program, a.form])
+                try Self.record(a.certificateChanges, of: a.id, in: db)
                 try db.execute(sql: """
                     INSERT INTO listings (application_id, search_text, summary_json) VALUES (?, ?, ?)
                     ON CONFLICT(application_id) DO UPDATE SET search_text = COALESCE(excluded.search_text, search_text),

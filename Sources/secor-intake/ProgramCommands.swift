@@ -20,14 +20,23 @@ struct LifeOptions: ParsableArguments {
     var date: CalendarDate { asOf.flatMap(CalendarDate.init(iso:)) ?? .today() }
 
     /// The registry, which must exist: these commands never start an empty one.
-    func life(on date: CalendarDate) throws -> ProgramLife {
+    func registry() throws -> Registry {
         let path = db ?? RegistryPlace().database(out: nil)
         guard FileManager.default.fileExists(atPath: path) else { throw ValidationError("no registry at \(path)") }
-        let registry = try refusingAsUsage { try Registry(path: path) }
-        guard let life = ProgramLife(registry: registry, library: try ProgramLibrary.shipped.get(), on: date) else {
+        return try refusingAsUsage { try Registry(path: path) }
+    }
+
+    /// Saskatchewan's registration life over the registry.
+    func life(on date: CalendarDate, in registry: Registry? = nil) throws -> ProgramLife {
+        guard let life = ProgramLife(registry: try registry ?? self.registry(), library: try ProgramLibrary.shipped.get(), on: date) else {
             throw ValidationError("the program's edition in force on \(date) has no lifecycle terms")
         }
         return life
+    }
+
+    /// The programs that certify by audit (Alberta's), over the registry.
+    func certified(on date: CalendarDate, in registry: Registry) throws -> [ProgramCertificates] {
+        ProgramCertificates.all(registry: registry, library: try ProgramLibrary.shipped.get(), on: date)
     }
 }
 
@@ -83,16 +92,52 @@ struct Due: ParsableCommand {
 
     @OptionGroup var options: LifeOptions
     @Option(name: .long, help: "json or text.") var format: ListFormat = .json
+    @Option(name: .long, help: "Whose due listing: sk-secor or ab-secor (default: the one program the registry holds, else sk-secor).")
+    var program: String?
 
     func run() throws {
         let date = options.date
-        let life = try options.life(on: date)
-        let notices = try life.carryOut(on: date)
+        let registry = try options.registry()
+        let life = try options.life(on: date, in: registry)
+        let certified = try options.certified(on: date, in: registry)
+        // A run with nothing received: every program's removals and cancellations.
+        var notices = try life.carryOut(on: date)
+        for p in certified { notices += try p.carryOut(on: date) }
+        let used = try certified.filter { try $0.isUsed() }
+        let holdsSaskatchewan = try !life.accounts().isEmpty
+        let chosen = program ?? (used.count == 1 && !holdsSaskatchewan ? used[0].program : ProgramLifeName.saskatchewan)
+        if let p = certified.first(where: { $0.program == chosen }) {
+            let due = try p.due(on: date)
+            struct Output: Encodable { let notices: [LifeNotice]; let due: CertificateDueListing }
+            switch format {
+            case .json: try printJSON(Output(notices: notices, due: due))
+            case .text: print(LifeText.due(notices: notices, due: due, on: date), terminator: "")
+            }
+            return
+        }
+        guard chosen == ProgramLifeName.saskatchewan else { throw ValidationError("no program \(chosen) with a due listing") }
         let due = try life.due(on: date)
         struct Output: Encodable { let notices: [LifeNotice]; let due: DueListing }
         switch format {
         case .json: try printJSON(Output(notices: notices, due: due))
         case .text: print(LifeText.due(notices: notices, due: due, on: date), terminator: "")
+        }
+    }
+}
+
+enum ProgramLifeName {
+    static let saskatchewan = "sk-secor"
+}
+
+/// An account in the `companies` listing, in its own program's shape.
+enum CompanyListing: Encodable {
+    case registered(CompanyView)
+    case certified(CertifiedCompanyView)
+
+    func encode(to encoder: any Encoder) throws {
+        switch self {
+        case let .registered(v): try v.encode(to: encoder)
+        case let .certified(v): try v.encode(to: encoder)
         }
     }
 }
@@ -106,15 +151,23 @@ struct Companies: ParsableCommand {
 
     func run() throws {
         let date = options.date
-        let life = try options.life(on: date)
+        let registry = try options.registry()
+        let life = try options.life(on: date, in: registry)
         let lives = try life.lives(on: date)
         var out: [String: CompanyView] = [:]
         for a in try life.accounts() {
             out[a.account] = CompanyView(company: a.company, decisions: a.decisions, lives: lives.filter { $0.account == a.account })
         }
+        var certified: [String: CertifiedCompanyView] = [:]
+        for p in try options.certified(on: date, in: registry) {
+            certified.merge(try p.companies(on: date)) { first, _ in first }
+        }
         switch format {
-        case .json: try printJSON(out)
-        case .text: print(LifeText.companies(out), terminator: "")
+        case .json:
+            var all = out.mapValues(CompanyListing.registered)
+            all.merge(certified.mapValues(CompanyListing.certified)) { first, _ in first }
+            try printJSON(all)
+        case .text: print(LifeText.companies(out) + LifeText.companies(certified), terminator: "")
         }
     }
 }
@@ -136,6 +189,30 @@ enum LifeText {
         list("Annual audit overdue", due.auditOverdue) { "missed \($0.missedAnniversary?.description ?? "")" }
         list("Removed", due.removed) {
             "removed \($0.removedOn?.description ?? "") (missed \($0.missed?.rawValue ?? "")), may register from \($0.mayRegisterFrom?.description ?? "")"
+        }
+        return out
+    }
+
+    static func due(notices: [LifeNotice], due: CertificateDueListing, on date: CalendarDate) -> String {
+        var out = "Due from \(date) to \(due.until) (\(due.windowDays) days)\n"
+        for n in notices { out += "  told today: \(n.kind) \(n.wcb) \(n.company)\n" }
+        func list(_ title: String, _ lines: [String]) {
+            out += "\n\(title)\n" + (lines.isEmpty ? "  none\n" : lines.map { "  \($0)\n" }.joined())
+        }
+        list("Maintenance audit due", due.maintenanceDue.map { "\($0.certificate)  \($0.wcb)  \($0.company)  \($0.auditType) due \($0.due)" })
+        list("Recertification due", due.recertificationDue.map { "\($0.certificate)  \($0.wcb)  \($0.company)  due \($0.due)" })
+        list("Cancelled", due.cancelled.map { "\($0.certificate)  \($0.wcb)  \($0.company)  cancelled \($0.cancelledOn) (missed \($0.missedAnniversary?.description ?? ""))" })
+        return out
+    }
+
+    static func companies(_ all: [String: CertifiedCompanyView]) -> String {
+        var out = ""
+        for (account, c) in all.sorted(by: { $0.key < $1.key }) {
+            out += "\(account)  \(c.company)  enrolment \(c.enrolment?.rawValue ?? "none")\n"
+            for cert in c.certificates {
+                out += "  \(cert.number): \(cert.status.rawValue), issued \(cert.issued), expires \(cert.expires)"
+                    + (cert.cancelledOn.map { ", cancelled \($0)" } ?? "") + (cert.replacedBy.map { ", replaced by \($0)" } ?? "") + "\n"
+            }
         }
         return out
     }

@@ -1,0 +1,183 @@
+import Foundation
+import GRDB
+import SecorCore
+
+/// Alberta's program over the registry: enrolments on record, certificates and what happened to
+/// them (rules 14-17). The rules are `Certificate`'s; this reads and writes what they need, each
+/// change in the transaction of the decision or the run that made it, with its event.
+public final class ProgramCertificates: CertificateRegister {
+    public let registry: Registry
+    public let program: String
+    public let terms: CertificateTerms
+
+    public init(registry: Registry, program: String, terms: CertificateTerms) {
+        self.registry = registry
+        self.program = program
+        self.terms = terms
+    }
+
+    /// Each program of `library` that certifies by audit, under its edition in force on `date`.
+    public static func all(registry: Registry, library: ProgramLibrary, on date: CalendarDate) -> [ProgramCertificates] {
+        Set(library.editions.map(\.program)).sorted().compactMap { program in
+            library.edition(of: program, on: date)?.certificates.map { ProgramCertificates(registry: registry, program: program, terms: $0) }
+        }
+    }
+
+    // MARK: - CertificateRegister
+
+    public func isEnrolled(_ account: String) throws -> Bool {
+        try registry.db.read { db in
+            try Bool.fetchOne(db, sql: """
+                SELECT EXISTS (SELECT 1 FROM applications WHERE program = ? AND form = 'enrolment' AND state = 'accepted' AND wcb_account = ?)
+                """, arguments: [program, account]) ?? false
+        }
+    }
+
+    public func certificates(of account: String) throws -> [Certificate] {
+        try registry.db.read { db in try Self.certificates(db, account: account, number: nil, terms: terms) }
+    }
+
+    public func certificate(_ number: String) throws -> Certificate? {
+        try registry.db.read { db in try Self.certificates(db, account: nil, number: Certificate.key(number), terms: terms).first }
+    }
+
+    /// Every certificate (of `account`, or numbered `number`), in issue order, with its events.
+    static func certificates(_ db: GRDB.Database, account: String?, number: String?, terms: CertificateTerms) throws -> [Certificate] {
+        var sql = "SELECT * FROM certificates WHERE 1"
+        var arguments: [(any DatabaseValueConvertible)?] = []
+        if let account { sql += " AND wcb_account = ?"; arguments.append(account) }
+        if let number { sql += " AND number = ?"; arguments.append(number) }
+        sql += " ORDER BY issued, rowid"
+        var list: [Certificate] = []
+        var index: [String: Int] = [:]
+        for row in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)) {
+            guard let issued = CalendarDate(iso: row["issued"]) else { continue }
+            index[row["number"]] = list.count
+            list.append(Certificate(number: row["number"], account: row["wcb_account"], issued: issued, replaces: row["replaces"], terms: terms))
+        }
+        guard !list.isEmpty else { return [] }
+        let numbers = list.map(\.number)
+        let marks = databaseQuestionMarks(count: numbers.count)
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM certificate_events WHERE certificate IN (\(marks)) ORDER BY id",
+                                    arguments: StatementArguments(numbers)) {
+            guard let i = index[row["certificate"]], let on = CalendarDate(iso: row["on_date"]) else { continue }
+            switch row["kind"] as String {
+            case "maintenance": if let year = row["year"] as Int? { list[i].maintenance[year] = on }
+            case "cancelled":
+                list[i].cancelledOn = on
+                list[i].missedAnniversary = (row["missed"] as String?).flatMap(CalendarDate.init(iso:))
+            case "replaced":
+                list[i].replacedOn = on
+                list[i].replacedBy = row["replaced_by"]
+            default: break
+            }
+        }
+        return list
+    }
+
+    // MARK: - Runs
+
+    /// Rule 15 on a processing date: each valid certificate past an anniversary with no accepted
+    /// maintenance audit for it is cancelled, in one transaction; what each company is told.
+    public func carryOut(on date: CalendarDate) throws -> [LifeNotice] {
+        let companies = try companyNames()
+        return try registry.db.write { db in
+            var notices: [LifeNotice] = []
+            for c in try Self.certificates(db, account: nil, number: nil, terms: terms) {
+                guard let (anniversary, audit) = c.missed(on: date) else { continue }
+                try db.execute(sql: "INSERT INTO certificate_events (certificate, kind, on_date, missed) VALUES (?, 'cancelled', ?, ?)",
+                               arguments: [c.number, date.description, anniversary.description])
+                try Registry.log(db, sha256: nil, applicationID: nil, event: "certificate cancelled",
+                                 detail: "\(c.number): no \(audit.rawValue) by the anniversary of \(anniversary)")
+                notices.append(LifeNotice(cancelled: c, missed: anniversary, audit: audit, on: date, company: companies[c.account] ?? ""))
+            }
+            // Ordered as the due listing orders them: by date, then certificate number.
+            return notices.sorted { ($0.missedAnniversary ?? date, $0.certificate ?? "") < ($1.missedAnniversary ?? date, $1.certificate ?? "") }
+        }
+    }
+
+    // MARK: - Views
+
+    /// Each account that has sent this program anything: its company as first written.
+    public func companyNames() throws -> [String: String] {
+        Dictionary(try accounts().map { ($0.account, $0.company) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Each account with its company as first written and its enrolments' latest decisions, in the order first recorded.
+    func accounts() throws -> [(account: String, company: String, enrolments: [ApplicationState])] {
+        try registry.db.read { db in
+            var out: [String: (company: String, enrolments: [ApplicationState])] = [:]
+            var order: [String] = []
+            for row in try Row.fetchAll(db, sql: """
+                SELECT a.id, a.wcb_account, a.state, a.form, l.summary_json FROM applications a LEFT JOIN listings l ON l.application_id = a.id
+                WHERE a.program = ? AND a.wcb_account IS NOT NULL AND a.wcb_account != '' AND a.state != 'superseded' ORDER BY a.rowid
+                """, arguments: [program]) {
+                let account: String = row["wcb_account"]
+                guard let state = ApplicationState(rawValue: row["state"]) else { continue }
+                if out[account] == nil {
+                    let listed = (row["summary_json"] as String?).flatMap { try? JSONDecoder().decode(ListedApplication.self, from: Data($0.utf8)) }
+                    let company = try listed?.company ?? String.fetchOne(db, sql: "SELECT record_json FROM applications WHERE id = ?",
+                                                                         arguments: [row["id"] as String])
+                        .flatMap { try? RecordSummary(json: $0) }?.company ?? ""
+                    out[account] = (company, [])
+                    order.append(account)
+                }
+                if (row["form"] as String?) == DocumentKind.enrolment.rawValue { out[account]?.enrolments.append(state) }
+            }
+            return order.map { ($0, out[$0]!.company, out[$0]!.enrolments) }
+        }
+    }
+
+    /// Each account's state on `date`, keyed by account.
+    public func companies(on date: CalendarDate) throws -> [String: CertifiedCompanyView] {
+        let all = try registry.db.read { db in try Self.certificates(db, account: nil, number: nil, terms: terms) }
+        var result: [String: CertifiedCompanyView] = [:]
+        for a in try accounts() {
+            let enrolment: ApplicationState? = a.enrolments.contains(.accepted) ? .accepted : a.enrolments.last
+            result[a.account] = CertifiedCompanyView(company: a.company, enrolment: enrolment,
+                                                     certificates: all.filter { $0.account == a.account }, on: date)
+        }
+        return result
+    }
+
+    /// Rule 17: the due listing on `date`.
+    public func due(on date: CalendarDate) throws -> CertificateDueListing {
+        let all = try registry.db.read { db in try Self.certificates(db, account: nil, number: nil, terms: terms) }
+        return CertificateDueListing(on: date, certificates: all, companies: try companyNames(), windowDays: terms.dueWindowDays)
+    }
+
+    /// Whether this registry holds anything of the program.
+    public func isUsed() throws -> Bool {
+        try registry.db.read { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM applications WHERE program = ?)", arguments: [program]) ?? false
+        }
+    }
+}
+
+extension Registry {
+    /// What an accepted document did to the program's record, in the transaction that files it.
+    static func record(_ changes: [CertificateChange], of applicationID: String, in db: GRDB.Database) throws {
+        for change in changes {
+            switch change {
+            case .enrolled:
+                continue // the accepted enrolment itself is the record
+            case let .issued(c):
+                try db.execute(sql: """
+                    INSERT INTO certificates (number, wcb_account, issued, anniversaries, expires, replaces, application_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [c.number, c.account, c.issued.description, c.anniversaries.map(\.description).joined(separator: ","),
+                                    c.expires.description, c.replaces, applicationID])
+                try log(db, sha256: nil, applicationID: applicationID, event: "certificate issued",
+                        detail: "\(c.number), issued \(c.issued), expires \(c.expires)" + (c.replaces.map { ", replacing \($0)" } ?? ""))
+            case let .maintenance(number, year, on):
+                try db.execute(sql: "INSERT INTO certificate_events (certificate, kind, on_date, year, application_id) VALUES (?, 'maintenance', ?, ?, ?)",
+                               arguments: [number, on.description, year, applicationID])
+                try log(db, sha256: nil, applicationID: applicationID, event: "maintenance audit", detail: "\(number), year \(year), received \(on)")
+            case let .replaced(number, by, on):
+                try db.execute(sql: "INSERT INTO certificate_events (certificate, kind, on_date, replaced_by, application_id) VALUES (?, 'replaced', ?, ?, ?)",
+                               arguments: [number, on.description, by, applicationID])
+                try log(db, sha256: nil, applicationID: applicationID, event: "certificate replaced", detail: "\(number) by \(by) on \(on)")
+            }
+        }
+    }
+}
