@@ -396,8 +396,9 @@ public enum Normalize {
         return (best.0, best.1, best.1 - (ranked.dropFirst().first?.1 ?? 0))
     }
 
-    /// A choice as compared: its letters, lower case.
-    static func choiceKey(_ s: String) -> String { s.lowercased().filter { $0.isLetter } }
+    /// A choice as compared: its letters and digits, lower case ("Maintenance audit (year 2)" and
+    /// "(year 3)" are two choices).
+    static func choiceKey(_ s: String) -> String { s.lowercased().filter { $0.isLetter || $0.isNumber } }
 
     /// One of a form's choices, matched without regard to case, spacing or hyphens.
     public static func choice(_ raw: String, among choices: [String]) -> Normalized<String> {

@@ -326,6 +326,25 @@ public struct ProgramLibrary: Sendable {
         try ProgramLibrary.load()
     }.mapError { $0 as? SchemaError ?? SchemaError(file: "schemas/programs", reason: "\($0)") }
 
+    /// Every field a rule names that no form of its program has (a misspelt key would otherwise
+    /// make its rule never apply): `program/edition`, the rule, the field. Empty when all are known.
+    public func unknownFields(_ templates: FormTemplates) -> [(edition: String, rule: String, field: String)] {
+        var unknown: [(String, String, String)] = []
+        for edition in editions {
+            let forms = templates.all.filter { $0.program == edition.program }
+            func known(_ name: String) -> Bool {
+                if name.hasPrefix("declaration.") { return templates.declaration.field(String(name.dropFirst("declaration.".count))) != nil }
+                return forms.contains { $0.field(name) != nil }
+            }
+            for rule in edition.rules {
+                let conditions = (rule.when ?? []) + [rule.require].compactMap { $0 }
+                let names = (rule.required ?? []) + conditions.flatMap { [$0.field, $0.notAfterOther].compactMap { $0 } }
+                for name in names where !known(name) { unknown.append(("\(edition.program)/\(edition.edition)", rule.id, name)) }
+            }
+        }
+        return unknown
+    }
+
     /// The edition of `program` in effect on `date`; before the first edition, the first.
     public func edition(of program: String = "sk-secor", on date: CalendarDate) -> ProgramEdition? {
         let mine = editions.filter { $0.program == program }

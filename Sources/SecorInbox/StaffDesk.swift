@@ -264,7 +264,7 @@ public final class StaffDesk {
         for r in record.reasons where r.severity == .review {
             if let f = r.field, RecordField(f, templates: pipeline.templates) != nil, !names.contains(f) { names.append(f) }
         }
-        let threshold = pipeline.library.editions.first { $0.edition == record.edition }?.reviewBelowConfidence ?? 0.8
+        let threshold = pipeline.library.editions.first { $0.program == record.program && $0.edition == record.edition }?.reviewBelowConfidence ?? 0.8
         for name in RecordField.names(pipeline.templates) where !names.contains(name) {
             if let r = record.readings[name], r.source != .staff, r.confidence < threshold { names.append(name) }
         }

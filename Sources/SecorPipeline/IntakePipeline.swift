@@ -37,6 +37,10 @@ public struct IntakePipeline: Sendable {
     public static func shipped(limits: Extraction.Limits = .init(), reading: (any DocumentReading)? = nil) throws -> IntakePipeline {
         let templates = try FormTemplates.shipped.get()
         let library = try ProgramLibrary.shipped.get()
+        if let unknown = library.unknownFields(templates).first {
+            throw SchemaError(file: "schemas/programs/\(unknown.edition).yaml",
+                              reason: "rule \(unknown.rule): names \(unknown.field), which no form of the program has")
+        }
         let extraction = try Extraction.shipped(limits: limits)
         return IntakePipeline(sniffer: extraction.sniffer, reading: reading ?? extraction,
                               assembler: ApplicationAssembler(normalizer: FieldNormalizer(templates: templates),

@@ -76,7 +76,7 @@ public struct XMLRegistrationReader: Sendable {
         // What submitting online counts as, by the edition in effect when it was submitted
         // (the latest when the export gives no time); a value the export itself gives stands.
         let edition = submitted.flatMap(SubmissionTime.init(iso8601:)).flatMap { library.edition(on: $0.date) }
-            ?? library.editions.last
+            ?? library.editions.last { $0.program == template.program }
         for (key, value) in edition?.onlineSubmission ?? [:] where fields[key] == nil {
             fields[key] = ExtractedField(value: value, raw: "online submission", source: .xml)
         }

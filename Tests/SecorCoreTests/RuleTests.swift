@@ -268,10 +268,11 @@ func decide(_ applicant: Applicant) -> (Decision, [Reason]) {
     /// A condition is decoded into one kind of check when the file is loaded; one that no kind
     /// knows, or that mixes two, is refused there, naming the file and the rule.
     @Test(arguments: [
-        ("{field: workers_total, at_least: 1}", "unknown condition key at_least"),
+        ("{field: workers_total, at_least_one: 1}", "unknown condition key at_least_one"),
+        ("{audit_window: sideways}", "sideways"),
+        ("{field: signature, enrolled: true}", "takes no `field`"),
         ("{field: signature, equals: \"Yes\", in: [\"Yes\"]}", "more than one check"),
         ("{equals: \"Yes\"}", "needs a `field`"),
-        ("{field: date_signed, not_after: tomorrow}", "only processing_date"),
         ("{}", "names no check"),
     ])
     func aConditionNoKindKnowsIsRefusedAtLoad(_ condition: String, _ why: String) throws {
@@ -288,6 +289,17 @@ func decide(_ applicant: Applicant) -> (Decision, [Reason]) {
         }
     }
 
+    /// A rule naming a field no form of its program has never applies: refused with the pipeline's data.
+    @Test func aRuleNamingAFieldNoFormHasIsFound() throws {
+        #expect(library.unknownFields(templates).isEmpty, "\(library.unknownFields(templates))")
+        let shipped = try String(contentsOf: Fixtures.root.appendingPathComponent("schemas/programs/ab-secor/2024-04.yaml"), encoding: .utf8)
+        let broken = shipped.replacingOccurrences(of: "{field: audit_date, not_after: date_signed}", with: "{field: audit_date, not_after: date_singed}")
+        #expect(broken != shipped)
+        let edition = try ProgramEdition.load(yaml: broken, file: "ab.yaml")
+        let unknown = ProgramLibrary(editions: [edition]).unknownFields(templates)
+        #expect(unknown.map(\.field) == ["date_singed"] && unknown.map(\.rule) == ["audit-before-signing"])
+    }
+
     @Test func theShippedConditionsDecodeIntoTheirKinds() throws {
         let edition = try #require(try ProgramLibrary.load().edition(on: CalendarDate(year: 2026, month: 11, day: 22)!))
         let conditions = edition.rules.compactMap(\.require) + edition.rules.flatMap { $0.when ?? [] }
@@ -295,8 +307,17 @@ func decide(_ applicant: Applicant) -> (Decision, [Reason]) {
         #expect(conditions.contains(.sumAtMost(fields: ["workers_owners", "workers_full_time", "workers_part_time", "workers_casual",
                                                         "workers_subcontractors"], limit: 9)))
         #expect(conditions.contains(.traineeNotClaimed))
+        // Alberta's kinds: the pass mark, a date before another, the record of enrolments and certificates.
+        let alberta = try #require(library.edition(of: "ab-secor", on: CalendarDate(year: 2026, month: 11, day: 22)!))
+        let abConditions = alberta.rules.compactMap(\.require) + alberta.rules.flatMap { $0.when ?? [] }
+        #expect(abConditions.contains(.atLeast(field: "audit_score", limit: 80)))
+        #expect(abConditions.contains(.notAfterField(field: "audit_date", other: "date_signed")))
+        #expect(abConditions.contains(.enrolled(true)) && abConditions.contains(.enrolled(false)))
+        #expect(abConditions.contains(.certificateOfAccount(field: "secor_certificate_number")))
+        #expect(abConditions.contains(.auditWindow(.opened)) && abConditions.contains(.auditWindow(.notClosed)))
+        #expect(abConditions.contains(.noValidCertificate) && abConditions.contains(.auditYearOpen))
         // Written back, each reads as itself.
-        for c in conditions {
+        for c in conditions + abConditions {
             let yaml = try YAMLEncoder().encode(c)
             #expect(try YAMLDecoder().decode(RuleCondition.self, from: yaml) == c)
         }
@@ -320,7 +341,7 @@ func decide(_ applicant: Applicant) -> (Decision, [Reason]) {
         #expect(loaded.registration.edition == "2030-01")
         #expect(loaded.declaration.edition == "2018-09")
         // Titles come from the templates: a missing document is named as its form is printed.
-        let validator = Validator(edition: library.editions[0], templates: loaded, processingDate: processingDate)
+        let validator = Validator(edition: library.edition(of: "sk-secor", on: processingDate)!, templates: loaded, processingDate: processingDate)
         #expect(validator.label(for: "declaration") == loaded.declaration.title)
         #expect(validator.label(for: "registration") == loaded.registration.title)
     }
@@ -348,7 +369,7 @@ func decide(_ applicant: Applicant) -> (Decision, [Reason]) {
     }
 
     @Test func agreeingReadingsOfTheTwoDocumentsConfirmEachOther() throws {
-        let validator = Validator(edition: library.editions[0], templates: templates, processingDate: processingDate)
+        let validator = Validator(edition: library.edition(of: "sk-secor", on: processingDate)!, templates: templates, processingDate: processingDate)
         var app = Application(id: "a", registration: scanned(.registration, ["wcb_account_number": ("3000001", 0.7),
                                                                                "company_legal_name": ("Acme Ltd.", 0.7)]),
                               declaration: scanned(.declaration, ["wcb_account_number": ("3000001", 0.6),
@@ -390,7 +411,7 @@ func decide(_ applicant: Applicant) -> (Decision, [Reason]) {
     }
 
     func decide(_ app: Application) throws -> (Decision, [Reason], [String]) {
-        let validator = Validator(edition: library.editions[0], templates: templates, processingDate: processingDate)
+        let validator = Validator(edition: library.edition(of: "sk-secor", on: processingDate)!, templates: templates, processingDate: processingDate)
         let confirmed = validator.confirmed(app)
         let deciding = validator.decidingFields(confirmed, trainees: BatchTraineeRegister())
         let reasons = try validator.validate(confirmed, trainees: BatchTraineeRegister())
@@ -446,7 +467,7 @@ func decide(_ applicant: Applicant) -> (Decision, [Reason]) {
     }
 
     @Test func twoSureReadingsOfOneNameThatDifferAreBothDoubted() throws {
-        let validator = Validator(edition: library.editions[0], templates: templates, processingDate: processingDate)
+        let validator = Validator(edition: library.edition(of: "sk-secor", on: processingDate)!, templates: templates, processingDate: processingDate)
         let confirmed = validator.confirmed(scanned(declaration: ["company_legal_name": "Cypress Plumbinq & Heating Ltd"]))
         #expect((confirmed.registration?.normalized["company_legal_name"]?.confidence ?? 1) < 0.8)
         #expect((confirmed.declaration?.normalized["company_legal_name"]?.confidence ?? 1) < 0.8)

@@ -2,15 +2,16 @@ import Foundation
 import Testing
 import TestSupport
 
-/// The registration's life, replayed as the office's `timeline.json` has it: one registry, empty
+/// Each program's life, replayed as the office's `timeline.json` has it: one registry, empty
 /// before step 1; each step's files processed on its date (`process --db`), staff's records
-/// (`record`), the due listing (`due`); after each step, the decisions, notices and every
-/// account's state (`companies`) as expected.
+/// (`record`), the due listing (`due`); after each step, the decisions, certificates issued,
+/// notices and every account's state (`companies`) as expected. Saskatchewan's registrations
+/// (`fixtures/sk-timeline`) and Alberta's certificates (`fixtures/ab-samples`).
 @Suite struct TimelineTests {
-    static var folder: URL { Fixtures.root.appendingPathComponent("fixtures/sk-timeline") }
+    static let timelines = ["sk-timeline", "ab-samples"]
 
-    /// A file the timeline names: its own additions first, then the samples.
-    static func file(_ name: String) -> String {
+    /// A file the timeline in `folder` names: its own first, then Saskatchewan's samples.
+    static func file(_ name: String, in folder: URL) -> String {
         let own = folder.appendingPathComponent(name)
         return FileManager.default.fileExists(atPath: own.path) ? own.path : Fixtures.sample(name).path
     }
@@ -39,8 +40,9 @@ import TestSupport
         return String(decoding: d, as: UTF8.self)
     }
 
-    @Test func saskatchewansTimelineReplaysAsTheOfficeExpects() throws {
-        let timeline = try #require(try Self.json(String(contentsOf: Self.folder.appendingPathComponent("timeline.json"), encoding: .utf8)) as? [String: Any])
+    @Test(arguments: timelines) func theTimelineReplaysAsTheOfficeExpects(_ name: String) throws {
+        let folder = Fixtures.root.appendingPathComponent("fixtures/\(name)")
+        let timeline = try #require(try Self.json(String(contentsOf: folder.appendingPathComponent("timeline.json"), encoding: .utf8)) as? [String: Any])
         let steps = try #require(timeline["steps"] as? [[String: Any]])
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("timeline-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -51,15 +53,17 @@ import TestSupport
             let n = step["step"] as? Int ?? 0, date = try #require(step["as_of"] as? String), kind = step["kind"] as? String ?? ""
             let expected = try #require(step["expected"] as? [String: Any])
             var notices: Any = [Any]()
+            var issued: Any = [Any]()
             var decisions: [[String: Any]] = []
             switch kind {
             case "receive":
                 // A step with nothing received is a run that only removes and tells.
-                let files = (step["files"] as? [String] ?? []).map(Self.file)
+                let files = (step["files"] as? [String] ?? []).map { Self.file($0, in: folder) }
                 let run = try ProgramRun.run(["process", "--db", db, "--as-of", date, "--format", "json", "--quiet"] + files)
                 #expect(run.status <= 1, "step \(n): \(run.stderr)")
                 let report = try #require(try Self.json(run.stdout) as? [String: Any], "step \(n)")
                 notices = report["notices"] ?? []
+                issued = report["issued"] ?? []
                 decisions = report["applications"] as? [[String: Any]] ?? []
             case "record":
                 let run = try ProgramRun.run(["record", try #require(step["wcb"] as? String), try #require(step["event"] as? String),
@@ -87,6 +91,9 @@ import TestSupport
                 #expect(app?["may_register_from"] as? String == want["may_register_from"] as? String, "step \(n) \(file) may_register_from")
             }
             #expect(Self.same(notices, expected["notices"] ?? []), "step \(n) notices: \(Self.show(notices)) vs \(Self.show(expected["notices"]))")
+            // Certificates issued: as listed, less the sample case each came from (the timeline's own bookkeeping).
+            let wantIssued = (expected["issued"] as? [[String: Any]] ?? []).map { $0.filter { $0.key != "case" } }
+            #expect(Self.same(issued, wantIssued), "step \(n) issued: \(Self.show(issued)) vs \(Self.show(wantIssued))")
             let companies = try ProgramRun.run(["companies", "--db", db, "--as-of", date, "--format", "json"])
             #expect(companies.status == 0, "step \(n): \(companies.stderr)")
             let got = try Self.json(companies.stdout)
