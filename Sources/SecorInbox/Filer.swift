@@ -98,13 +98,29 @@ public final class Filer {
         ProgramLife(registry: registry, library: pipeline.library, on: date())
     }
 
-    /// The date's removals and notices (L3, L6), each notice's letter in OUT/notices.
+    /// The programs that certify by audit (Alberta's), over this registry.
+    public var certified: [ProgramCertificates] {
+        ProgramCertificates.all(registry: registry, library: pipeline.library, on: date())
+    }
+
+    /// Certificates issued by decisions planned and not yet told: their letters are written once committed.
+    var issuedToTell: [(certificate: IssuedCertificate, company: String, auditType: String, messages: [String: String])] = []
+
+    /// The date's removals, notices and cancellations (L3, L6; Alberta's rule 15), each notice's letter in OUT/notices.
     public func carryOutProgramLife() throws {
-        guard let life else { return }
         let day = date()
-        let notices = try life.carryOut(on: day)
-        try writer.writeNotices(notices, messages: life.terms.messages, date: day, into: URL(fileURLWithPath: out))
-        for n in notices { logger.info("told", metadata: ["notice": "\(n.kind)"]) }
+        var told: [LifeNotice] = []
+        if let life {
+            let notices = try life.carryOut(on: day)
+            try writer.writeNotices(notices, messages: life.terms.messages, date: day, into: URL(fileURLWithPath: out))
+            told += notices
+        }
+        for program in certified {
+            let notices = try program.carryOut(on: day)
+            try writer.writeNotices(notices, messages: program.terms.messages, date: day, into: URL(fileURLWithPath: out))
+            told += notices
+        }
+        for n in told { logger.info("told", metadata: ["notice": "\(n.kind)"]) }
     }
 
     /// Adds to `filing` what deciding (or holding) `app` records and moves.
@@ -112,7 +128,9 @@ public final class Filer {
               into filing: inout Registry.Filing, staff: StaffDecision? = nil, supersedes: [String] = [],
               alreadyRegistered: (id: String, on: CalendarDate?)? = nil) throws {
         let processingDate = date()
-        guard var decided = try pipeline.decider(on: processingDate).decide([app], earlier: registry, history: life).first else { return }
+        let certificates = certified.first
+        guard var decided = try pipeline.decider(on: processingDate).decide([app], earlier: registry, history: life,
+                                                                             certificates: certificates).first else { return }
         if let registered = alreadyRegistered, let account = app.wcbAccount {
             // A second registration for an account the program already holds is for staff, whatever its rules say.
             let when = registered.on.map { " on \($0)" } ?? ""
@@ -161,7 +179,10 @@ public final class Filer {
         }
         record = record.relocated(locations)
         let searchText = record.searchText
-        let person = app.registration?.trainee
+        let person = app.registration?.kind == .registration ? app.registration?.trainee : nil
+        if !pending, staff?.override == nil, let issued = decided.issued, let terms = decided.edition.certificates {
+            issuedToTell.append((issued, record.company, app.registration?.normalized.text("audit_type") ?? "", terms.messages))
+        }
         filing.applications.append(.init(
             id: app.id, wcbAccount: app.wcbAccount, companyKey: (app.registration ?? app.declaration)?.companyKey, state: state,
             submitted: app.submitted?.text, edition: decided.edition.edition,
@@ -171,6 +192,10 @@ public final class Filer {
             trainee: person.flatMap { p in app.wcbAccount.map { (p, $0) } },
             decidedOn: pending ? nil : processingDate, actor: staff?.actor))
         filing.applications[filing.applications.count - 1].searchText = searchText
+        filing.applications[filing.applications.count - 1].program = decided.edition.program
+        filing.applications[filing.applications.count - 1].form = app.documents.first?.kind.rawValue
+        // What an accepted Alberta document does to the record is recorded with its decision (not a staff override's).
+        if !pending && staff?.override == nil { filing.applications[filing.applications.count - 1].certificateChanges = decided.certificateChanges }
         logger.info("filed", metadata: ["sha256": "\(app.documents.last.map { String($0.sha256.prefix(12)) } ?? "")",
                                         "outcome": "\(folder)", "reasons": "\(decided.reasons.map(\.code).joined(separator: ","))"])
     }
@@ -254,6 +279,11 @@ public final class Filer {
         let written = ids.subtracting(unwritten.keys)
         removeEmptyFolders(for: written)
         writeLetters(for: written)
+        let day = date()
+        for i in issuedToTell {
+            try writer.writeIssued([(i.certificate, i.company, i.auditType)], messages: i.messages, date: day, into: URL(fileURLWithPath: out))
+        }
+        issuedToTell = []
     }
 
     /// Writes each application's record.json into its folder, and removes it from where it was.

@@ -463,17 +463,20 @@ public final class Watcher {
             if let previous = app.documents.compactMap({ stored[$0.sha256]?.applicationID }).first, fromRejected.isEmpty {
                 app.id = previous
             }
+            // A document decided on its own (Alberta's) is an application by itself: it replaces
+            // nothing, waits for nothing, and the registration rules below are not its program's.
+            let alone = app.documents.contains { $0.kind.isDecidedAlone }
             // What this replaces: pending, rejected or in-review applications for the same WCB account.
-            let replaced = try registry.applications(in: [.rejected, .pending, .needsReview])
+            let replaced = alone ? [] : try registry.applications(in: [.rejected, .pending, .needsReview])
                 .filter { $0.id != app.id && $0.wcbAccount != nil && $0.wcbAccount == app.wcbAccount }
             // An account the program has already accepted: a new document for it goes to staff
             // at once (not to wait for a partner that is already on file).
             // (One whose registration was removed or withdrawn holds none: L4 decides a new one.)
-            let registered = try app.wcbAccount.flatMap { account -> Registry.StoredApplication? in
+            let registered = alone ? nil : try app.wcbAccount.flatMap { account -> Registry.StoredApplication? in
                 if let life = filer.life, let latest = try life.lives(of: account).last, !latest.status.inForce { return nil }
                 return try registry.applications(account: account).last { $0.state == .accepted && $0.id != app.id }
             }
-            let complete = app.registration != nil && app.declaration != nil
+            let complete = alone || (app.registration != nil && app.declaration != nil)
             let waiting = !complete && !isOverdue(app, stored: stored) && registered == nil
             try filer.plan(app, pending: waiting, stored: stored, newName: name, into: &filing, supersedes: replaced.map(\.id),
                            alreadyRegistered: try registered.map { ($0.id, try registry.latestDecision(of: $0.id)?.decidedOn) })

@@ -408,7 +408,25 @@ public struct Station: Sendable {
     func duePage(_ request: Request, _ context: StationContext) async throws -> Response {
         let view = try await desk.run { desk -> [String: Any] in
             let date = request.uri.queryParameters.get("date").flatMap(CalendarDate.init(iso:)) ?? desk.processingDate
-            guard let life = desk.filer.life else { return ["date": date.description, "none": true] }
+            // Alberta's certificates (rule 17), when the registry holds any of its program.
+            var certificateSections: [[String: Any]] = []
+            for program in desk.filer.certified where try program.isUsed() {
+                let due = try program.due(on: date)
+                func rows<T>(_ entries: [T], _ row: (T) -> [String: Any]) -> [[String: Any]] { entries.map(row) }
+                certificateSections += [
+                    ["title": "Maintenance audit due", "rows": rows(due.maintenanceDue) {
+                        ["wcb": $0.wcb, "company": $0.company, "what": "\($0.certificate): \($0.auditType) due \($0.due)"] }],
+                    ["title": "Recertification due", "rows": rows(due.recertificationDue) {
+                        ["wcb": $0.wcb, "company": $0.company, "what": "\($0.certificate): expires \($0.due)"] }],
+                    ["title": "Certificates cancelled", "rows": rows(due.cancelled) {
+                        ["wcb": $0.wcb, "company": $0.company,
+                         "what": "\($0.certificate): cancelled \($0.cancelledOn), no maintenance audit by \($0.missedAnniversary?.description ?? "")"] }],
+                ]
+            }
+            certificateSections = certificateSections.map { var s = $0; s["empty"] = ($0["rows"] as? [[String: Any]])?.isEmpty ?? true; return s }
+            guard let life = desk.filer.life else {
+                return ["date": date.description, "none": certificateSections.isEmpty, "sections": certificateSections]
+            }
             let due = try life.due(on: date)
             func rows(_ entries: [DueListing.Entry], _ what: (DueListing.Entry) -> String) -> [[String: Any]] {
                 entries.map { ["wcb": $0.wcb, "company": $0.company, "what": what($0)] }
@@ -422,7 +440,7 @@ public struct Station: Sendable {
                     "removed \($0.removedOn?.description ?? ""): \($0.missed == .milestone1 ? "Milestone #1" : "certification") was due \($0.deadline?.description ?? ""); may register from \($0.mayRegisterFrom?.description ?? "")"
                 }],
             ].map { var s = $0; s["empty"] = ($0["rows"] as? [[String: Any]])?.isEmpty ?? true; return s }
-            return ["date": date.description, "until": due.until.description, "window": due.windowDays, "sections": sections]
+            return ["date": date.description, "until": due.until.description, "window": due.windowDays, "sections": sections + certificateSections]
         }
         return try page("due", title: "Program", context, view)
     }
@@ -430,8 +448,24 @@ public struct Station: Sendable {
     /// One WCB account: its registrations, deadlines and staff's records, with a form to record an event.
     func companyPage(_ wcb: String, _ context: StationContext, problem: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
         let view = try await desk.run { desk -> [String: Any] in
-            guard let life = desk.filer.life else { throw HTTPError(.notFound) }
             let date = desk.processingDate
+            // An Alberta account: its enrolment and certificates.
+            for program in desk.filer.certified {
+                guard let company = try program.companies(on: date)[wcb] else { continue }
+                let certificates: [[String: Any]] = company.certificates.map { c in
+                    var row: [String: Any] = ["number": c.number, "status": c.status.rawValue, "issued": c.issued.description,
+                                              "anniversaries": c.anniversaries.map(\.description).joined(separator: ", "),
+                                              "expires": c.expires.description,
+                                              "year2": c.maintenance["year_2"].flatMap { $0 }?.description ?? "not received",
+                                              "year3": c.maintenance["year_3"].flatMap { $0 }?.description ?? "not received"]
+                    if let d = c.cancelledOn { row["cancelled"] = "\(d) (no maintenance audit by \(c.missedAnniversary?.description ?? ""))" }
+                    if let d = c.replacedOn { row["replaced"] = "\(d) by \(c.replacedBy ?? "")" }
+                    return row
+                }
+                return ["wcb": wcb, "company": company.company, "status": "enrolment " + (company.enrolment?.words ?? "not received"),
+                        "certificates": certificates, "registrations": [[String: Any]](), "inForce": false, "today": date.description]
+            }
+            guard let life = desk.filer.life else { throw HTTPError(.notFound) }
             let account = try life.accounts().first { $0.account == wcb }
             guard let account else { throw HTTPError(.notFound, message: "No applications for WCB account \(wcb).") }
             let lives = try life.lives(of: wcb)

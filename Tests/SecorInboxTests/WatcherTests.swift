@@ -513,6 +513,35 @@ import SecorCore
         #expect(account["status"] as? String == "removed")
     }
 
+    /// Alberta's documents through the inbox: each decided on its own the day it comes, a
+    /// certificate issued and told, and cancelled at the first look after a missed anniversary.
+    @Test func theWatcherKeepsAlbertasCertificates() throws {
+        let inbox = try temporaryFolder("inbox"), out = try temporaryFolder("out")
+        defer { for u in [inbox, out] { try? FileManager.default.removeItem(at: u) } }
+        let samples = Fixtures.root.appendingPathComponent("fixtures/ab-samples")
+        for (date, file) in [("2025-03-03", "s03-enrolment.pdf"), ("2025-10-20", "s10-audit.pdf")] {
+            let watcher = RunningWatcher(inbox: inbox, out: out, extra: ["--as-of", date])
+            try watcher.start()
+            defer { watcher.kill() }
+            try FileManager.default.copyItem(at: samples.appendingPathComponent(file), to: inbox.appendingPathComponent(file))
+            #expect(eventually(60) { !self.folder(out, "accepted", holding: (file as NSString).deletingPathExtension).isEmpty }, "\(file)")
+            #expect(watcher.stop() == 0)
+        }
+        let issued = out.appendingPathComponent("notices/2025-10-20-9479964-issued/notice.txt")
+        #expect(try String(contentsOf: issued, encoding: .utf8).contains("AB9479964-01"))
+        let later = RunningWatcher(inbox: inbox, out: out, extra: ["--as-of", "2026-11-22"])
+        try later.start()
+        defer { later.kill() }
+        let cancelled = out.appendingPathComponent("notices/2026-11-22-9479964-cancelled/notice.txt")
+        #expect(eventually(30) { FileManager.default.fileExists(atPath: cancelled.path) })
+        #expect(later.stop() == 0)
+        let companies = try ProgramRun.run(["companies", "--db", out.appendingPathComponent("registry.sqlite").path, "--as-of", "2026-11-22"])
+        let account = try #require((try JSONSerialization.jsonObject(with: Data(companies.stdout.utf8)) as? [String: Any])?["9479964"] as? [String: Any])
+        #expect(account["enrolment"] as? String == "accepted")
+        let certificate = try #require((account["certificates"] as? [[String: Any]])?.first)
+        #expect(certificate["number"] as? String == "AB9479964-01" && certificate["status"] as? String == "cancelled")
+    }
+
     @Test func aCorrectedResubmissionReplacesTheRejectedApplication() throws {
         let inbox = try temporaryFolder("inbox"), out = try temporaryFolder("out")
         defer { for u in [inbox, out] { try? FileManager.default.removeItem(at: u) } }

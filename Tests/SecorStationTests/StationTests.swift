@@ -189,6 +189,47 @@ import SecorCore
         }
     }
 
+    /// Alberta's accounts on the same pages: a company's certificates, and the due listing's cancellations.
+    @Test func albertasCertificatesAreShownOnTheCompanyAndProgramPages() async throws {
+        let out = try Self.office()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let registry = try Registry(path: out.appendingPathComponent("registry.sqlite").path)
+        let library = try ProgramLibrary.load()
+        let terms = try #require(library.edition(of: "ab-secor", on: CalendarDate(year: 2025, month: 10, day: 20)!)?.certificates)
+        let issued = Certificate(number: "AB9479964-01", account: "9479964", issued: CalendarDate(year: 2025, month: 10, day: 20)!, replaces: nil, terms: terms)
+        var filing = Registry.Filing()
+        for (id, form, day) in [("9479964-enrolment", "enrolment", CalendarDate(year: 2025, month: 3, day: 3)!),
+                                ("9479964-audit", "audit_submission", CalendarDate(year: 2025, month: 10, day: 20)!)] {
+            let record = """
+            {"id": "\(id)", "decision": "accepted", "program": "ab-secor", "edition": "2024-04", "documents": [],
+             "fields": {"company_legal_name": "Iron Creek Plumbing & Heating Ltd", "wcb_account_number": "9479964"}, "declaration_fields": {},
+             "as_written": {}, "reasons": [], "readings": {}}
+            """
+            var update = Registry.Filing.ApplicationUpdate(id: id, wcbAccount: "9479964", companyKey: nil, state: .accepted, submitted: nil,
+                                                           edition: "2024-04", recordJSON: record, decision: (.accepted, "ab-secor", "2024-04", []),
+                                                           trainee: nil, decidedOn: day)
+            update.program = "ab-secor"
+            update.form = form
+            if form == "audit_submission" { update.certificateChanges = [.issued(issued)] }
+            filing.applications.append(update)
+        }
+        try registry.commit(filing)
+        let certified = ProgramCertificates(registry: registry, program: "ab-secor", terms: terms)
+        #expect(try certified.carryOut(on: CalendarDate(year: 2026, month: 11, day: 22)!).map(\.certificate) == ["AB9479964-01"])
+        let app = Application(router: try await Self.station(out).router())
+        try await app.test(.router) { client in
+            let clerk = try await Self.signIn(client, "clerk", "clerk password")
+            let company = String(buffer: try await client.execute(uri: "/companies/9479964", method: .get, headers: [.cookie: clerk.cookie]).body)
+            #expect(company.contains("Certificate AB9479964-01: cancelled") && company.contains("enrolment accepted"))
+            #expect(company.contains("Iron Creek Plumbing &amp; Heating Ltd"), "escaped")
+            let due = String(buffer: try await client.execute(uri: "/program?date=2026-11-22", method: .get, headers: [.cookie: clerk.cookie]).body)
+            #expect(due.contains("AB9479964-01: cancelled 2026-11-22, no maintenance audit by 2026-10-20"), "\(due)")
+            // Saskatchewan's account is still there, in its own shape.
+            let sk = String(buffer: try await client.execute(uri: "/companies/3000001", method: .get, headers: [.cookie: clerk.cookie]).body)
+            #expect(sk.contains("Registered 2026-11-22: registered"))
+        }
+    }
+
     @Test func applicantTextIsEscapedAndEveryResponseIsGuarded() async throws {
         let out = try Self.office()
         defer { try? FileManager.default.removeItem(at: out) }
