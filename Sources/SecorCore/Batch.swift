@@ -106,6 +106,14 @@ public struct BatchDecider: Sendable {
         // Which fields decide, once: it may ask the registry about trained employees.
         let deciding = validator.decidingFields(app, trainees: register)
         var reasons = try validator.validate(app, trainees: register, deciding: deciding, certificates: certificates)
+        // The rules are chosen by the document's date; on a date no edition was in force (before the
+        // program's first), the nearest edition decided it, and staff say whether that is right.
+        let dated = app.submitted?.date ?? processingDate
+        if !library.editions.contains(where: { $0.program == edition.program && $0.isEffective(on: dated) }) {
+            reasons.append(Reason(code: "no-edition-in-force", severity: .review, field: "date_signed", found: dated.description,
+                                  message: "No edition of the program's rules was in force on \(dated), the date this was signed (the \(edition.edition) edition starts \(edition.effectiveFrom)); staff will decide which rules apply.",
+                                  rule: edition.cite("edition-in-force")))
+        }
         // L4: the account's standing with the program, as the registry and this batch have it.
         var mayRegisterFrom: CalendarDate? = nil
         if let history, app.registration?.kind == .registration, let account = app.wcbAccount, !account.isEmpty {

@@ -182,6 +182,14 @@ final class MemoryCertificates: CertificateRegister {
         #expect(late.decision == .rejected && Self.fields(late) == ["secor_certificate_number"])
     }
 
+    /// A document dated before any edition of its program's rules was in force is for staff.
+    @Test func aDocumentSignedBeforeTheProgramsRulesGoesToStaff() throws {
+        let r = MemoryCertificates()
+        r.enrolled = ["3807325"]
+        let d = try Self.decide(Self.audit("s07", ["audit_date": "2024-02-01", "date_signed": "2024-03-01"]), on: "2025-09-15", r)
+        #expect(d.decision == .needsReview && d.reasons.map(\.code) == ["no-edition-in-force"] && d.edition.edition == "2024-04")
+    }
+
     @Test func aCertificateNumberOnACertificationAuditGoesToStaff() throws {
         let r = MemoryCertificates()
         r.enrolled = ["3807325"]
