@@ -587,7 +587,8 @@ public struct Validator: Sendable {
         case let .sumAtMost(parts, limit):
             guard let counts = counts(parts, app) else { return .notApplicable }
             let total = counts.reduce(0, +)
-            return total <= limit ? .pass : .fail(found: "\(total) workers (\(counts.map(String.init).joined(separator: " + ")))")
+            let noun = edition.rules.first { $0.require?.sum == parts }?.counts ?? "workers"
+            return total <= limit ? .pass : .fail(found: "\(total) \(noun) (\(counts.map(String.init).joined(separator: " + ")))")
         default:
             break
         }

@@ -215,9 +215,11 @@ public struct ProgramRule: Sendable, Codable, Hashable {
     /// What the applicant should do instead of sending a corrected form, for a reason a
     /// correction cannot put right (a company too large applies for COR). Nil: send it corrected.
     public let instead: String?
+    /// What a sum of counts counts, in the applicant's words (`workers`, `employees`).
+    public let counts: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, severity, field, when, require, required, ticked, message, instead
+        case id, severity, field, when, require, required, ticked, message, instead, counts
         case programText = "program_text"
     }
 }
@@ -240,6 +242,22 @@ public struct FormatRule: Sendable, Codable, Hashable {
     }
 }
 
+/// How a letter names a form and what to send back to correct it.
+public struct FormWords: Sendable, Codable, Hashable {
+    /// The document in a sentence: "enrolment", "audit submission".
+    public let document: String
+    /// In the closing's list: "a corrected SECOR Enrolment".
+    public let sendBack: String
+    /// Beside each reason: "A corrected SECOR Enrolment, signed and dated again in section 4."
+    public let sendBackDetail: String
+
+    enum CodingKeys: String, CodingKey {
+        case document
+        case sendBack = "send_back"
+        case sendBackDetail = "send_back_detail"
+    }
+}
+
 /// One edition of a program's rules, read from `schemas/programs/<program>/<edition>.yaml`.
 public struct ProgramEdition: Sendable, Codable {
     public let program: String
@@ -254,11 +272,13 @@ public struct ProgramEdition: Sendable, Codable {
     public let rules: [ProgramRule]
     /// What follows an accepted registration: deadlines, waits, windows (absent: nothing follows).
     public let lifecycle: LifecycleTerms?
+    /// How letters name each form the program decides on its own (absent: a Saskatchewan registration).
+    public let letters: [String: FormWords]?
     /// A program that certifies by audit (Alberta's): the certificate's life.
     public let certificates: CertificateTerms?
 
     enum CodingKeys: String, CodingKey {
-        case program, title, edition, formats, rules, lifecycle, certificates
+        case program, title, edition, formats, rules, lifecycle, certificates, letters
         case onlineSubmission = "online_submission"
         case effectiveFrom = "effective_from"
         case effectiveUntil = "effective_until"

@@ -41,18 +41,21 @@ public struct Letter: Sendable {
     public let entries: [Entry]
     /// What to send back, once each (for the closing).
     public let sendBack: [String]
+    /// The document decided, in a sentence ("registration", "enrolment", "audit submission").
+    public var document = "registration"
 
     public var greeting: String {
         if !signer.isEmpty { return "Dear \(signer)," }
-        if case .notice = kind, !company.isEmpty { return "To the management of \(company):" }
+        // A comma, not a colon: a name ending in "Inc." would read "Inc.:".
+        if case .notice = kind, !company.isEmpty { return "To the management of \(company)," }
         return "Dear applicant,"
     }
     var companyName: String { company.isEmpty ? "your company" : company }
 
     public var title: String {
         switch kind {
-        case .acceptance: "Your SECOR registration is accepted"
-        case .rejection: "Your SECOR registration"
+        case .acceptance: "Your SECOR \(document) is accepted"
+        case .rejection: "Your SECOR \(document)"
         case let .notice(title, _): title
         }
     }
@@ -70,11 +73,11 @@ public struct Letter: Sendable {
         case let .notice(_, body):
             return body
         case .acceptance:
-            return thanks + "We are pleased to tell you that the registration we received for \(companyName) is accepted. "
+            return thanks + "We are pleased to tell you that the \(document) we received for \(companyName) is accepted. "
                 + "Please quote reference \(reference) whenever you write to us about it."
         case .rejection:
             let why = entries.count == 1 ? "for the reason below" : "for the \(entries.count) reasons below"
-            var text = thanks + "We have reviewed the registration we received for \(companyName) and cannot accept it"
+            var text = thanks + "We have reviewed the \(document) we received for \(companyName) and cannot accept it"
                 + (isFinal ? ", " : " yet, ") + why + "."
             if entries.count > 1 && !isFinal { text += " Each can be put right." }
             return text
@@ -170,7 +173,7 @@ public struct Letter: Sendable {
             body += "</ol>\n"
         }
         body += closing.map { "<p>\(HTML.escape($0))</p>" }.joined(separator: "\n")
-        return HTML.page(title: "SECOR registration: \(company)", style: Self.style, body: body)
+        return HTML.page(title: "SECOR \(document): \(company)", style: Self.style, body: body)
     }
 
     static let style = """
@@ -211,6 +214,9 @@ public struct LetterWriter: Sendable {
         let address = [text("mailing_address", reg), cityLine].filter { !$0.isEmpty }
         var sendBack: [String] = []
         var entries: [Letter.Entry] = []
+        // A form decided on its own is named in the edition's words (Alberta's enrolment, audit submission).
+        let form = record.documents.first?.kind
+        let words = library.editions.first { $0.program == record.program && $0.edition == record.edition }?.letters?[form ?? ""]
         if kind == .rejection {
             if let o = record.override, o.decision == .rejected {
                 entries.append(Letter.Entry(label: "The program supervisor's decision", found: "your application as a whole", requirement: o.reason,
@@ -223,15 +229,17 @@ public struct LetterWriter: Sendable {
                                                 programText: programText(r.rule), action: instead, correctable: false))
                     continue
                 }
-                let back = Self.sendBack(for: r.field)
+                let back = words.map { (summary: $0.sendBack, detail: $0.sendBackDetail) } ?? Self.sendBack(for: r.field)
                 if !sendBack.contains(back.summary) { sendBack.append(back.summary) }
                 entries.append(Letter.Entry(label: r.label ?? "Your application", found: found, requirement: r.message,
                                             programText: programText(r.rule), action: back.detail, correctable: true))
             }
             guard !entries.isEmpty else { return nil }
         }
-        return Letter(kind: kind, office: office, date: Self.longDate(date), reference: record.id, company: company, signer: signer,
-                      signerTitle: title, addressLines: address, entries: entries, sendBack: sendBack)
+        var letter = Letter(kind: kind, office: office, date: Self.longDate(date), reference: record.id, company: company, signer: signer,
+                            signerTitle: title, addressLines: address, entries: entries, sendBack: sendBack)
+        if let words { letter.document = words.document }
+        return letter
     }
 
     /// The letter telling a company what a processing run did to its registration or certificate
@@ -268,7 +276,7 @@ public struct LetterWriter: Sendable {
         }
         return Letter(kind: .notice(title: fill("notice-\(kind)-title"), body: fill("notice-\(kind)")), office: office,
                       date: Self.longDate(date), reference: reference, company: company, signer: "", signerTitle: "",
-                      addressLines: ["WCB account \(wcb)"], entries: [], sendBack: [])
+                      addressLines: ["\(messages["account"] ?? "WCB account") \(wcb)"], entries: [], sendBack: [])
     }
 
     /// The rule a `program/edition/rule-id` citation names.
