@@ -105,26 +105,8 @@ public final class ProgramCertificates: CertificateRegister {
 
     /// Each account with its company as first written and its enrolments' latest decisions, in the order first recorded.
     func accounts() throws -> [(account: String, company: String, enrolments: [ApplicationState])] {
-        try registry.db.read { db in
-            var out: [String: (company: String, enrolments: [ApplicationState])] = [:]
-            var order: [String] = []
-            for row in try Row.fetchAll(db, sql: """
-                SELECT a.id, a.wcb_account, a.state, a.form, l.summary_json FROM applications a LEFT JOIN listings l ON l.application_id = a.id
-                WHERE a.program = ? AND a.wcb_account IS NOT NULL AND a.wcb_account != '' AND a.state != 'superseded' ORDER BY a.rowid
-                """, arguments: [program]) {
-                let account: String = row["wcb_account"]
-                guard let state = ApplicationState(rawValue: row["state"]) else { continue }
-                if out[account] == nil {
-                    let listed = (row["summary_json"] as String?).flatMap { try? JSONDecoder().decode(ListedApplication.self, from: Data($0.utf8)) }
-                    let company = try listed?.company ?? String.fetchOne(db, sql: "SELECT record_json FROM applications WHERE id = ?",
-                                                                         arguments: [row["id"] as String])
-                        .flatMap { try? RecordSummary(json: $0) }?.company ?? ""
-                    out[account] = (company, [])
-                    order.append(account)
-                }
-                if (row["form"] as String?) == DocumentKind.enrolment.rawValue { out[account]?.enrolments.append(state) }
-            }
-            return order.map { ($0, out[$0]!.company, out[$0]!.enrolments) }
+        try registry.accounts(of: program).map { a in
+            (a.account, a.company, a.applications.filter { $0.form == DocumentKind.enrolment.rawValue }.map(\.state))
         }
     }
 

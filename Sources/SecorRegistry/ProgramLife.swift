@@ -97,29 +97,7 @@ public struct ProgramLife: RegistrationHistory {
     /// Each account that has sent anything decided: its company as first written, and each
     /// application's latest decision in the order first recorded.
     public func accounts() throws -> [(account: String, company: String, decisions: [ApplicationState])] {
-        try registry.db.read { db in
-            var out: [String: (company: String, decisions: [ApplicationState])] = [:]
-            var order: [String] = []
-            for row in try Row.fetchAll(db, sql: """
-                SELECT a.id, a.wcb_account, a.state, l.summary_json FROM applications a LEFT JOIN listings l ON l.application_id = a.id
-                WHERE a.wcb_account IS NOT NULL AND a.wcb_account != '' AND a.state != 'superseded'
-                    AND COALESCE(a.program, '\(Self.program)') = '\(Self.program)' ORDER BY a.rowid
-                """) {
-                let account: String = row["wcb_account"]
-                guard let state = ApplicationState(rawValue: row["state"]) else { continue }
-                if out[account] == nil {
-                    // The company as first written: from the list summary, or (an unreadable summary) the record.
-                    let listed = (row["summary_json"] as String?).flatMap { try? JSONDecoder().decode(ListedApplication.self, from: Data($0.utf8)) }
-                    let company = try listed?.company ?? String.fetchOne(db, sql: "SELECT record_json FROM applications WHERE id = ?",
-                                                                         arguments: [row["id"] as String])
-                        .flatMap { try? RecordSummary(json: $0) }?.company ?? ""
-                    out[account] = (company, [])
-                    order.append(account)
-                }
-                out[account]?.decisions.append(state)
-            }
-            return order.map { ($0, out[$0]!.company, out[$0]!.decisions) }
-        }
+        try registry.accounts(of: Self.program).map { ($0.account, $0.company, $0.applications.map(\.state)) }
     }
 
     /// Each account's company as first written.
@@ -179,6 +157,37 @@ public struct ProgramLife: RegistrationHistory {
             try Registry.log(db, sha256: nil, applicationID: life.id, event: "recorded \(event.rawValue)",
                              detail: "on \(date)" + (supersedes.map { ", correcting record \($0)" } ?? ""), actor: by)
             return LifeRecord(id: id, registration: life.id, event: event, on: date, by: by, recorded: today, supersedes: supersedes)
+        }
+    }
+}
+
+extension Registry {
+    /// Each account that has sent `program` anything decided or waiting (not superseded), in the
+    /// order first recorded: its company as first written, and each application's state and form.
+    /// Applications from before programs were recorded are Saskatchewan's.
+    func accounts(of program: String) throws -> [(account: String, company: String, applications: [(state: ApplicationState, form: String?)])] {
+        try db.read { db in
+            var out: [String: (company: String, applications: [(state: ApplicationState, form: String?)])] = [:]
+            var order: [String] = []
+            for row in try Row.fetchAll(db, sql: """
+                SELECT a.id, a.wcb_account, a.state, a.form, l.summary_json FROM applications a LEFT JOIN listings l ON l.application_id = a.id
+                WHERE a.wcb_account IS NOT NULL AND a.wcb_account != '' AND a.state != 'superseded'
+                    AND COALESCE(a.program, 'sk-secor') = ? ORDER BY a.rowid
+                """, arguments: [program]) {
+                let account: String = row["wcb_account"]
+                guard let state = ApplicationState(rawValue: row["state"]) else { continue }
+                if out[account] == nil {
+                    // The company as first written: from the list summary, or (an unreadable summary) the record.
+                    let listed = (row["summary_json"] as String?).flatMap { try? JSONDecoder().decode(ListedApplication.self, from: Data($0.utf8)) }
+                    let company = try listed?.company ?? String.fetchOne(db, sql: "SELECT record_json FROM applications WHERE id = ?",
+                                                                         arguments: [row["id"] as String])
+                        .flatMap { try? RecordSummary(json: $0) }?.company ?? ""
+                    out[account] = (company, [])
+                    order.append(account)
+                }
+                out[account]?.applications.append((state, row["form"]))
+            }
+            return order.map { ($0, out[$0]!.company, out[$0]!.applications) }
         }
     }
 }
