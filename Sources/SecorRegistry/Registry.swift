@@ -76,6 +76,58 @@ public final class Registry: @unchecked Sendable {
         }
     }
 
+    // MARK: - Backup and restore
+
+    /// A copy of the whole registry into a new file, by SQLite's online backup: consistent even
+    /// while a watcher writes (it takes the registry page by page under SQLite's own locking).
+    /// An existing file is never replaced.
+    public func backup(to file: String) throws {
+        guard !FileManager.default.fileExists(atPath: file) else {
+            throw RegistryError(message: "\(file) exists; a backup is written to a new file, never over one")
+        }
+        do {
+            let destination = try DatabaseQueue(path: file)
+            try db.backup(to: destination)
+        } catch {
+            try? FileManager.default.removeItem(atPath: file)
+            throw RegistryError(message: "the registry could not be backed up to \(file): \(error)")
+        }
+    }
+
+    /// The registry at `path` restored from `backup`: the backup must be a registry of a version
+    /// this program knows; `path` must hold no registry, or an empty one (nothing received, no
+    /// staff), so that no history is ever overwritten. Brought up to this version's migrations.
+    public static func restore(from backup: String, to path: String) throws -> Registry {
+        guard FileManager.default.fileExists(atPath: backup) else { throw RegistryError(message: "no backup at \(backup)") }
+        var readOnly = Configuration()
+        readOnly.readonly = true
+        let source: DatabaseQueue
+        do { source = try DatabaseQueue(path: backup, configuration: readOnly) } catch {
+            throw RegistryError(message: "\(backup) cannot be opened as a registry backup: \(error)")
+        }
+        try checkIsOurs(source, path: backup)
+        let holds = try source.read { db in try db.tableExists("applications") }
+        guard holds else { throw RegistryError(message: "\(backup) is not a secor-intake registry") }
+        if FileManager.default.fileExists(atPath: path) {
+            let existing = try Registry(path: path)
+            let used = try existing.db.read { db in
+                try Int.fetchOne(db, sql: "SELECT (SELECT COUNT(*) FROM documents) + (SELECT COUNT(*) FROM applications) + (SELECT COUNT(*) FROM staff)") ?? 0
+            }
+            guard used == 0 else {
+                throw RegistryError(message: "the registry \(path) already holds documents, applications or staff; restore into a new or empty registry")
+            }
+            try existing.db.close()
+        }
+        do {
+            let destination = try DatabaseQueue(path: path)
+            try source.backup(to: destination)
+            try destination.close()
+        } catch {
+            throw RegistryError(message: "\(backup) could not be restored into \(path): \(error)")
+        }
+        return try Registry(path: path)
+    }
+
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: documents, applications, decisions, trainees, events, moves") { db in

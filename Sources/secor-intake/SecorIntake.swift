@@ -15,7 +15,7 @@ struct SecorIntake: AsyncParsableCommand {
         commandName: "secor-intake",
         abstract: "Reads SECOR registrations and compliance declarations and decides them.",
         subcommands: [Process.self, Watch.self, Status.self, Extract.self, Review.self, Override.self, History.self, Find.self,
-                      Letter.self, Export.self, Serve.self, Staff.self, Record.self, Due.self, Companies.self, ReadWorker.self],
+                      Letter.self, Export.self, Serve.self, Staff.self, Record.self, Due.self, Companies.self, Backup.self, Restore.self, ReadWorker.self],
         defaultSubcommand: nil
     )
 }

@@ -48,6 +48,15 @@ import TestSupport
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let db = dir.appendingPathComponent("registry.sqlite").path
+        // Where the folder has the office's expected.json (Alberta's), every value as written, by file.
+        var written: [String: [String: String]] = [:]
+        if let data = try? Data(contentsOf: folder.appendingPathComponent("expected.json")),
+           let cases = (try JSONSerialization.jsonObject(with: data) as? [String: Any])?["cases"] as? [[String: Any]] {
+            for c in cases {
+                guard let kind = c["kind"] as? String, let values = c[kind] as? [String: String], let file = (c["files"] as? [String])?.first else { continue }
+                written[file] = values
+            }
+        }
 
         for step in steps {
             let n = step["step"] as? Int ?? 0, date = try #require(step["as_of"] as? String), kind = step["kind"] as? String ?? ""
@@ -89,6 +98,11 @@ import TestSupport
                 let fields = Set((app?["reasons"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String })
                 #expect(fields == Set(want["fields"] as? [String] ?? []), "step \(n) \(file): \(fields)")
                 #expect(app?["may_register_from"] as? String == want["may_register_from"] as? String, "step \(n) \(file) may_register_from")
+                // Each value read as the applicant wrote it, in every flavor (fill, flat, print, scan).
+                let read = (app?["as_written"] as? [String: [String: String]])?["registration"] ?? [:]
+                for (key, value) in written[file] ?? [:] {
+                    #expect(read[key] == value, "step \(n) \(file) \(key): \(read[key] ?? "nil") vs \(value)")
+                }
             }
             #expect(Self.same(notices, expected["notices"] ?? []), "step \(n) notices: \(Self.show(notices)) vs \(Self.show(expected["notices"]))")
             // Certificates issued: as listed, less the sample case each came from (the timeline's own bookkeeping).
