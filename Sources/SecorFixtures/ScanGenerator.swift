@@ -90,6 +90,29 @@ public struct ScanGenerator {
         return generated
     }
 
+    /// Each of `documents` (a form and what is written on it: the office's samples, say) scanned
+    /// `copies` times, each copy with its own scanner settings and one of `dimensions` in turn.
+    public func generate(documents: [(kind: DocumentKind, values: [String: String])], copies: Int, seed: UInt64,
+                         dimensions: [Dimension] = [.typed], into folder: URL) throws -> [Generated] {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var random = SeededRandom(seed: seed)
+        var generated: [Generated] = []
+        var n = 0
+        for copy in 1...max(1, copies) {
+            for (index, document) in documents.enumerated() {
+                n += 1
+                var settings = Settings.random(&random)
+                settings.dimension = dimensions.isEmpty ? .typed : dimensions[(n - 1) % dimensions.count]
+                if settings.dimension == .shrunk { settings.shrink = Double.random(in: 0.94...0.99, using: &random) }
+                if settings.dimension == .fax { settings.dpi = 204 }
+                let name = String(format: "scan-%02d-%03d-%@.pdf", copy, index + 1, document.kind.rawValue)
+                try write(document.kind, values: document.values, settings: settings, to: folder.appendingPathComponent(name), random: &random)
+                generated.append(Generated(file: name, kind: document.kind.rawValue, settings: settings, values: document.values))
+            }
+        }
+        return generated
+    }
+
     /// One form filled with `values`, scanned with `settings`.
     public func write(_ kind: DocumentKind, values: [String: String], settings: Settings, to url: URL,
                       random: inout SeededRandom) throws {

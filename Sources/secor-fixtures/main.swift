@@ -27,6 +27,8 @@ struct Scans: ParsableCommand {
     @Option(help: "Random seed (the same seed gives the same files).") var seed: UInt64 = 11
     @Option(help: "How they arrive, taken in turn: all, or a comma-separated list of \(ScanGenerator.Dimension.allCases.map(\.rawValue).joined(separator: ", ")).")
     var dimensions = "typed"
+    @Option(help: "An office's expected.json: scan each of its documents (any program's) instead of made-up applications, --count copies of each.")
+    var values: String?
     @Argument(help: "Output folder.") var out: String
 
     func run() throws {
@@ -36,7 +38,18 @@ struct Scans: ParsableCommand {
                 guard let d = ScanGenerator.Dimension(rawValue: String(name)) else { throw ValidationError("no dimension \(name)") }
                 return d
             }
-        let generated = try generator.generate(count: count, seed: seed, dimensions: chosen, into: URL(fileURLWithPath: out))
+        let generated: [ScanGenerator.Generated]
+        if let values {
+            // Each case's documents, under their kinds (`registration`, `declaration`, `enrolment`, `audit_submission`).
+            let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: values))) as? [String: Any]
+            let documents = (json?["cases"] as? [[String: Any]] ?? []).flatMap { c in
+                DocumentKind.allCases.compactMap { kind in (c[kind.rawValue] as? [String: String]).map { (kind, $0) } }
+            }
+            guard !documents.isEmpty else { throw ValidationError("\(values) has no cases with values") }
+            generated = try generator.generate(documents: documents, copies: count, seed: seed, dimensions: chosen, into: URL(fileURLWithPath: out))
+        } else {
+            generated = try generator.generate(count: count, seed: seed, dimensions: chosen, into: URL(fileURLWithPath: out))
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(generated).write(to: URL(fileURLWithPath: out).appendingPathComponent("truth.json"))
