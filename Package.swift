@@ -144,7 +144,7 @@ let package = Package(
         .testTarget(name: "SecorInboxTests", dependencies: ["SecorInbox", "SecorRegistry", "SecorCore", "SecorReaders", "SecorFixtures", "SecorSupport", "TestSupport"]),
         .testTarget(name: "SecorJobsTests", dependencies: ["SecorJobs", "SecorCore", "SecorSupport", "TestSupport"]),
         .testTarget(name: "SecorFuzzingTests", dependencies: ["SecorFuzzing", "TestSupport"]),
-        .testTarget(name: "SecorIntakeTests", dependencies: ["SecorCore", "Poppler", "TestSupport"]),
+        .testTarget(name: "SecorIntakeTests", dependencies: ["SecorCore", "SecorFixtures", "Poppler", "TestSupport"]),
         .testTarget(name: "SecorStationTests", dependencies: ["SecorStation", "SecorRegistry", "SecorCore", "TestSupport",
                                                               .product(name: "HummingbirdTesting", package: "hummingbird")]),
     ]

@@ -21,14 +21,8 @@ extension ScanGenerator {
         for n in 1...max(1, pdfs, xmls) {
             let app = SampleApplications.make(&random)
             for (kind, values) in [(DocumentKind.registration, app.registration), (.declaration, app.declaration)] where n <= pdfs {
-                guard let template = templates.template(for: kind), let blank = blanks[kind] else { continue }
-                let marks = (0..<blank.pageCount).map { index in
-                    template.fields.filter { $0.page == index + 1 }.flatMap { Self.marks($0, value: values[$0.key] ?? "", random: &random) }
-                }
                 let name = String(format: "typed-%04d-%@.pdf", n, kind.rawValue)
-                try writeDrawnPDF(blank, to: folder.appendingPathComponent(name)) { index, canvas in
-                    for mark in index < marks.count ? marks[index] : [] { mark.draw(on: canvas) }
-                }
+                try writeTyped(kind, values: values, to: folder.appendingPathComponent(name), random: &random)
                 files.pdfs.append(name)
             }
             if n <= xmls {
@@ -39,6 +33,18 @@ extension ScanGenerator {
             }
         }
         return files
+    }
+
+    /// One form (any program's) with `values` typed into it by a program: a PDF with a text layer, as
+    /// the `print` flavor arrives.
+    public func writeTyped(_ kind: DocumentKind, values: [String: String], to url: URL, random: inout SeededRandom) throws {
+        guard let template = templates.template(for: kind), let blank = blanks[kind] else { return }
+        let marks = (0..<blank.pageCount).map { index in
+            template.fields.filter { $0.page == index + 1 }.flatMap { Self.marks($0, value: values[$0.key] ?? "", random: &random) }
+        }
+        try writeDrawnPDF(blank, to: url) { index, canvas in
+            for mark in index < marks.count ? marks[index] : [] { mark.draw(on: canvas) }
+        }
     }
 
     /// A registration as the online form exports it (the shape of the office's samples).
