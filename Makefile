@@ -56,6 +56,10 @@ demo: release
 	@echo "== secor-intake process: every bundled sample in fixtures/samples, decided as of 2026-11-22"
 	@$(RELEASE_BIN) process --as-of 2026-11-22 fixtures/samples/*.pdf fixtures/samples/*.xml; status=$$?; \
 	  [ $$status -le 1 ] || { echo "secor-intake failed ($$status)"; exit $$status; }
+	@echo
+	@echo "== Alberta's program: the enrolments in fixtures/ab-samples, each decided on its own as of 2025-03-03"
+	@$(RELEASE_BIN) process --as-of 2025-03-03 fixtures/ab-samples/*-enrolment.pdf; status=$$?; \
+	  [ $$status -le 1 ] || { echo "secor-intake failed ($$status)"; exit $$status; }
 
 ## bench: release-mode throughput against the standard tools, as ratios
 bench: release
