@@ -39,10 +39,16 @@ public struct RecordField: Sendable, Hashable {
     public let kind: DocumentKind
     public let key: String
 
+    /// Where the record keeps it: `registration` (the application's main form) or `declaration`.
+    public var slot: String { kind == .declaration ? "declaration" : "registration" }
+
     /// `declaration_signer_name` and `decl_office` are the declaration's; every other name the
-    /// registration's. Nil when the form has no such field.
-    public init?(_ name: String, templates: FormTemplates) {
-        if name.hasPrefix("declaration_") {
+    /// main form's: the registration, or `form` for a document decided on its own (Alberta's).
+    /// Nil when the form has no such field.
+    public init?(_ name: String, templates: FormTemplates, form: DocumentKind = .registration) {
+        if form.isDecidedAlone {
+            (kind, key) = (form, name)
+        } else if name.hasPrefix("declaration_") {
             (kind, key) = (.declaration, String(name.dropFirst("declaration_".count)))
         } else if name.hasPrefix("decl_") {
             (kind, key) = (.declaration, name)
@@ -52,10 +58,20 @@ public struct RecordField: Sendable, Hashable {
         guard templates.template(for: kind)?.field(key) != nil else { return nil }
     }
 
-    /// Every field name of both forms, as records name them.
-    public static func names(_ templates: FormTemplates) -> [String] {
-        templates.registration.fields.map(\.key)
+    /// Every field name of the application's forms, as records name them: a document decided on
+    /// its own has its own form's; a registration, both Saskatchewan forms'.
+    public static func names(_ templates: FormTemplates, form: DocumentKind = .registration) -> [String] {
+        if form.isDecidedAlone { return templates.template(for: form)?.fields.map(\.key) ?? [] }
+        return templates.registration.fields.map(\.key)
             + templates.declaration.fields.map { $0.key.hasPrefix("decl_") ? $0.key : "declaration_" + $0.key }
+    }
+}
+
+extension ApplicationRecord {
+    /// The form whose fields the record's unprefixed names are: the registration, or the one form
+    /// a document decided on its own is.
+    public var mainForm: DocumentKind {
+        documents.compactMap { DocumentKind(rawValue: $0.kind) }.first { $0.isDecidedAlone } ?? .registration
     }
 }
 
@@ -65,7 +81,8 @@ extension ExtractedDocument {
     public func correcting(_ corrections: [StaffCorrection], templates: FormTemplates) -> ExtractedDocument {
         var copy = self
         for c in corrections {
-            guard let field = RecordField(c.field, templates: templates), field.kind == kind else { continue }
+            guard let field = RecordField(c.field, templates: templates, form: kind == .declaration ? .registration : kind),
+                  field.kind == kind else { continue }
             let was = fields[field.key]
             copy.fields[field.key] = ExtractedField(value: c.value, raw: was?.raw ?? c.read, source: .staff, page: was?.page,
                                                     box: was?.box, confidence: 1)

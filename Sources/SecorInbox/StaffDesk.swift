@@ -35,8 +35,8 @@ public final class StaffDesk {
     public var processingDate: CalendarDate { filer.date() }
 
     /// A field's label as printed on its form, by the name records use.
-    public func label(_ name: String) -> String? {
-        guard let f = RecordField(name, templates: pipeline.templates) else { return nil }
+    public func label(_ name: String, form: DocumentKind = .registration) -> String? {
+        guard let f = RecordField(name, templates: pipeline.templates, form: form) else { return nil }
         return pipeline.templates.template(for: f.kind)?.field(f.key)?.label
     }
 
@@ -52,7 +52,7 @@ public final class StaffDesk {
 
     /// A field's value as read, by the name records use (`declaration_signer_name`).
     static func read(_ r: ApplicationRecord, _ field: RecordField) -> String {
-        r.asWritten[field.kind.rawValue]?[field.key] ?? ""
+        r.asWritten[field.slot]?[field.key] ?? ""
     }
 
     /// When its first document came in.
@@ -107,9 +107,9 @@ public final class StaffDesk {
         for d in record.documents { out += "  \(d.kind)  \(d.path)\n" }
         out += "\nFields\n"
         var rows = [["FIELD", "READ", "CONFIDENCE", "SOURCE", "STAFF", "CROP"]]
-        for name in RecordField.names(pipeline.templates) {
-            guard let field = RecordField(name, templates: pipeline.templates),
-                  record.asWritten[field.kind.rawValue] != nil else { continue }
+        for name in RecordField.names(pipeline.templates, form: record.mainForm) {
+            guard let field = RecordField(name, templates: pipeline.templates, form: record.mainForm),
+                  record.asWritten[field.slot] != nil else { continue }
             let reading = record.readings[name]
             let staff = corrections[name].map { c in (c.confirms ? "confirmed" : "set “\(c.value)”") + " by \(c.by)" } ?? ""
             rows.append([name, Self.read(record, field), reading.map { String(format: "%.2f", $0.confidence) } ?? "",
@@ -140,10 +140,10 @@ public final class StaffDesk {
             guard let eq = assignment.firstIndex(of: "=") else { throw StaffError("“\(assignment)” is not FIELD=VALUE") }
             let name = String(assignment[..<eq]).trimmingCharacters(in: .whitespaces)
             let given = String(assignment[assignment.index(after: eq)...]).trimmingCharacters(in: .whitespaces)
-            guard let field = RecordField(name, templates: pipeline.templates) else {
-                throw StaffError("no field “\(name)” on the forms; fields are: \(RecordField.names(pipeline.templates).joined(separator: ", "))")
+            guard let field = RecordField(name, templates: pipeline.templates, form: record.mainForm) else {
+                throw StaffError("no field “\(name)” on the forms; fields are: \(RecordField.names(pipeline.templates, form: record.mainForm).joined(separator: ", "))")
             }
-            guard record.asWritten[field.kind.rawValue] != nil else {
+            guard record.asWritten[field.slot] != nil else {
                 throw StaffError("application \(id) has no \(field.kind.rawValue) to set \(name) on")
             }
             let read = Self.read(record, field)
@@ -226,13 +226,14 @@ public final class StaffDesk {
         let at = Registry.now()
         var corrections = try registry.corrections(of: id)
         for (name, value) in values.sorted(by: { $0.key < $1.key }) {
-            guard let field = RecordField(name, templates: pipeline.templates) else { throw StaffError("no field “\(name)” on the forms") }
+            guard let field = RecordField(name, templates: pipeline.templates, form: record.mainForm) else { throw StaffError("no field “\(name)” on the forms") }
             let read = Self.read(record, field)
             corrections.removeAll { $0.field == name }
             corrections.append(StaffCorrection(field: name, value: value.isEmpty ? read : value, read: read, by: actor, at: at))
         }
         let (one, _) = try assembled(app.id, corrections: corrections)
-        guard let decided = try pipeline.decider(on: filer.date()).decide([one], earlier: registry).first else {
+        guard let decided = try pipeline.decider(on: filer.date()).decide([one], earlier: registry, history: filer.life,
+                                                                         certificates: filer.certified.first).first else {
             throw StaffError("no edition of the program was in effect for application \(id)")
         }
         return (ApplicationState(decided.decision), decided.reasons)
@@ -262,10 +263,10 @@ public final class StaffDesk {
     public func doubtfulFields(_ record: ApplicationRecord) -> [String] {
         var names: [String] = []
         for r in record.reasons where r.severity == .review {
-            if let f = r.field, RecordField(f, templates: pipeline.templates) != nil, !names.contains(f) { names.append(f) }
+            if let f = r.field, RecordField(f, templates: pipeline.templates, form: record.mainForm) != nil, !names.contains(f) { names.append(f) }
         }
         let threshold = pipeline.library.editions.first { $0.program == record.program && $0.edition == record.edition }?.reviewBelowConfidence ?? 0.8
-        for name in RecordField.names(pipeline.templates) where !names.contains(name) {
+        for name in RecordField.names(pipeline.templates, form: record.mainForm) where !names.contains(name) {
             if let r = record.readings[name], r.source != .staff, r.confidence < threshold { names.append(name) }
         }
         return names

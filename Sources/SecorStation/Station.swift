@@ -241,10 +241,10 @@ public struct Station: Sendable {
             let corrections = Dictionary(try desk.corrections(id).map { ($0.field, $0) }, uniquingKeysWith: { $1 })
             var fields: [[String: Any]] = []
             for (i, name) in doubtful.enumerated() {
-                guard let field = RecordField(name, templates: desk.templates) else { continue }
-                let read = record.asWritten[field.kind.rawValue]?[field.key] ?? ""
+                guard let field = RecordField(name, templates: desk.templates, form: record.mainForm) else { continue }
+                let read = record.asWritten[field.slot]?[field.key] ?? ""
                 let reading = record.readings[name]
-                fields.append(["name": name, "label": desk.label(name) ?? name, "read": read,
+                fields.append(["name": name, "label": desk.label(name, form: record.mainForm) ?? name, "read": read,
                                "value": corrections[name]?.value ?? read,
                                "confidence": reading.map { String(format: "%.0f%%", $0.confidence * 100) } ?? "",
                                "crop": "/applications/\(Self.path(id))/crops/\(Self.path(name))", "hasCrop": reading?.box != nil,
@@ -275,11 +275,12 @@ public struct Station: Sendable {
             let corrections = Dictionary(try desk.corrections(id).map { ($0.field, $0) }, uniquingKeysWith: { $1 })
                 .merging(record.corrections ?? [:]) { a, _ in a }
             var fields: [[String: Any]] = []
-            for name in RecordField.names(desk.templates) {
-                guard let field = RecordField(name, templates: desk.templates), let written = record.asWritten[field.kind.rawValue] else { continue }
+            for name in RecordField.names(desk.templates, form: record.mainForm) {
+                guard let field = RecordField(name, templates: desk.templates, form: record.mainForm),
+                      let written = record.asWritten[field.slot] else { continue }
                 let reading = record.readings[name]
                 let c = corrections[name]
-                fields.append(["name": name, "label": desk.label(name) ?? name, "read": written[field.key] ?? "",
+                fields.append(["name": name, "label": desk.label(name, form: record.mainForm) ?? name, "read": written[field.key] ?? "",
                                "confidence": reading.map { String(format: "%.0f%%", $0.confidence * 100) } ?? "",
                                "source": reading?.source.rawValue ?? "",
                                "staff": c.map { ($0.confirms ? "confirmed" : "set “\($0.value)”") + " by \($0.by)" } ?? ""])
@@ -376,8 +377,8 @@ public struct Station: Sendable {
             let (_, record, _) = try desk.application(id)
             // Each value on the page: the one read confirms it, another corrects it.
             let assignments = values.sorted { $0.key < $1.key }.compactMap { field, value -> String? in
-                guard let f = RecordField(field, templates: desk.templates) else { return nil }
-                let read = record.asWritten[f.kind.rawValue]?[f.key] ?? ""
+                guard let f = RecordField(field, templates: desk.templates, form: record.mainForm) else { return nil }
+                let read = record.asWritten[f.slot]?[f.key] ?? ""
                 return "\(field)=" + (value == read ? "" : value)
             }
             if !assignments.isEmpty { try desk.set(id, assignments: assignments, by: name, note: "verified at the workstation") }

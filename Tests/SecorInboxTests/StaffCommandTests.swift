@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 import TestSupport
+import SecorCore
+import SecorFixtures
 @testable import SecorRegistry
 
 /// Staff settling applications after the watcher has decided them, through the commands they run.
@@ -44,6 +46,41 @@ import TestSupport
         ["pending", "accepted", "rejected", "review", "superseded"].filter {
             FileManager.default.fileExists(atPath: out.appendingPathComponent("\($0)/\(id)").path)
         }
+    }
+
+    /// An Alberta enrolment in review (a date that reads two ways) settled by staff with its own
+    /// form's field names: corrected, decided, accepted.
+    @Test func anAlbertaEnrolmentInReviewIsSettledByItsOwnFieldNames() throws {
+        let inbox = try temporaryFolder("inbox"), out = try temporaryFolder("out"), made = try temporaryFolder("made")
+        defer { for u in [inbox, out, made] { try? FileManager.default.removeItem(at: u) } }
+        let url = Fixtures.root.appendingPathComponent("fixtures/ab-samples/expected.json")
+        let cases = (try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])?["cases"] as? [[String: Any]] ?? []
+        let s01 = try #require(cases.first { $0["id"] as? String == "s01" }?["enrolment"] as? [String: String])
+        var random = SeededRandom(seed: 7)
+        let generator = try ScanGenerator(templates: try FormTemplates.load(from: Fixtures.blankForms), forms: Fixtures.blankForms)
+        let form = made.appendingPathComponent("enrolment.pdf")
+        try generator.writeTyped(.enrolment, values: s01.merging(["date_signed": "02/03/2025"]) { $1 }, to: form, random: &random)
+        let watcher = RunningWatcher(inbox: inbox, out: out, extra: ["--as-of", "2025-03-03"])
+        try watcher.start()
+        defer { watcher.kill() }
+        try FileManager.default.copyItem(at: form, to: inbox.appendingPathComponent("enrolment.pdf"))
+        let review = out.appendingPathComponent("review")
+        #expect(eventually(60) { ((try? FileManager.default.contentsOfDirectory(atPath: review.path)) ?? []).count == 1 })
+        #expect(watcher.stop() == 0)
+        let id = try #require(try FileManager.default.contentsOfDirectory(atPath: review.path).first)
+        let show = try run(["review", "show", id], out)
+        #expect(show.status == 0 && show.stdout.contains("course_certificate_number") && show.stdout.contains("date_signed"), "\(show.stdout)")
+        let wrong = try run(["review", "set", id, "workers_total=3", "--by", "Dana Clerk"], out)
+        #expect(wrong.status != 0 && wrong.stderr.contains("employees_total"), "Saskatchewan's names are not this form's")
+        let set = try run(["review", "set", id, "date_signed=2025-02-03", "--by", "Dana Clerk"], out)
+        #expect(set.status == 0, "\(set.stderr)")
+        let decide = try run(["review", "decide", id, "--by", "Dana Clerk", "--as-of", "2025-03-03"], out)
+        #expect(decide.status == 0, "\(decide.stdout)\(decide.stderr)")
+        let r = try record(out.appendingPathComponent("accepted/\(id)"))
+        #expect(r["decision"] as? String == "accepted" && r["program"] as? String == "ab-secor")
+        #expect((r["fields"] as? [String: Any])?["date_signed"] as? String == "2025-02-03")
+        let companies = try ProgramRun.run(["companies", "--db", out.appendingPathComponent("registry.sqlite").path, "--as-of", "2025-03-03"])
+        #expect(companies.stdout.contains("\"enrolment\" : \"accepted\""), "\(companies.stdout)")
     }
 
     @Test func aReviewIsCorrectedDecidedAndRecordedWithWhoDidIt() throws {
