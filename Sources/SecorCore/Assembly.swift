@@ -26,6 +26,8 @@ public struct ReceivedDocument: Sendable {
                          normalized: NormalizedDocument(kind: normalized.kind, fields: fields), fileIndex: fileIndex)
     }
     public var wcbAccount: String? { normalized.text("wcb_account_number") }
+    /// The kind of audit an audit submission is (nil for any other form, or a choice not read).
+    public var auditType: AuditType? { kind == .auditSubmission ? normalized.text("audit_type").flatMap(AuditType.init(rawValue:)) : nil }
     /// The trained employee a registration names, as rule 5 compares them.
     public var trainee: TraineeIdentity? { TraineeIdentity(name: normalized.text("trainee_name"), email: normalized.text("trainee_email")) }
     public var companyKey: String? {

@@ -75,10 +75,9 @@ public struct BatchDecider: Sendable {
         let standing = history.map { BatchRegistrationHistory(earlier: $0) }
         let record = BatchCertificates(earlier: certificates)
         // Alberta's order within a run: enrolments first, then audit submissions, each by date signed.
-        let ranks = applications.map { $0.documents.contains { $0.kind == .auditSubmission } ? 1 : 0 }
         let order = Self.submissionOrder(applications.map(\.submitted))
-        let position = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
-        for index in order.sorted(by: { (ranks[$0], position[$0]!) < (ranks[$1], position[$1]!) }) {
+        let isAudit = { (i: Int) in applications[i].documents.contains { $0.kind == .auditSubmission } }
+        for index in order.filter({ !isAudit($0) }) + order.filter(isAudit) {
             if let d = try decide(try load(applications[index]), register: register, history: standing, certificates: record) { try each(index, d) }
         }
     }
@@ -132,9 +131,8 @@ public struct BatchDecider: Sendable {
         // An accepted Alberta document changes the program's record (rule 14), for the documents after it too.
         var changes: [CertificateChange] = []
         if decision == .accepted, let terms = edition.certificates, let certificates, let doc = app.registration, let account = app.wcbAccount {
-            let type: AuditType? = doc.kind == .auditSubmission ? doc.normalized.text("audit_type").flatMap(AuditType.init(rawValue:)) : nil
-            if doc.kind == .enrolment || type != nil {
-                changes = try certificates.accept(account: account, audit: type, naming: doc.normalized.text("secor_certificate_number"),
+            if doc.kind == .enrolment || doc.auditType != nil {
+                changes = try certificates.accept(account: account, audit: doc.auditType, naming: doc.normalized.text("secor_certificate_number"),
                                                   on: processingDate, terms: terms)
             }
         }

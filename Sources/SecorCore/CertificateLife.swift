@@ -65,13 +65,21 @@ public struct Certificate: Sendable, Hashable {
     public var replacedOn: CalendarDate? = nil
     public var replacedBy: String? = nil
 
+    /// A certificate issued on `issued` under `terms`: its anniversaries and expiry follow from them.
     public init(number: String, account: String, issued: CalendarDate, replaces: String?, terms: CertificateTerms) {
+        self.init(number: number, account: account, issued: issued, anniversaries: terms.anniversaryMonths.map { issued.adding(months: $0) },
+                  expires: issued.adding(months: terms.validMonths), replaces: replaces)
+    }
+
+    /// A certificate as issued and kept: its dates stay what they were when it was issued, whatever
+    /// a later edition's terms say.
+    public init(number: String, account: String, issued: CalendarDate, anniversaries: [CalendarDate], expires: CalendarDate, replaces: String?) {
         self.number = number
         self.account = account
         self.issued = issued
+        self.anniversaries = anniversaries
+        self.expires = expires
         self.replaces = replaces
-        anniversaries = terms.anniversaryMonths.map { issued.adding(months: $0) }
-        expires = issued.adding(months: terms.validMonths)
     }
 
     /// The number the `count`-th certificate of `account` gets (rule 14): `AB`, the account, `-01`.
@@ -121,6 +129,12 @@ public protocol CertificateRegister: AnyObject {
     func certificates(of account: String) throws -> [Certificate]
     /// The certificate with this number (compared by `Certificate.key`), whoever holds it.
     func certificate(_ number: String) throws -> Certificate?
+    /// Whether the office's whole record stands behind the answers (a registry), not only one batch's documents.
+    var keepsRecord: Bool { get }
+}
+
+extension CertificateRegister {
+    public var keepsRecord: Bool { true }
 }
 
 /// What an accepted document does to the program's record (rule 14): recorded with its decision.
@@ -144,7 +158,7 @@ public final class BatchCertificates: CertificateRegister {
     }
 
     /// Whether a registry stands behind the batch (without one, only the batch's own documents are known).
-    public var keepsRecord: Bool { earlier != nil }
+    public var keepsRecord: Bool { earlier?.keepsRecord ?? false }
 
     public func isEnrolled(_ account: String) throws -> Bool {
         if enrolled.contains(account) { return true }

@@ -465,11 +465,8 @@ public struct Validator: Sendable {
 
     func evaluate(_ rule: ProgramRule, _ app: Application, trainees: (any TraineeRegister)?,
                   certificates: (any CertificateRegister)? = nil) throws -> [Reason] {
-        func test(_ c: RuleCondition, _ app: Application, trainees: (any TraineeRegister)?) throws -> Outcome {
-            try self.test(c, app, trainees: trainees, certificates: certificates)
-        }
         for condition in rule.when ?? [] {
-            guard case .pass = try test(condition, app, trainees: trainees) else { return [] }
+            guard case .pass = try test(condition, app, trainees: trainees, certificates: certificates) else { return [] }
         }
         var reasons: [Reason] = []
         if let required = rule.required, app.registration != nil {
@@ -490,7 +487,7 @@ public struct Validator: Sendable {
             }
         }
         if let condition = rule.require {
-            if let which = condition.documentPresent, app.partnerInDoubt, case .fail = try test(condition, app, trainees: trainees) {
+            if let which = condition.documentPresent, app.partnerInDoubt, case .fail = try test(condition, app, trainees: trainees, certificates: certificates) {
                 // Not known to be missing: a lone document of the other kind came in too, and an
                 // account number that would tell them apart was not read with confidence.
                 reasons.append(Reason(code: "partner-in-doubt", severity: .review, field: which, found: "not matched",
@@ -498,7 +495,7 @@ public struct Validator: Sendable {
                                       rule: edition.cite(rule.id), label: label(for: which), document: app.documents.first?.path))
                 return reasons
             }
-            let outcome = try test(condition, app, trainees: trainees)
+            let outcome = try test(condition, app, trainees: trainees, certificates: certificates)
             if case .needsRecord = outcome {
                 let name = rule.field ?? condition.field ?? "registration"
                 reasons.append(reason(code: "needs-record", severity: .review, fieldName: name, found: nil,
@@ -642,15 +639,15 @@ public struct Validator: Sendable {
     /// run knows only its own batch: what must be on record and is not found there is for staff.
     func testRecord(_ c: RuleCondition, _ app: Application, _ register: (any CertificateRegister)?) throws -> Outcome {
         guard let account = app.wcbAccount, !account.isEmpty else { return .notApplicable }
-        let keepsRecord = (register as? BatchCertificates)?.keepsRecord ?? (register != nil)
         guard let register else { return .needsRecord }
+        let keepsRecord = register.keepsRecord
         // The certificate the audit names, when it is the account's own and valid on the processing date.
         func named() throws -> Certificate? {
             guard let f = field("secor_certificate_number", in: app), f.status == .ok, case let .text(number)? = f.value,
                   let c = try register.certificate(number), c.account == account, c.status(on: processingDate) == .valid else { return nil }
             return c
         }
-        let auditType: AuditType? = { if case let .text(t)? = field("audit_type", in: app)?.value { return AuditType(rawValue: t) } else { return nil } }()
+        let auditType = app.registration?.auditType
         switch c {
         case let .enrolled(wanted):
             let enrolled = try register.isEnrolled(account)

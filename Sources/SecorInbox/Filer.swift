@@ -103,8 +103,8 @@ public final class Filer {
         ProgramCertificates.all(registry: registry, library: pipeline.library, on: date())
     }
 
-    /// Certificates issued by decisions planned and not yet told: their letters are written once committed.
-    var issuedToTell: [(certificate: IssuedCertificate, company: String, auditType: String, messages: [String: String])] = []
+    /// Decisions planned that issued a certificate, with the company: their letters are written once committed.
+    var issuedToTell: [(decided: DecidedApplication, company: String)] = []
 
     /// The date's removals, notices and cancellations (L3, L6; Alberta's rule 15), each notice's letter in OUT/notices.
     public func carryOutProgramLife() throws {
@@ -180,9 +180,7 @@ public final class Filer {
         record = record.relocated(locations)
         let searchText = record.searchText
         let person = app.registration?.kind == .registration ? app.registration?.trainee : nil
-        if !pending, staff?.override == nil, let issued = decided.issued, let terms = decided.edition.certificates {
-            issuedToTell.append((issued, record.company, app.registration?.normalized.text("audit_type") ?? "", terms.messages))
-        }
+        if !pending, staff?.override == nil, decided.issued != nil { issuedToTell.append((decided, record.company)) }
         filing.applications.append(.init(
             id: app.id, wcbAccount: app.wcbAccount, companyKey: (app.registration ?? app.declaration)?.companyKey, state: state,
             submitted: app.submitted?.text, edition: decided.edition.edition,
@@ -280,9 +278,7 @@ public final class Filer {
         removeEmptyFolders(for: written)
         writeLetters(for: written)
         let day = date()
-        for i in issuedToTell {
-            try writer.writeIssued([(i.certificate, i.company, i.auditType)], messages: i.messages, date: day, into: URL(fileURLWithPath: out))
-        }
+        for i in issuedToTell { try writer.writeIssued(by: i.decided, company: i.company, date: day, into: URL(fileURLWithPath: out)) }
         issuedToTell = []
     }
 

@@ -106,7 +106,6 @@ public struct ProcessJob {
         try decider.decideInSubmissionOrder(applications, earlier: registry, history: life, certificates: certified.first, load: load) { index, d in
             outcomes[index] = (d.edition, d.decision, d.reasons, d.unconfirmed, d.mayRegisterFrom, d.certificateChanges)
         }
-        var issuedLetters: [(certificate: IssuedCertificate, company: String, auditType: String)] = []
         let writer = OutputWriter(library: pipeline.library, office: office)
         let day = try out.map { try DaySummaryWriter(date: processingDate, into: $0) }
         var summary = BatchSummary(asOf: processingDate.description, unmatched: unmatched.map(pipeline.record))
@@ -126,13 +125,11 @@ public struct ProcessJob {
             if let out, let day {
                 try writer.write(record, into: out.appendingPathComponent("\(record.decision.folder)/\(record.id)"),
                                  date: processingDate)
+                try writer.writeIssued(by: d, company: record.company, date: processingDate, into: out)
                 try day.add(record)
             }
             if let registry { try Self.record(d, record, on: processingDate, in: registry) }
-            if let issued = d.issued {
-                summary.issued.append(issued)
-                issuedLetters.append((issued, record.company, d.application.registration?.normalized.text("audit_type") ?? ""))
-            }
+            if let issued = d.issued { summary.issued.append(issued) }
             summary.add(record, keepingLine: keepingLines)
             try each(record)
         }
@@ -144,11 +141,7 @@ public struct ProcessJob {
         for program in certified {
             let cancelled = try program.carryOut(on: processingDate)
             summary.notices += cancelled
-            if let out {
-                try writer.writeNotices(cancelled, messages: program.terms.messages, date: processingDate, into: out)
-                try writer.writeIssued(issuedLetters.filter { i in summary.issued.contains { $0.certificate == i.certificate.certificate } },
-                                       messages: program.terms.messages, date: processingDate, into: out)
-            }
+            if let out { try writer.writeNotices(cancelled, messages: program.terms.messages, date: processingDate, into: out) }
         }
         for u in unmatched {
             logger.info("unmatched", metadata: ["sha256": "\(u.sha256.prefix(12))", "kind": "\(u.kind.rawValue)",

@@ -44,13 +44,13 @@ public struct OutputWriter: Sendable {
         }
     }
 
-    /// The letter for each certificate issued, into `OUT/notices/DATE-WCB-issued/`.
-    public func writeIssued(_ issued: [(certificate: IssuedCertificate, company: String, auditType: String)], messages: [String: String],
-                            date: CalendarDate, into out: URL) throws {
-        for i in issued {
-            let letter = letters.letter(for: i.certificate, company: i.company, auditType: i.auditType, messages: messages, date: date)
-            try writeNotice(letter, into: out.appendingPathComponent("notices/\(date)-\(i.certificate.wcb)-issued"), date: date)
-        }
+    /// The letter for the certificate `decided` issued, if it issued one, into `OUT/notices/DATE-WCB-issued/`,
+    /// in the words of the edition that decided it.
+    public func writeIssued(by decided: DecidedApplication, company: String, date: CalendarDate, into out: URL) throws {
+        guard let issued = decided.issued, let terms = decided.edition.certificates else { return }
+        let letter = letters.letter(for: issued, company: company, auditType: decided.application.registration?.auditType?.rawValue ?? "",
+                                    messages: terms.messages, date: date)
+        try writeNotice(letter, into: out.appendingPathComponent("notices/\(date)-\(issued.wcb)-issued"), date: date)
     }
 
     /// A notice to a company (a removal, an audit overdue) as text, HTML and PDF, into `dir`.

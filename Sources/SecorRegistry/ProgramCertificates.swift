@@ -34,15 +34,15 @@ public final class ProgramCertificates: CertificateRegister {
     }
 
     public func certificates(of account: String) throws -> [Certificate] {
-        try registry.db.read { db in try Self.certificates(db, account: account, number: nil, terms: terms) }
+        try registry.db.read { db in try Self.certificates(db, account: account, number: nil) }
     }
 
     public func certificate(_ number: String) throws -> Certificate? {
-        try registry.db.read { db in try Self.certificates(db, account: nil, number: Certificate.key(number), terms: terms).first }
+        try registry.db.read { db in try Self.certificates(db, account: nil, number: Certificate.key(number)).first }
     }
 
     /// Every certificate (of `account`, or numbered `number`), in issue order, with its events.
-    static func certificates(_ db: GRDB.Database, account: String?, number: String?, terms: CertificateTerms) throws -> [Certificate] {
+    static func certificates(_ db: GRDB.Database, account: String?, number: String?) throws -> [Certificate] {
         var sql = "SELECT * FROM certificates WHERE 1"
         var arguments: [(any DatabaseValueConvertible)?] = []
         if let account { sql += " AND wcb_account = ?"; arguments.append(account) }
@@ -51,9 +51,12 @@ public final class ProgramCertificates: CertificateRegister {
         var list: [Certificate] = []
         var index: [String: Int] = [:]
         for row in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)) {
-            guard let issued = CalendarDate(iso: row["issued"]) else { continue }
+            // Its dates as issued (a later edition's terms do not move them).
+            let anniversaries = (row["anniversaries"] as String).split(separator: ",").compactMap { CalendarDate(iso: String($0)) }
+            guard let issued = CalendarDate(iso: row["issued"]), let expires = CalendarDate(iso: row["expires"]) else { continue }
             index[row["number"]] = list.count
-            list.append(Certificate(number: row["number"], account: row["wcb_account"], issued: issued, replaces: row["replaces"], terms: terms))
+            list.append(Certificate(number: row["number"], account: row["wcb_account"], issued: issued, anniversaries: anniversaries,
+                                    expires: expires, replaces: row["replaces"]))
         }
         guard !list.isEmpty else { return [] }
         let numbers = list.map(\.number)
@@ -83,7 +86,7 @@ public final class ProgramCertificates: CertificateRegister {
         let companies = try companyNames()
         return try registry.db.write { db in
             var notices: [LifeNotice] = []
-            for c in try Self.certificates(db, account: nil, number: nil, terms: terms) {
+            for c in try Self.certificates(db, account: nil, number: nil) {
                 guard let (anniversary, audit) = c.missed(on: date) else { continue }
                 try db.execute(sql: "INSERT INTO certificate_events (certificate, kind, on_date, missed) VALUES (?, 'cancelled', ?, ?)",
                                arguments: [c.number, date.description, anniversary.description])
@@ -112,7 +115,7 @@ public final class ProgramCertificates: CertificateRegister {
 
     /// Each account's state on `date`, keyed by account.
     public func companies(on date: CalendarDate) throws -> [String: CertifiedCompanyView] {
-        let all = try registry.db.read { db in try Self.certificates(db, account: nil, number: nil, terms: terms) }
+        let all = try registry.db.read { db in try Self.certificates(db, account: nil, number: nil) }
         var result: [String: CertifiedCompanyView] = [:]
         for a in try accounts() {
             let enrolment: ApplicationState? = a.enrolments.contains(.accepted) ? .accepted : a.enrolments.last
@@ -124,7 +127,7 @@ public final class ProgramCertificates: CertificateRegister {
 
     /// Rule 17: the due listing on `date`.
     public func due(on date: CalendarDate) throws -> CertificateDueListing {
-        let all = try registry.db.read { db in try Self.certificates(db, account: nil, number: nil, terms: terms) }
+        let all = try registry.db.read { db in try Self.certificates(db, account: nil, number: nil) }
         return CertificateDueListing(on: date, certificates: all, companies: try companyNames(), windowDays: terms.dueWindowDays)
     }
 

@@ -7,7 +7,7 @@ import SecorCore
 /// this reads and writes what they need, each change in one transaction with its event.
 public struct ProgramLife: RegistrationHistory {
     /// The program whose registrations have this life (Saskatchewan's); others' applications are not registrations.
-    static let program = "sk-secor"
+    public static let program = "sk-secor"
     public let registry: Registry
     public let terms: LifecycleTerms
 
@@ -172,8 +172,8 @@ extension Registry {
             for row in try Row.fetchAll(db, sql: """
                 SELECT a.id, a.wcb_account, a.state, a.form, l.summary_json FROM applications a LEFT JOIN listings l ON l.application_id = a.id
                 WHERE a.wcb_account IS NOT NULL AND a.wcb_account != '' AND a.state != 'superseded'
-                    AND COALESCE(a.program, 'sk-secor') = ? ORDER BY a.rowid
-                """, arguments: [program]) {
+                    AND COALESCE(a.program, ?) = ? ORDER BY a.rowid
+                """, arguments: [ProgramLife.program, program]) {
                 let account: String = row["wcb_account"]
                 guard let state = ApplicationState(rawValue: row["state"]) else { continue }
                 if out[account] == nil {

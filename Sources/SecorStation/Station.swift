@@ -413,18 +413,16 @@ public struct Station: Sendable {
             var certificateSections: [[String: Any]] = []
             for program in desk.filer.certified where try program.isUsed() {
                 let due = try program.due(on: date)
-                func rows<T>(_ entries: [T], _ row: (T) -> [String: Any]) -> [[String: Any]] { entries.map(row) }
                 certificateSections += [
-                    ["title": "Maintenance audit due", "rows": rows(due.maintenanceDue) {
-                        ["wcb": $0.wcb, "company": $0.company, "what": "\($0.certificate): \($0.auditType) due \($0.due)"] }],
-                    ["title": "Recertification due", "rows": rows(due.recertificationDue) {
-                        ["wcb": $0.wcb, "company": $0.company, "what": "\($0.certificate): expires \($0.due)"] }],
-                    ["title": "Certificates cancelled", "rows": rows(due.cancelled) {
+                    Self.dueSection("Maintenance audit due", due.maintenanceDue.map {
+                        ["wcb": $0.wcb, "company": $0.company, "what": "\($0.certificate): \($0.auditType) due \($0.due)"] }),
+                    Self.dueSection("Recertification due", due.recertificationDue.map {
+                        ["wcb": $0.wcb, "company": $0.company, "what": "\($0.certificate): expires \($0.due)"] }),
+                    Self.dueSection("Certificates cancelled", due.cancelled.map {
                         ["wcb": $0.wcb, "company": $0.company,
-                         "what": "\($0.certificate): cancelled \($0.cancelledOn), no maintenance audit by \($0.missedAnniversary?.description ?? "")"] }],
+                         "what": "\($0.certificate): cancelled \($0.cancelledOn), no maintenance audit by \($0.missedAnniversary?.description ?? "")"] }),
                 ]
             }
-            certificateSections = certificateSections.map { var s = $0; s["empty"] = ($0["rows"] as? [[String: Any]])?.isEmpty ?? true; return s }
             guard let life = desk.filer.life else {
                 return ["date": date.description, "none": certificateSections.isEmpty, "sections": certificateSections]
             }
@@ -433,17 +431,22 @@ public struct Station: Sendable {
                 entries.map { ["wcb": $0.wcb, "company": $0.company, "what": what($0)] }
             }
             let sections: [[String: Any]] = [
-                ["title": "Milestone #1 due", "rows": rows(due.milestone1Due) { "due \($0.due?.description ?? "")" }],
-                ["title": "Certification due", "rows": rows(due.certificationDue) { "due \($0.due?.description ?? "")" }],
-                ["title": "Annual audit due", "rows": rows(due.annualAuditDue) { "due \($0.due?.description ?? "") (certified \($0.certified?.description ?? ""))" }],
-                ["title": "Annual audit overdue", "rows": rows(due.auditOverdue) { "missed the anniversary of \($0.missedAnniversary?.description ?? "")" }],
-                ["title": "Removed", "rows": rows(due.removed) {
+                Self.dueSection("Milestone #1 due", rows(due.milestone1Due) { "due \($0.due?.description ?? "")" }),
+                Self.dueSection("Certification due", rows(due.certificationDue) { "due \($0.due?.description ?? "")" }),
+                Self.dueSection("Annual audit due", rows(due.annualAuditDue) { "due \($0.due?.description ?? "") (certified \($0.certified?.description ?? ""))" }),
+                Self.dueSection("Annual audit overdue", rows(due.auditOverdue) { "missed the anniversary of \($0.missedAnniversary?.description ?? "")" }),
+                Self.dueSection("Removed", rows(due.removed) {
                     "removed \($0.removedOn?.description ?? ""): \($0.missed == .milestone1 ? "Milestone #1" : "certification") was due \($0.deadline?.description ?? ""); may register from \($0.mayRegisterFrom?.description ?? "")"
-                }],
-            ].map { var s = $0; s["empty"] = ($0["rows"] as? [[String: Any]])?.isEmpty ?? true; return s }
+                }),
+            ]
             return ["date": date.description, "until": due.until.description, "window": due.windowDays, "sections": sections + certificateSections]
         }
         return try page("due", title: "Program", context, view)
+    }
+
+    /// A section of the due listing: its title, its rows, and whether it has none (the page says "None.").
+    static func dueSection(_ title: String, _ rows: [[String: Any]]) -> [String: Any] {
+        ["title": title, "rows": rows, "empty": rows.isEmpty]
     }
 
     /// One WCB account: its registrations, deadlines and staff's records, with a form to record an event.

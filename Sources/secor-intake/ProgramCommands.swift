@@ -105,7 +105,7 @@ struct Due: ParsableCommand {
         for p in certified { notices += try p.carryOut(on: date) }
         let used = try certified.filter { try $0.isUsed() }
         let holdsSaskatchewan = try !life.accounts().isEmpty
-        let chosen = program ?? (used.count == 1 && !holdsSaskatchewan ? used[0].program : ProgramLifeName.saskatchewan)
+        let chosen = program ?? (used.count == 1 && !holdsSaskatchewan ? used[0].program : ProgramLife.program)
         if let p = certified.first(where: { $0.program == chosen }) {
             let due = try p.due(on: date)
             struct Output: Encodable { let notices: [LifeNotice]; let due: CertificateDueListing }
@@ -115,7 +115,7 @@ struct Due: ParsableCommand {
             }
             return
         }
-        guard chosen == ProgramLifeName.saskatchewan else { throw ValidationError("no program \(chosen) with a due listing") }
+        guard chosen == ProgramLife.program else { throw ValidationError("no program \(chosen) with a due listing") }
         let due = try life.due(on: date)
         struct Output: Encodable { let notices: [LifeNotice]; let due: DueListing }
         switch format {
@@ -123,10 +123,6 @@ struct Due: ParsableCommand {
         case .text: print(LifeText.due(notices: notices, due: due, on: date), terminator: "")
         }
     }
-}
-
-enum ProgramLifeName {
-    static let saskatchewan = "sk-secor"
 }
 
 /// An account in the `companies` listing, in its own program's shape.
