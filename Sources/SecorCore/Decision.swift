@@ -311,6 +311,10 @@ public struct Validator: Sendable {
         for rule in edition.rules {
             reasons += try evaluate(rule, application, trainees: trainees, certificates: certificates)
         }
+        // Staff check an application against the record once, however many rules wanted it.
+        if let first = reasons.firstIndex(where: { $0.code == "needs-record" }) {
+            reasons = reasons.enumerated().filter { $0.offset <= first || $0.element.code != "needs-record" }.map(\.element)
+        }
         // A rejection letter names the applicant's WCB account: one not read with confidence is for
         // staff to confirm before any letter goes (the reasons stand, held for review).
         if reasons.contains(where: { $0.severity == .reject }),
@@ -655,7 +659,8 @@ public struct Validator: Sendable {
             return enrolled == wanted ? .pass : .fail(found: account)
         case .noValidCertificate:
             let valid = try register.certificates(of: account).first { $0.status(on: processingDate) == .valid }
-            return valid.map { .fail(found: $0.number) } ?? .pass
+            // That the account holds none is known only from the record: a batch alone cannot say so.
+            return valid.map { .fail(found: $0.number) } ?? (keepsRecord ? .pass : .needsRecord)
         case let .certificateOfAccount(name):
             guard let f = field(name, in: app), f.status == .ok, case let .text(number)? = f.value else { return .notApplicable }
             guard let c = try register.certificate(number) else { return keepsRecord ? .fail(found: f.written) : .needsRecord }

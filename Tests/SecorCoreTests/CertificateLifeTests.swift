@@ -84,14 +84,16 @@ final class MemoryCertificates: CertificateRegister {
 
 /// Alberta's audits decided against the record: rules 6, 10, 11 and 14.
 @Suite struct AlbertaAuditDecisionTests {
-    /// Each sample audit's values as written, by case.
-    static let audits: [String: [String: String]] = {
+    /// Each sample's values as written, by case, for one kind of document.
+    static func samples(_ kind: DocumentKind) -> [String: [String: String]] {
         let url = Fixtures.root.appendingPathComponent("fixtures/ab-samples/expected.json")
         let json = try! JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
         var out: [String: [String: String]] = [:]
-        for c in json["cases"] as! [[String: Any]] { if let v = c["audit_submission"] as? [String: String] { out[c["id"] as! String] = v } }
+        for c in json["cases"] as! [[String: Any]] { if let v = c[kind.rawValue] as? [String: String] { out[c["id"] as! String] = v } }
         return out
-    }()
+    }
+    static let audits = samples(.auditSubmission)
+    static let enrolments = samples(.enrolment)
 
     /// The audit of sample `id`, with some values changed.
     static func audit(_ id: String, _ changes: [String: String] = [:]) -> Application {
@@ -138,6 +140,19 @@ final class MemoryCertificates: CertificateRegister {
     /// B's year-2 maintenance audit (s15), done and signed in September 2026.
     static func maintenance(_ changes: [String: String] = [:]) -> Application {
         audit("s15", ["audit_date": "2026-09-20", "date_signed": "2026-09-25"].merging(changes) { $1 })
+    }
+
+    /// Without a registry nothing is known of what an account already holds: an enrolment and a
+    /// certification audit in one batch do not make a certificate that is recorded nowhere.
+    @Test func aBatchWithoutTheRecordIssuesNoCertificate() throws {
+        let s01 = try #require(Self.enrolments["s01"])
+        let doc = ExtractedDocument(kind: .enrolment, flavor: .fill, pages: [1, 2], fields: s01.mapValues { ExtractedField(value: $0, source: .acroform) })
+        let enrolment = Application(id: "enrolment", registration: ReceivedDocument(path: "s01.pdf", sha256: String(repeating: "2", count: 64), extracted: doc,
+                                    normalized: FieldNormalizer(templates: templates).normalize(doc), fileIndex: 0), declaration: nil, files: [])
+        let decider = BatchDecider(library: library, templates: templates, processingDate: day("2025-09-15"))
+        let decided = try decider.decide([Self.audit("s07"), enrolment])
+        #expect(decided[1].decision == .accepted)
+        #expect(decided[0].decision == .needsReview && decided[0].reasons.map(\.code) == ["needs-record"] && decided[0].issued == nil)
     }
 
     @Test func aMaintenanceAuditMustComeInItsWindow() throws {
