@@ -9,12 +9,13 @@ export OMP_THREAD_LIMIT := 1
 
 DEB_PACKAGES := libpoppler-glib-dev libxml2-dev libtesseract-dev tesseract-ocr-eng poppler-utils libxml2-utils tesseract-ocr fonts-urw-base35 libsqlite3-dev
 # The workstation's browser test drives Debian's chromium through chromium-driver (WebDriver).
-TEST_PACKAGES := chromium chromium-driver
+# The registry's tests also run against a PostgreSQL server that `make test` starts for itself.
+TEST_PACKAGES := chromium chromium-driver postgresql postgresql-client
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE_BIN := .build/release/secor-intake
 DEBUG_BIN := .build/debug/secor-intake
 
-.PHONY: deps test-deps install-missing models build release test demo bench fuzz ocr-accuracy chaos install clean
+.PHONY: deps test-deps install-missing models build release test demo bench fuzz ocr-accuracy chaos chaos-offices install clean
 
 PREFIX ?= /usr/local
 
@@ -49,7 +50,7 @@ release: deps models
 ## test: the whole test suite (what CI runs)
 test: test-deps models
 	swift build --build-tests
-	swift test --skip-build
+	scripts/with-postgres.sh swift test --skip-build
 
 ## demo: the main job on the bundled sample documents
 demo: release
@@ -75,6 +76,13 @@ fuzz: deps
 chaos: deps
 	swift build --build-tests
 	CHAOS_DOCS=300 CHAOS_KILLS=12 CHAOS_TERMS=12 CHAOS_READER_KILLS=24 swift test --skip-build --filter ChaosTests 2>&1 | tee /tmp/secor-chaos.log | grep -E "chaos:|Test run|✘"
+
+## chaos-offices: two watchers on one inbox, one OUT and one PostgreSQL registry (a server of its
+## own); 300 documents dropped while each watcher is SIGKILLed 10 times; prints lost=0 duplicated=0
+chaos-offices: test-deps
+	swift build --build-tests
+	SECOR_REQUIRE_POSTGRES=1 CHAOS_DOCS=300 CHAOS_KILLS=10 scripts/with-postgres.sh swift test --skip-build --filter OfficesChaosTests 2>&1 \
+	  | tee /tmp/secor-chaos-offices.log | grep -E "PostgreSQL|chaos-offices:|Test run|✘"
 
 ## ocr-accuracy: generated scans with known values, arriving every way the mail brings them (typed,
 ## upside down, sideways, shrunk to fit, duplex, fax, blue ink, hand-like print), read and compared

@@ -36,6 +36,9 @@ public final class Watcher {
         /// Reads one taken file; this process's own extraction when nil (the command line
         /// reads PDFs in a reader process, under --doc-timeout).
         public var reading: (any DocumentReading)?
+        /// Over a shared registry, how long a claim holds once its watcher stops renewing it (killed,
+        /// or its machine gone): then another watcher takes the file over.
+        public var claimLease: TimeInterval = 30
 
         public init(inbox: String, out: String, database: String) {
             self.inbox = inbox
@@ -74,6 +77,7 @@ public final class Watcher {
         }
         self.configuration = c
         registry = try Registry(path: c.database)
+        registry.leaseSeconds = c.claimLease
         pipeline = try IntakePipeline.shipped(limits: c.limits, reading: c.reading)
         let asOf = c.asOf
         filer = Filer(out: c.out, registry: registry, pipeline: pipeline, logger: Logger(label: "secor.watch"), office: c.office,
@@ -89,9 +93,13 @@ public final class Watcher {
         stopping = shouldStop
         try FileManager.default.createDirectory(atPath: configuration.inbox, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: configuration.out, withIntermediateDirectories: true)
-        // Two watchers on one inbox would both decide the same files: the second says so and stops.
-        let lock = try WatchLock(folders: [configuration.inbox, configuration.out])
+        // Two watchers on one inbox over one SQLite registry would both decide the same files: the
+        // second says so and stops. Over a shared (PostgreSQL) registry they share the inbox: each
+        // file is claimed by one, whose claim holds while it renews it.
+        let lock = registry.isShared ? nil : try WatchLock(folders: [configuration.inbox, configuration.out])
         defer { withExtendedLifetime(lock) {} }
+        let heartbeat = registry.isShared ? LeaseRenewal(registry: registry, logger: logger) : nil
+        defer { heartbeat?.stop() }
         removeLeftoverTemporaries()
         let events = try FileEvents()
         events.watchTree(configuration.inbox)
@@ -121,7 +129,8 @@ public final class Watcher {
                 taken += try decideOverdue()
                 // What the day's first look has received is decided first; then the date's removals and notices.
                 if programLifeDone != processingDate {
-                    try filer.carryOutProgramLife()
+                    // Once for the office, however many workstations look: what another did is on record.
+                    try registry.deciding { try filer.carryOutProgramLife() }
                     programLifeDone = processingDate
                 }
                 // The day at a glance, once per look that filed something (not once per file).
@@ -337,15 +346,19 @@ public final class Watcher {
             }
             return true
         }
-        if let known = try registry.document(sha256: file.sha256) {
-            if known.state == .claimed && known.inboxPath == path {
-                logger.notice("resuming", metadata: ["sha256": "\(file.sha256.prefix(12))"])
-            } else {
-                guard unchanged() else { return }
-                try fileDuplicate(path, sha256: file.sha256, of: known)
-                return
-            }
-        } else if try !registry.claim(sha256: file.sha256, originalName: name, inboxPath: path) {
+        switch try registry.claim(sha256: file.sha256, originalName: name, inboxPath: path, exclusive: !registry.isShared) {
+        case .claimed:
+            break
+        case .resumed:
+            logger.notice("resuming", metadata: ["sha256": "\(file.sha256.prefix(12))"])
+        case .heldElsewhere:
+            // Another workstation is deciding it; if that one stops, its claim runs out and is taken over here.
+            return
+        case let .known(known):
+            // Decided here or by another workstation and not moved yet: the file itself, not a copy.
+            if try registry.isBeingMoved(sha256: file.sha256, from: path) { return }
+            guard unchanged() else { return }
+            try fileDuplicate(path, sha256: file.sha256, of: known)
             return
         }
         let result = read()
@@ -429,6 +442,13 @@ public final class Watcher {
     // MARK: - Forms: pair, decide or wait
 
     func fileForms(_ received: ReceivedFile<ReceivedDocument>, name: String) throws {
+        // Pairing, superseding and rule 5 read what other workstations filed: decided one at a time.
+        let touched = try registry.deciding(Registry.intents(received.documents)) { try planForms(received, name: name) }
+        try filer.afterCommit(touched)
+    }
+
+    /// Decides (or holds) what arrived with its partners on file, and commits it; the applications touched.
+    func planForms(_ received: ReceivedFile<ReceivedDocument>, name: String) throws -> Set<String> {
         // Partners: documents waiting in pending, and the documents of rejected applications and
         // applications in review for the same WCB account (a corrected resubmission replaces them).
         let newAccounts = Set(received.documents.compactMap(\.wcbAccount))
@@ -487,7 +507,7 @@ public final class Watcher {
             }
         }
         try registry.commit(filing)
-        try filer.afterCommit(touched)
+        return touched
     }
 
     func isOverdue(_ app: Application, stored: [String: Registry.Document]) -> Bool {
@@ -508,21 +528,56 @@ public final class Watcher {
             Filer.receivedTime(d).map { Date().timeIntervalSince($0) >= limit } ?? false
         }.compactMap(\.applicationID))
         for id in overdueApps.sorted() {
-            let docs = pending.filter { $0.applicationID == id }
-            let holding = filer.held(docs)
-            let applications = pipeline.assemble(holding.enumerated().map { pipeline.receive($1.read, index: $0) }).applications
-            var filing = Registry.Filing()
-            let stored = Dictionary(uniqueKeysWithValues: holding.map { ($0.document.sha256, $0.document) })
-            for var app in applications {
-                app.id = id
-                try filer.plan(app, pending: false, stored: stored, newName: "", into: &filing)
+            let decided = try registry.deciding { () -> Bool in
+                // Looked at again under the lock: another workstation may have decided it meanwhile.
+                let docs = try registry.documents(ofApplication: id).filter { $0.state == .pending }
+                guard !docs.isEmpty else { return false }
+                let holding = filer.held(docs)
+                let applications = pipeline.assemble(holding.enumerated().map { pipeline.receive($1.read, index: $0) }).applications
+                var filing = Registry.Filing()
+                let stored = Dictionary(uniqueKeysWithValues: holding.map { ($0.document.sha256, $0.document) })
+                for var app in applications {
+                    app.id = id
+                    try filer.plan(app, pending: false, stored: stored, newName: "", into: &filing)
+                }
+                filing.events.append(.init(sha256: nil, applicationID: id, event: "pair-wait over",
+                                           detail: "decided without its partner after \(configuration.pairWaitDays) days", edition: nil))
+                try registry.commit(filing)
+                return true
             }
-            filing.events.append(.init(sha256: nil, applicationID: id, event: "pair-wait over",
-                                       detail: "decided without its partner after \(configuration.pairWaitDays) days", edition: nil))
-            try registry.commit(filing)
-            try filer.afterCommit([id])
+            if decided { try filer.afterCommit([id]) }
         }
         return overdueApps.count
+    }
+}
+
+/// Renews a watcher's claims while it lives, on a thread of its own (a long read does not let
+/// them run out). A watcher killed stops renewing; its claims are then taken over elsewhere.
+final class LeaseRenewal: @unchecked Sendable {
+    private let stopped = NSCondition()
+    private var isStopped = false
+
+    init(registry: Registry, logger: Logger) {
+        let every = max(0.5, registry.leaseSeconds / 3)
+        Thread.detachNewThread { [self] in
+            stopped.lock()
+            while !isStopped {
+                stopped.unlock()
+                do { try registry.renewLeases() } catch {
+                    logger.error("cannot renew this watcher's claims: \(error)")
+                }
+                stopped.lock()
+                _ = stopped.wait(until: Date().addingTimeInterval(every))
+            }
+            stopped.unlock()
+        }
+    }
+
+    func stop() {
+        stopped.lock()
+        isStopped = true
+        stopped.broadcast()
+        stopped.unlock()
     }
 }
 

@@ -95,6 +95,15 @@ public struct ProcessJob {
             try application.map { try spill.value($0.handle) }
         }
 
+        // With a registry, other workstations may be deciding too: this batch decides and records
+        // while none does, after any registration of theirs submitted earlier that names one of
+        // this batch's trained employees.
+        let intents = try registry == nil ? [] : applications.flatMap { Registry.intents(try load($0).documents) }
+        func exclusively<T>(_ body: () throws -> T) throws -> T {
+            guard let registry else { return try body() }
+            return try registry.deciding(intents, body)
+        }
+        return try exclusively {
         // Decide in submission order (rule 5: the earlier registration keeps its trained employee),
         // keeping only each decision and its reasons; then hand on the records in file order.
         let decider = pipeline.decider(on: processingDate)
@@ -149,6 +158,7 @@ public struct ProcessJob {
         }
         try day?.finish(unmatched: summary.unmatched)
         return summary
+        }
     }
 
     /// `process --db`: a decision recorded as the watcher records one, the files left where they are.

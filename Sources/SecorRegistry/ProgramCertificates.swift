@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import SecorCore
 
 /// Alberta's program over the registry: enrolments on record, certificates and what happened to
@@ -26,31 +25,31 @@ public final class ProgramCertificates: CertificateRegister {
     // MARK: - CertificateRegister
 
     public func isEnrolled(_ account: String) throws -> Bool {
-        try registry.db.read { db in
-            try Bool.fetchOne(db, sql: """
+        try registry.store.read { db in
+            try db.scalar(as: Bool.self, """
                 SELECT EXISTS (SELECT 1 FROM applications WHERE program = ? AND form = 'enrolment' AND state = 'accepted' AND wcb_account = ?)
-                """, arguments: [program, account]) ?? false
+                """, [program, account]) ?? false
         }
     }
 
     public func certificates(of account: String) throws -> [Certificate] {
-        try registry.db.read { db in try Self.certificates(db, account: account, number: nil) }
+        try registry.store.read { db in try Self.certificates(db, account: account, number: nil) }
     }
 
     public func certificate(_ number: String) throws -> Certificate? {
-        try registry.db.read { db in try Self.certificates(db, account: nil, number: Certificate.key(number)).first }
+        try registry.store.read { db in try Self.certificates(db, account: nil, number: Certificate.key(number)).first }
     }
 
     /// Every certificate (of `account`, or numbered `number`), in issue order, with its events.
-    static func certificates(_ db: GRDB.Database, account: String?, number: String?) throws -> [Certificate] {
-        var sql = "SELECT * FROM certificates WHERE 1"
-        var arguments: [(any DatabaseValueConvertible)?] = []
+    static func certificates(_ db: any SQLConnection, account: String?, number: String?) throws -> [Certificate] {
+        var sql = "SELECT * FROM certificates WHERE TRUE"
+        var arguments: SQLArguments = []
         if let account { sql += " AND wcb_account = ?"; arguments.append(account) }
         if let number { sql += " AND number = ?"; arguments.append(number) }
-        sql += " ORDER BY issued, rowid"
+        sql += " ORDER BY issued, \(db.dialect.insertOrder)"
         var list: [Certificate] = []
         var index: [String: Int] = [:]
-        for row in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)) {
+        for row in try db.rows(sql, arguments) {
             // Its dates as issued (a later edition's terms do not move them).
             let anniversaries = (row["anniversaries"] as String).split(separator: ",").compactMap { CalendarDate(iso: String($0)) }
             guard let issued = CalendarDate(iso: row["issued"]), let expires = CalendarDate(iso: row["expires"]) else { continue }
@@ -60,9 +59,9 @@ public final class ProgramCertificates: CertificateRegister {
         }
         guard !list.isEmpty else { return [] }
         let numbers = list.map(\.number)
-        let marks = databaseQuestionMarks(count: numbers.count)
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM certificate_events WHERE certificate IN (\(marks)) ORDER BY id",
-                                    arguments: StatementArguments(numbers)) {
+        let marks = questionMarks(numbers.count)
+        for row in try db.rows("SELECT * FROM certificate_events WHERE certificate IN (\(marks)) ORDER BY id",
+                                    numbers) {
             guard let i = index[row["certificate"]], let on = CalendarDate(iso: row["on_date"]) else { continue }
             switch row["kind"] as String {
             case "maintenance": if let year = row["year"] as Int? { list[i].maintenance[year] = on }
@@ -84,12 +83,12 @@ public final class ProgramCertificates: CertificateRegister {
     /// maintenance audit for it is cancelled, in one transaction; what each company is told.
     public func carryOut(on date: CalendarDate) throws -> [LifeNotice] {
         let companies = try companyNames()
-        return try registry.db.write { db in
+        return try registry.store.write { db in
             var notices: [LifeNotice] = []
             for c in try Self.certificates(db, account: nil, number: nil) {
                 guard let (anniversary, audit) = c.missed(on: date) else { continue }
-                try db.execute(sql: "INSERT INTO certificate_events (certificate, kind, on_date, missed) VALUES (?, 'cancelled', ?, ?)",
-                               arguments: [c.number, date.description, anniversary.description])
+                try db.execute("INSERT INTO certificate_events (certificate, kind, on_date, missed) VALUES (?, 'cancelled', ?, ?)",
+                               [c.number, date.description, anniversary.description])
                 try Registry.log(db, sha256: nil, applicationID: nil, event: "certificate cancelled",
                                  detail: "\(c.number): no \(audit.rawValue) by the anniversary of \(anniversary)")
                 notices.append(LifeNotice(cancelled: c, missed: anniversary, audit: audit, on: date, company: companies[c.account] ?? ""))
@@ -115,7 +114,7 @@ public final class ProgramCertificates: CertificateRegister {
 
     /// Each account's state on `date`, keyed by account.
     public func companies(on date: CalendarDate) throws -> [String: CertifiedCompanyView] {
-        let all = try registry.db.read { db in try Self.certificates(db, account: nil, number: nil) }
+        let all = try registry.store.read { db in try Self.certificates(db, account: nil, number: nil) }
         var result: [String: CertifiedCompanyView] = [:]
         for a in try accounts() {
             let enrolment: ApplicationState? = a.enrolments.contains(.accepted) ? .accepted : a.enrolments.last
@@ -127,40 +126,40 @@ public final class ProgramCertificates: CertificateRegister {
 
     /// Rule 17: the due listing on `date`.
     public func due(on date: CalendarDate) throws -> CertificateDueListing {
-        let all = try registry.db.read { db in try Self.certificates(db, account: nil, number: nil) }
+        let all = try registry.store.read { db in try Self.certificates(db, account: nil, number: nil) }
         return CertificateDueListing(on: date, certificates: all, companies: try companyNames(), windowDays: terms.dueWindowDays)
     }
 
     /// Whether this registry holds anything of the program.
     public func isUsed() throws -> Bool {
-        try registry.db.read { db in
-            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM applications WHERE program = ?)", arguments: [program]) ?? false
+        try registry.store.read { db in
+            try db.scalar(as: Bool.self, "SELECT EXISTS (SELECT 1 FROM applications WHERE program = ?)", [program]) ?? false
         }
     }
 }
 
 extension Registry {
     /// What an accepted document did to the program's record, in the transaction that files it.
-    static func record(_ changes: [CertificateChange], of applicationID: String, in db: GRDB.Database) throws {
+    static func record(_ changes: [CertificateChange], of applicationID: String, in db: any SQLConnection) throws {
         for change in changes {
             switch change {
             case .enrolled:
                 continue // the accepted enrolment itself is the record
             case let .issued(c):
-                try db.execute(sql: """
+                try db.execute("""
                     INSERT INTO certificates (number, wcb_account, issued, anniversaries, expires, replaces, application_id)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [c.number, c.account, c.issued.description, c.anniversaries.map(\.description).joined(separator: ","),
+                    """, [c.number, c.account, c.issued.description, c.anniversaries.map(\.description).joined(separator: ","),
                                     c.expires.description, c.replaces, applicationID])
                 try log(db, sha256: nil, applicationID: applicationID, event: "certificate issued",
                         detail: "\(c.number), issued \(c.issued), expires \(c.expires)" + (c.replaces.map { ", replacing \($0)" } ?? ""))
             case let .maintenance(number, year, on):
-                try db.execute(sql: "INSERT INTO certificate_events (certificate, kind, on_date, year, application_id) VALUES (?, 'maintenance', ?, ?, ?)",
-                               arguments: [number, on.description, year, applicationID])
+                try db.execute("INSERT INTO certificate_events (certificate, kind, on_date, year, application_id) VALUES (?, 'maintenance', ?, ?, ?)",
+                               [number, on.description, year, applicationID])
                 try log(db, sha256: nil, applicationID: applicationID, event: "maintenance audit", detail: "\(number), year \(year), received \(on)")
             case let .replaced(number, by, on):
-                try db.execute(sql: "INSERT INTO certificate_events (certificate, kind, on_date, replaced_by, application_id) VALUES (?, 'replaced', ?, ?, ?)",
-                               arguments: [number, on.description, by, applicationID])
+                try db.execute("INSERT INTO certificate_events (certificate, kind, on_date, replaced_by, application_id) VALUES (?, 'replaced', ?, ?, ?)",
+                               [number, on.description, by, applicationID])
                 try log(db, sha256: nil, applicationID: applicationID, event: "certificate replaced", detail: "\(number) by \(by) on \(on)")
             }
         }

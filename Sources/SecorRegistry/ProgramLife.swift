@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import SecorCore
 
 /// The registration's life over the registry: each accepted registration with staff's records and
@@ -26,10 +25,10 @@ public struct ProgramLife: RegistrationHistory {
 
     /// Every accepted registration of `account` (all accounts when nil), oldest first, as it stood on `date`.
     public func lives(of account: String? = nil, on date: CalendarDate? = nil) throws -> [RegistrationLife] {
-        try registry.db.read { db in try Self.lives(db, account: account, on: date, terms: terms) }
+        try registry.store.read { db in try Self.lives(db, account: account, on: date, terms: terms) }
     }
 
-    static func lives(_ db: GRDB.Database, account: String?, on date: CalendarDate?, terms: LifecycleTerms) throws -> [RegistrationLife] {
+    static func lives(_ db: any SQLConnection, account: String?, on date: CalendarDate?, terms: LifecycleTerms) throws -> [RegistrationLife] {
         // A registration is an application whose latest decision accepted it; registered on that decision's processing date.
         var sql = """
             SELECT a.id, a.wcb_account, d.decided_on FROM applications a
@@ -37,22 +36,22 @@ public struct ProgramLife: RegistrationHistory {
             WHERE a.state = 'accepted' AND d.decided_on IS NOT NULL AND a.wcb_account IS NOT NULL
                 AND COALESCE(a.program, d.program) = '\(Self.program)'
             """
-        var arguments: [(any DatabaseValueConvertible)?] = []
+        var arguments: SQLArguments = []
         if let account { sql += " AND a.wcb_account = ?"; arguments.append(account) }
         if let date { sql += " AND d.decided_on <= ?"; arguments.append(date.description) }
-        sql += " ORDER BY d.decided_on, a.rowid"
-        let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments))
+        sql += " ORDER BY d.decided_on, a.\(db.dialect.insertOrder)"
+        let rows = try db.rows(sql, arguments)
         // Staff's records and what runs did, for all of them at once (two queries, not two per registration).
         var filter = ""
-        var args: [(any DatabaseValueConvertible)?] = []
+        var args: SQLArguments = []
         if let account { filter += " AND wcb_account = ?"; args.append(account) }
         var records: [String: [LifeRecord]] = [:], actions: [String: [LifeAction]] = [:]
         let recordFilter = filter + (date != nil ? " AND recorded_on <= ?" : ""), actionFilter = filter + (date != nil ? " AND on_date <= ?" : "")
         if let date { args.append(date.description) }
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM life_records WHERE 1" + recordFilter + " ORDER BY id", arguments: StatementArguments(args)) {
+        for row in try db.rows("SELECT * FROM life_records WHERE TRUE" + recordFilter + " ORDER BY id", args) {
             if let r = Self.record(row) { records[r.registration, default: []].append(r) }
         }
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM life_actions WHERE 1" + actionFilter + " ORDER BY id", arguments: StatementArguments(args)) {
+        for row in try db.rows("SELECT * FROM life_actions WHERE TRUE" + actionFilter + " ORDER BY id", args) {
             if let a = Self.action(row) { actions[row["registration"] as String, default: []].append(a) }
         }
         return rows.compactMap { row -> RegistrationLife? in
@@ -63,14 +62,14 @@ public struct ProgramLife: RegistrationHistory {
         }
     }
 
-    static func record(_ row: Row) -> LifeRecord? {
+    static func record(_ row: SQLRow) -> LifeRecord? {
         guard let event = LifeEvent(rawValue: row["event"]), let on = CalendarDate(iso: row["on_date"]),
               let recorded = CalendarDate(iso: row["recorded_on"]) else { return nil }
         return LifeRecord(id: row["id"], registration: row["registration"], event: event, on: on, by: row["actor"], recorded: recorded,
                           supersedes: row["supersedes"])
     }
 
-    static func action(_ row: Row) -> LifeAction? {
+    static func action(_ row: SQLRow) -> LifeAction? {
         guard let on = CalendarDate(iso: row["on_date"]) else { return nil }
         switch row["kind"] as String {
         case "removed":
@@ -116,7 +115,7 @@ public struct ProgramLife: RegistrationHistory {
     /// audits overdue, in one transaction; what each company is told.
     public func carryOut(on date: CalendarDate) throws -> [LifeNotice] {
         let companies = try companyNames()
-        return try registry.db.write { db in
+        return try registry.store.write { db in
             var notices: [LifeNotice] = []
             for life in try Self.lives(db, account: nil, on: nil, terms: terms) {
                 for action in life.duties(on: date) {
@@ -128,10 +127,10 @@ public struct ProgramLife: RegistrationHistory {
                     case let .auditOverdue(_, anniversary):
                         kind = "audit-overdue"; columns.anniversary = anniversary.description
                     }
-                    try db.execute(sql: """
+                    try db.execute("""
                         INSERT INTO life_actions (registration, wcb_account, kind, on_date, missed, deadline, may_register_from, anniversary)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                        """, arguments: [life.id, life.account, kind, date.description, columns.missed, columns.deadline, columns.from, columns.anniversary])
+                        """, [life.id, life.account, kind, date.description, columns.missed, columns.deadline, columns.from, columns.anniversary])
                     try Registry.log(db, sha256: nil, applicationID: life.id, event: kind,
                                      detail: columns.missed.map { "missed \($0), due \(columns.deadline ?? "")" } ?? "anniversary \(columns.anniversary ?? "")")
                     notices.append(LifeNotice(action, life: life, company: companies[life.account] ?? ""))
@@ -144,16 +143,15 @@ public struct ProgramLife: RegistrationHistory {
     /// Records what the office learned (L7) for the account's registration in force, recorded
     /// on `today` by `by`: the record made, or why it is refused (nothing is written then).
     public func record(_ account: String, _ event: LifeEvent, on date: CalendarDate, by: String, today: CalendarDate) throws -> LifeRecord {
-        try registry.db.write { db in
+        try registry.store.write { db in
             guard let life = try Self.lives(db, account: account, on: nil, terms: terms).last else {
                 throw RecordRefused("no accepted registration for WCB account \(account)")
             }
             let supersedes = try life.check(event, on: date, recordedOn: today)
-            try db.execute(sql: """
+            let id = try db.insert("""
                 INSERT INTO life_records (registration, wcb_account, event, on_date, actor, recorded_on, recorded_at, supersedes)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [life.id, account, event.rawValue, date.description, by, today.description, Registry.now(), supersedes])
-            let id = db.lastInsertedRowID
+                """, [life.id, account, event.rawValue, date.description, by, today.description, Registry.now(), supersedes])
             try Registry.log(db, sha256: nil, applicationID: life.id, event: "recorded \(event.rawValue)",
                              detail: "on \(date)" + (supersedes.map { ", correcting record \($0)" } ?? ""), actor: by)
             return LifeRecord(id: id, registration: life.id, event: event, on: date, by: by, recorded: today, supersedes: supersedes)
@@ -166,21 +164,21 @@ extension Registry {
     /// order first recorded: its company as first written, and each application's state and form.
     /// Applications from before programs were recorded are Saskatchewan's.
     func accounts(of program: String) throws -> [(account: String, company: String, applications: [(state: ApplicationState, form: String?)])] {
-        try db.read { db in
+        try store.read { db in
             var out: [String: (company: String, applications: [(state: ApplicationState, form: String?)])] = [:]
             var order: [String] = []
-            for row in try Row.fetchAll(db, sql: """
+            for row in try db.rows("""
                 SELECT a.id, a.wcb_account, a.state, a.form, l.summary_json FROM applications a LEFT JOIN listings l ON l.application_id = a.id
                 WHERE a.wcb_account IS NOT NULL AND a.wcb_account != '' AND a.state != 'superseded'
-                    AND COALESCE(a.program, ?) = ? ORDER BY a.rowid
-                """, arguments: [ProgramLife.program, program]) {
+                    AND COALESCE(a.program, ?) = ? ORDER BY a.\(db.dialect.insertOrder)
+                """, [ProgramLife.program, program]) {
                 let account: String = row["wcb_account"]
                 guard let state = ApplicationState(rawValue: row["state"]) else { continue }
                 if out[account] == nil {
                     // The company as first written: from the list summary, or (an unreadable summary) the record.
                     let listed = (row["summary_json"] as String?).flatMap { try? JSONDecoder().decode(ListedApplication.self, from: Data($0.utf8)) }
-                    let company = try listed?.company ?? String.fetchOne(db, sql: "SELECT record_json FROM applications WHERE id = ?",
-                                                                         arguments: [row["id"] as String])
+                    let company = try listed?.company ?? db.scalar(as: String.self, "SELECT record_json FROM applications WHERE id = ?",
+                                                                         [row["id"] as String])
                         .flatMap { try? RecordSummary(json: $0) }?.company ?? ""
                     out[account] = (company, [])
                     order.append(account)

@@ -183,7 +183,7 @@ struct Process: AsyncParsableCommand {
     @Option(name: .long, help: "The processing date, YYYY-MM-DD (default: today).")
     var asOf: String?
 
-    @Option(name: .long, help: "Record the batch in this registry (made if missing, in a folder that exists): each decision, received on the processing date; then that date's removals and notices.")
+    @Option(name: .long, help: "Record the batch in this registry, a SQLite file or a postgres:// URL (made if missing): each decision, received on the processing date; then that date's removals and notices.")
     var db: String?
 
     @Option(name: .long, help: "Write each application's folder (record, letters, annotated copies, worksheet) and the day's summary here.")
@@ -252,8 +252,11 @@ struct Watch: ParsableCommand {
     @Option(name: .long, help: "Where decided files are filed.")
     var out: String
 
-    @Option(name: .long, help: "The registry (default: OUT/registry.sqlite).")
+    @Option(name: .long, help: "The registry: a SQLite file, or postgres://user@host:5432/database shared by several workstations (default: OUT/registry.sqlite).")
     var db: String?
+
+    @Option(name: .long, help: "Over a PostgreSQL registry: seconds a claim holds once its watcher stops renewing it; then another watcher takes the file over.")
+    var claimLease: Double = 30
 
     @Option(name: .long, help: "Seconds a file must hold still before it is taken.")
     var settle: Double = 2
@@ -278,6 +281,7 @@ struct Watch: ParsableCommand {
         if !(pairWait >= 0 && pairWait <= 3650) { throw ValidationError("--pair-wait must be between 0 and 3650 days") }
         if !(rescan > 0 && rescan <= 3600) { throw ValidationError("--rescan must be more than 0 and at most 3600 seconds") }
         if !(writerPause >= 0 && writerPause <= 86_400) { throw ValidationError("--writer-pause must be between 0 and 86400 seconds") }
+        if !(claimLease >= 1 && claimLease <= 3600) { throw ValidationError("--claim-lease must be between 1 and 3600 seconds") }
         if let asOf, CalendarDate(iso: asOf) == nil { throw ValidationError("--as-of must be a date like 2026-11-22") }
     }
 
@@ -290,9 +294,11 @@ struct Watch: ParsableCommand {
         configuration.asOf = asOf.flatMap(CalendarDate.init(iso:))
         configuration.rescanEvery = rescan
         configuration.writerPause = writerPause
+        configuration.claimLease = claimLease
         configuration.limits = limits.limits
         let database = configuration.database
-        configuration.office = try officeOrUsage { try Office.find(config: config, beside: (database as NSString).deletingLastPathComponent) }
+        let folder = Registry.isDatabaseURL(database) ? out : (database as NSString).deletingLastPathComponent
+        configuration.office = try officeOrUsage { try Office.find(config: config, beside: folder) }
         configuration.reading = try limits.isolatedReading(logLevel: common.logLevel)
         let watcher = try refusingAsUsage { try Watcher(configuration) }
         do {
