@@ -19,7 +19,7 @@ public final class StaffDesk {
 
     /// The registry and OUT the watcher uses; `asOf` dates decisions made now (default: today).
     public init(out: String, database: String, asOf: CalendarDate? = nil, office: Office = .unnamed) throws {
-        guard FileManager.default.fileExists(atPath: database) else {
+        guard Registry.isDatabaseURL(database) || FileManager.default.fileExists(atPath: database) else {
             throw StaffError("no registry at \(database): name OUT as the watcher was given it (--out), or the registry (--db)")
         }
         let registry = try Registry(path: database)

@@ -300,7 +300,10 @@ public final class Watcher {
         while let relative = walker?.nextObject() as? String {
             let name = (relative as NSString).lastPathComponent
             guard FileReplacement.isLeftover(name) else { continue }
-            try? FileManager.default.removeItem(atPath: (configuration.out as NSString).appendingPathComponent(relative))
+            let path = (configuration.out as NSString).appendingPathComponent(relative)
+            // OUT shared with other watchers: one of theirs may be writing it now; only old ones are leftovers.
+            if registry.isShared, let stamp = DurableFiles.stamp(path), Date().timeIntervalSince1970 - stamp.modified < 600 { continue }
+            try? FileManager.default.removeItem(atPath: path)
             removed += 1
         }
         if removed > 0 { logger.notice("removed leftover temporaries", metadata: ["count": "\(removed)"]) }

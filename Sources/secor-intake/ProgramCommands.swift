@@ -22,7 +22,7 @@ struct LifeOptions: ParsableArguments {
     /// The registry, which must exist: these commands never start an empty one.
     func registry() throws -> Registry {
         let path = db ?? RegistryPlace().database(out: nil)
-        guard FileManager.default.fileExists(atPath: path) else { throw ValidationError("no registry at \(path)") }
+        guard Registry.isDatabaseURL(path) || FileManager.default.fileExists(atPath: path) else { throw ValidationError("no registry at \(path)") }
         return try refusingAsUsage { try Registry(path: path) }
     }
 

@@ -14,9 +14,13 @@ struct Backup: ParsableCommand {
     func run() throws {
         try common.start()
         let db = registry.database
-        guard FileManager.default.fileExists(atPath: db) else { throw ValidationError("no registry at \(db)") }
-        try refusingAsUsage { try Registry(path: db).backup(to: file) }
-        print("Backed up \(db) to \(file).")
+        guard Registry.isDatabaseURL(db) || FileManager.default.fileExists(atPath: db) else { throw ValidationError("no registry at \(db)") }
+        let where_ = try refusingAsUsage { () -> String in
+            let opened = try Registry(path: db)
+            try opened.backup(to: file)
+            return opened.path
+        }
+        print("Backed up \(where_) to \(file).")
     }
 }
 
@@ -32,7 +36,7 @@ struct Restore: ParsableCommand {
     func run() throws {
         try common.start()
         let db = registry.database
-        _ = try refusingAsUsage { try Registry.restore(from: from, to: db) }
-        print("Restored \(db) from \(from).")
+        let restored = try refusingAsUsage { try Registry.restore(from: from, to: db) }
+        print("Restored \(restored.path) from \(from).")
     }
 }

@@ -200,7 +200,7 @@ struct Process: AsyncParsableCommand {
         if paths.isEmpty && db == nil { throw ValidationError("name at least one file or folder") }
         if let asOf, CalendarDate(iso: asOf) == nil { throw ValidationError("--as-of must be a date like 2026-11-22") }
         // A mistyped folder must not become a new registry somewhere unexpected.
-        if let db, !FileManager.default.fileExists(atPath: (db as NSString).deletingLastPathComponent.isEmpty ? "." : (db as NSString).deletingLastPathComponent) {
+        if let db, !Registry.isDatabaseURL(db), !FileManager.default.fileExists(atPath: (db as NSString).deletingLastPathComponent.isEmpty ? "." : (db as NSString).deletingLastPathComponent) {
             throw ValidationError("no folder for the registry \(db): --db makes a registry only in a folder that exists")
         }
     }
@@ -335,7 +335,7 @@ struct Status: ParsableCommand {
     func run() throws {
         try common.start()
         let db = registry.database
-        guard FileManager.default.fileExists(atPath: db) else { throw ValidationError("no registry at \(db)") }
+        guard Registry.isDatabaseURL(db) || FileManager.default.fileExists(atPath: db) else { throw ValidationError("no registry at \(db)") }
         print(try refusingAsUsage { try StatusReport(registry: Registry(readingOnly: db), out: registry.outFolder) }.text, terminator: "")
     }
 }

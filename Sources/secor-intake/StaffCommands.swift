@@ -20,7 +20,7 @@ struct RegistryOptions: ParsableArguments {
     }
 
     var database: String { place.database(out: out) }
-    var outFolder: String { out ?? (database as NSString).deletingLastPathComponent }
+    var outFolder: String { out ?? RegistryPlace.folder(beside: database) }
     var config: String? { place.config }
 
     func office() throws -> Office { try place.office(database: database) }
@@ -30,8 +30,13 @@ struct RegistryOptions: ParsableArguments {
 
 /// The registry and office file, for commands whose --out means something else (`letter`).
 struct RegistryPlace: ParsableArguments {
-    @Option(name: .long, help: "The registry, when it is not OUT/registry.sqlite.")
+    @Option(name: .long, help: "The registry, when it is not OUT/registry.sqlite: a SQLite file, or postgres://user@host:5432/database.")
     var db: String?
+
+    /// The folder beside a registry file (its OUT); for a PostgreSQL registry, OUT as configured.
+    static func folder(beside database: String) -> String {
+        Registry.isDatabaseURL(database) ? (configuredOut ?? ".") : (database as NSString).deletingLastPathComponent
+    }
 
     @Option(name: .long, help: "The office file (default: secor-intake.yaml beside the registry).")
     var config: String?
@@ -45,7 +50,7 @@ struct RegistryPlace: ParsableArguments {
 
     func office(database: String) throws -> Office {
         do {
-            return try Office.find(config: config, beside: (database as NSString).deletingLastPathComponent)
+            return try Office.find(config: config, beside: Self.folder(beside: database))
         } catch let error as OfficeError {
             throw ValidationError(error.message)
         }
@@ -231,7 +236,7 @@ struct Letter: ParsableCommand {
     func run() throws {
         try common.start()
         let database = place.database(out: nil)
-        let desk = try place.desk(database: database, out: RegistryPlace.configuredOut ?? (database as NSString).deletingLastPathComponent)
+        let desk = try place.desk(database: database, out: RegistryPlace.configuredOut ?? RegistryPlace.folder(beside: database))
         let written = try asStaff { try desk.letters(id, into: URL(fileURLWithPath: out)) }
         for name in written { print((out as NSString).appendingPathComponent(name)) }
     }
