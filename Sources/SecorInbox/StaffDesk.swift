@@ -201,14 +201,18 @@ public final class StaffDesk {
     func file(_ id: String, staff: StaffDecision, event: String, detail: String? = nil) throws -> Outcome {
         let (app, holding) = try assembled(id, corrections: staff.corrections)
         let onFile = Dictionary(uniqueKeysWithValues: holding.map { ($0.document.sha256, $0.document) })
-        var filing = Registry.Filing()
-        let previous = (try? registry.application(id: id))??.recordJSON
-            .flatMap { try? JSONDecoder().decode(ApplicationRecord.self, from: Data($0.utf8)) }
-        try filer.plan(app, pending: false, stored: onFile, newName: "", into: &filing, staff: staff,
-                       supersedes: previous?.supersedes ?? [])
-        let state = filing.applications.first?.state ?? .needsReview
-        filing.events.append(.init(sha256: nil, applicationID: id, event: event, detail: detail ?? state.words, edition: nil, actor: staff.actor))
-        try registry.commit(filing)
+        // Decided as the watchers decide: one at a time across the office (rule 5, certificates).
+        let state = try registry.deciding(Registry.intents(app.documents)) { () -> ApplicationState in
+            var filing = Registry.Filing()
+            let previous = (try? registry.application(id: id))??.recordJSON
+                .flatMap { try? JSONDecoder().decode(ApplicationRecord.self, from: Data($0.utf8)) }
+            try filer.plan(app, pending: false, stored: onFile, newName: "", into: &filing, staff: staff,
+                           supersedes: previous?.supersedes ?? [])
+            let state = filing.applications.first?.state ?? .needsReview
+            filing.events.append(.init(sha256: nil, applicationID: id, event: event, detail: detail ?? state.words, edition: nil, actor: staff.actor))
+            try registry.commit(filing)
+            return state
+        }
         try filer.afterCommit([id])
         filer.writeDaySummary()
         let (_, record) = try stored(id)
