@@ -200,7 +200,7 @@ extension Registry {
         // when, renewed while its watcher lives; and the registrations being decided now, so that the
         // earlier by submission time is decided first wherever it was read (rule 5).
         migrator.registerMigration(Migrations.v7.identifier) { db in
-            for statement in Migrations.v7.sqlite { try db.execute(sql: statement) }
+            for statement in Migrations.v7.statements(.sqlite) { try db.execute(sql: statement) }
         }
         return migrator
     }
@@ -210,17 +210,18 @@ extension Registry {
 /// (registries made before PostgreSQL was kept keep their history); PostgreSQL's are the same
 /// versions, written in its words, applied in order and recorded in `secor_migrations`.
 enum Migrations {
-    struct Shared {
+    /// A version written once for both databases: its statements in each one's words.
+    struct Shared: Sendable {
         let identifier: String
-        let sqlite: [String]
-        let postgres: [String]
+        let statements: @Sendable (SQLDialect) -> [String]
     }
 
-    static let v7 = Shared(
-        identifier: "v7: claims with leases, rule 5 in submission order across offices",
-        sqlite: [
+    static let v7 = Shared(identifier: "v7: claims with leases, rule 5 in submission order across offices") { dialect in
+        // Seconds since 1970 on the database's clock (`Registry.now(_:)`).
+        let seconds = dialect == .sqlite ? "REAL" : "DOUBLE PRECISION"
+        return [
             "ALTER TABLE documents ADD COLUMN claimed_by TEXT",
-            "ALTER TABLE documents ADD COLUMN lease_until REAL",
+            "ALTER TABLE documents ADD COLUMN lease_until \(seconds)",
             "CREATE INDEX moves_pending ON moves(done, sha256)",
             """
             CREATE TABLE decision_intents (
@@ -228,30 +229,14 @@ enum Migrations {
                 application_key TEXT NOT NULL,
                 person_key TEXT NOT NULL,
                 wcb_account TEXT NOT NULL,
-                submitted REAL NOT NULL,
-                lease_until REAL NOT NULL,
+                submitted \(seconds) NOT NULL,
+                lease_until \(seconds) NOT NULL,
                 PRIMARY KEY (holder, application_key, person_key)
             )
             """,
             "CREATE INDEX decision_intents_person ON decision_intents(person_key)",
-        ],
-        postgres: [
-            "ALTER TABLE documents ADD COLUMN claimed_by TEXT",
-            "ALTER TABLE documents ADD COLUMN lease_until DOUBLE PRECISION",
-            "CREATE INDEX moves_pending ON moves(done, sha256)",
-            """
-            CREATE TABLE decision_intents (
-                holder TEXT NOT NULL,
-                application_key TEXT NOT NULL,
-                person_key TEXT NOT NULL,
-                wcb_account TEXT NOT NULL,
-                submitted DOUBLE PRECISION NOT NULL,
-                lease_until DOUBLE PRECISION NOT NULL,
-                PRIMARY KEY (holder, application_key, person_key)
-            )
-            """,
-            "CREATE INDEX decision_intents_person ON decision_intents(person_key)",
-        ])
+        ]
+    }
 
     /// PostgreSQL's versions: the same tables as SQLite's, with a sequence (`seq`) where SQLite
     /// orders by rowid, and the event log kept append-only by a trigger function.
@@ -449,6 +434,6 @@ enum Migrations {
             """,
             "CREATE INDEX certificate_events_certificate ON certificate_events(certificate)",
         ]),
-        (v7.identifier, v7.postgres),
+        (v7.identifier, v7.statements(.postgres)),
     ]
 }

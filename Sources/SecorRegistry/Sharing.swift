@@ -158,22 +158,21 @@ extension Registry {
 
     private enum Turn<T> { case decided(T), waiting }
 
-    /// Whether another holder's live intent names one of these people for another account and was
-    /// submitted earlier (ties: by application id).
+    /// Whether another holder's live intent names one of this holder's people for another account
+    /// and was submitted earlier (ties: by application id). One query over the intents announced,
+    /// however many this holder has: it is asked again at every turn while waiting.
     func earlierIntentWaiting(_ intents: [TraineeIntent]) throws -> Bool {
         guard !intents.isEmpty else { return false }
+        let keys = Set(intents.map(\.application)).sorted()
         return try store.read { db in
-            let now = Self.now(db.dialect)
-            for i in intents {
-                let t = i.submitted.instant.timeIntervalSince1970
-                let n = try db.scalar(as: Int.self, """
-                    SELECT COUNT(*) FROM decision_intents WHERE holder != ? AND lease_until >= \(now) AND person_key = ? AND wcb_account != ?
-                        AND (submitted < ? OR (submitted = ? AND application_key < ?))
-                    """, [holder, i.personKey, i.account, t, t, i.application]) ?? 0
-                if n > 0 { return true }
-            }
-            return false
-        }
+            try db.scalar(as: Int.self, """
+                SELECT COUNT(*) FROM decision_intents mine JOIN decision_intents other
+                    ON other.person_key = mine.person_key AND other.wcb_account != mine.wcb_account
+                WHERE mine.holder = ? AND mine.application_key IN (\(questionMarks(keys.count)))
+                    AND other.holder != ? AND other.lease_until >= \(Self.now(db.dialect))
+                    AND (other.submitted < mine.submitted OR (other.submitted = mine.submitted AND other.application_key < mine.application_key))
+                """, [holder] + keys.map { $0 } + [holder]) ?? 0
+        } > 0
     }
 
     /// `body` under the office-wide decision lock when it can be had now; nil when another process holds it.

@@ -22,20 +22,7 @@ import SecorFixtures
         defer { for u in [inbox, out, staging] { try? FileManager.default.removeItem(at: u) } }
 
         // Distinct documents: the typed samples and XML exports, each made unique by a trailing comment.
-        let sources = ["s01-registration.pdf", "s01-declaration.pdf", "s02-registration.pdf", "s02-declaration.pdf",
-                       "s03-registration.pdf", "s03-declaration.pdf", "s07-registration.pdf", "s07-declaration.pdf",
-                       "s05-registration.xml", "s09-registration.xml"]
-        var inputs: [URL] = []
-        var digests = Set<String>()
-        for n in 0..<count {
-            let source = sources[n % sources.count]
-            var data = try Data(contentsOf: Fixtures.sample(source))
-            data.append(Data((source.hasSuffix(".xml") ? "<!-- chaos \(n) -->\n" : "\n%chaos \(n)\n").utf8))
-            let url = staging.appendingPathComponent("doc-\(n)-\(source)")
-            try data.write(to: url)
-            inputs.append(url)
-            digests.insert(InputFile(path: url.path, data: data).sha256)
-        }
+        let (inputs, digests) = try chaosDocuments(count, in: staging, tag: "chaos")
         #expect(digests.count == count)
 
         // Seeded, so a failing run can be run again as it was (CHAOS_SEED to try others).
@@ -67,14 +54,7 @@ import SecorFixtures
         while next < inputs.count {
             let batch = Int.random(in: 1...6, using: &random)
             for _ in 0..<batch where next < inputs.count {
-                let url = inputs[next]
-                let target = inbox.appendingPathComponent(url.lastPathComponent)
-                if Bool.random(using: &random) {
-                    try FileManager.default.moveItem(at: url, to: target)
-                } else {
-                    try FileManager.default.copyItem(at: url, to: target)
-                    try FileManager.default.removeItem(at: url)
-                }
+                try drop(inputs[next], into: inbox, random: &random)
                 next += 1
             }
             usleep(UInt32.random(in: 50_000...400_000, using: &random))
@@ -111,6 +91,37 @@ import SecorFixtures
         #expect(Set(rows.map(\.sha256)) == digests)
         #expect(rows.allSatisfy { $0.state != .claimed }, "nothing left half done")
         #expect(try registry.pendingMoves().isEmpty)
+    }
+}
+
+/// `count` distinct documents written into `staging`: the typed samples and XML exports, each made
+/// unique by a trailing comment naming `tag` and its number; and their digests.
+func chaosDocuments(_ count: Int, in staging: URL, tag: String) throws -> (inputs: [URL], digests: Set<String>) {
+    let sources = ["s01-registration.pdf", "s01-declaration.pdf", "s02-registration.pdf", "s02-declaration.pdf",
+                   "s03-registration.pdf", "s03-declaration.pdf", "s07-registration.pdf", "s07-declaration.pdf",
+                   "s05-registration.xml", "s09-registration.xml"]
+    var inputs: [URL] = []
+    var digests = Set<String>()
+    for n in 0..<count {
+        let source = sources[n % sources.count]
+        var data = try Data(contentsOf: Fixtures.sample(source))
+        data.append(Data((source.hasSuffix(".xml") ? "<!-- \(tag) \(n) -->\n" : "\n%\(tag) \(n)\n").utf8))
+        let url = staging.appendingPathComponent("doc-\(n)-\(source)")
+        try data.write(to: url)
+        inputs.append(url)
+        digests.insert(InputFile(path: url.path, data: data).sha256)
+    }
+    return (inputs, digests)
+}
+
+/// Drops one document into the inbox as people do: renamed in, or copied in and then removed.
+func drop(_ url: URL, into inbox: URL, random: inout SeededRandom) throws {
+    let target = inbox.appendingPathComponent(url.lastPathComponent)
+    if Bool.random(using: &random) {
+        try FileManager.default.moveItem(at: url, to: target)
+    } else {
+        try FileManager.default.copyItem(at: url, to: target)
+        try FileManager.default.removeItem(at: url)
     }
 }
 

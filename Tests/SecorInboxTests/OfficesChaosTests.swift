@@ -19,20 +19,7 @@ struct OfficesChaosTests {
         let inbox = try temporaryFolder("offices-inbox"), out = try temporaryFolder("offices-out"), staging = try temporaryFolder("offices-staging")
         defer { for u in [inbox, out, staging] { try? FileManager.default.removeItem(at: u) } }
 
-        let sources = ["s01-registration.pdf", "s01-declaration.pdf", "s02-registration.pdf", "s02-declaration.pdf",
-                       "s03-registration.pdf", "s03-declaration.pdf", "s07-registration.pdf", "s07-declaration.pdf",
-                       "s05-registration.xml", "s09-registration.xml"]
-        var inputs: [URL] = []
-        var digests = Set<String>()
-        for n in 0..<count {
-            let source = sources[n % sources.count]
-            var data = try Data(contentsOf: Fixtures.sample(source))
-            data.append(Data((source.hasSuffix(".xml") ? "<!-- offices \(n) -->\n" : "\n%offices \(n)\n").utf8))
-            let url = staging.appendingPathComponent("doc-\(n)-\(source)")
-            try data.write(to: url)
-            inputs.append(url)
-            digests.insert(InputFile(path: url.path, data: data).sha256)
-        }
+        let (inputs, digests) = try chaosDocuments(count, in: staging, tag: "offices")
         #expect(digests.count == count)
 
         let seed = UInt64(env["CHAOS_SEED"] ?? "") ?? 2027
@@ -55,14 +42,7 @@ struct OfficesChaosTests {
         let killEvery = max(1, count / (2 * kills + 1))
         while next < inputs.count {
             for _ in 0..<Int.random(in: 1...6, using: &random) where next < inputs.count {
-                let url = inputs[next]
-                let target = inbox.appendingPathComponent(url.lastPathComponent)
-                if Bool.random(using: &random) {
-                    try FileManager.default.moveItem(at: url, to: target)
-                } else {
-                    try FileManager.default.copyItem(at: url, to: target)
-                    try FileManager.default.removeItem(at: url)
-                }
+                try drop(inputs[next], into: inbox, random: &random)
                 next += 1
             }
             usleep(UInt32.random(in: 50_000...400_000, using: &random))
