@@ -103,3 +103,12 @@ private final class LockedData: @unchecked Sendable {
     }
     var done: Bool { lock.withLock { _done } }
 }
+
+/// Blocking work (processes waited for) on a thread of its own, awaited: a long test then does not
+/// hold one of the few threads that every async test shares (two on a two-core machine) while it
+/// waits. `body` records no expectations; its result is checked by the caller.
+public func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
+    }
+}
