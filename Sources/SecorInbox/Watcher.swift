@@ -364,6 +364,9 @@ public final class Watcher {
             try fileDuplicate(path, sha256: file.sha256, of: known)
             return
         }
+        // Other workstations' registrations ready from now on wait until this one is read and its own announced.
+        try registry.beginReading(file.sha256)
+        defer { try? registry.endReading([file.sha256]) }
         let result = read()
         if ReadFailure.isTransient(result) {
             // Not the document's fault: put back and read again (a few times), unless the service
@@ -446,7 +449,9 @@ public final class Watcher {
 
     func fileForms(_ received: ReceivedFile<ReceivedDocument>, name: String) throws {
         // Pairing, superseding and rule 5 read what other workstations filed: decided one at a time.
-        let touched = try registry.deciding(Registry.intents(received.documents)) { try planForms(received, name: name) }
+        let touched = try registry.deciding(Registry.intents(received.documents), reading: [received.reference.sha256]) {
+            try planForms(received, name: name)
+        }
         try filer.afterCommit(touched)
     }
 

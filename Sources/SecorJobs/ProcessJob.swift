@@ -43,6 +43,11 @@ public struct ProcessJob {
     /// (a caller that prints no table needs none; at 10,000 documents they are megabytes).
     public func run(paths: [String], reading: (any DocumentReading)? = nil, keepingLines: Bool = true,
                     each: (ApplicationRecord) throws -> Void = { _ in }) async throws -> BatchSummary {
+        // Over a shared registry, other workstations' registrations ready from now on wait (a
+        // moment, bounded) until this batch is read and its own registrations announced.
+        let batchKey = "batch-\(UUID().uuidString)"
+        try registry?.beginReading(batchKey)
+        defer { try? registry?.endReading([batchKey]) }
         let pipeline = try IntakePipeline.shipped(limits: limits, reading: reading)
         let files = Self.expand(paths)
         let progress = BatchProgress(total: files.count, enabled: showProgress)
@@ -101,7 +106,7 @@ public struct ProcessJob {
         let intents = try registry == nil ? [] : applications.flatMap { Registry.intents(try load($0).documents) }
         func exclusively<T>(_ body: () throws -> T) throws -> T {
             guard let registry else { return try body() }
-            return try registry.deciding(intents, body)
+            return try registry.deciding(intents, reading: [batchKey], body)
         }
         return try exclusively {
         // Decide in submission order (rule 5: the earlier registration keeps its trained employee),

@@ -202,6 +202,11 @@ extension Registry {
         migrator.registerMigration(Migrations.v7.identifier) { db in
             for statement in Migrations.v7.statements(.sqlite) { try db.execute(sql: statement) }
         }
+        // Documents being read now, by holder: a registration read at the same moment elsewhere is
+        // known to be coming before it is announced.
+        migrator.registerMigration(Migrations.v8.identifier) { db in
+            for statement in Migrations.v8.statements(.sqlite) { try db.execute(sql: statement) }
+        }
         return migrator
     }
 }
@@ -235,6 +240,21 @@ enum Migrations {
             )
             """,
             "CREATE INDEX decision_intents_person ON decision_intents(person_key)",
+        ]
+    }
+
+    static let v8 = Shared(identifier: "v8: documents being read, waited for by rule 5's decisions") { dialect in
+        let seconds = dialect == .sqlite ? "REAL" : "DOUBLE PRECISION"
+        return [
+            """
+            CREATE TABLE reading_now (
+                holder TEXT NOT NULL,
+                reading_key TEXT NOT NULL,
+                since \(seconds) NOT NULL,
+                lease_until \(seconds) NOT NULL,
+                PRIMARY KEY (holder, reading_key)
+            )
+            """,
         ]
     }
 
@@ -435,5 +455,6 @@ enum Migrations {
             "CREATE INDEX certificate_events_certificate ON certificate_events(certificate)",
         ]),
         (v7.identifier, v7.statements(.postgres)),
+        (v8.identifier, v8.statements(.postgres)),
     ]
 }

@@ -72,7 +72,38 @@ extension Registry {
             let now = Self.now(db.dialect)
             try db.execute("UPDATE documents SET lease_until = \(now) + ? WHERE claimed_by = ?", [leaseSeconds, holder])
             try db.execute("UPDATE decision_intents SET lease_until = \(now) + ? WHERE holder = ?", [leaseSeconds, holder])
+            try db.execute("UPDATE reading_now SET lease_until = \(now) + ? WHERE holder = ?", [leaseSeconds, holder])
         }
+    }
+
+    // MARK: - Reading, announced
+
+    /// Announces that this holder has begun reading `key` (a document, or a batch not read yet):
+    /// until it is read and its registrations announced, a registration naming a trained employee
+    /// that is ready elsewhere after this began waits for it (bounded by the decider's patience).
+    /// Only a shared registry needs it: on one machine, one process decides at a time.
+    public func beginReading(_ key: String) throws {
+        guard isShared else { return }
+        try store.write { db in
+            let now = Self.now(db.dialect)
+            try db.execute("DELETE FROM reading_now WHERE lease_until < \(now)")
+            try db.execute("""
+                INSERT INTO reading_now (holder, reading_key, since, lease_until) VALUES (?, ?, \(now), \(now) + ?)
+                ON CONFLICT (holder, reading_key) DO NOTHING
+                """, [holder, key, leaseSeconds])
+        }
+    }
+
+    /// Ends this holder's reading of `keys` (read and announced, or given up).
+    public func endReading(_ keys: [String]) throws {
+        guard isShared, !keys.isEmpty else { return }
+        try store.write { db in try Self.endReading(keys, holder: holder, in: db) }
+    }
+
+    static func endReading(_ keys: [String], holder: String, in db: SQLConnection) throws {
+        guard !keys.isEmpty else { return }
+        try db.execute("DELETE FROM reading_now WHERE holder = ? AND reading_key IN (\(questionMarks(keys.count)))",
+                       [holder] + keys.map { $0 })
     }
 
     // MARK: - Deciding, one at a time across the office
@@ -104,14 +135,22 @@ extension Registry {
     /// this process a mutex. The registrations in `intents` are announced first: while another
     /// workstation holds a registration submitted earlier that names the same trained employee for
     /// another account, and has not decided it, this one waits, so that the earlier keeps the
-    /// person whichever was read first. The wait ends after `patience` (a holder that hangs), when
-    /// the lock alone still keeps both from being accepted.
-    public func deciding<T>(_ intents: [TraineeIntent] = [], patience: TimeInterval = 60, _ body: () throws -> T) throws -> T {
+    /// person whichever was read first. It also waits while another workstation is still reading a
+    /// document it began reading before this one was ready (its registrations are not announced
+    /// yet). `reading`: this holder's own readings that end here, in the same transaction that
+    /// announces their registrations, so that no moment passes when neither is known. The wait ends
+    /// after `patience` (a holder that hangs), when the lock alone still keeps both from being accepted.
+    public func deciding<T>(_ intents: [TraineeIntent] = [], reading: [String] = [], patience: TimeInterval = 60,
+                            _ body: () throws -> T) throws -> T {
         // Already deciding on this thread (a run's life carried out inside its decisions): one lock.
         if Thread.current.threadDictionary[Self.decidingKey] != nil { return try body() }
-        if !intents.isEmpty {
-            try store.write { db in
+        // Readings that began elsewhere before this moment (on the database's clock) are waited for.
+        var ready: Double? = nil
+        if !intents.isEmpty || (isShared && !reading.isEmpty) {
+            ready = try store.write { db in
                 let now = Self.now(db.dialect)
+                if isShared { try Self.endReading(reading, holder: holder, in: db) }
+                guard !intents.isEmpty else { return nil }
                 try db.execute("DELETE FROM decision_intents WHERE lease_until < \(now)")
                 for i in intents {
                     try db.execute("""
@@ -119,6 +158,7 @@ extension Registry {
                         VALUES (?, ?, ?, ?, ?, \(now) + ?) ON CONFLICT (holder, application_key, person_key) DO NOTHING
                         """, [holder, i.application, i.personKey, i.account, i.submitted.instant.timeIntervalSince1970, leaseSeconds])
                 }
+                return try db.scalar(as: Double.self, "SELECT \(now)")
             }
         }
         defer {
@@ -133,7 +173,10 @@ extension Registry {
         // Shared by several workstations, a registration naming a trained employee is decided once it
         // has been announced a moment: one read at the same moment elsewhere and submitted earlier is
         // then known here, and decided first.
-        if isShared && !intents.isEmpty { usleep(UInt32(Self.gatherSeconds * 1_000_000)) }
+        if isShared && !intents.isEmpty {
+            usleep(UInt32(Self.gatherSeconds * 1_000_000))
+            ready = ready.map { $0 + Self.gatherSeconds }
+        }
         let giveUp = Date().addingTimeInterval(patience)
         var lastRenewal = Date()
         while true {
@@ -141,7 +184,9 @@ extension Registry {
                 Self.decisionMutex.lock()
                 defer { Self.decisionMutex.unlock() }
                 return try withDecisionLock {
-                    if Date() < giveUp, try earlierIntentWaiting(intents) { return .waiting }
+                    if Date() < giveUp, try earlierIntentWaiting(intents) || otherReadingWaiting(before: ready, patience: patience) {
+                        return .waiting
+                    }
                     Thread.current.threadDictionary[Self.decidingKey] = true
                     defer { Thread.current.threadDictionary[Self.decidingKey] = nil }
                     return .decided(try body())
@@ -172,6 +217,19 @@ extension Registry {
                     AND other.holder != ? AND other.lease_until >= \(Self.now(db.dialect))
                     AND (other.submitted < mine.submitted OR (other.submitted = mine.submitted AND other.application_key < mine.application_key))
                 """, [holder] + keys.map { $0 } + [holder]) ?? 0
+        } > 0
+    }
+
+    /// Whether another holder is still reading something it began before `ready` (and less than
+    /// `patience` ago: a batch reading for longer holds no one up for longer than that).
+    func otherReadingWaiting(before ready: Double?, patience: TimeInterval) throws -> Bool {
+        guard isShared, let ready else { return false }
+        return try store.read { db in
+            let now = Self.now(db.dialect)
+            return try db.scalar(as: Int.self, """
+                SELECT COUNT(*) FROM reading_now
+                WHERE holder != ? AND lease_until >= \(now) AND since < ? AND since > \(now) - ?
+                """, [holder, ready, patience]) ?? 0
         } > 0
     }
 

@@ -300,6 +300,16 @@ extension RegistryBehaviour {
         DispatchQueue.global().async(group: group) { try? first.deciding([a]) { work("earlier") } }
         group.wait()
         #expect(turns.order == ["earlier", "later"])
+        // Still being read elsewhere when the later is ready (its registration not announced yet):
+        // the later waits until it is read and announced, then for it to be decided.
+        turns.order = []
+        try first.beginReading("batch-1")
+        DispatchQueue.global().async(group: group) { try? second.deciding([b]) { work("later") } }
+        Thread.sleep(forTimeInterval: Registry.gatherSeconds + 1)
+        #expect(turns.order.isEmpty, "waits while the earlier is still being read")
+        DispatchQueue.global().async(group: group) { try? first.deciding([a], reading: ["batch-1"]) { work("earlier") } }
+        group.wait()
+        #expect(turns.order == ["earlier", "later"])
     }
 }
 
