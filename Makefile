@@ -15,7 +15,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE_BIN := .build/release/secor-intake
 DEBUG_BIN := .build/debug/secor-intake
 
-.PHONY: deps test-deps install-missing models build release test demo bench fuzz ocr-accuracy chaos chaos-offices install clean
+.PHONY: deps test-deps install-missing models build release test demo bench fuzz ocr-accuracy chaos chaos-offices race-offices install clean
 
 PREFIX ?= /usr/local
 
@@ -83,6 +83,13 @@ chaos-offices: test-deps
 	swift build --build-tests
 	SECOR_REQUIRE_POSTGRES=1 CHAOS_DOCS=300 CHAOS_KILLS=10 scripts/with-postgres.sh swift test --skip-build --filter OfficesChaosTests 2>&1 \
 	  | tee /tmp/secor-chaos-offices.log | grep -E "PostgreSQL|chaos-offices:|Test run|✘"
+
+## race-offices: rule 5's race between two workstations over one PostgreSQL registry, 50 rounds in
+## a row (make test runs 12 of them): the earlier registration by submission time always accepted
+race-offices: test-deps
+	swift build --build-tests
+	SECOR_REQUIRE_POSTGRES=1 RACE_ROUNDS=50 scripts/with-postgres.sh swift test --skip-build --filter OfficesRaceTests 2>&1 \
+	  | tee /tmp/secor-race-offices.log | grep -E "PostgreSQL|race-offices:|Test run|✘"
 
 ## ocr-accuracy: generated scans with known values, arriving every way the mail brings them (typed,
 ## upside down, sideways, shrunk to fit, duplex, fax, blue ink, hand-like print), read and compared
