@@ -93,7 +93,8 @@ race-offices: test-deps
 
 ## ocr-accuracy: generated scans with known values, arriving every way the mail brings them (typed,
 ## upside down, sideways, shrunk to fit, duplex, fax, blue ink, hand-like print), read and compared
-## with what was written; per dimension: right, sent to review, confidently wrong (at most 1%)
+## with what was written; per dimension, and hand print per field kind: right, sent to review,
+## confidently wrong (at most 1%)
 OCR_FONTS := fonts-comic-neue fonts-humor-sans
 ocr-accuracy: release
 	@missing=""; for p in $(OCR_FONTS); do \

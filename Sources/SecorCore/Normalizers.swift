@@ -283,6 +283,21 @@ public enum Normalize {
         return .invalid(why: "“\(squeeze(raw))” is not a Canadian province or territory")
     }
 
+    /// A province's name read a letter or two out ("Saskatchewar"), spelt right and in the
+    /// reading's case; nil when it is one already, or no name is that near, or two are.
+    public static func provinceNamePutRight(_ raw: String) -> String? {
+        guard raw.filter(\.isLetter).count >= 5, case .invalid = province(raw) else { return nil }
+        let full = provinces.keys.filter { $0.count >= 5 && $0.allSatisfy { $0.isLetter || $0 == " " } }
+        guard let near = nearestChoice(raw, among: full.sorted()), near.similarity >= 0.8, near.margin >= 0.2 else { return nil }
+        return inCase(of: raw, near.choice.capitalized)
+    }
+
+    /// `name` in the case a reading was written in: all capitals when it was ("MOOSE JAW").
+    public static func inCase(of reading: String, _ name: String) -> String {
+        let letters = reading.filter(\.isLetter)
+        return !letters.isEmpty && letters.allSatisfy(\.isUppercase) ? name.uppercased() : name
+    }
+
     // MARK: WCB account
 
     /// Seven digits; applicants add spaces or dashes.

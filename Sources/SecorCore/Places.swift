@@ -5,11 +5,14 @@ import SecorSchemas
 /// a scan may be. A reading that is none of them is never sure; the list says nothing about what
 /// an applicant may write (a company's mail may go elsewhere), so it never rejects.
 public struct Places: Sendable {
-    let keys: Set<String>
+    /// Each place's name as the list spells it, by its key.
+    let names: [String: String]
+    var keys: Dictionary<String, String>.Keys { names.keys }
 
     public init(lines: String) {
-        keys = Set(lines.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
-            .filter { !$0.isEmpty && !$0.hasPrefix("#") }.map(Self.key))
+        let listed = lines.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty && !$0.hasPrefix("#") }
+        names = Dictionary(listed.map { (Self.key($0), $0) }) { first, _ in first }
     }
 
     /// Saskatchewan's, as shipped; empty (knowing no place) if the file cannot be read.
@@ -28,5 +31,21 @@ public struct Places: Sendable {
         String(name).folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil).filter { $0.isLetter }
     }
 
-    public func contains(_ name: String) -> Bool { keys.contains(Self.key(name)) }
+    public func contains(_ name: String) -> Bool { names[Self.key(name)] != nil }
+
+    /// The place a reading names, spelt as the list spells it ("Sas ka toon" is Saskatoon).
+    public func place(_ name: String) -> String? { names[Self.key(name)] }
+
+    /// The place nearest a reading that names none, with how alike they are (0-1) and how far
+    /// ahead of the next nearest it is: "Resina" is Regina, alone that near.
+    public func nearest(_ reading: String) -> (name: String, similarity: Double, margin: Double)? {
+        let key = Self.key(reading)
+        guard key.count >= 3 else { return nil }
+        var best: (String, Double)? = nil, second = 0.0
+        for (k, name) in names where abs(k.count - key.count) <= max(2, key.count / 3) {
+            let s = Normalize.similarity(k, key)
+            if s > (best?.1 ?? -1) { second = best?.1 ?? second; best = (name, s) } else if s > second { second = s }
+        }
+        return best.map { ($0.0, $0.1, $0.1 - second) }
+    }
 }

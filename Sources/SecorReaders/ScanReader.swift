@@ -550,7 +550,10 @@ public final class ScanReader: @unchecked Sendable {
         for (field, crop, tesseract, pageBox) in toFinish {
             var read = tesseract ?? Recognition(text: "", confidence: 0)
             var readAround = false
-            if read.confidence < 0.9 || handFilled, let recognizer = handPrint {
+            // Ink carried on past the box's end: what the box holds is cut short ("2026-05-" of a date
+            // written on past the border), however sure; the value is read as written, past the box.
+            let runsOn = !handFilled && read.confidence >= 0.9 && crop.map { runsPast(field, $0) } == true
+            if read.confidence < 0.9 || handFilled || runsOn, let recognizer = handPrint {
                 guard let asWritten = readAsWritten(field, box: crop, tesseract: tesseract, recognizer: recognizer) else { continue }
                 read = asWritten
                 readAround = true
@@ -565,7 +568,7 @@ public final class ScanReader: @unchecked Sendable {
                 continue
             }
             // Looked for only where it could matter: a reading otherwise sure.
-            if !readAround, read.confidence > 0.75, runsPast(field, crop) { read = Recognition(text: read.text, confidence: 0.75) }
+            if !readAround, read.confidence > 0.75, runsOn || (read.confidence < 0.9 && runsPast(field, crop)) { read = Recognition(text: read.text, confidence: 0.75) }
             // OCR that cannot be a value of the field is never sure.
             if !read.text.isEmpty && !Self.isPlausible(read.text, for: field) {
                 read = Recognition(text: read.text, confidence: min(read.confidence, 0.5))
@@ -588,6 +591,20 @@ public final class ScanReader: @unchecked Sendable {
             if field.kind == .date, !Self.isPlausible(value, for: field), let fixed = Normalize.monthNamePutRight(value),
                Self.isPlausible(fixed, for: field) {
                 value = fixed
+            }
+            // A place or a province a letter or two from exactly one the office knows is that one,
+            // spelt as it is known ("Resina" is Regina, "Sas ka toon" Saskatoon); no surer than it was read.
+            if field.key == "city", let places = field.places.flatMap(Places.named) {
+                if let known = places.place(value) {
+                    value = Normalize.inCase(of: value, known)
+                } else if let near = places.nearest(value), near.similarity >= 0.75, near.margin >= 0.2 {
+                    value = Normalize.inCase(of: value, near.name)
+                    read = Recognition(text: read.text, confidence: min(read.confidence, 0.75))
+                }
+            }
+            if field.key == "province", let fixed = Normalize.provinceNamePutRight(value) {
+                value = fixed
+                read = Recognition(text: read.text, confidence: min(read.confidence, 0.75))
             }
             // A two-letter province code is capitals; OCR's "Sk" is the scan's.
             if field.key == "province", value.count == 2, value.allSatisfy(\.isLetter) { value = value.uppercased() }

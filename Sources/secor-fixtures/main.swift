@@ -3,6 +3,7 @@
 //
 //   secor-fixtures scans [--count N] [--seed S] OUT     N applications, scanned, and truth.json
 //   secor-fixtures accuracy DIR                          reads DIR's scans and compares with truth.json
+//   secor-fixtures mail-accuracy DIR                     reads mailed samples and compares with expected.json, per field kind
 //   secor-fixtures typed [--pdfs N] [--xmls M] OUT       applications typed onto the forms (PDF) and as XML exports
 //   secor-fixtures layout BLANK.pdf                      a blank form's widgets and printed lines, to write its template from
 //   secor-fixtures registry --records DIR [--applications N] DB   a registry of N applications made from DIR's records
@@ -17,7 +18,7 @@ import Imaging
 
 @main
 struct SecorFixturesCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "secor-fixtures", subcommands: [Scans.self, Accuracy.self, Typed.self, SeedRegistry.self, Layout.self])
+    static let configuration = CommandConfiguration(commandName: "secor-fixtures", subcommands: [Scans.self, Accuracy.self, MailAccuracyCommand.self, Typed.self, SeedRegistry.self, Layout.self])
 }
 
 struct Scans: ParsableCommand {
@@ -72,17 +73,29 @@ struct Accuracy: ParsableCommand {
         let reads = ParallelMap.map(truth, jobs: jobs) { extraction.read(path: dir.appendingPathComponent($0.file).path) }
         var report = AccuracyReport(threshold: threshold)
         var byDimension: [ScanGenerator.Dimension: AccuracyReport] = [:]
+        // Hand print, per field kind: what each kind of reading gets right.
+        var handByKind: [String: AccuracyReport] = [:]
+        let templates = try FormTemplates.shipped.get()
         for (generated, read) in zip(truth, reads) {
             let document = read.documents.first { $0.kind.rawValue == generated.kind }
             report.add(file: generated.file, written: generated.values, read: document)
             byDimension[generated.settings.dimension, default: AccuracyReport(threshold: threshold)]
                 .add(file: generated.file, written: generated.values, read: document)
+            guard generated.settings.dimension == .hand, let kind = DocumentKind(rawValue: generated.kind) else { continue }
+            for (key, value) in generated.values {
+                handByKind[MailAccuracy.reportKind(key, of: kind, templates: templates), default: AccuracyReport(threshold: threshold)]
+                    .add(file: generated.file, written: [key: value], read: document)
+            }
         }
         print(report, terminator: "")
         print("\nper dimension (confidently wrong: read wrong yet reported at or above \(threshold)):")
         for dimension in ScanGenerator.Dimension.allCases {
             guard let r = byDimension[dimension] else { continue }
             print("  \(dimension.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) \(r.line)")
+        }
+        if !handByKind.isEmpty {
+            print("\nhand print, per field kind:")
+            print(MailAccuracy.table(handByKind), terminator: "")
         }
         // The promise: at most 1% of values confidently wrong, in every dimension.
         if byDimension.values.contains(where: { $0.confidentlyWrong > 0.01 }) { throw ExitCode(1) }
@@ -159,5 +172,31 @@ struct Layout: ParsableCommand {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         print(String(decoding: try encoder.encode(pages), as: UTF8.self))
+    }
+}
+
+struct MailAccuracyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "mail-accuracy",
+        abstract: "Read an office's mailed samples and compare every value with expected.json, per field kind.")
+
+    @Option(help: "Files read at once.") var jobs = ProcessInfo.processInfo.activeProcessorCount
+    @Flag(help: "List every value read wrong.") var misses = false
+    @Argument(help: "A folder of mailed samples with their expected.json (samples-mail).") var folder: String
+
+    func run() throws {
+        setenv("OMP_THREAD_LIMIT", "1", 0)
+        let dir = URL(fileURLWithPath: folder)
+        let cases = try MailAccuracy.cases(in: dir.appendingPathComponent("expected.json"))
+        let files = Array(Set(cases.flatMap(\.files))).sorted()
+        let extraction = try Extraction.shipped()
+        let threshold = try ProgramLibrary.load().editions.map(\.reviewBelowConfidence).max() ?? 0.8
+        let reads = ParallelMap.map(files, jobs: jobs) { extraction.read(path: dir.appendingPathComponent($0).path) }
+        var report = MailAccuracy(threshold: threshold, templates: try FormTemplates.shipped.get())
+        for (file, read) in zip(files, reads) { report.add(file: file, documents: read.documents, cases: cases) }
+        print("\(folder): \(report.overall.right) of \(report.overall.values) values read right; per field kind "
+              + "(confidently wrong: read wrong yet reported at or above \(threshold)):")
+        print(report.table, terminator: "")
+        for u in report.unmatched { print("  read as no case's document: \(u)") }
+        if misses { print(report.overall, terminator: "") }
     }
 }

@@ -1,0 +1,136 @@
+import Foundation
+import SecorCore
+
+/// How well an office's mailed samples (`samples-mail/expected.json`: every value as written) were
+/// read, per field kind: right, sent to review, confidently wrong. A value is right when it reads
+/// as written, or when both normalize to the same value (a WCB account "3368371" for "336 8371").
+public struct MailAccuracy: Sendable {
+    /// One case's documents as written, by kind.
+    public struct Case: Sendable {
+        public let id: String
+        public let files: [String]
+        public let wcb: String
+        public let documents: [DocumentKind: [String: String]]
+    }
+
+    public let threshold: Double
+    public private(set) var overall: AccuracyReport
+    public private(set) var byKind: [String: AccuracyReport] = [:]
+    /// Documents read that match no case's document of their kind (a page read as the wrong form).
+    public private(set) var unmatched: [String] = []
+    let templates: FormTemplates
+
+    public init(threshold: Double, templates: FormTemplates) {
+        self.threshold = threshold
+        self.templates = templates
+        overall = AccuracyReport(threshold: threshold)
+    }
+
+    /// The cases of an `expected.json`.
+    public static func cases(in expected: URL) throws -> [Case] {
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: expected)) as? [String: Any]
+        return (json?["cases"] as? [[String: Any]] ?? []).map { c in
+            Case(id: c["id"] as? String ?? "", files: c["files"] as? [String] ?? [], wcb: c["wcb"] as? String ?? "",
+                 documents: Dictionary(uniqueKeysWithValues: DocumentKind.allCases.compactMap { kind in
+                     (c[kind.rawValue] as? [String: String]).map { (kind, $0) }
+                 }))
+        }
+    }
+
+    /// The kind a field's value is reported under: what reading it takes.
+    public func reportKind(_ key: String, of document: DocumentKind) -> String {
+        Self.reportKind(key, of: document, templates: templates)
+    }
+
+    /// The kind a field's value is reported under, by the form's template.
+    public static func reportKind(_ key: String, of document: DocumentKind, templates: FormTemplates) -> String {
+        switch key {
+        case "wcb_account_number", "trainee_other_account_number": return "account"
+        case "postal_code": return "postal code"
+        case "phone": return "phone"
+        case "email", "trainee_email": return "email"
+        case "province": return "province"
+        case "city": return "city"
+        default: break
+        }
+        let field = templates.all.first { $0.form == document }?.fields.first { $0.key == key }
+        switch field?.kind {
+        case .count?: return "count"
+        case .date?: return "date"
+        case .percent?: return "percent"
+        case .choice?: return "choice"
+        case .yesNo?: return "yes/no"
+        case .tick?: return "tick"
+        case .ink?: return "signature"
+        case .text?, nil: return key.hasSuffix("_name") ? "name" : "text"
+        }
+    }
+
+    /// Adds one file's documents, each compared with the case document it is: the case whose
+    /// WCB account it was read with, else the one it agrees with most.
+    public mutating func add(file: String, documents: [ExtractedDocument], cases: [Case]) {
+        let name = (file as NSString).lastPathComponent
+        let mine = cases.filter { $0.files.contains(name) }
+        for document in documents {
+            let candidates = mine.filter { $0.documents[document.kind] != nil }
+            let account = document.fields["wcb_account_number"].flatMap { Self.normalizedAccount($0.value) }
+            let byAccount = candidates.filter { Self.normalizedAccount($0.wcb) == account }
+            let chosen = byAccount.first ?? candidates.max { agreement(document, $0) < agreement(document, $1) }
+            guard let chosen, let written = chosen.documents[document.kind] else {
+                unmatched.append("\(name): \(document.kind.rawValue)")
+                continue
+            }
+            add(file: "\(chosen.id) \(name)", written: written, read: document)
+        }
+    }
+
+    mutating func add(file: String, written: [String: String], read: ExtractedDocument) {
+        for (key, value) in written {
+            var readField = read.fields[key]
+            // Normalized alike is read right (the spaces in an account, a date's spelling).
+            // Letters are letters in either case: "Trade contractor" is the choice written "TRADE CONTRACTOR".
+            if let r = readField, r.value != value, r.value.lowercased() == value.lowercased() || Self.sameNormalized(key, value, r.value, kind: reportKind(key, of: read.kind)) {
+                readField = ExtractedField(value: value, raw: r.raw, source: r.source, page: r.page, box: r.box, confidence: r.confidence)
+            }
+            var one = read
+            one.fields = readField.map { [key: $0] } ?? [:]
+            overall.add(file: file, written: [key: value], read: one)
+            byKind[reportKind(key, of: read.kind), default: AccuracyReport(threshold: threshold)].add(file: file, written: [key: value], read: one)
+        }
+    }
+
+    func agreement(_ document: ExtractedDocument, _ c: Case) -> Int {
+        (c.documents[document.kind] ?? [:]).filter { document.fields[$0.key]?.value == $0.value }.count
+    }
+
+    static func normalizedAccount(_ text: String) -> String? {
+        if case let .value(v) = Normalize.wcbAccount(text) { return v }
+        return nil
+    }
+
+    static func sameNormalized(_ key: String, _ a: String, _ b: String, kind: String) -> Bool {
+        func same<T>(_ f: (String) -> Normalized<T>) -> Bool {
+            if case let .value(x) = f(a), case let .value(y) = f(b) { return x == y }
+            return false
+        }
+        switch kind {
+        case "account": return same(Normalize.wcbAccount)
+        case "postal code": return same(Normalize.postalCode)
+        case "phone": return same(Normalize.phone)
+        case "email": return same(Normalize.email)
+        case "province": return same(Normalize.province)
+        case "date": return same(Normalize.date)
+        case "count": return same(Normalize.count)
+        case "percent": return same(Normalize.percent)
+        default: return false
+        }
+    }
+
+    /// The table: every kind's line, then the whole.
+    public var table: String { Self.table(byKind) + "  \("all".padding(toLength: 12, withPad: " ", startingAt: 0)) \(overall.line)\n" }
+
+    /// Every kind's line.
+    public static func table(_ byKind: [String: AccuracyReport]) -> String {
+        byKind.sorted(by: { $0.key < $1.key }).map { "  \($0.key.padding(toLength: 12, withPad: " ", startingAt: 0)) \($0.value.line)\n" }.joined()
+    }
+}
