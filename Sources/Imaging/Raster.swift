@@ -253,6 +253,37 @@ public enum ScanAlignment {
 
 extension Raster {
     /// Paints `area` (in pixels, clipped to the image, partial pixels included) white.
+    /// Columns dark down at least `share` of the image in runs at most `widest` columns wide: a
+    /// fax's or a scanner's streaks. A form's densest column (the left edges of a stack of boxes)
+    /// is dark down about a third of the page, and never alone.
+    public func streakColumns(share: Double = 0.6, widest: Int = 3) -> [Int] {
+        var dark = [Int](repeating: 0, count: width)
+        for y in 0..<height {
+            let row = y * width
+            for x in 0..<width where pixels[row + x] < 128 { dark[x] += 1 }
+        }
+        let dense = dark.map { Double($0) >= share * Double(height) }
+        var found: [Int] = []
+        var x = 0
+        while x < width {
+            guard dense[x] else { x += 1; continue }
+            var end = x
+            while end + 1 < width, dense[end + 1] { end += 1 }
+            if end - x < widest { found += Array(x...end) }
+            x = end + 1
+        }
+        return found
+    }
+
+    /// Makes the dark pixels of `columns` paper.
+    public mutating func whitenDark(columns: [Range<Int>]) {
+        for range in columns {
+            for x in range where x >= 0 && x < width {
+                for y in 0..<height where pixels[y * width + x] < 200 { pixels[y * width + x] = 255 }
+            }
+        }
+    }
+
     public mutating func whiten(_ area: Box) {
         let x0 = Swift.max(0, Int(area.x.rounded(.down))), y0 = Swift.max(0, Int(area.y.rounded(.down)))
         let x1 = Swift.min(width, Int(area.maxX.rounded(.up))), y1 = Swift.min(height, Int(area.maxY.rounded(.up)))

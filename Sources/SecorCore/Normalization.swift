@@ -121,6 +121,9 @@ public struct FieldNormalizer: Sendable {
         case .yesNo, .tick, .ink: return wrap(Normalize.yesNo(written), FieldValue.flag) { $0 ? "Yes" : "No" }
         case .choice: return wrap(Normalize.choice(written, among: field.choices ?? []), FieldValue.text) { $0 }
         case .text:
+            // "N/A" written in a box that does not apply (the other WCB account of a trainee who
+            // has none) is nothing written there, not a value that fails its format.
+            if Normalize.isNotApplicable(written) { return (nil, .blank) }
             switch field.key {
             case "phone": return wrap(Normalize.phone(written), FieldValue.text) { $0 }
             case "postal_code": return wrap(Normalize.postalCode(written), FieldValue.text) { $0 }

@@ -298,6 +298,12 @@ public enum Normalize {
         return !letters.isEmpty && letters.allSatisfy(\.isUppercase) ? name.uppercased() : name
     }
 
+    /// "N/A", "n/a", "NA", "N.A.": what people write in a box that does not apply to them.
+    public static func isNotApplicable(_ raw: String) -> Bool {
+        let compact = raw.lowercased().filter { !$0.isWhitespace }
+        return compact.count <= 5 && ["na", "nap"].contains(compact.filter { $0 != "/" && $0 != "." && $0 != "-" })
+    }
+
     // MARK: WCB account
 
     /// Seven digits; applicants add spaces or dashes.

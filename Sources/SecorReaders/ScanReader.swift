@@ -282,13 +282,21 @@ public final class ScanReader: @unchecked Sendable {
     /// Renders `page` and finds which blank page it is, which way up and where.
     public func look(at page: PDFPage) -> Look {
         let scale = dpi / 72
-        guard let image = page.renderGray(region: Box(x: 0, y: 0, width: page.size.width, height: page.size.height), scale: scale)
+        guard var image = page.renderGray(region: Box(x: 0, y: 0, width: page.size.width, height: page.size.height), scale: scale)
         else { return .unknown }
         // Blank is judged at full resolution: thin printed lines vanish from an averaged small copy.
         let ink = image.inkFraction
         if Self.debugReadings { FileHandle.standardError.write(Data("page ink \(ink)\n".utf8)) }
         if ink < blankPageInk { return .blank }
-        let small = image.downsampledDarkest(by: factor)
+        var small = image.downsampledDarkest(by: factor)
+        // A fax's streaks (a dirty sensor draws a thin line down the whole sheet) are the machine's,
+        // not the page's: on a sparse page they are much of its ink, and they cross its boxes.
+        let streaks = small.streakColumns()
+        if !streaks.isEmpty {
+            image.whitenDark(columns: streaks.map { $0 * factor ..< ($0 + 1) * factor })
+            small = image.downsampledDarkest(by: factor)
+            if Self.debugReadings { FileHandle.standardError.write(Data("streaks at \(streaks)\n".utf8)) }
+        }
         if let placed = placeAnyWayUp(image, small: small, scale: scale) { return .placed(placed) }
         // A phone's photograph: the sheet on a table, smaller than the picture and seen a little from
         // the side. Flattened onto a page of the form's size, it is placed as a scan is.
@@ -642,7 +650,9 @@ public final class ScanReader: @unchecked Sendable {
         case (.date, _): return valid(Normalize.date(text))
         case (.choice, _): return valid(Normalize.choice(text, among: field.choices ?? []))
         case (_, "postal_code"): return valid(Normalize.postalCode(text))
-        case (_, "wcb_account_number"), (_, "trainee_other_account_number"): return valid(Normalize.wcbAccount(text))
+        case (_, "wcb_account_number"): return valid(Normalize.wcbAccount(text))
+        // A trainee with no other account: "N/A" is what people write there.
+        case (_, "trainee_other_account_number"): return valid(Normalize.wcbAccount(text)) || Normalize.isNotApplicable(text)
         case (_, "phone"):
             // The shapes people write a number in: (306) 555-0142, 306-555-0142, 306.555.0142, +1 306 555 0142.
             return text.range(of: #"^(\+?1[ .-]?)?(\(\d{3}\) ?|\d{3}[ .-]?)\d{3}[ .-]?\d{4}$"#, options: .regularExpression) != nil
@@ -684,7 +694,8 @@ public final class ScanReader: @unchecked Sendable {
         case (.count, _): return digits
         case (.percent, _): return digits + ".,% "
         case (_, "secor_certificate_number"): return "ABab" + digits + " -"
-        case (_, "wcb_account_number"), (_, "trainee_other_account_number"): return digits + " -"
+        case (_, "wcb_account_number"): return digits + " -"
+        case (_, "trainee_other_account_number"): return digits + " -NA/"
         case (_, "phone"): return digits + "()-. +"
         case (_, "postal_code"): return "ABCEGHJKLMNPRSTVWXYZ" + digits + " "
         case (_, "province"): return "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz. "

@@ -3,6 +3,21 @@ import Testing
 @testable import Imaging
 
 @Suite struct RasterTests {
+    /// A fax's streak (a thin line dark down most of the sheet) is found and made paper; a form's
+    /// column of box edges (a third of the page) and a wide dark region (a table) are not streaks.
+    @Test func faxStreaksAreFoundAndWhitened() {
+        let (w, h) = (40, 100)
+        var pixels = [UInt8](repeating: 255, count: w * h)
+        for y in 0..<h where y % 10 != 0 { pixels[y * w + 5] = 0 }          // a streak, broken a little
+        for y in 20..<55 { pixels[y * w + 12] = 0 }                          // box edges: a third of the page
+        for y in 0..<h { for x in 25..<35 { pixels[y * w + x] = 0 } }        // a table's dark edge, wide
+        var image = Raster(width: w, height: h, pixels: pixels)
+        #expect(image.streakColumns() == [5])
+        image.whitenDark(columns: [5..<6])
+        #expect(image.streakColumns().isEmpty)
+        #expect(image[12, 30] == 0 && image[30, 50] == 0, "the rest is left as it was")
+    }
+
     @Test func inkFractionCountsPixelsUnderTheThreshold() {
         let image = Raster(width: 4, height: 2, pixels: [0, 0, 255, 255, 200, 127, 128, 255])
         #expect(image.inkFraction == 3.0 / 8.0)

@@ -167,4 +167,42 @@ import Testing
             #expect(!places.contains(name), "\(name)")
         }
     }
+
+    /// A reading a letter or two from one place, and from no other as near, is that place; one
+    /// as near two places, or far from every place, is none.
+    @Test func theNearestPlaceOfAReadingThatNamesNone() throws {
+        let places = Places.saskatchewan
+        for (reading, place) in [("Resina", "Regina"), ("MOOSF TAW", "Moose Jaw"), ("Yokton", "Yorkton"), ("WEYRUIRN", "Weyburn"),
+                                 ("SWIFT CDRRENT", "Swift Current")] {
+            let near = try #require(places.nearest(reading), "\(reading)")
+            #expect(near.name == place && near.similarity >= 0.75 && near.margin >= 0.2, "\(reading): \(near)")
+        }
+        #expect(places.place("Sas ka toon") == "Saskatoon")
+        if let near = places.nearest("Qwertyville") { #expect(near.similarity < 0.75, "\(near)") }
+        #expect(Normalize.inCase(of: "MOOSF TAW", "Moose Jaw") == "MOOSE JAW")
+        #expect(Normalize.inCase(of: "Resina", "Regina") == "Regina")
+    }
+
+    @Test func aProvinceReadALetterOut() {
+        #expect(Normalize.provinceNamePutRight("Saskatchewar") == "Saskatchewan")
+        #expect(Normalize.provinceNamePutRight("SASKATCHEWAII") == "SASKATCHEWAN")
+        #expect(Normalize.provinceNamePutRight("Saskatchewan") == nil, "already one")
+        #expect(Normalize.provinceNamePutRight("Mantoba") == "Manitoba")
+        #expect(Normalize.provinceNamePutRight("Xyzzyplugh") == nil)
+    }
+
+    /// "N/A" in a box that does not apply is nothing written there, never a format to reject.
+    @Test(arguments: ["N/A", "n/a", "NA", "N.A.", " N / A "])
+    func notApplicableIsBlank(_ written: String) throws {
+        #expect(Normalize.isNotApplicable(written))
+        let templates = try FormTemplates.load()
+        let field = try #require(templates.registration.fields.first { $0.key == "trainee_other_account_number" })
+        let (value, status) = FieldNormalizer.normalize(written, field: field)
+        #expect(value == nil && status == .blank)
+    }
+
+    @Test(arguments: ["Nadia", "NAB 1234", "3531858", "Nan", ""])
+    func writtenValuesAreNotNotApplicable(_ written: String) {
+        #expect(!Normalize.isNotApplicable(written))
+    }
 }
