@@ -143,7 +143,7 @@ let package = Package(
         .testTarget(name: "SecorCoreTests", dependencies: ["SecorCore", "SecorSchemas", "TestSupport", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "SecorReadersTests", dependencies: ["SecorReaders", "SecorCore", "SecorSchemas", "Imaging", "SecorFixtures", "TestSupport"]),
         .testTarget(name: "SecorOutputTests", dependencies: ["SecorOutput", "SecorCore", "Poppler", "SecorFixtures", "TestSupport"]),
-        .testTarget(name: "SecorPipelineTests", dependencies: ["SecorPipeline", "SecorReaders", "SecorCore", "SecorSupport", "TestSupport"]),
+        .testTarget(name: "SecorPipelineTests", dependencies: ["SecorPipeline", "SecorReaders", "SecorCore", "SecorSupport", "SecorFixtures", "TestSupport"]),
         .testTarget(name: "SecorRegistryTests", dependencies: ["SecorRegistry", "SecorCore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "SecorWorkersTests", dependencies: ["SecorWorkers", "SecorReaders", "SecorCore", "SecorSupport", "SecorPipeline", "TestSupport"]),
         .testTarget(name: "SecorInboxTests", dependencies: ["SecorInbox", "SecorRegistry", "SecorCore", "SecorReaders", "SecorFixtures", "SecorSupport", "TestSupport"]),

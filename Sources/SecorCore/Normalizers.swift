@@ -367,6 +367,68 @@ public enum Normalize {
         return .value(parts[0] + "@" + parts[1].lowercased())
     }
 
+    /// The mailboxes an office's address usually begins with.
+    static let commonMailboxes = ["office", "info", "admin", "contact", "mail", "hello", "accounts", "safety", "reception"]
+
+    /// An email address read off paper put right by what the form says around it: its "@" read as
+    /// a letter after a mailbox the office knows (one of `commonMailboxes`, or a person's first
+    /// name), its ".ca" read without the dot, its domain a letter or two from the company's name
+    /// run together ("prairieglass" for Prairie Glass Inc.). A guess for staff to confirm, never
+    /// a reading: nil when nothing fits.
+    public static func emailPutRight(_ reading: String, people: [String], companies: [String]) -> String? {
+        let lower = reading.filter { !$0.isWhitespace }.lowercased()
+        guard lower.count >= 6 else { return nil }
+        let firstNames = people.compactMap { $0.split(separator: " ").first.map { $0.lowercased().filter(\.isLetter) } }.filter { $0.count >= 2 }
+        let mailboxes = commonMailboxes + firstNames
+        func known(_ local: String) -> String? {
+            mailboxes.filter { $0.count >= 3 && abs($0.count - local.count) <= 1 && similarity($0, local) >= 0.8 }
+                .max { similarity($0, local) < similarity($1, local) }
+        }
+        var local: String, rest: Substring
+        if lower.filter({ $0 == "@" }).count == 1, let at = lower.firstIndex(of: "@") {
+            local = String(lower[..<at])
+            rest = lower[lower.index(after: at)...]
+            local = known(local) ?? local
+        } else {
+            // The "@" read as a letter, right after a mailbox the office knows.
+            let candidates = mailboxes.filter { $0.count >= 3 && lower.count > $0.count + 3 }
+                .filter { similarity(String(lower.prefix($0.count)), $0) >= ($0.count >= 5 ? 0.8 : 1) }
+            guard let mailbox = candidates.max(by: { $0.count < $1.count }) else { return nil }
+            local = mailbox
+            rest = lower.dropFirst(mailbox.count + 1)
+        }
+        var domain = String(rest).filter { $0 != "@" }
+        if !domain.contains(".") {
+            guard let tld = ["com", "ca", "net", "org"].first(where: { domain.hasSuffix($0) && domain.count > $0.count + 2 }) else { return nil }
+            domain = String(domain.dropLast(tld.count)) + "." + tld
+        }
+        guard let dot = domain.lastIndex(of: ".") else { return nil }
+        var body = String(domain[..<dot])
+        let tld = String(domain[dot...])
+        guard tld.count >= 3 else { return nil }
+        // The company's name run together, or the start of it (a long name is cut short).
+        let suffixes: Set<String> = ["inc", "ltd", "limited", "corp", "corporation", "co", "llc", "ltee", "the", "incorporated"]
+        var best: (String, Double)? = nil
+        for company in companies {
+            let words = company.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber && $0 != "'" && $0 != "’" })
+                .map { $0.filter { $0.isLetter || $0.isNumber } }.filter { !$0.isEmpty && !suffixes.contains($0) }
+            let key = words.joined()
+            guard key.count >= 4 else { continue }
+            for length in Set([key.count, body.count - 1, body.count, body.count + 1]) where length >= 4 && length <= key.count {
+                let candidate = String(key.prefix(length))
+                // A domain that goes on past the name as read is not cut short by it: the name's
+                // reading may be the one cut short ("Big Sky Paintin Corp.").
+                if body.hasPrefix(candidate) && body.count > candidate.count { continue }
+                let s = similarity(candidate, body)
+                if s >= 0.75, s > (best?.1 ?? 0) { best = (candidate, s) }
+            }
+        }
+        if let best { body = best.0 }
+        let result = local + "@" + body + tld
+        guard case .value = email(result), result != lower else { return nil }
+        return inCase(of: reading, result)
+    }
+
     // MARK: Comparison keys
 
     private static let companyForms: [String: String] = [

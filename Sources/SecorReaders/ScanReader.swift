@@ -282,22 +282,28 @@ public final class ScanReader: @unchecked Sendable {
     /// Renders `page` and finds which blank page it is, which way up and where.
     public func look(at page: PDFPage) -> Look {
         let scale = dpi / 72
-        guard var image = page.renderGray(region: Box(x: 0, y: 0, width: page.size.width, height: page.size.height), scale: scale)
+        guard let image = page.renderGray(region: Box(x: 0, y: 0, width: page.size.width, height: page.size.height), scale: scale)
         else { return .unknown }
         // Blank is judged at full resolution: thin printed lines vanish from an averaged small copy.
         let ink = image.inkFraction
         if Self.debugReadings { FileHandle.standardError.write(Data("page ink \(ink)\n".utf8)) }
         if ink < blankPageInk { return .blank }
-        var small = image.downsampledDarkest(by: factor)
+        let small = image.downsampledDarkest(by: factor)
         // A fax's streaks (a dirty sensor draws a thin line down the whole sheet) are the machine's,
-        // not the page's: on a sparse page they are much of its ink, and they cross its boxes.
+        // not the page's: on a sparse page they are much of its ink. The page is placed without
+        // them, and read as it came (a box's reading cleans lines away, and keeps the ink under them).
         let streaks = small.streakColumns()
         if !streaks.isEmpty {
-            image.whitenDark(columns: streaks.map { $0 * factor ..< ($0 + 1) * factor })
-            small = image.downsampledDarkest(by: factor)
             if Self.debugReadings { FileHandle.standardError.write(Data("streaks at \(streaks)\n".utf8)) }
+            var cleaned = image
+            cleaned.whitenDark(columns: streaks.map { $0 * factor ..< ($0 + 1) * factor })
+            if let (placed, turns) = placeAnyWayUp(cleaned, small: cleaned.downsampledDarkest(by: factor), scale: scale) {
+                return .placed(PlacedPage(kind: placed.kind, templatePage: placed.templatePage, placement: placed.placement,
+                                          image: turns == 0 ? image : image.rotated(quarterTurns: turns), match: placed.match))
+            }
+        } else if let (placed, _) = placeAnyWayUp(image, small: small, scale: scale) {
+            return .placed(placed)
         }
-        if let placed = placeAnyWayUp(image, small: small, scale: scale) { return .placed(placed) }
         // A phone's photograph: the sheet on a table, smaller than the picture and seen a little from
         // the side. Flattened onto a page of the form's size, it is placed as a scan is.
         if let corners = PhotographedPage.corners(in: image), let blank = fullBlank(templates.all[0].form, page: 1) {
@@ -313,18 +319,19 @@ public final class ScanReader: @unchecked Sendable {
                               Box(x: 0, y: 0, width: edge, height: height), Box(x: width - edge, y: 0, width: edge, height: height)] {
                     flat.whiten(strip)
                 }
-                if let placed = placeAnyWayUp(flat, small: flat.downsampledDarkest(by: factor), scale: scale) { return .placed(placed) }
+                if let (placed, _) = placeAnyWayUp(flat, small: flat.downsampledDarkest(by: factor), scale: scale) { return .placed(placed) }
             }
         }
         return .unknown
     }
 
     /// `image` placed fed as it should be first; then upside down, then sideways either way.
-    func placeAnyWayUp(_ image: Raster, small: Raster, scale: Double) -> PlacedPage? {
+    /// Also how many quarter turns it took.
+    func placeAnyWayUp(_ image: Raster, small: Raster, scale: Double) -> (PlacedPage, turns: Int)? {
         for turns in [0, 2, 1, 3] {
             let turned = turns == 0 ? image : image.rotated(quarterTurns: turns)
             if let placed = place(turned, small: turns == 0 ? small : turned.downsampledDarkest(by: factor), scale: scale) {
-                return placed
+                return (placed, turns)
             }
         }
         return nil
@@ -618,6 +625,16 @@ public final class ScanReader: @unchecked Sendable {
             if field.key == "province", value.count == 2, value.allSatisfy(\.isLetter) { value = value.uppercased() }
             fields[field.key] = ExtractedField(value: value, raw: read.text, source: .ocr, page: pageNumber, box: pageBox,
                                                confidence: value.isEmpty ? 0 : read.confidence)
+        }
+        // An email address read off paper, put right by the names the page holds (read well
+        // enough to be told apart): a guess for staff to confirm, never surer than before.
+        func named(_ keys: [String]) -> [String] { keys.compactMap { fields[$0] }.filter { $0.confidence >= 0.7 }.map(\.value) }
+        for key in ["email", "trainee_email"] {
+            guard let f = fields[key], f.source == .ocr, f.confidence < 0.9,
+                  let fixed = Normalize.emailPutRight(f.value, people: named(key == "email" ? ["signer_name"] : ["trainee_name"]),
+                                                      companies: named(["company_legal_name", "company_operating_name"]))
+            else { continue }
+            fields[key] = ExtractedField(value: fixed, raw: f.raw, source: .ocr, page: f.page, box: f.box, confidence: min(f.confidence, 0.75))
         }
         return (fields, problems, handFilled)
     }

@@ -191,6 +191,21 @@ import Testing
         #expect(Normalize.provinceNamePutRight("Xyzzyplugh") == nil)
     }
 
+    /// An email address read off paper put right by the form's names, where they fit.
+    @Test func anEmailReadOffPaperPutRightByTheNamesAroundIt() {
+        let people = ["Robin Olson"], companies = ["PRAIRIE CONCRETE CORP.", "Prairie Glass Inc."]
+        #expect(Normalize.emailPutRight("ROBINEDRAIRIECONCRETECA", people: people, companies: companies) == "ROBIN@PRAIRIECONCRETE.CA")
+        #expect(Normalize.emailPutRight("office@prairieclass.c", people: people, companies: companies) == nil, "no known ending")
+        #expect(Normalize.emailPutRight("office@prairieclass.ca", people: people, companies: companies) == "office@prairieglass.ca")
+        #expect(Normalize.emailPutRight("OFFICEOSOUTHEYPLUMBINGHEACA", people: [], companies: ["SOUTHEY PLUMBING & HEATING LTD"])
+                == "OFFICE@SOUTHEYPLUMBINGHEA.CA")
+        // Nothing the form knows: left as read.
+        #expect(Normalize.emailPutRight("zq7@@xx", people: people, companies: companies) == nil)
+        #expect(Normalize.emailPutRight("pat@northwind.ca", people: people, companies: companies) == nil, "a domain of its own")
+        #expect(Normalize.emailPutRight("casey@bigskypainting.ca", people: [], companies: ["Big Sky Paintin Corp"]) == nil,
+                "a company name read cut short does not cut the domain")
+    }
+
     /// "N/A" in a box that does not apply is nothing written there, never a format to reject.
     @Test(arguments: ["N/A", "n/a", "NA", "N.A.", " N / A "])
     func notApplicableIsBlank(_ written: String) throws {

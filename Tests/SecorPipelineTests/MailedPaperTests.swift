@@ -5,6 +5,7 @@ import SecorCore
 import SecorPipeline
 import SecorReaders
 import SecorSupport
+import SecorFixtures
 
 /// Paper as the mail brings it (fixtures/samples-mail: hand-filled, shrunk to fit, upside down,
 /// sideways, duplex, a cover letter, colour, fax, phone photos, a stack, envelopes): whatever is
@@ -12,14 +13,18 @@ import SecorSupport
 @Suite struct MailedPaperTests {
     static let date = CalendarDate(year: 2026, month: 11, day: 22)!
 
-    /// The mail samples through the whole chain, read two at a time as `process` reads them.
-    static func decide() async throws -> IntakePipeline.Outcome {
+    /// The mail samples through the whole chain, read two at a time as `process` reads them; and
+    /// every value read compared with what was written.
+    static func decide() async throws -> (outcome: IntakePipeline.Outcome, values: MailAccuracy) {
         let pipeline = try IntakePipeline.shipped()
         let paths = try FileManager.default.contentsOfDirectory(atPath: Fixtures.mailSamples.path)
             .filter { $0.hasSuffix(".pdf") }.sorted().map { Fixtures.mailSamples.appendingPathComponent($0).path }
         let reads = OrderedResults<ReadFile>(count: paths.count)
         await pipeline.readAll(paths, jobs: 2) { reads.set($0, $1) }
-        return try pipeline.decide(reads.values(), on: date)
+        let cases = try MailAccuracy.cases(in: Fixtures.mailSamples.appendingPathComponent("expected.json"))
+        var values = MailAccuracy(threshold: 0.8, templates: pipeline.templates)
+        for read in reads.values() { values.add(file: read.file.path, documents: read.documents, cases: cases) }
+        return (try pipeline.decide(reads.values(), on: date), values)
     }
 
     /// Whether `record` is a safe outcome for `c`: its decision, or staff review; a rejection only
@@ -36,7 +41,7 @@ import SecorSupport
 
     @Test func noDecisionRestsOnWhatWasNotRead() async throws {
         let expected = try Expected.load(from: Fixtures.mailSamples)
-        let outcome = try await Self.decide()
+        let (outcome, values) = try await Self.decide()
         var right = 0
         for record in outcome.applications {
             let names = Set(record.documents.map { ($0.path as NSString).lastPathComponent })
@@ -62,5 +67,11 @@ import SecorSupport
         #expect(listed == Set(expected.cases.flatMap(\.files)))
         // Most are decided outright, exactly as expected (the rest wait for staff, naming a field).
         #expect(right >= 10, "\(right) decided exactly")
+        // Values as read, before the application's context (the declaration's repeated values, the
+        // counts' total) doubts some of them: 82% right and 0.95% read wrong yet sure on this machine
+        // (11 of 15 decided exactly). Held here with a little room for another machine's arithmetic.
+        print("mail samples: \(right) of \(expected.cases.count) decided exactly; values:\n\(values.table)", terminator: "")
+        #expect(values.overall.confidentlyWrong < 0.015, "\(values.overall.wrongButSure)")
+        #expect(values.overall.accuracy >= 0.78, "\(values.overall)")
     }
 }
