@@ -456,8 +456,15 @@ import SecorCore
         let original = try Data(contentsOf: Fixtures.sample("s03-declaration.pdf"))
         try original.write(to: inbox.appendingPathComponent("s03-declaration.pdf"))
         let failed = out.appendingPathComponent("failed")
-        #expect(eventually(30) { ((try? FileManager.default.contentsOfDirectory(atPath: failed.path)) ?? []).count == 1 })
-        let dir = try #require(try FileManager.default.contentsOfDirectory(at: failed, includingPropertiesForKeys: nil).first)
+        // Filed once its folder holds the record and the file (the folder is made a moment before either is in it).
+        func filed() -> URL? {
+            guard let dirs = try? FileManager.default.contentsOfDirectory(at: failed, includingPropertiesForKeys: nil), dirs.count == 1,
+                  FileManager.default.fileExists(atPath: dirs[0].appendingPathComponent("record.json").path),
+                  FileManager.default.fileExists(atPath: dirs[0].appendingPathComponent("s03-declaration.pdf").path) else { return nil }
+            return dirs[0]
+        }
+        #expect(eventually(30) { filed() != nil })
+        let dir = try #require(filed())
         let record = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("record.json"))) as? [String: Any])
         #expect(record["decision"] as? String == "failed")
         #expect((record["reasons"] as? [[String: Any]])?.compactMap { $0["code"] as? String } == ["too-large"])
