@@ -407,7 +407,8 @@ public enum Normalize {
         let tld = String(domain[dot...])
         guard tld.count >= 3 else { return nil }
         // The company's name run together, or the start of it (a long name is cut short).
-        let suffixes: Set<String> = ["inc", "ltd", "limited", "corp", "corporation", "co", "llc", "ltee", "the", "incorporated"]
+        // Without its legal form ("Inc", "Ltd", ...), as company keys are made.
+        let suffixes = Set(companyForms.filter { $0.value != "and" }.keys).union(["llc", "the"])
         var best: (String, Double)? = nil
         for company in companies {
             let words = company.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber && $0 != "'" && $0 != "’" })

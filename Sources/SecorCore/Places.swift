@@ -7,7 +7,6 @@ import SecorSchemas
 public struct Places: Sendable {
     /// Each place's name as the list spells it, by its key.
     let names: [String: String]
-    var keys: Dictionary<String, String>.Keys { names.keys }
 
     public init(lines: String) {
         let listed = lines.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
@@ -24,7 +23,7 @@ public struct Places: Sendable {
         name == "saskatchewan" ? saskatchewan : nil
     }
 
-    public var isEmpty: Bool { keys.isEmpty }
+    public var isEmpty: Bool { names.isEmpty }
 
     /// Compared without case, spaces, accents or punctuation: "ST. WALBURG" is St. Walburg.
     static func key(_ name: some StringProtocol) -> String {

@@ -14,6 +14,12 @@ public struct MailAccuracy: Sendable {
     }
 
     public let threshold: Double
+    /// The threshold the office's rules review below (the strictest edition's): values reported
+    /// under it are sent to review.
+    public static func reviewThreshold(_ library: ProgramLibrary) -> Double {
+        library.editions.map(\.reviewBelowConfidence).max() ?? 0.8
+    }
+
     public private(set) var overall: AccuracyReport
     public private(set) var byKind: [String: AccuracyReport] = [:]
     /// Documents read that match no case's document of their kind (a page read as the wrong form).
@@ -86,16 +92,17 @@ public struct MailAccuracy: Sendable {
 
     mutating func add(file: String, written: [String: String], read: ExtractedDocument) {
         for (key, value) in written {
+            let kind = reportKind(key, of: read.kind)
             var readField = read.fields[key]
             // Normalized alike is read right (the spaces in an account, a date's spelling).
             // Letters are letters in either case: "Trade contractor" is the choice written "TRADE CONTRACTOR".
-            if let r = readField, r.value != value, r.value.lowercased() == value.lowercased() || Self.sameNormalized(key, value, r.value, kind: reportKind(key, of: read.kind)) {
+            if let r = readField, r.value != value, r.value.lowercased() == value.lowercased() || Self.sameNormalized(value, r.value, kind: kind) {
                 readField = ExtractedField(value: value, raw: r.raw, source: r.source, page: r.page, box: r.box, confidence: r.confidence)
             }
             var one = read
             one.fields = readField.map { [key: $0] } ?? [:]
             overall.add(file: file, written: [key: value], read: one)
-            byKind[reportKind(key, of: read.kind), default: AccuracyReport(threshold: threshold)].add(file: file, written: [key: value], read: one)
+            byKind[kind, default: AccuracyReport(threshold: threshold)].add(file: file, written: [key: value], read: one)
         }
     }
 
@@ -108,7 +115,7 @@ public struct MailAccuracy: Sendable {
         return nil
     }
 
-    static func sameNormalized(_ key: String, _ a: String, _ b: String, kind: String) -> Bool {
+    static func sameNormalized(_ a: String, _ b: String, kind: String) -> Bool {
         func same<T>(_ f: (String) -> Normalized<T>) -> Bool {
             if case let .value(x) = f(a), case let .value(y) = f(b) { return x == y }
             return false

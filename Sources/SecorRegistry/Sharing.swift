@@ -184,7 +184,7 @@ extension Registry {
                 Self.decisionMutex.lock()
                 defer { Self.decisionMutex.unlock() }
                 return try withDecisionLock {
-                    if Date() < giveUp, try earlierIntentWaiting(intents) || otherReadingWaiting(before: ready, patience: patience) {
+                    if Date() < giveUp, try mustWait(intents, readingBefore: ready, patience: patience) {
                         return .waiting
                     }
                     Thread.current.threadDictionary[Self.decidingKey] = true
@@ -203,34 +203,30 @@ extension Registry {
 
     private enum Turn<T> { case decided(T), waiting }
 
-    /// Whether another holder's live intent names one of this holder's people for another account
-    /// and was submitted earlier (ties: by application id). One query over the intents announced,
-    /// however many this holder has: it is asked again at every turn while waiting.
-    func earlierIntentWaiting(_ intents: [TraineeIntent]) throws -> Bool {
+    /// Whether this holder's registrations must wait, asked in one read at every turn while waiting:
+    /// another holder's live intent names one of this holder's people for another account and was
+    /// submitted earlier (ties: by application id), one query however many intents this holder
+    /// has; or, shared, another holder is still reading something it began before `ready` (and
+    /// less than `patience` ago: a batch reading for longer holds no one up for longer than that).
+    func mustWait(_ intents: [TraineeIntent], readingBefore ready: Double?, patience: TimeInterval) throws -> Bool {
         guard !intents.isEmpty else { return false }
         let keys = Set(intents.map(\.application)).sorted()
         return try store.read { db in
-            try db.scalar(as: Int.self, """
+            let now = Self.now(db.dialect)
+            let earlier = try db.scalar(as: Int.self, """
                 SELECT COUNT(*) FROM decision_intents mine JOIN decision_intents other
                     ON other.person_key = mine.person_key AND other.wcb_account != mine.wcb_account
                 WHERE mine.holder = ? AND mine.application_key IN (\(questionMarks(keys.count)))
-                    AND other.holder != ? AND other.lease_until >= \(Self.now(db.dialect))
+                    AND other.holder != ? AND other.lease_until >= \(now)
                     AND (other.submitted < mine.submitted OR (other.submitted = mine.submitted AND other.application_key < mine.application_key))
                 """, [holder] + keys.map { $0 } + [holder]) ?? 0
-        } > 0
-    }
-
-    /// Whether another holder is still reading something it began before `ready` (and less than
-    /// `patience` ago: a batch reading for longer holds no one up for longer than that).
-    func otherReadingWaiting(before ready: Double?, patience: TimeInterval) throws -> Bool {
-        guard isShared, let ready else { return false }
-        return try store.read { db in
-            let now = Self.now(db.dialect)
-            return try db.scalar(as: Int.self, """
+            if earlier > 0 { return true }
+            guard isShared, let ready else { return false }
+            return (try db.scalar(as: Int.self, """
                 SELECT COUNT(*) FROM reading_now
                 WHERE holder != ? AND lease_until >= \(now) AND since < ? AND since > \(now) - ?
-                """, [holder, ready, patience]) ?? 0
-        } > 0
+                """, [holder, ready, patience]) ?? 0) > 0
+        }
     }
 
     /// `body` under the office-wide decision lock when it can be had now; nil when another process holds it.

@@ -69,7 +69,7 @@ struct Accuracy: ParsableCommand {
         let dir = URL(fileURLWithPath: folder)
         let truth = try JSONDecoder().decode([ScanGenerator.Generated].self, from: Data(contentsOf: dir.appendingPathComponent("truth.json")))
         let extraction = try Extraction.shipped()
-        let threshold = try ProgramLibrary.load().editions.map(\.reviewBelowConfidence).max() ?? 0.8
+        let threshold = MailAccuracy.reviewThreshold(try ProgramLibrary.load())
         let reads = ParallelMap.map(truth, jobs: jobs) { extraction.read(path: dir.appendingPathComponent($0.file).path) }
         var report = AccuracyReport(threshold: threshold)
         var byDimension: [ScanGenerator.Dimension: AccuracyReport] = [:]
@@ -189,7 +189,7 @@ struct MailAccuracyCommand: ParsableCommand {
         let cases = try MailAccuracy.cases(in: dir.appendingPathComponent("expected.json"))
         let files = Array(Set(cases.flatMap(\.files))).sorted()
         let extraction = try Extraction.shipped()
-        let threshold = try ProgramLibrary.load().editions.map(\.reviewBelowConfidence).max() ?? 0.8
+        let threshold = MailAccuracy.reviewThreshold(try ProgramLibrary.load())
         let reads = ParallelMap.map(files, jobs: jobs) { extraction.read(path: dir.appendingPathComponent($0).path) }
         var report = MailAccuracy(threshold: threshold, templates: try FormTemplates.shipped.get())
         for (file, read) in zip(files, reads) { report.add(file: file, documents: read.documents, cases: cases) }

@@ -22,7 +22,7 @@ import SecorFixtures
         let reads = OrderedResults<ReadFile>(count: paths.count)
         await pipeline.readAll(paths, jobs: 2) { reads.set($0, $1) }
         let cases = try MailAccuracy.cases(in: Fixtures.mailSamples.appendingPathComponent("expected.json"))
-        var values = MailAccuracy(threshold: 0.8, templates: pipeline.templates)
+        var values = MailAccuracy(threshold: MailAccuracy.reviewThreshold(pipeline.library), templates: pipeline.templates)
         for read in reads.values() { values.add(file: read.file.path, documents: read.documents, cases: cases) }
         return (try pipeline.decide(reads.values(), on: date), values)
     }
