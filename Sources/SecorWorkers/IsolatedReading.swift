@@ -296,6 +296,7 @@ final class InFlight: @unchecked Sendable {
     /// Which watch is current: one that fires as its file is answered must not stop the next.
     private var watch = 0
     private var expired = false
+    private static let watchdogs = DispatchQueue(label: "secor.reader-watchdog")
 
     init(timeout: DispatchTimeInterval) { self.timeout = timeout }
 
@@ -344,8 +345,9 @@ final class InFlight: @unchecked Sendable {
         }
     }
 
-    /// On a Dispatch timer, not a task: the stop must come on time even when every
-    /// cooperative thread is busy.
+    /// On a Dispatch timer of its own serial queue, not a task or the global queue: the stop must
+    /// come on time even when every cooperative thread, and every thread of the global pool (the
+    /// reads themselves), is busy; a serial queue always gets a thread.
     private func startWatch() {
         watch += 1
         let mine = watch
@@ -358,6 +360,6 @@ final class InFlight: @unchecked Sendable {
             stop?()
         }
         watchdog = item
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: item)
+        Self.watchdogs.asyncAfter(deadline: .now() + timeout, execute: item)
     }
 }

@@ -215,7 +215,7 @@ struct RegistryOnPostgresTests {
         let opened = DispatchGroup()
         let failures = Turns()
         for _ in 0..<3 {
-            DispatchQueue.global().async(group: opened) {
+            onNewThread(in: opened) {
                 do { _ = try Registry(path: fresh) } catch { failures.work("\(error)") }
             }
         }
@@ -284,7 +284,7 @@ extension RegistryBehaviour {
         let work = { @Sendable (name: String) in turns.work(name) }
         let group = DispatchGroup()
         for (i, registry) in [first, second, first, second].enumerated() {
-            DispatchQueue.global().async(group: group) { try? registry.deciding { work("\(i)") } }
+            onNewThread(in: group) { try? registry.deciding { work("\(i)") } }
         }
         group.wait()
         #expect(turns.most == 1)
@@ -295,19 +295,19 @@ extension RegistryBehaviour {
         let early = SubmissionTime(date: CalendarDate(iso: "2026-05-01")!), late = SubmissionTime(date: CalendarDate(iso: "2026-05-02")!)
         let a = Registry.TraineeIntent(application: "a", personKey: "pat", account: "1000001", submitted: early)
         let b = Registry.TraineeIntent(application: "b", personKey: "pat", account: "1000002", submitted: late)
-        DispatchQueue.global().async(group: group) { try? second.deciding([b]) { work("later") } }
+        onNewThread(in: group) { try? second.deciding([b]) { work("later") } }
         Thread.sleep(forTimeInterval: 0.3)
-        DispatchQueue.global().async(group: group) { try? first.deciding([a]) { work("earlier") } }
+        onNewThread(in: group) { try? first.deciding([a]) { work("earlier") } }
         group.wait()
         #expect(turns.order == ["earlier", "later"])
         // Still being read elsewhere when the later is ready (its registration not announced yet):
         // the later waits until it is read and announced, then for it to be decided.
         turns.order = []
         try first.beginReading("batch-1")
-        DispatchQueue.global().async(group: group) { try? second.deciding([b]) { work("later") } }
+        onNewThread(in: group) { try? second.deciding([b]) { work("later") } }
         Thread.sleep(forTimeInterval: Registry.gatherSeconds + 1)
         #expect(turns.order.isEmpty, "waits while the earlier is still being read")
-        DispatchQueue.global().async(group: group) { try? first.deciding([a], reading: ["batch-1"]) { work("earlier") } }
+        onNewThread(in: group) { try? first.deciding([a], reading: ["batch-1"]) { work("earlier") } }
         group.wait()
         #expect(turns.order == ["earlier", "later"])
     }

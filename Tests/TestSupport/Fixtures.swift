@@ -69,6 +69,12 @@ public struct ProgramRun: Sendable {
     public let stderr: String
 
     public static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> ProgramRun {
+        try start(arguments, in: directory, environment: environment).wait()
+    }
+
+    /// Starts the program and returns at once: several started back to back are running at the
+    /// same moment, whatever threads the caller's other work holds. `wait()` for what it printed.
+    public static func start(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> Running {
         let process = Process()
         process.executableURL = Fixtures.executable
         process.arguments = arguments
@@ -81,15 +87,35 @@ public struct ProgramRun: Sendable {
         process.standardError = err
         try process.run()
         // Read both pipes while it runs so a large output cannot block it.
-        let errData = LockedData()
-        let errReader = Thread { errData.value = err.fileHandleForReading.readDataToEndOfFile() }
-        errReader.start()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        while !errData.done { usleep(1000) }
-        return ProgramRun(status: process.terminationStatus,
-                          stdout: String(decoding: outData, as: UTF8.self),
-                          stderr: String(decoding: errData.value, as: UTF8.self))
+        let outData = LockedData(), errData = LockedData()
+        Thread.detachNewThread { outData.value = out.fileHandleForReading.readDataToEndOfFile() }
+        Thread.detachNewThread { errData.value = err.fileHandleForReading.readDataToEndOfFile() }
+        return Running(process: process, out: outData, err: errData)
+    }
+
+    /// A program started and not yet waited for.
+    public struct Running: @unchecked Sendable {
+        let process: Process
+        fileprivate let out: LockedData, err: LockedData
+
+        public func wait() -> ProgramRun {
+            process.waitUntilExit()
+            while !out.done || !err.done { usleep(1000) }
+            return ProgramRun(status: process.terminationStatus,
+                              stdout: String(decoding: out.value, as: UTF8.self),
+                              stderr: String(decoding: err.value, as: UTF8.self))
+        }
+    }
+}
+
+/// Runs `body` on a thread of its own, counted in `group`: unlike `DispatchQueue.global()`, it
+/// starts now even while other tests hold every thread of the shared pool (two on a two-core
+/// machine), so work a test means to run at the same moment does.
+public func onNewThread(in group: DispatchGroup, _ body: @escaping @Sendable () -> Void) {
+    group.enter()
+    Thread.detachNewThread {
+        body()
+        group.leave()
     }
 }
 
