@@ -87,13 +87,7 @@ public final class HandPrintRecognizer: @unchecked Sendable {
     /// Reads `crop`; `allowed` limits the characters (a count's digits, a postal code's letters and
     /// digits), applied before the choice at each step so that the best allowed character wins.
     public func read(_ crop: Raster, allowed: Set<Character>? = nil) throws -> HandReading {
-        guard let (values, width) = Self.tensor(crop) else { return HandReading(text: "", characterProbabilities: []) }
-        let output = try model.run(values, shape: [1, 3, Int64(Self.height), Int64(width)])
-        guard output.shape.count == 3, output.shape[0] == 1 else { throw ONNXError(message: "unexpected output shape \(output.shape)") }
-        let steps = Int(output.shape[1]), classes = Int(output.shape[2])
-        guard classes == characters.count + 1 else {
-            throw ONNXError(message: "the recognizer has \(classes) classes for \(characters.count) characters")
-        }
+        guard let (output, steps, classes) = try probabilities(crop) else { return HandReading(text: "", characterProbabilities: []) }
         let usable = (0..<classes).map { c in c == 0 || allowed.map { $0.contains(characters[c - 1]) } ?? true }
         var text = ""
         var probabilities: [Double] = []
@@ -113,5 +107,30 @@ public final class HandPrintRecognizer: @unchecked Sendable {
         while text.last == " " { text.removeLast(); probabilities.removeLast() }
         while text.first == " " { text.removeFirst(); probabilities.removeFirst() }
         return HandReading(text: text, characterProbabilities: probabilities)
+    }
+
+    /// The model's output for `crop`: a probability per class at each step.
+    func probabilities(_ crop: Raster) throws -> (output: (values: [Float], shape: [Int64]), steps: Int, classes: Int)? {
+        guard let (values, width) = Self.tensor(crop) else { return nil }
+        let output = try model.run(values, shape: [1, 3, Int64(Self.height), Int64(width)])
+        guard output.shape.count == 3, output.shape[0] == 1 else { throw ONNXError(message: "unexpected output shape \(output.shape)") }
+        let steps = Int(output.shape[1]), classes = Int(output.shape[2])
+        guard classes == characters.count + 1 else {
+            throw ONNXError(message: "the recognizer has \(classes) classes for \(characters.count) characters")
+        }
+        return (output, steps, classes)
+    }
+
+    /// One glyph (a count's digit) as the model sees it: the allowed characters ranked by their
+    /// probability at the step where it is surest something is written, however weak (a "0" whose
+    /// every step the model leaves blank still has a likeliest digit). Empty when there is no ink.
+    public func glyphCandidates(_ crop: Raster, allowed: Set<Character>, count: Int = 3) throws -> [(character: Character, probability: Double)] {
+        guard let (output, steps, classes) = try probabilities(crop) else { return [] }
+        var bestStep = 0, bestInk = -Float.infinity
+        for t in 0..<steps where 1 - output.values[t * classes] > bestInk { bestStep = t; bestInk = 1 - output.values[t * classes] }
+        let row = bestStep * classes
+        let ranked = (1..<classes).filter { allowed.contains(characters[$0 - 1]) }
+            .sorted { output.values[row + $0] > output.values[row + $1] }
+        return ranked.prefix(count).map { (characters[$0 - 1], Double(output.values[row + $0])) }
     }
 }

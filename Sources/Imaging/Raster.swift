@@ -473,4 +473,101 @@ extension Raster {
         }
         return pieces
     }
+
+    /// The scan's pixels along the form's horizontal lines under or over writing: hand print rests
+    /// on a box's border or is written on the line above it, and `writtenPieces` counts everything
+    /// within its tolerance of a printed line as the form's, cutting off the feet of the letters (E
+    /// read as F, L as I, B as R). A foot drawn along the line cannot be told from the line, so
+    /// under the writing (`columns`) the line is kept with them: the recognizer reads underlined
+    /// print well, and cut letters badly. The line is found on this scan, column by column (the
+    /// median of its lone columns near by), around where the form has it; the form's other print
+    /// (a label) stays the form's. Only lines whose band meets `rows` count.
+    public func inkAlongLines(_ form: Raster, columns: ClosedRange<Int>, rows: ClosedRange<Int>, tolerance: Int = 3,
+                              threshold: UInt8 = 200) -> [Int] {
+        guard form.width == width, form.height == height, width > 0, height > 0 else { return [] }
+        let printedBelow = Swift.min(250, Int(threshold) + 40)
+        // The form's horizontal lines: rows with a long run of print, grouped into lines.
+        var lines: [(top: Int, bottom: Int, x0: Int, x1: Int)] = []
+        let longest = Swift.max(40, width / 5)
+        for y in 0..<height {
+            var run = 0, best = (length: 0, end: 0)
+            for x in 0..<width {
+                run = form.pixels[y * width + x] < printedBelow ? run + 1 : 0
+                if run > best.length { best = (run, x) }
+            }
+            guard best.length >= longest else { continue }
+            let (x0, x1) = (best.end - best.length + 1, best.end)
+            if let last = lines.last, last.bottom >= y - 1, last.x1 >= x0, last.x0 <= x1 {
+                lines[lines.count - 1] = (last.top, y, Swift.min(last.x0, x0), Swift.max(last.x1, x1))
+            } else {
+                lines.append((y, y, x0, x1))
+            }
+        }
+        func dark(_ x: Int, _ y: Int) -> Bool { x >= 0 && y >= 0 && x < width && y < height && pixels[y * width + x] < threshold }
+        // The form's other print (a label near the line) stays the form's.
+        var other = [Bool](repeating: false, count: width * height)
+        for y in 0..<height {
+            for x in 0..<width where form.pixels[y * width + x] < printedBelow {
+                other[y * width + x] = !lines.contains { y >= $0.top && y <= $0.bottom && x >= $0.x0 && x <= $0.x1 }
+            }
+        }
+        func nearOtherPrint(_ x: Int, _ y: Int) -> Bool {
+            let r = tolerance + 2
+            for yy in Swift.max(0, y - r)...Swift.min(height - 1, y + r) {
+                for xx in Swift.max(0, x - r)...Swift.min(width - 1, x + r) where other[yy * width + xx] { return true }
+            }
+            return false
+        }
+        var out: [Int] = []
+        // The placement can be this far off the form: the line is looked for around where the form has it.
+        let reach = 2 * tolerance + 4
+        for line in lines where line.bottom + reach >= rows.lowerBound && line.top - reach <= rows.upperBound {
+            let middle = (line.top + line.bottom) / 2
+            // Each column's dark run nearest the form's line (nil where the scan has no line).
+            func run(_ x: Int) -> (top: Int, bottom: Int)? {
+                var best: (top: Int, bottom: Int)? = nil
+                var bestDistance = Int.max
+                var y = middle - reach
+                while y <= middle + reach {
+                    guard dark(x, y) else { y += 1; continue }
+                    var top = y, bottom = y
+                    while dark(x, top - 1) { top -= 1 }
+                    while dark(x, bottom + 1) { bottom += 1 }
+                    let distance = Swift.max(0, Swift.max(top - middle, middle - bottom))
+                    if distance < bestDistance { best = (top, bottom); bestDistance = distance }
+                    y = bottom + 1
+                }
+                return best
+            }
+            let from = Swift.max(0, line.x0), to = Swift.min(width - 1, line.x1)
+            guard from < to else { continue }
+            let runs = (from...to).map(run)
+            let thicknesses = runs.compactMap { $0.map { $0.bottom - $0.top + 1 } }.sorted()
+            guard !thicknesses.isEmpty else { continue }
+            let usual = thicknesses[thicknesses.count / 2]
+            // The line alone: columns no thicker than usual.
+            let alone = runs.indices.filter { runs[$0].map { $0.bottom - $0.top + 1 <= usual + 1 } ?? false }
+            guard !alone.isEmpty else { continue }
+            let lo = Swift.max(columns.lowerBound, from), hi = Swift.min(columns.upperBound, to)
+            guard lo <= hi else { continue }
+            var nearest = 0
+            for x in lo...hi {
+                // Where the line runs here: the median of the lone columns within a little way.
+                let i = x - from
+                while nearest + 1 < alone.count && abs(alone[nearest + 1] - i) <= abs(alone[nearest] - i) { nearest += 1 }
+                let window = alone[Swift.max(0, nearest - 8)...Swift.min(alone.count - 1, nearest + 8)]
+                let tops = window.compactMap { runs[$0]?.top }.sorted(), bottoms = window.compactMap { runs[$0]?.bottom }.sorted()
+                let coreTop = tops[tops.count / 2] - 1, coreBottom = bottoms[bottoms.count / 2] + 1
+                // The scan's line is where the form's is, give or take the placement.
+                let shift = (coreTop + coreBottom) / 2 - middle
+                let bandTop = Swift.max(0, coreTop - reach, rows.lowerBound - reach)
+                let bandBottom = Swift.min(height - 1, coreBottom + reach, rows.upperBound + reach)
+                guard bandTop <= bandBottom else { continue }
+                for y in bandTop...bandBottom where dark(x, y) && !nearOtherPrint(x, y - shift) {
+                    out.append(y * width + x)
+                }
+            }
+        }
+        return out
+    }
 }

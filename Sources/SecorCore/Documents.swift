@@ -24,14 +24,19 @@ public struct ExtractedField: Sendable, Hashable, Codable {
     public var box: Box?
     /// 1.0 where the value is exact (AcroForm, text layer, XML).
     public var confidence: Double
+    /// Other readings of a doubtful value, likeliest first (a hand-written count's next likeliest
+    /// digits): what the form's context (the counts' total) may choose among. Never a value read.
+    public var alternatives: [String]?
 
-    public init(value: String, raw: String? = nil, source: FieldSource, page: Int? = nil, box: Box? = nil, confidence: Double = 1.0) {
+    public init(value: String, raw: String? = nil, source: FieldSource, page: Int? = nil, box: Box? = nil, confidence: Double = 1.0,
+                alternatives: [String]? = nil) {
         self.value = value
         self.raw = raw ?? value
         self.source = source
         self.page = page
         self.box = box
         self.confidence = confidence
+        self.alternatives = alternatives
     }
 }
 

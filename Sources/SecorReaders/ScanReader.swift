@@ -92,15 +92,18 @@ public final class ScanReader: @unchecked Sendable {
     /// above the line and runs past the box's end. The pieces of ink beyond the printed form that
     /// start in the box, and those that carry on from them to the right, cut out on white paper
     /// (the box's border and the form's labels left out); nil when none start in the box.
-    /// `others` are the page's other fields' boxes: ink inside them is theirs.
-    func writtenCrop(_ placed: PlacedPage, field: TemplateField, others: [Box]) -> Raster? {
-        guard let blank = fullBlank(placed.kind, page: placed.templatePage) else { return nil }
+    /// `others` are the page's other fields' boxes: ink inside them is theirs. Where a printed line
+    /// runs through the writing there are two views: the line kept under it (the feet of letters
+    /// written on a line are on it) and the line taken out where no stroke crosses it (a digit
+    /// written across a border); the first is the one to try first.
+    func writtenCrop(_ placed: PlacedPage, field: TemplateField, others: [Box]) -> [Raster] {
+        guard let blank = fullBlank(placed.kind, page: placed.templatePage) else { return [] }
         let resolution = dpi / 72
         let box = field.box
         let pageWidth = Double(blank.width) / resolution
         // Room for the line above the box, and for a value that carries on past its end.
         let region = Box(x: box.x - 4, y: box.y - box.height * 1.6, width: min(box.width + 90, pageWidth - box.x), height: box.height * 2.6 + 4)
-        guard let (scan, form) = scanAndForm(placed, region: region) else { return nil }
+        guard let (scan, form) = scanAndForm(placed, region: region) else { return [] }
         let pieces = scan.writtenPieces(form, search: 9).filter { !$0.isRule }
         Self.dump(scan, as: "region-\(field.key)")
         func point(_ px: Int, _ py: Int) -> (x: Double, y: Double) { (region.x + Double(px) / resolution, region.y + Double(py) / resolution) }
@@ -116,7 +119,7 @@ public final class ScanReader: @unchecked Sendable {
         let strokes = pieces.filter { $0.size >= glyph && onLine($0) }.sorted { $0.x0 < $1.x0 }
         let start = Int(((box.x + 1 - region.x) * resolution).rounded()), end = Int(((box.maxX - region.x) * resolution).rounded())
         var chosen = strokes.filter { $0.x1 >= start && $0.x0 <= end }
-        guard var x1 = chosen.map(\.x1).max(), var x0 = chosen.map(\.x0).min() else { return nil }
+        guard var x1 = chosen.map(\.x1).max(), var x0 = chosen.map(\.x0).min() else { return [] }
         // Carried on past the end: pieces no further from the last than a wide gap between words.
         let gap = Int(box.height * resolution * 1.2)
         for p in strokes where p.x0 > end && p.x0 <= x1 + gap { chosen.append(p); x1 = max(x1, p.x1) }
@@ -132,6 +135,12 @@ public final class ScanReader: @unchecked Sendable {
         // are put back where the stroke goes on at both sides, across the line.
         var mine = [Bool](repeating: false, count: scan.width * scan.height)
         for p in chosen { for q in p.indices { mine[q] = true } }
+        // Writing that rests on a line, or is written on the line above the box: the line under it
+        // is kept with the feet of its letters, which the form's tolerance took (one view).
+        let along = scan.inkAlongLines(form, columns: x0...x1, rows: y0...y1)
+        for q in along {
+            y0 = min(y0, q / scan.width); y1 = max(y1, q / scan.width)
+        }
         var crossings: [Int] = []
         let reach = max(3, Int(resolution * 2.5))
         for y in y0...y1 {
@@ -152,17 +161,25 @@ public final class ScanReader: @unchecked Sendable {
         // The chosen ink with a pixel of its soft edge, on white.
         let margin = 6
         let w = x1 - x0 + 1 + 2 * margin, h = y1 - y0 + 1 + 2 * margin
-        var out = Raster(width: w, height: h)
-        for q in chosen.flatMap(\.indices) + crossings {
-            let x = q % scan.width, y = q / scan.width
-            for ny in max(0, y - 1)...min(scan.height - 1, y + 1) {
-                for nx in max(0, x - 1)...min(scan.width - 1, x + 1) {
-                    out.pixels[(ny - y0 + margin) * w + (nx - x0 + margin)] = scan.pixels[ny * scan.width + nx]
+        func view(_ indices: [Int]) -> Raster {
+            var out = Raster(width: w, height: h)
+            for q in indices {
+                let x = q % scan.width, y = q / scan.width
+                for ny in max(0, y - 1)...min(scan.height - 1, y + 1) {
+                    for nx in max(0, x - 1)...min(scan.width - 1, x + 1) {
+                        out.pixels[(ny - y0 + margin) * w + (nx - x0 + margin)] = scan.pixels[ny * scan.width + nx]
+                    }
                 }
             }
+            return out
         }
-        Self.dump(out, as: "written-\(field.key)")
-        return out
+        let ink = chosen.flatMap(\.indices)
+        let cleared = view(ink + crossings)
+        Self.dump(cleared, as: "written-\(field.key)")
+        guard !along.isEmpty else { return [cleared] }
+        let kept = view(ink + along + crossings)
+        Self.dump(kept, as: "written-\(field.key)-line")
+        return [kept, cleared]
     }
 
     /// The ink of a mark made in or across `box` (template points), as a share of the box's area:
@@ -538,11 +555,13 @@ public final class ScanReader: @unchecked Sendable {
             let pastEnd = Box(x: field.box.maxX - 2, y: field.box.y - 2, width: 16, height: field.box.height + 4)
             return inkBeyondForm(placed, region: pastEnd, others: otherBoxes(field)) > glyphPixels
         }
+        /// Hand-written counts' other likely readings (see `ExtractedField.alternatives`).
+        var countAlternatives: [String: [String]] = [:]
         /// The field as written, wherever around its box, read by both engines.
         func readAsWritten(_ field: TemplateField, box crop: Raster?, tesseract: Recognition?, recognizer: HandPrintRecognizer) -> Recognition? {
             let characters = Self.characters(for: field)
-            let written = writtenCrop(placed, field: field, others: otherBoxes(field)) ?? crop
-            guard let written else { return tesseract }
+            let views = writtenCrop(placed, field: field, others: otherBoxes(field))
+            guard let written = Self.clearestView(recognizer, views, characters: Self.handCharacters(for: field)) ?? crop else { return tesseract }
             var readings = tesseract.map { [$0] } ?? []
             if let reader {
                 // One glyph (a count's digit) is read as a character: line mode often reads nothing in it.
@@ -556,6 +575,16 @@ public final class ScanReader: @unchecked Sendable {
             // a box; never sure on its own (the counts' total can confirm it).
             if field.kind == .count, read.text.isEmpty || read.confidence < 0.5, Self.isOneStroke(written) {
                 read = Recognition(text: "1", confidence: 0.7)
+            }
+            // A count of one glyph in doubt: its next likeliest digits, for the counts' total to choose
+            // among; one written and not made out at all is its likeliest digit, as a doubt.
+            if field.kind == .count, read.confidence < 0.9, CropCleaning.inkColumnRuns(written) == 1,
+               let candidates = try? recognizer.glyphCandidates(CropCleaning.pad(CropCleaning.trimmed(written), by: 12),
+                                                                allowed: Set("0123456789")) {
+                if read.text.isEmpty, let first = candidates.first {
+                    read = Recognition(text: String(first.character), confidence: min(0.3, first.probability))
+                }
+                countAlternatives[field.key] = candidates.map { String($0.character) }.filter { $0 != read.text }
             }
             if Self.debugReadings { FileHandle.standardError.write(Data("hand \(field.key): \(read.text)=\(read.confidence)\n".utf8)) }
             return read
@@ -578,7 +607,8 @@ public final class ScanReader: @unchecked Sendable {
                 if !read.text.isEmpty {
                     let value = read.text.split(whereSeparator: \.isWhitespace).joined(separator: field.key.hasSuffix("email") ? "" : " ")
                     fields[field.key] = ExtractedField(value: value, raw: read.text, source: .ocr, page: pageNumber, box: pageBox,
-                                                       confidence: min(read.confidence, Self.isPlausible(read.text, for: field) ? 1 : 0.5))
+                                                       confidence: min(read.confidence, Self.isPlausible(read.text, for: field) ? 1 : 0.5),
+                                                       alternatives: countAlternatives[field.key])
                 }
                 continue
             }
@@ -595,6 +625,9 @@ public final class ScanReader: @unchecked Sendable {
             if field.kind == .choice, case let .value(choice) = Normalize.choice(value, among: field.choices ?? []),
                choice.lowercased().filter(\.isLetter) == value.lowercased().filter(\.isLetter) {
                 value = choice
+                // Spelt as one of the form's few choices, letter for letter: no surer reading of it
+                // a letter or two off (below) is surer than this.
+                if read.confidence >= 0.3 { read = Recognition(text: read.text, confidence: max(read.confidence, 0.9)) }
             } else if field.kind == .choice, let near = Normalize.nearestChoice(value, among: field.choices ?? []),
                       near.similarity >= 0.75, near.margin >= 0.25, read.confidence >= 0.3 {
                 // The form's choices are few and far apart: a reading a letter or two from one of them,
@@ -624,7 +657,7 @@ public final class ScanReader: @unchecked Sendable {
             // A two-letter province code is capitals; OCR's "Sk" is the scan's.
             if field.key == "province", value.count == 2, value.allSatisfy(\.isLetter) { value = value.uppercased() }
             fields[field.key] = ExtractedField(value: value, raw: read.text, source: .ocr, page: pageNumber, box: pageBox,
-                                               confidence: value.isEmpty ? 0 : read.confidence)
+                                               confidence: value.isEmpty ? 0 : read.confidence, alternatives: countAlternatives[field.key])
         }
         // An email address read off paper, put right by the names the page holds (read well
         // enough to be told apart): a guess for staff to confirm, never surer than before.
@@ -743,7 +776,11 @@ public final class ScanReader: @unchecked Sendable {
         let allowed = characters.map { Set($0) }
         let grey = CropCleaning.pad(CropCleaning.trimmed(crop), by: 12)
         let best = tesseract.max { $0.confidence < $1.confidence } ?? Recognition(text: "", confidence: 0)
-        guard let first = try? recognizer.read(grey, allowed: allowed), !first.text.isEmpty else { return best }
+        let firstRead = try? recognizer.read(grey, allowed: allowed)
+        if Self.debugReadings {
+            FileHandle.standardError.write(Data("pp-ocr: \(firstRead.map { "\($0.text) \($0.characterProbabilities.map { String(format: "%.2f", $0) })" } ?? "failed")\n".utf8))
+        }
+        guard let first = firstRead, !first.text.isEmpty else { return best }
         let text = comparable(first.text)
         let fits = plausible(text)
         if let agreeing = tesseract.filter({ !$0.text.isEmpty && comparable($0.text) == text }).max(by: { $0.confidence < $1.confidence }) {
@@ -759,6 +796,20 @@ public final class ScanReader: @unchecked Sendable {
         // wrong readings, and a second view through the same model agrees on them too (a written 0
         // read 6 in both at 0.999 on the mail samples).
         return Recognition(text: text, confidence: min(0.75, first.minimum))
+    }
+
+    /// Of several views of one field's ink, the one PP-OCR reads most surely (by its least sure
+    /// character): the line under writing kept or taken out, whichever leaves the letters whole.
+    static func clearestView(_ recognizer: HandPrintRecognizer, _ views: [Raster], characters: String?) -> Raster? {
+        guard views.count > 1 else { return views.first }
+        let allowed = characters.map { Set($0) }
+        let scored = views.map { view -> (Raster, Double) in
+            let grey = CropCleaning.pad(CropCleaning.trimmed(view), by: 12)
+            let reading = try? recognizer.read(grey, allowed: allowed)
+            return (view, reading.map { $0.text.isEmpty ? 0 : $0.minimum } ?? 0)
+        }
+        // The first view wins ties.
+        return scored.reduce(scored[0]) { $1.1 > $0.1 ? $1 : $0 }.0
     }
 
     /// Reads a crop; a weak reading is read again independently (another segmentation, a

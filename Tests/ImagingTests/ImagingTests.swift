@@ -18,6 +18,31 @@ import Testing
         #expect(image[12, 30] == 0 && image[30, 50] == 0, "the rest is left as it was")
     }
 
+    /// Writing that rests on a box's border: `writtenPieces` takes the feet of its letters with
+    /// the line; `inkAlongLines` gives back the line under the writing, with what touches it, and
+    /// leaves the line where nothing is written, and the form's label near it, to the form.
+    @Test func theLineUnderWritingIsKeptWithTheFeetOfItsLetters() {
+        let (w, h) = (120, 40)
+        var form = [UInt8](repeating: 255, count: w * h)
+        for x in 0..<w { form[20 * w + x] = 0; form[21 * w + x] = 0 }     // the border, rows 20-21
+        for y in 14..<18 { for x in 100..<104 { form[y * w + x] = 0 } }      // a label's letter near it
+        var scan = form
+        for y in 5..<23 { scan[y * w + 10] = 0; scan[y * w + 30] = 0 }       // two uprights down to the line
+        for x in 10..<30 { scan[22 * w + x] = 0 }                           // a foot along the line's edge
+        let pieces = Raster(width: w, height: h, pixels: scan).writtenPieces(Raster(width: w, height: h, pixels: form), search: 4)
+        let found = Set(pieces.flatMap(\.indices))
+        #expect(!found.contains(22 * w + 20), "the tolerance takes the foot with the line")
+        let kept = Set(Raster(width: w, height: h, pixels: scan)
+            .inkAlongLines(Raster(width: w, height: h, pixels: form), columns: 10...30, rows: 5...19))
+        #expect(kept.contains(22 * w + 20) && kept.contains(20 * w + 20), "the foot, and the line under the writing")
+        #expect(!kept.contains(20 * w + 60), "not the line where nothing is written")
+        #expect(kept.allSatisfy { ($0 % w) >= 10 && ($0 % w) <= 30 })
+        // The label is the form's, even under the writing's columns.
+        let labelled = Set(Raster(width: w, height: h, pixels: scan)
+            .inkAlongLines(Raster(width: w, height: h, pixels: form), columns: 90...110, rows: 5...19))
+        #expect(!labelled.contains(16 * w + 101))
+    }
+
     @Test func inkFractionCountsPixelsUnderTheThreshold() {
         let image = Raster(width: 4, height: 2, pixels: [0, 0, 255, 255, 200, 127, 128, 255])
         #expect(image.inkFraction == 3.0 / 8.0)
