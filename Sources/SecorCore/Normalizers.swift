@@ -298,6 +298,33 @@ public enum Normalize {
         return !letters.isEmpty && letters.allSatisfy(\.isUppercase) ? name.uppercased() : name
     }
 
+    /// A company's legal form at the end of its name, read a letter off ("L/D", "Utd", "td", "I TD"
+    /// for Ltd; "lnc" for Inc; "COPP" for Corp), spelt as the form it can only be, in the reading's
+    /// case and keeping its full stop; nil when the name ends in a form already, or in a word no
+    /// single form is near. A guess for staff: "Inn" may be an inn.
+    public static func legalFormPutRight(_ reading: String) -> String? {
+        var words = reading.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        guard words.count >= 2, var last = words.last else { return nil }
+        let stop = last.hasSuffix(".")
+        if stop { last.removeLast() }
+        // "I TD": the L of Ltd read as a letter of its own.
+        var joined = false
+        if words.count >= 3, let before = words.dropLast().last, before.count == 1, "IL1l|".contains(before), last.count == 2 {
+            last = before + last
+            joined = true
+        }
+        let key = last.lowercased()
+        guard key.count >= 2, companyForms[key] == nil else { return nil }
+        let forms = ["Ltd", "Inc", "Corp", "Limited", "Incorporated", "Corporation"]
+        let near = forms.map { ($0, similarity(key, $0)) }.filter { $0.1 >= 0.6 }.sorted { $0.1 > $1.1 }
+        guard let best = near.first, near.dropFirst().allSatisfy({ $0.1 < best.1 }) else { return nil }
+        // The form's length: a short reading is the short form (never "td" for "Limited").
+        guard abs(best.0.count - key.count) <= 1 else { return nil }
+        words.removeLast(joined ? 2 : 1)
+        let form = inCase(of: reading, best.0) + (stop ? "." : "")
+        return (words + [form]).joined(separator: " ")
+    }
+
     /// "N/A", "n/a", "NA", "N.A.": what people write in a box that does not apply to them.
     public static func isNotApplicable(_ raw: String) -> Bool {
         let compact = raw.lowercased().filter { !$0.isWhitespace }

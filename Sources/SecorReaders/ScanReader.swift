@@ -618,6 +618,11 @@ public final class ScanReader: @unchecked Sendable {
             if !read.text.isEmpty && !Self.isPlausible(read.text, for: field) {
                 read = Recognition(text: read.text, confidence: min(read.confidence, 0.5))
             }
+            // One letter in a box for words is as likely a speck or a stray stroke (a fax's) read as
+            // "I" as it is an answer: never sure.
+            if field.kind == .text, read.text.filter({ $0.isLetter || $0.isNumber }).count == 1 {
+                read = Recognition(text: read.text, confidence: min(read.confidence, 0.6))
+            }
             // An email address never holds a space; a gap between letters is the scan's.
             let separator = field.key.hasSuffix("email") ? "" : " "
             var value = read.text.split(whereSeparator: \.isWhitespace).joined(separator: separator)
@@ -667,6 +672,14 @@ public final class ScanReader: @unchecked Sendable {
                   let fixed = Normalize.emailPutRight(f.value, people: named(key == "email" ? ["signer_name"] : ["trainee_name"]),
                                                       companies: named(["company_legal_name", "company_operating_name"]))
             else { continue }
+            fields[key] = ExtractedField(value: fixed, raw: f.raw, source: .ocr, page: f.page, box: f.box, confidence: min(f.confidence, 0.75))
+        }
+        // A company's legal form read a letter off is the form it can only be: a guess for staff,
+        // and never sure (a reading with a mark inside its last word was not sure of it either).
+        for key in ["company_legal_name"] {
+            guard let f = fields[key], f.source == .ocr, let fixed = Normalize.legalFormPutRight(f.value) else { continue }
+            let strange = f.value.split(separator: " ").last.map { $0.dropLast($0.hasSuffix(".") ? 1 : 0).contains { !$0.isLetter } } ?? false
+            guard f.confidence < 0.9 || strange else { continue }
             fields[key] = ExtractedField(value: fixed, raw: f.raw, source: .ocr, page: f.page, box: f.box, confidence: min(f.confidence, 0.75))
         }
         return (fields, problems, handFilled)

@@ -191,6 +191,19 @@ import Testing
         #expect(Normalize.provinceNamePutRight("Xyzzyplugh") == nil)
     }
 
+    /// A company's legal form read a letter off is the one form it is near, in the reading's case.
+    @Test func aLegalFormReadALetterOff() {
+        #expect(Normalize.legalFormPutRight("SOUTHEY FLOORING L/D") == "SOUTHEY FLOORING LTD")
+        #expect(Normalize.legalFormPutRight("Wu'Appelle Landscaping Utd") == "Wu'Appelle Landscaping Ltd")
+        #expect(Normalize.legalFormPutRight("KINISTINO LANDSCAPING I TD.") == "KINISTINO LANDSCAPING LTD.")
+        #expect(Normalize.legalFormPutRight("Prairie Glass lnc.") == "Prairie Glass Inc.")
+        #expect(Normalize.legalFormPutRight("Prairie Glass Inc.") == nil, "a form already")
+        #expect(Normalize.legalFormPutRight("MOOSE JAW LIMITED") == nil)
+        #expect(Normalize.legalFormPutRight("Northern Lights Insulation Lf") == nil, "too far from any form")
+        #expect(Normalize.legalFormPutRight("Big Sky Painting") == nil)
+        #expect(Normalize.legalFormPutRight("Prairie td") == "Prairie Ltd", "a short reading is the short form")
+    }
+
     /// An email address read off paper put right by the form's names, where they fit.
     @Test func anEmailReadOffPaperPutRightByTheNamesAroundIt() {
         let people = ["Robin Olson"], companies = ["PRAIRIE CONCRETE CORP.", "Prairie Glass Inc."]
