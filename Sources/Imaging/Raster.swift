@@ -513,8 +513,12 @@ extension Raster {
         }
         func nearOtherPrint(_ x: Int, _ y: Int) -> Bool {
             let r = tolerance + 2
-            for yy in Swift.max(0, y - r)...Swift.min(height - 1, y + r) {
-                for xx in Swift.max(0, x - r)...Swift.min(width - 1, x + r) where other[yy * width + xx] { return true }
+            // (y is where the form has it, which can be off the raster: nothing printed there.)
+            let (top, bottom) = (Swift.max(0, y - r), Swift.min(height - 1, y + r))
+            let (left, right) = (Swift.max(0, x - r), Swift.min(width - 1, x + r))
+            guard top <= bottom, left <= right else { return false }
+            for yy in top...bottom {
+                for xx in left...right where other[yy * width + xx] { return true }
             }
             return false
         }

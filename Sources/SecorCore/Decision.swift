@@ -165,42 +165,9 @@ public struct Validator: Sendable {
                 for name in names { fields[name] = fields[name]!.held(at: max(fields[name]!.confidence, 0.9)) }
                 copy.registration = registration.with(fields: fields)
                 changed = true
-            } else if let (name, chosen) = Self.countTheTotalChooses(parts: parts, total: total, fields: fields, uncertain: isUncertain) {
-                // The counts do not add up as read, and one doubtful count read as its next likeliest
-                // digit, and only one, makes them add up to a total read surely: that is the count.
-                // Sure enough to decide on, never as sure as a reading the engines agreed on.
-                fields[name] = chosen
-                for other in parts where other != name { fields[other] = fields[other]!.held(at: max(fields[other]!.confidence, 0.85)) }
-                copy.registration = registration.with(fields: fields)
-                changed = true
             }
         }
         return changed ? copy : app
-    }
-
-    /// The one doubtful count (read, or written and not made out) that another of its readings
-    /// makes add up to the total, read surely: nil when the counts add up already, when the total
-    /// is in doubt, when another count is in doubt too (one choice at a time), or when no reading
-    /// or more than one makes them add up.
-    static func countTheTotalChooses(parts: [String], total: String, fields: [String: NormalizedField],
-                                     uncertain: (NormalizedField) -> Bool) -> (String, NormalizedField)? {
-        guard let t = fields[total], t.source == .ocr, t.status == .ok, !uncertain(t), case let .count(sum)? = t.value else { return nil }
-        let counts = parts.compactMap { fields[$0] }
-        guard counts.count == parts.count, counts.allSatisfy({ $0.source == .ocr }) else { return nil }
-        func number(_ f: NormalizedField) -> Int? { if case let .count(n)? = f.value { n } else { nil } }
-        // Every count but the one chosen is a number; at most one other is weak (below 0.5).
-        var solutions: [(String, NormalizedField)] = []
-        for doubtful in counts where uncertain(doubtful) && !doubtful.alternatives.isEmpty {
-            let others = counts.filter { $0.key != doubtful.key }
-            let values = others.compactMap(number)
-            guard values.count == others.count, others.filter({ $0.confidence < 0.5 }).count <= 1 else { continue }
-            let wanted = sum - values.reduce(0, +)
-            if number(doubtful) == wanted { return nil }
-            for alternative in doubtful.alternatives where Int(alternative) == wanted {
-                solutions.append((doubtful.key, doubtful.readAs(alternative, value: .count(wanted), confidence: 0.85)))
-            }
-        }
-        return solutions.count == 1 ? solutions[0] : nil
     }
 
     /// Whether two readings of one field name the same value: equal values, or for free text the

@@ -576,14 +576,11 @@ public final class ScanReader: @unchecked Sendable {
             if field.kind == .count, read.text.isEmpty || read.confidence < 0.5, Self.isOneStroke(written) {
                 read = Recognition(text: "1", confidence: 0.7)
             }
-            // A count of one glyph in doubt: its next likeliest digits, for the counts' total to choose
-            // among; one written and not made out at all is its likeliest digit, as a doubt.
+            // A count of one glyph in doubt: its next likeliest digits, kept in the record for staff
+            // (never chosen by the counts' total: that would assume the sum the rules check).
             if field.kind == .count, read.confidence < 0.9, CropCleaning.inkColumnRuns(written) == 1,
                let candidates = try? recognizer.glyphCandidates(CropCleaning.pad(CropCleaning.trimmed(written), by: 12),
                                                                 allowed: Set("0123456789")) {
-                if read.text.isEmpty, let first = candidates.first {
-                    read = Recognition(text: String(first.character), confidence: min(0.3, first.probability))
-                }
                 countAlternatives[field.key] = candidates.map { String($0.character) }.filter { $0 != read.text }
             }
             if Self.debugReadings { FileHandle.standardError.write(Data("hand \(field.key): \(read.text)=\(read.confidence)\n".utf8)) }

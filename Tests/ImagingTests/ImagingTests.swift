@@ -43,6 +43,17 @@ import Testing
         #expect(!labelled.contains(16 * w + 101))
     }
 
+    /// A scan's line found well above the form's, at the raster's bottom edge, with ink below it
+    /// (the smudged registration's reader trapped here): no pixel is looked for off the raster.
+    @Test func aLineOffTheFormsPlaceAtTheEdgeIsNoTrap() {
+        let (w, h) = (80, 30)
+        var form = [UInt8](repeating: 255, count: w * h), scan = form
+        for x in 0..<w { form[27 * w + x] = 0; form[28 * w + x] = 0; scan[21 * w + x] = 0; scan[22 * w + x] = 0 }
+        for y in 10..<h { scan[y * w + 40] = 0 }
+        let kept = Raster(width: w, height: h, pixels: scan).inkAlongLines(Raster(width: w, height: h, pixels: form), columns: 35...45, rows: 10...29)
+        #expect(kept.contains(29 * w + 40))
+    }
+
     @Test func inkFractionCountsPixelsUnderTheThreshold() {
         let image = Raster(width: 4, height: 2, pixels: [0, 0, 255, 255, 200, 127, 128, 255])
         #expect(image.inkFraction == 3.0 / 8.0)
