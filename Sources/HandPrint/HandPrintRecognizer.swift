@@ -109,6 +109,51 @@ public final class HandPrintRecognizer: @unchecked Sendable {
         return HandReading(text: text, characterProbabilities: probabilities)
     }
 
+    /// Reads `crop` as the best reading that fits `pattern`: the likeliest path through the model's
+    /// output (CTC: blanks between characters, a character held over several steps) whose
+    /// characters the pattern accepts. Nil when no path fits (a crop too short for the pattern).
+    /// Each character's probability is the model's at the step it was read.
+    public func read(_ crop: Raster, pattern: CharacterPattern) throws -> HandReading? {
+        guard let (output, steps, classes) = try probabilities(crop) else { return nil }
+        func logP(_ t: Int, _ c: Int) -> Double { log(max(Double(output.values[t * classes + c]), 1e-12)) }
+        // Each move's characters as the model's classes.
+        let index = Dictionary(characters.enumerated().map { ($1, $0 + 1) }, uniquingKeysWith: { a, _ in a })
+        let moves = pattern.moves.map { $0.map { move in (classes: move.characters.compactMap { index[$0] }, to: move.to) } }
+        // A path's state: where it is in the pattern, and the class it read at the last step (0: blank).
+        struct Back { let from: Int; let emitted: Bool }
+        var scores: [Int: Double] = [0: 0]
+        var backs: [[Int: Back]] = []
+        for t in 0..<steps {
+            var next: [Int: Double] = [:], back: [Int: Back] = [:]
+            func offer(_ key: Int, _ score: Double, _ from: Int, _ emitted: Bool) {
+                if score > next[key] ?? -.infinity { next[key] = score; back[key] = Back(from: from, emitted: emitted) }
+            }
+            for (key, score) in scores {
+                let state = key / classes, previous = key % classes
+                offer(state * classes, score + logP(t, 0), key, false)
+                if previous != 0 { offer(key, score + logP(t, previous), key, false) }
+                for move in moves[state] {
+                    for c in move.classes where c != previous { offer(move.to * classes + c, score + logP(t, c), key, true) }
+                }
+            }
+            scores = next
+            backs.append(back)
+        }
+        guard let end = scores.filter({ pattern.accepting.contains($0.key / classes) }).max(by: { $0.value < $1.value })?.key else { return nil }
+        var text: [Character] = [], probabilities: [Double] = []
+        var key = end
+        for t in stride(from: steps - 1, through: 0, by: -1) {
+            guard let b = backs[t][key] else { return nil }
+            if b.emitted {
+                let c = key % classes
+                text.append(characters[c - 1])
+                probabilities.append(Double(output.values[t * classes + c]))
+            }
+            key = b.from
+        }
+        return HandReading(text: String(text.reversed()), characterProbabilities: probabilities.reversed())
+    }
+
     /// The model's output for `crop`: a probability per class at each step.
     func probabilities(_ crop: Raster) throws -> (output: (values: [Float], shape: [Int64]), steps: Int, classes: Int)? {
         guard let (values, width) = Self.tensor(crop) else { return nil }

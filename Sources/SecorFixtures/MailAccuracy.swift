@@ -94,6 +94,11 @@ public struct MailAccuracy: Sendable {
         for (key, value) in written {
             let kind = reportKind(key, of: read.kind)
             var readField = read.fields[key]
+            // A page the file does not have (an envelope without page 2) has nothing written on it,
+            // and the reader says so (`pages-missing`): its fields are not misread as blank.
+            if readField == nil, value.isEmpty, read.reasons.contains(where: { $0.code == "pages-missing" }) {
+                readField = ExtractedField(value: "", raw: "page missing", source: .ocr, confidence: 1)
+            }
             // Normalized alike is read right (the spaces in an account, a date's spelling).
             // Letters are letters in either case: "Trade contractor" is the choice written "TRADE CONTRACTOR".
             if let r = readField, r.value != value, r.value.lowercased() == value.lowercased() || Self.sameNormalized(value, r.value, kind: kind) {

@@ -570,6 +570,7 @@ public final class ScanReader: @unchecked Sendable {
                 readings.append(Recognition(text: r.text.split(whereSeparator: \.isWhitespace).joined(separator: " "), confidence: r.confidence))
             }
             var read = Self.handReading(recognizer, crop: written, tesseract: readings, characters: Self.handCharacters(for: field),
+                                        pattern: Self.pattern(for: field),
                                         plausible: { Self.isPlausible($0, for: field) })
             // A count written as one thin upright stroke is a 1, which both engines can miss alone in
             // a box; never sure on its own (the counts' total can confirm it).
@@ -781,7 +782,42 @@ public final class ScanReader: @unchecked Sendable {
 
     /// A field tesseract could not read surely (or any field of a hand-filled page), read as hand
     /// print by PP-OCR. A reading is sure only when the two engines agree on it.
+    /// The shapes a field's value takes, where it has one: a hand-print reading that fits none is
+    /// read again through them (see `CharacterPattern`).
+    static func pattern(for field: TemplateField) -> CharacterPattern? {
+        switch (field.kind, field.key) {
+        case (.date, _): datePattern
+        case (_, "wcb_account_number"), (_, "declaration_wcb_account_number"): accountPattern
+        case (_, "postal_code"): postalCodePattern
+        default: nil
+        }
+    }
+
+    static let digits = Set("0123456789"), space: Set<Character> = [" "]
+    /// "16 Jan 2026", "9 SEPTEMBER 2026", "MARCH 15, 2026", "2026-04-26", "26/04/2026".
+    static let datePattern: CharacterPattern = {
+        let names = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
+                     "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec"]
+        let months = names + names.map { $0.uppercased() } + names.map { $0.lowercased() }
+        let day = CharacterPattern.Part.repeated(digits, min: 1, max: 2), year = CharacterPattern.Part.repeated(digits, min: 4, max: 4)
+        let gap = CharacterPattern.Part.optional(space)
+        return CharacterPattern(anyOf: [
+            CharacterPattern([day, gap, .optional(Set("-/.")), gap, .words(months), .optional(["."]), gap, .optional(Set("-/,")), gap, year]),
+            CharacterPattern([.words(months), .optional(["."]), gap, day, .optional([","]), gap, year]),
+            CharacterPattern([year, gap, .one(Set("-/.")), gap, day, gap, .one(Set("-/.")), gap, day]),
+            CharacterPattern([day, gap, .one(Set("-/.")), gap, day, gap, .one(Set("-/.")), gap, year]),
+        ])
+    }()
+    /// Seven digits, sometimes grouped 3 and 4.
+    static let accountPattern = CharacterPattern([.repeated(digits, min: 3, max: 3), .optional(Set(" -")), .repeated(digits, min: 4, max: 4)])
+    /// "S4P 3Y2".
+    static let postalCodePattern: CharacterPattern = {
+        let letters = Set("ABCEGHJKLMNPRSTVWXYZ")
+        return CharacterPattern([.one(letters), .one(digits), .one(letters), .optional(space), .one(digits), .one(letters), .one(digits)])
+    }()
+
     static func handReading(_ recognizer: HandPrintRecognizer, crop: Raster, tesseract: [Recognition], characters: String?,
+                            pattern: CharacterPattern? = nil,
                             plausible: (String) -> Bool) -> Recognition {
         let allowed = characters.map { Set($0) }
         let grey = CropCleaning.pad(CropCleaning.trimmed(crop), by: 12)
@@ -790,7 +826,15 @@ public final class ScanReader: @unchecked Sendable {
         if Self.debugReadings {
             FileHandle.standardError.write(Data("pp-ocr: \(firstRead.map { "\($0.text) \($0.characterProbabilities.map { String(format: "%.2f", $0) })" } ?? "failed")\n".utf8))
         }
-        guard let first = firstRead, !first.text.isEmpty else { return best }
+        guard var first = firstRead, !first.text.isEmpty else { return best }
+        // A reading that cannot be the field's value, where the field has a shape: the best reading
+        // of that shape instead (a year's unsure last digit kept, "2C2" read as a year). Alone it is
+        // still PP-OCR's reading, never sure.
+        if let pattern, !plausible(comparable(first.text)), let fitting = try? recognizer.read(grey, pattern: pattern),
+           !fitting.text.isEmpty, plausible(fitting.text) {
+            if Self.debugReadings { FileHandle.standardError.write(Data("pp-ocr by pattern: \(fitting.text)\n".utf8)) }
+            first = fitting
+        }
         let text = comparable(first.text)
         let fits = plausible(text)
         if let agreeing = tesseract.filter({ !$0.text.isEmpty && comparable($0.text) == text }).max(by: { $0.confidence < $1.confidence }) {

@@ -33,6 +33,31 @@ import Imaging
         #expect(read.text.allSatisfy { $0.isNumber }, "only the allowed characters")
     }
 
+    /// Decoded through a pattern, the reading is the best one of that shape: seven digits read
+    /// as seven digits with a space where the pattern allows one, never a letter.
+    @Test func readsThroughAPattern() throws {
+        let crop = try line("s04-registration.pdf", Box(x: 302, y: 142, width: 100, height: 17))
+        let digits = Set("0123456789")
+        let account = CharacterPattern([.repeated(digits, min: 3, max: 3), .optional(Set(" -")), .repeated(digits, min: 4, max: 4)])
+        let read = try #require(try recognizer().read(crop, pattern: account))
+        #expect(account.matches(read.text), "\(read)")
+        #expect(read.text.filter(\.isNumber) == "3729070", "\(read)")
+        #expect(read.characterProbabilities.count == read.text.count)
+        // A shape the crop is too short for has no reading.
+        let long = CharacterPattern([.repeated(digits, min: 200, max: 200)])
+        #expect(try recognizer().read(crop, pattern: long) == nil)
+    }
+
+    @Test func patternsMatchTheirShapesOnly() {
+        let digits = Set("0123456789")
+        let date = CharacterPattern(anyOf: [
+            CharacterPattern([.repeated(digits, min: 1, max: 2), .optional([" "]), .words(["Jan", "JAN"]), .optional([" "]), .repeated(digits, min: 4, max: 4)]),
+            CharacterPattern([.repeated(digits, min: 4, max: 4), .one(["-"]), .repeated(digits, min: 2, max: 2), .one(["-"]), .repeated(digits, min: 2, max: 2)]),
+        ])
+        for fits in ["16 Jan 2026", "16JAN 2026", "2026-01-16", "1 Jan 2026"] { #expect(date.matches(fits), "\(fits)") }
+        for not in ["16 Jun 2026", "16 Jan 202", "2026-1-16", "", "2026-01-16 "] { #expect(!date.matches(not), "\(not)") }
+    }
+
     @Test func paperAloneReadsNothing() throws {
         let read = try recognizer().read(Raster(width: 300, height: 60))
         #expect(read == HandReading(text: "", characterProbabilities: []))
