@@ -25,7 +25,8 @@ public struct ExtractedField: Sendable, Hashable, Codable {
     /// 1.0 where the value is exact (AcroForm, text layer, XML).
     public var confidence: Double
     /// Other readings of a doubtful value, likeliest first (a hand-written count's next likeliest
-    /// digits): what the form's context (the counts' total) may choose among. Never a value read.
+    /// digits), in the record for staff. Never a value read, and never chosen among by the form's
+    /// context (the counts' total would assume the sum the rules check).
     public var alternatives: [String]?
 
     public init(value: String, raw: String? = nil, source: FieldSource, page: Int? = nil, box: Box? = nil, confidence: Double = 1.0,

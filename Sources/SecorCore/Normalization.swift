@@ -58,28 +58,13 @@ public struct NormalizedField: Sendable {
     public let confidence: Double
     public let page: Int?
     public let box: Box?
-    /// Other readings of a doubtful value, likeliest first (see `ExtractedField.alternatives`).
-    public let alternatives: [String]
-
-    public init(key: String, label: String, written: String, value: FieldValue?, status: Status, source: FieldSource,
-                confidence: Double, page: Int?, box: Box?, alternatives: [String] = []) {
-        self.key = key; self.label = label; self.written = written; self.value = value; self.status = status
-        self.source = source; self.confidence = confidence; self.page = page; self.box = box; self.alternatives = alternatives
-    }
 
     public var isBlank: Bool { status == .blank }
 
     /// The same reading, held as sure as `confidence`.
     public func held(at confidence: Double) -> NormalizedField {
         NormalizedField(key: key, label: label, written: written, value: value, status: status, source: source,
-                        confidence: confidence, page: page, box: box, alternatives: alternatives)
-    }
-
-    /// Another reading of the same box in its place (one of its `alternatives`, chosen by the
-    /// form's context), held as sure as `confidence`.
-    public func readAs(_ written: String, value: FieldValue, confidence: Double) -> NormalizedField {
-        NormalizedField(key: key, label: label, written: written, value: value, status: .ok, source: source,
-                        confidence: confidence, page: page, box: box, alternatives: alternatives.filter { $0 != written } + [self.written])
+                        confidence: confidence, page: page, box: box)
     }
 }
 
@@ -114,7 +99,7 @@ public struct FieldNormalizer: Sendable {
             fields[field.key] = NormalizedField(
                 key: field.key, label: field.label, written: written, value: value, status: status,
                 source: extracted?.source ?? .text, confidence: extracted?.confidence ?? 1.0,
-                page: extracted?.page ?? field.page, box: extracted?.box ?? field.box, alternatives: extracted?.alternatives ?? [])
+                page: extracted?.page ?? field.page, box: extracted?.box ?? field.box)
         }
         return NormalizedDocument(kind: document.kind, fields: fields)
     }

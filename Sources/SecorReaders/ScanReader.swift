@@ -674,11 +674,10 @@ public final class ScanReader: @unchecked Sendable {
         }
         // A company's legal form read a letter off is the form it can only be: a guess for staff,
         // and never sure (a reading with a mark inside its last word was not sure of it either).
-        for key in ["company_legal_name"] {
-            guard let f = fields[key], f.source == .ocr, let fixed = Normalize.legalFormPutRight(f.value) else { continue }
-            let strange = f.value.split(separator: " ").last.map { $0.dropLast($0.hasSuffix(".") ? 1 : 0).contains { !$0.isLetter } } ?? false
-            guard f.confidence < 0.9 || strange else { continue }
-            fields[key] = ExtractedField(value: fixed, raw: f.raw, source: .ocr, page: f.page, box: f.box, confidence: min(f.confidence, 0.75))
+        if let f = fields["company_legal_name"], f.source == .ocr, let fixed = Normalize.legalFormPutRight(f.value),
+           f.confidence < 0.9 || f.value.split(separator: " ").last.map({ $0.dropLast($0.hasSuffix(".") ? 1 : 0).contains { !$0.isLetter } }) == true {
+            fields["company_legal_name"] = ExtractedField(value: fixed, raw: f.raw, source: .ocr, page: f.page, box: f.box,
+                                                          confidence: min(f.confidence, 0.75))
         }
         return (fields, problems, handFilled)
     }
