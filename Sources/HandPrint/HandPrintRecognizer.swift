@@ -43,7 +43,12 @@ public final class HandPrintRecognizer: @unchecked Sendable {
     /// and the last is a space.
     public let characters: [Character]
     static let height = 48
-    static let minimumWidth = 320
+    /// The model's input is padded with paper to this width: a line of print as it was trained on.
+    public static let minimumWidth = 320
+    /// One glyph alone (a count's digit) is not: in a field of paper 320 wide the model reads it
+    /// as nothing, or as anything (a written 3 read as blank at every step; at its own width, 3 at
+    /// 0.98). Its width is its own, no narrower than it is high.
+    public static let glyphWidth = height
 
     public init(folder: String, threads: Int32 = 1) throws {
         model = try ONNXModel(library: "\(folder)/\(ModelFiles.library)", model: "\(folder)/\(ModelFiles.recognizer)", threads: threads)
@@ -55,7 +60,7 @@ public final class HandPrintRecognizer: @unchecked Sendable {
 
     /// The crop as the model takes it: cut to its ink with a little room, scaled to 48 high keeping
     /// its shape, padded with paper to at least 320 wide, grey in all three channels, -1...1.
-    static func tensor(_ crop: Raster) -> (values: [Float], width: Int)? {
+    static func tensor(_ crop: Raster, minimumWidth: Int = minimumWidth) -> (values: [Float], width: Int)? {
         var x0 = crop.width, y0 = crop.height, x1 = -1, y1 = -1
         for y in 0..<crop.height {
             for x in 0..<crop.width where crop.pixels[y * crop.width + x] < 160 {
@@ -86,8 +91,8 @@ public final class HandPrintRecognizer: @unchecked Sendable {
 
     /// Reads `crop`; `allowed` limits the characters (a count's digits, a postal code's letters and
     /// digits), applied before the choice at each step so that the best allowed character wins.
-    public func read(_ crop: Raster, allowed: Set<Character>? = nil) throws -> HandReading {
-        guard let (output, steps, classes) = try probabilities(crop) else { return HandReading(text: "", characterProbabilities: []) }
+    public func read(_ crop: Raster, allowed: Set<Character>? = nil, minimumWidth: Int = HandPrintRecognizer.minimumWidth) throws -> HandReading {
+        guard let (output, steps, classes) = try probabilities(crop, minimumWidth: minimumWidth) else { return HandReading(text: "", characterProbabilities: []) }
         let usable = (0..<classes).map { c in c == 0 || allowed.map { $0.contains(characters[c - 1]) } ?? true }
         var text = ""
         var probabilities: [Double] = []
@@ -113,8 +118,8 @@ public final class HandPrintRecognizer: @unchecked Sendable {
     /// output (CTC: blanks between characters, a character held over several steps) whose
     /// characters the pattern accepts. Nil when no path fits (a crop too short for the pattern).
     /// Each character's probability is the model's at the step it was read.
-    public func read(_ crop: Raster, pattern: CharacterPattern) throws -> HandReading? {
-        guard let (output, steps, classes) = try probabilities(crop) else { return nil }
+    public func read(_ crop: Raster, pattern: CharacterPattern, minimumWidth: Int = HandPrintRecognizer.minimumWidth) throws -> HandReading? {
+        guard let (output, steps, classes) = try probabilities(crop, minimumWidth: minimumWidth) else { return nil }
         func logP(_ t: Int, _ c: Int) -> Double { log(max(Double(output.values[t * classes + c]), 1e-12)) }
         // Each move's characters as the model's classes.
         let index = Dictionary(characters.enumerated().map { ($1, $0 + 1) }, uniquingKeysWith: { a, _ in a })
@@ -155,8 +160,8 @@ public final class HandPrintRecognizer: @unchecked Sendable {
     }
 
     /// The model's output for `crop`: a probability per class at each step.
-    func probabilities(_ crop: Raster) throws -> (output: (values: [Float], shape: [Int64]), steps: Int, classes: Int)? {
-        guard let (values, width) = Self.tensor(crop) else { return nil }
+    func probabilities(_ crop: Raster, minimumWidth: Int = HandPrintRecognizer.minimumWidth) throws -> (output: (values: [Float], shape: [Int64]), steps: Int, classes: Int)? {
+        guard let (values, width) = Self.tensor(crop, minimumWidth: minimumWidth) else { return nil }
         let output = try model.run(values, shape: [1, 3, Int64(Self.height), Int64(width)])
         guard output.shape.count == 3, output.shape[0] == 1 else { throw ONNXError(message: "unexpected output shape \(output.shape)") }
         let steps = Int(output.shape[1]), classes = Int(output.shape[2])
@@ -169,8 +174,9 @@ public final class HandPrintRecognizer: @unchecked Sendable {
     /// One glyph (a count's digit) as the model sees it: the allowed characters ranked by their
     /// probability at the step where it is surest something is written, however weak (a "0" whose
     /// every step the model leaves blank still has a likeliest digit). Empty when there is no ink.
-    public func glyphCandidates(_ crop: Raster, allowed: Set<Character>, count: Int = 3) throws -> [(character: Character, probability: Double)] {
-        guard let (output, steps, classes) = try probabilities(crop) else { return [] }
+    public func glyphCandidates(_ crop: Raster, allowed: Set<Character>, count: Int = 3,
+                                minimumWidth: Int = HandPrintRecognizer.glyphWidth) throws -> [(character: Character, probability: Double)] {
+        guard let (output, steps, classes) = try probabilities(crop, minimumWidth: minimumWidth) else { return [] }
         var bestStep = 0, bestInk = -Float.infinity
         for t in 0..<steps where 1 - output.values[t * classes] > bestInk { bestStep = t; bestInk = 1 - output.values[t * classes] }
         let row = bestStep * classes

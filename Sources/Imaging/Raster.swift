@@ -574,4 +574,80 @@ extension Raster {
         }
         return out
     }
+
+    /// The scan's pixels where a written stroke lies along one of the form's vertical lines (a
+    /// box's side) that the writing crosses: a T's stem, a K's back or a 6's bowl drawn on the
+    /// border where a value runs past the box's end. `writtenPieces` counts all of the line as the
+    /// form's, and the letter loses its stroke (PRESIDENT read PRESIDEN, 2026 read 2021). Unlike a
+    /// line under writing, a stroke along a side can be told from the side: the side alone is as
+    /// thick and as dark as it is where nothing is written on it, and a stroke on it makes it
+    /// darker (pen over print) or thicker (never drawn exactly on it). Only lines with writing
+    /// at both sides (`columns`), and only in the writing's `rows`.
+    public func inkAlongBorders(_ form: Raster, columns: ClosedRange<Int>, rows: ClosedRange<Int>, tolerance: Int = 3,
+                                threshold: UInt8 = 200) -> [Int] {
+        guard form.width == width, form.height == height, width > 0, height > 0 else { return [] }
+        let printedBelow = Swift.min(250, Int(threshold) + 40)
+        // The form's vertical lines: columns with a long run of print, grouped into lines.
+        var lines: [(left: Int, right: Int, top: Int, bottom: Int)] = []
+        let longest = Swift.max(20, height / 5)
+        for x in 0..<width {
+            var run = 0, best = (length: 0, end: 0)
+            for y in 0..<height {
+                run = form.pixels[y * width + x] < printedBelow ? run + 1 : 0
+                if run > best.length { best = (run, y) }
+            }
+            guard best.length >= longest else { continue }
+            let (y0, y1) = (best.end - best.length + 1, best.end)
+            if let last = lines.last, last.right >= x - 1, last.bottom >= y0, last.top <= y1 {
+                lines[lines.count - 1] = (last.left, x, Swift.min(last.top, y0), Swift.max(last.bottom, y1))
+            } else {
+                lines.append((x, x, y0, y1))
+            }
+        }
+        let reach = 2 * tolerance + 4
+        // Writing at both sides of the line, a letter's width or so beyond it.
+        let inside = (columns.lowerBound + reach)...Swift.max(columns.lowerBound + reach, columns.upperBound - reach)
+        func dark(_ x: Int, _ y: Int) -> Bool { x >= 0 && y >= 0 && x < width && y < height && pixels[y * width + x] < threshold }
+        var out: [Int] = []
+        for line in lines where inside.contains((line.left + line.right) / 2) {
+            let middle = (line.left + line.right) / 2
+            // Each row's ink about the line (its dark pixels within reach of where the form has
+            // it) and the darkest of them: the side's, and a stroke's beside or on it that the
+            // form's tolerance took.
+            let left = Swift.max(0, middle - reach), right = Swift.min(width - 1, middle + reach)
+            guard left <= right else { continue }
+            func band(_ y: Int) -> (count: Int, darkest: Int) {
+                var count = 0, darkest = 255
+                for x in left...right where dark(x, y) { count += 1; darkest = Swift.min(darkest, Int(pixels[y * width + x])) }
+                return (count, darkest)
+            }
+            let top = Swift.max(0, line.top - reach), bottom = Swift.min(height - 1, line.bottom + reach)
+            guard top <= bottom else { continue }
+            // The side alone: its rows away from the writing, or (too few of those) all its rows.
+            let ofLine = (top...bottom).filter { $0 >= line.top && $0 <= line.bottom }.map { ($0, band($0)) }.filter { $0.1.count > 0 }
+            let away = ofLine.filter { !rows.contains($0.0) }.map(\.1)
+            let reference = away.count >= 4 ? away : ofLine.map(\.1)
+            guard reference.count >= 4 else { continue }
+            // Its thinnest and lightest rows but a few (a stroke may run along most of it).
+            let usualCount = reference.map(\.count).sorted()[reference.count / 8]
+            let usualDarkest = reference.map(\.darkest).sorted(by: >)[reference.count / 8]
+            let from = Swift.max(top, rows.lowerBound), to = Swift.min(bottom, rows.upperBound)
+            guard from <= to else { continue }
+            var stroke = (from...to).map { y -> Bool in
+                let b = band(y)
+                return b.count > 0 && (b.count >= usualCount + 2 || b.darkest <= usualDarkest - 40)
+            }
+            // A stroke is whole: short breaks in it (a lighter pixel or two) are bridged.
+            var lastStroke: Int? = nil
+            for i in stroke.indices where stroke[i] {
+                if let last = lastStroke, i - last > 1, i - last <= 4 { for j in (last + 1)..<i { stroke[j] = true } }
+                lastStroke = i
+            }
+            for i in stroke.indices where stroke[i] {
+                let y = from + i
+                for x in left...right where dark(x, y) { out.append(y * width + x) }
+            }
+        }
+        return out
+    }
 }

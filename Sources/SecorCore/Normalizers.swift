@@ -442,7 +442,10 @@ public enum Normalize {
                 .map { $0.filter { $0.isLetter || $0.isNumber } }.filter { !$0.isEmpty && !suffixes.contains($0) }
             let key = words.joined()
             guard key.count >= 4 else { continue }
-            for length in Set([key.count, body.count - 1, body.count, body.count + 1]) where length >= 4 && length <= key.count {
+            // On a tie the length as read wins, then the longer (and a Set's order is no order).
+            let lengths = Set([key.count, body.count - 1, body.count, body.count + 1])
+                .sorted { (abs($0 - body.count), -$0) < (abs($1 - body.count), -$1) }
+            for length in lengths where length >= 4 && length <= key.count {
                 let candidate = String(key.prefix(length))
                 // A domain that goes on past the name as read is not cut short by it: the name's
                 // reading may be the one cut short ("Big Sky Paintin Corp.").

@@ -138,6 +138,12 @@ public final class ScanReader: @unchecked Sendable {
         // Writing that rests on a line, or is written on the line above the box: the line under it
         // is kept with the feet of its letters, which the form's tolerance took (one view).
         let along = scan.inkAlongLines(form, columns: x0...x1, rows: y0...y1)
+        // A stroke drawn along a box's side that the writing crosses (a T's stem on the border) is
+        // the letter's, in both views.
+        let sides = scan.inkAlongBorders(form, columns: x0...x1, rows: y0...y1)
+        if ProcessInfo.processInfo.environment["SECOR_OCR_DEBUG"] != nil, !sides.isEmpty {
+            FileHandle.standardError.write(Data("sides \(field.key): \(sides.count) pixels at x \(Set(sides.map { $0 % scan.width / 10 * 10 }).sorted())\n".utf8))
+        }
         for q in along {
             y0 = min(y0, q / scan.width); y1 = max(y1, q / scan.width)
         }
@@ -173,7 +179,7 @@ public final class ScanReader: @unchecked Sendable {
             }
             return out
         }
-        let ink = chosen.flatMap(\.indices)
+        let ink = chosen.flatMap(\.indices) + sides
         let cleared = view(ink + crossings)
         Self.dump(cleared, as: "written-\(field.key)")
         guard !along.isEmpty else { return [cleared] }
@@ -561,7 +567,10 @@ public final class ScanReader: @unchecked Sendable {
         func readAsWritten(_ field: TemplateField, box crop: Raster?, tesseract: Recognition?, recognizer: HandPrintRecognizer) -> Recognition? {
             let characters = Self.characters(for: field)
             let views = writtenCrop(placed, field: field, others: otherBoxes(field))
-            guard let written = Self.clearestView(recognizer, views, characters: Self.handCharacters(for: field)) ?? crop else { return tesseract }
+            // A count is a glyph or two, read at its own width (see `HandPrintRecognizer.glyphWidth`).
+            let modelWidth = field.kind == .count ? HandPrintRecognizer.glyphWidth : HandPrintRecognizer.minimumWidth
+            guard let written = Self.clearestView(recognizer, views, characters: Self.handCharacters(for: field), minimumWidth: modelWidth) ?? crop
+            else { return tesseract }
             var readings = tesseract.map { [$0] } ?? []
             if let reader {
                 // One glyph (a count's digit) is read as a character: line mode often reads nothing in it.
@@ -570,7 +579,8 @@ public final class ScanReader: @unchecked Sendable {
                 readings.append(Recognition(text: r.text.split(whereSeparator: \.isWhitespace).joined(separator: " "), confidence: r.confidence))
             }
             var read = Self.handReading(recognizer, crop: written, tesseract: readings, characters: Self.handCharacters(for: field),
-                                        pattern: Self.pattern(for: field),
+                                        pattern: Self.pattern(for: field), minimumWidth: modelWidth,
+                                        abstainBelow: field.kind == .count ? 0.1 : 0,
                                         plausible: { Self.isPlausible($0, for: field) })
             // A count written as one thin upright stroke is a 1, which both engines can miss alone in
             // a box; never sure on its own (the counts' total can confirm it).
@@ -816,20 +826,22 @@ public final class ScanReader: @unchecked Sendable {
     }()
 
     static func handReading(_ recognizer: HandPrintRecognizer, crop: Raster, tesseract: [Recognition], characters: String?,
-                            pattern: CharacterPattern? = nil,
+                            pattern: CharacterPattern? = nil, minimumWidth: Int = HandPrintRecognizer.minimumWidth, abstainBelow: Double = 0,
                             plausible: (String) -> Bool) -> Recognition {
         let allowed = characters.map { Set($0) }
         let grey = CropCleaning.pad(CropCleaning.trimmed(crop), by: 12)
         let best = tesseract.max { $0.confidence < $1.confidence } ?? Recognition(text: "", confidence: 0)
-        let firstRead = try? recognizer.read(grey, allowed: allowed)
+        let firstRead = try? recognizer.read(grey, allowed: allowed, minimumWidth: minimumWidth)
         if Self.debugReadings {
             FileHandle.standardError.write(Data("pp-ocr: \(firstRead.map { "\($0.text) \($0.characterProbabilities.map { String(format: "%.2f", $0) })" } ?? "failed")\n".utf8))
         }
-        guard var first = firstRead, !first.text.isEmpty else { return best }
+        // PP-OCR reading nothing abstains; so does a reading of one glyph it all but did not see
+        // (a faint 6 read "5" at 0.03), where tesseract reads glyphs alone well.
+        guard var first = firstRead, !first.text.isEmpty, first.minimum >= abstainBelow || best.text.isEmpty else { return best }
         // A reading that cannot be the field's value, where the field has a shape: the best reading
         // of that shape instead (a year's unsure last digit kept, "2C2" read as a year). Alone it is
         // still PP-OCR's reading, never sure.
-        if let pattern, !plausible(comparable(first.text)), let fitting = try? recognizer.read(grey, pattern: pattern),
+        if let pattern, !plausible(comparable(first.text)), let fitting = try? recognizer.read(grey, pattern: pattern, minimumWidth: minimumWidth),
            !fitting.text.isEmpty, plausible(fitting.text) {
             if Self.debugReadings { FileHandle.standardError.write(Data("pp-ocr by pattern: \(fitting.text)\n".utf8)) }
             first = fitting
@@ -853,12 +865,13 @@ public final class ScanReader: @unchecked Sendable {
 
     /// Of several views of one field's ink, the one PP-OCR reads most surely (by its least sure
     /// character): the line under writing kept or taken out, whichever leaves the letters whole.
-    static func clearestView(_ recognizer: HandPrintRecognizer, _ views: [Raster], characters: String?) -> Raster? {
+    static func clearestView(_ recognizer: HandPrintRecognizer, _ views: [Raster], characters: String?,
+                             minimumWidth: Int = HandPrintRecognizer.minimumWidth) -> Raster? {
         guard views.count > 1 else { return views.first }
         let allowed = characters.map { Set($0) }
         let scored = views.map { view -> (Raster, Double) in
             let grey = CropCleaning.pad(CropCleaning.trimmed(view), by: 12)
-            let reading = try? recognizer.read(grey, allowed: allowed)
+            let reading = try? recognizer.read(grey, allowed: allowed, minimumWidth: minimumWidth)
             return (view, reading.map { $0.text.isEmpty ? 0 : $0.minimum } ?? 0)
         }
         // The first view wins ties.

@@ -6,6 +6,7 @@
 //   secor-fixtures mail-accuracy DIR                     reads mailed samples and compares with expected.json, per field kind
 //   secor-fixtures typed [--pdfs N] [--xmls M] OUT       applications typed onto the forms (PDF) and as XML exports
 //   secor-fixtures layout BLANK.pdf                      a blank form's widgets and printed lines, to write its template from
+//   secor-fixtures read-crop CROP.pgm...                 the hand-print recognizer's reading of dumped crops (SECOR_OCR_DUMP)
 //   secor-fixtures registry --records DIR [--applications N] DB   a registry of N applications made from DIR's records
 import ArgumentParser
 import Foundation
@@ -15,10 +16,11 @@ import SecorReaders
 import SecorSupport
 import Poppler
 import Imaging
+import HandPrint
 
 @main
 struct SecorFixturesCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "secor-fixtures", subcommands: [Scans.self, Accuracy.self, MailAccuracyCommand.self, Typed.self, SeedRegistry.self, Layout.self])
+    static let configuration = CommandConfiguration(commandName: "secor-fixtures", subcommands: [Scans.self, Accuracy.self, MailAccuracyCommand.self, Typed.self, SeedRegistry.self, Layout.self, ReadCrop.self])
 }
 
 struct Scans: ParsableCommand {
@@ -198,5 +200,47 @@ struct MailAccuracyCommand: ParsableCommand {
         print(report.table, terminator: "")
         for u in report.unmatched { print("  read as no case's document: \(u)") }
         if misses { print(report.overall, terminator: "") }
+    }
+}
+
+struct ReadCrop: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "read-crop",
+        abstract: "The hand-print recognizer's reading of crops the reader dumped (SECOR_OCR_DUMP), each character's probability.")
+
+    @Option(help: "Only these characters.") var allowed: String?
+    @Flag(help: "Trimmed to the ink and padded first, as the reader does.") var asRead = false
+    @Option(help: "The trim's margin with --as-read.") var margin = 4
+    @Flag(help: "Darkest ink stretched to black.") var stretch = false
+    @Option(help: "The model's input at least this wide.") var width = HandPrintRecognizer.minimumWidth
+    @Argument(help: "Binary PGM files (P5, 8 bits).") var crops: [String]
+
+    func run() throws {
+        guard let folder = ModelFiles.folder() else { throw ValidationError("no hand-print model installed (make models)") }
+        let recognizer = try HandPrintRecognizer(folder: folder)
+        for path in crops {
+            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            // P5, width, height, 255, one whitespace, then the pixels.
+            var fields: [String] = [], i = data.startIndex
+            while fields.count < 4 && i < data.endIndex {
+                while i < data.endIndex && [9, 10, 13, 32].contains(data[i]) { i += 1 }
+                let start = i
+                while i < data.endIndex && ![9, 10, 13, 32].contains(data[i]) { i += 1 }
+                fields.append(String(decoding: data[start..<i], as: UTF8.self))
+            }
+            guard fields.count == 4, fields[0] == "P5", let w = Int(fields[1]), let h = Int(fields[2]), data.count >= i + 1 + w * h else {
+                throw ValidationError("\(path) is not an 8-bit binary PGM")
+            }
+            var raster = Raster(width: w, height: h)
+            raster.pixels = Array(data[(i + 1)..<(i + 1 + w * h)])
+            if stretch, let lo = raster.pixels.min(), lo < 250 {
+                raster.pixels = raster.pixels.map { UInt8(max(0, min(255, (Int($0) - Int(lo)) * 255 / (255 - Int(lo))))) }
+            }
+            if asRead { raster = CropCleaning.pad(CropCleaning.trimmed(raster, margin: margin), by: 12) }
+            let reading = try recognizer.read(raster, allowed: allowed.map { Set($0) }, minimumWidth: width)
+            let candidates = try recognizer.glyphCandidates(raster, allowed: Set("0123456789"))
+            print("\(path): glyphs \(candidates.map { "\($0.character)=\(String(format: "%.2f", $0.probability))" })")
+            print("\(path): \(reading.text) min \(String(format: "%.2f", reading.characterProbabilities.min() ?? 0)) "
+                  + reading.characterProbabilities.map { String(format: "%.2f", $0) }.joined(separator: " "))
+        }
     }
 }
