@@ -58,6 +58,21 @@ import Imaging
         for not in ["16 Jun 2026", "16 Jan 202", "2026-1-16", "", "2026-01-16 "] { #expect(!date.matches(not), "\(not)") }
     }
 
+    /// A written count's one glyph (m10's full-time 3, across its box's top border, as the reader
+    /// cuts it out): padded into 320 of paper the model all but misses it; at its own width it is read.
+    @Test func oneGlyphIsReadAtItsOwnWidth() throws {
+        let data = try Data(contentsOf: Fixtures.root.appendingPathComponent("fixtures/hand/count-3-across-a-border.pgm"))
+        // P5 <width> <height> 255, then the pixels.
+        let header = String(decoding: data.prefix(20), as: UTF8.self).split(whereSeparator: \.isWhitespace).prefix(4)
+        let (w, h) = (try #require(Int(header[header.startIndex + 1])), try #require(Int(header[header.startIndex + 2])))
+        let crop = Raster(width: w, height: h, pixels: Array(data.suffix(w * h)))
+        let digits = Set("0123456789")
+        let own = try recognizer().read(crop, allowed: digits, minimumWidth: HandPrintRecognizer.glyphWidth)
+        #expect(own.text == "3" && own.minimum > 0.7, "\(own)")
+        let padded = try recognizer().read(crop, allowed: digits)
+        #expect(padded.text != "3" || padded.minimum < own.minimum, "\(padded)")
+    }
+
     @Test func paperAloneReadsNothing() throws {
         let read = try recognizer().read(Raster(width: 300, height: 60))
         #expect(read == HandReading(text: "", characterProbabilities: []))

@@ -43,6 +43,31 @@ import Testing
         #expect(!labelled.contains(16 * w + 101))
     }
 
+    /// A letter whose stem is drawn on a box's side (a T at the end of a value that runs past the
+    /// box): the side is darker and thicker where the stem lies on it, and that part is given back;
+    /// the side's rows away from the writing, and a side with nothing drawn along it, stay the form's.
+    @Test func aStrokeAlongABoxsSideIsTheLetters() {
+        let (w, h) = (100, 60)
+        var form = [UInt8](repeating: 255, count: w * h)
+        for y in 5...54 { for x in 50...51 { form[y * w + x] = 150 } }      // the box's side, light print
+        for y in 5...54 { for x in 80...81 { form[y * w + x] = 150 } }      // another side, beyond the writing
+        var scan = form
+        for y in 15...40 { for x in 51...53 { scan[y * w + x] = 20 } }      // the stem, dark pen on and beside it
+        for y in 15...17 { for x in 40...65 { scan[y * w + x] = 20 } }      // its bar, across the side
+        for y in 15...40 { scan[y * w + 30] = 20 }                          // a letter before it
+        let sides = Set(Raster(width: w, height: h, pixels: scan)
+            .inkAlongBorders(Raster(width: w, height: h, pixels: form), columns: 30...65, rows: 15...40))
+        #expect(sides.contains(28 * w + 52) && sides.contains(38 * w + 53), "the stem along the side")
+        #expect(!sides.contains(50 * w + 50), "not the side below the writing")
+        #expect(sides.allSatisfy { ($0 / w) >= 15 && ($0 / w) <= 40 })
+        #expect(!sides.contains { ($0 % w) >= 75 }, "not a side the writing does not cross")
+        // The same side with nothing drawn along it: nothing.
+        var plain = form
+        for y in 15...40 { plain[y * w + 30] = 20; plain[y * w + 65] = 20 }
+        #expect(Raster(width: w, height: h, pixels: plain)
+            .inkAlongBorders(Raster(width: w, height: h, pixels: form), columns: 30...65, rows: 15...40).isEmpty)
+    }
+
     /// A scan's line found well above the form's, at the raster's bottom edge, with ink below it
     /// (the smudged registration's reader trapped here): no pixel is looked for off the raster.
     @Test func aLineOffTheFormsPlaceAtTheEdgeIsNoTrap() {
