@@ -56,10 +56,13 @@ public struct TemplateField: Sendable, Codable, Hashable {
     public let xml: String?
     /// A city field: the list of places (`schemas/places/<name>.txt`) a reading off a scan may be.
     public let places: String?
+    /// An address that ends in one of the list's places and its province's code ("…, Saskatoon SK").
+    public let addressIn: String?
 
     enum CodingKeys: String, CodingKey {
         case key, label, kind, page, box, options, choices, xml, places
         case labelBox = "label_box"
+        case addressIn = "address_in"
     }
 }
 

@@ -8,7 +8,11 @@ public struct Places: Sendable {
     /// Each place's name as the list spells it, by its key.
     let names: [String: String]
 
-    public init(lines: String) {
+    /// The province's two-letter code, as an address written in it ends ("SK").
+    public let code: String
+
+    public init(lines: String, code: String = "") {
+        self.code = code
         let listed = lines.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty && !$0.hasPrefix("#") }
         names = Dictionary(listed.map { (Self.key($0), $0) }) { first, _ in first }
@@ -16,7 +20,7 @@ public struct Places: Sendable {
 
     /// Saskatchewan's, as shipped; empty (knowing no place) if the file cannot be read.
     public static let saskatchewan = Places(lines: (try? String(contentsOf: SchemaFiles.places.appendingPathComponent("saskatchewan.txt"),
-                                                                encoding: .utf8)) ?? "")
+                                                                encoding: .utf8)) ?? "", code: "SK")
 
     /// The list a template's field names (`saskatchewan`); nil when none is shipped under that name.
     public static func named(_ name: String) -> Places? {
@@ -46,5 +50,44 @@ public struct Places: Sendable {
             if s > (best?.1 ?? -1) { second = best?.1 ?? second; best = (name, s) } else if s > second { second = s }
         }
         return best.map { ($0.0, $0.1, $0.1 - second) }
+    }
+
+    /// An address read off a scan that ends in one of these places and the province's code, put
+    /// right at its end: the place spelt as the list spells it and the code as the code ("446 8th
+    /// St E, Sask atoon SK", "1396 VICTORIA AVE, HUMBOLDTSK", "…, SWAT CURKENI S"). Only after a
+    /// comma, where the place is sure to be; the street is left as read. Nil when the end is no
+    /// place near enough, or nothing changes; `edited` when the place itself was a letter or more off.
+    public func addressPutRight(_ reading: String) -> (address: String, edited: Bool)? {
+        guard !code.isEmpty, let comma = reading.lastIndex(of: ","), comma > reading.startIndex else { return nil }
+        let street = reading[..<comma].trimmingCharacters(in: .whitespaces)
+        let tail = reading[reading.index(after: comma)...].trimmingCharacters(in: .whitespaces)
+        guard !street.isEmpty, !tail.isEmpty else { return nil }
+        let codeKey = Self.key(code)
+        var words = tail.split(separator: " ").map(String.init)
+        // The code as a word of its own, read a letter off ("S", "SI", "S<", "Sk"), or run on.
+        var texts: [String] = []
+        if let last = words.last, words.count > 1, last.count <= 2, last.first.map({ Self.key(String($0)) == String(codeKey.prefix(1)) }) == true {
+            words.removeLast()
+            texts.append(words.joined(separator: " "))
+        } else {
+            let joined = words.joined(separator: " ")
+            texts.append(joined)
+            for cut in [codeKey.count, codeKey.count - 1] where cut > 0 && Self.key(joined).count > cut + 3 {
+                texts.append(String(joined.dropLast(cut)))
+            }
+        }
+        var found: (name: String, edited: Bool)? = nil
+        for text in texts {
+            if let exact = place(text) { found = (exact, false); break }
+        }
+        if found == nil {
+            let near = texts.compactMap { nearest($0) }.filter { $0.similarity >= 0.75 && $0.margin >= 0.2 }
+                .max { $0.similarity < $1.similarity }
+            found = near.map { ($0.name, true) }
+        }
+        guard let found else { return nil }
+        let upper = tail.filter(\.isLetter).allSatisfy(\.isUppercase)
+        let address = street + ", " + (upper ? found.name.uppercased() : found.name) + " " + code
+        return address == reading ? nil : (address, found.edited)
     }
 }

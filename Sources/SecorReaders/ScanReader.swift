@@ -663,6 +663,11 @@ public final class ScanReader: @unchecked Sendable {
                     read = Recognition(text: read.text, confidence: min(read.confidence, 0.75))
                 }
             }
+            // An address's place put right the same way, its province's code after it.
+            if let places = field.addressIn.flatMap(Places.named), let fixed = places.addressPutRight(value) {
+                value = fixed.address
+                if fixed.edited { read = Recognition(text: read.text, confidence: min(read.confidence, 0.75)) }
+            }
             if field.key == "province", let fixed = Normalize.provinceNamePutRight(value) {
                 value = fixed
                 read = Recognition(text: read.text, confidence: min(read.confidence, 0.75))

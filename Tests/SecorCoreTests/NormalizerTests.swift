@@ -183,6 +183,21 @@ import Testing
         #expect(Normalize.inCase(of: "Resina", "Regina") == "Regina")
     }
 
+    /// An address's end, after its comma: the place as the list spells it, then the code; the
+    /// street as read. A place a letter off is an edit (never surer); one only spaced or run on is not.
+    @Test func anAddressEndsInAPlaceAndTheCode() throws {
+        let places = Places.saskatchewan
+        #expect(places.addressPutRight("446 8th St E, Sask atoon SK")! == ("446 8th St E, Saskatoon SK", false))
+        #expect(places.addressPutRight("1396 VICTORIA AVE, HUMBOLDTSK")! == ("1396 VICTORIA AVE, HUMBOLDT SK", false))
+        #expect(places.addressPutRight("404 Main St, Estevank")! == ("404 Main St, Estevan SK", false))
+        #expect(places.addressPutRight("2225 ALBERT ST, HUMBOLDT S<")! == ("2225 ALBERT ST, HUMBOLDT SK", false))
+        #expect(places.addressPutRight("1518 Idylwyld Dr N, Resina Sk")! == ("1518 Idylwyld Dr N, Regina SK", true))
+        #expect(places.addressPutRight("2231 VICTORIA AVE, WEYBURN SK") == nil, "already right")
+        #expect(places.addressPutRight("1996 BROAD ST YORKTON SK") == nil, "no comma: where the place starts is a guess")
+        #expect(places.addressPutRight("12 Main St, Qwertyville SK") == nil, "no place near")
+        #expect(Places(lines: "Regina").addressPutRight("1 Main St, Regina") == nil, "a list with no code")
+    }
+
     @Test func aProvinceReadALetterOut() {
         #expect(Normalize.provinceNamePutRight("Saskatchewar") == "Saskatchewan")
         #expect(Normalize.provinceNamePutRight("SASKATCHEWAII") == "SASKATCHEWAN")
