@@ -60,7 +60,7 @@ let package = Package(
             path: "schemas",
             exclude: ["README.md"],
             sources: ["SchemaFiles.swift"],
-            resources: [.copy("forms"), .copy("programs"), .copy("xml"), .copy("places")]
+            resources: [.copy("forms"), .copy("programs"), .copy("xml"), .copy("places"), .copy("words")]
         ),
         .target(
             name: "SecorCore",

@@ -4,7 +4,7 @@
 import Foundation
 
 public enum SchemaFiles {
-    /// The folder holding `forms/`, `programs/`, `xml/` and `places/`. `SECOR_SCHEMAS` overrides it,
+    /// The folder holding `forms/`, `programs/`, `xml/`, `places/` and `words/`. `SECOR_SCHEMAS` overrides it,
     /// which lets staff try a draft edition without rebuilding.
     public static var root: URL {
         if let override = ProcessInfo.processInfo.environment["SECOR_SCHEMAS"], !override.isEmpty {
@@ -17,4 +17,5 @@ public enum SchemaFiles {
     public static var programs: URL { root.appendingPathComponent("programs", isDirectory: true) }
     public static var xml: URL { root.appendingPathComponent("xml", isDirectory: true) }
     public static var places: URL { root.appendingPathComponent("places", isDirectory: true) }
+    public static var words: URL { root.appendingPathComponent("words", isDirectory: true) }
 }

@@ -58,11 +58,14 @@ public struct TemplateField: Sendable, Codable, Hashable {
     public let places: String?
     /// An address that ends in one of the list's places and its province's code ("…, Saskatoon SK").
     public let addressIn: String?
+    /// A title or a position: the list of words people write there (`schemas/words/<name>.txt`).
+    public let words: String?
 
     enum CodingKeys: String, CodingKey {
         case key, label, kind, page, box, options, choices, xml, places
         case labelBox = "label_box"
         case addressIn = "address_in"
+        case words
     }
 }
 

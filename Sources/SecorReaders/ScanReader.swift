@@ -668,6 +668,11 @@ public final class ScanReader: @unchecked Sendable {
                 value = fixed.address
                 if fixed.edited { read = Recognition(text: read.text, confidence: min(read.confidence, 0.75)) }
             }
+            // A title's or a position's words a letter off: the words people write there.
+            if let vocabulary = field.words.flatMap(Vocabulary.named), let fixed = vocabulary.putRight(value) {
+                value = fixed
+                read = Recognition(text: read.text, confidence: min(read.confidence, 0.75))
+            }
             if field.key == "province", let fixed = Normalize.provinceNamePutRight(value) {
                 value = fixed
                 read = Recognition(text: read.text, confidence: min(read.confidence, 0.75))

@@ -198,6 +198,19 @@ import Testing
         #expect(Places(lines: "Regina").addressPutRight("1 Main St, Regina") == nil, "a list with no code")
     }
 
+    /// A title's words a letter off, each from exactly one word people write there: put right in
+    /// the reading's case; a word near two, a short word, or a word of its own stays as read.
+    @Test func aTitlesWordsReadALetterOff() {
+        let titles = Vocabulary.titles
+        #expect(titles.putRight("Presicent") == "President")
+        #expect(titles.putRight("MANAGNG PARTNER") == "MANAGING PARTNER")
+        #expect(titles.putRight("Office manaser") == "Office manager")
+        #expect(titles.putRight("SITE SUPERVISOR.") == nil, "already the words")
+        #expect(titles.putRight("Dog groomer") == nil, "words of its own")
+        #expect(titles.putRight("CE0") == nil, "too short to tell")
+        #expect(Vocabulary(lines: "").putRight("Presicent") == nil)
+    }
+
     @Test func aProvinceReadALetterOut() {
         #expect(Normalize.provinceNamePutRight("Saskatchewar") == "Saskatchewan")
         #expect(Normalize.provinceNamePutRight("SASKATCHEWAII") == "SASKATCHEWAN")
