@@ -822,7 +822,7 @@ public final class ScanReader: @unchecked Sendable {
         let gap = CharacterPattern.Part.optional(space)
         return CharacterPattern(anyOf: [
             CharacterPattern([day, gap, .optional(Set("-/.")), gap, .words(months), .optional(["."]), gap, .optional(Set("-/,")), gap, year]),
-            CharacterPattern([.words(months), .optional(["."]), gap, day, .optional([","]), gap, year]),
+            CharacterPattern([.words(months), .optional(["."]), gap, day, .optional([",", "."]), gap, year]),
             CharacterPattern([year, gap, .one(Set("-/.")), gap, day, gap, .one(Set("-/.")), gap, day]),
             CharacterPattern([day, gap, .one(Set("-/.")), gap, day, gap, .one(Set("-/.")), gap, year]),
         ])
