@@ -141,7 +141,7 @@ public final class ScanReader: @unchecked Sendable {
         // A stroke drawn along a box's side that the writing crosses (a T's stem on the border) is
         // the letter's, in both views.
         let sides = scan.inkAlongBorders(form, columns: x0...x1, rows: y0...y1)
-        if ProcessInfo.processInfo.environment["SECOR_OCR_DEBUG"] != nil, !sides.isEmpty {
+        if Self.debugReadings, !sides.isEmpty {
             FileHandle.standardError.write(Data("sides \(field.key): \(sides.count) pixels at x \(Set(sides.map { $0 % scan.width / 10 * 10 }).sorted())\n".utf8))
         }
         for q in along {
