@@ -15,6 +15,25 @@ public struct Raster: Sendable {
         self.init(width: width, height: height, pixels: [UInt8](repeating: fill, count: width * height))
     }
 
+    /// The raster as a binary 8-bit PGM (P5): what the reader dumps for a developer to look at.
+    public var pgm: Data { Data("P5\n\(width) \(height)\n255\n".utf8) + Data(pixels) }
+
+    /// A binary 8-bit PGM (P5, as `pgm` writes it); nil for anything else.
+    public init?(pgm data: Data) {
+        var fields: [String] = [], i = data.startIndex
+        func isSpace(_ b: UInt8) -> Bool { b == 9 || b == 10 || b == 13 || b == 32 }
+        while fields.count < 4 && i < data.endIndex {
+            while i < data.endIndex && isSpace(data[i]) { i += 1 }
+            let start = i
+            while i < data.endIndex && !isSpace(data[i]) { i += 1 }
+            fields.append(String(decoding: data[start..<i], as: UTF8.self))
+        }
+        // One whitespace after the maximum value, then the pixels.
+        guard fields.count == 4, fields[0] == "P5", fields[3] == "255", let w = Int(fields[1]), let h = Int(fields[2]), w > 0, h > 0,
+              w <= 1 << 15, h <= 1 << 15, data.endIndex - i - 1 >= w * h else { return nil }
+        self.init(width: w, height: h, pixels: Array(data[(i + 1)..<(i + 1 + w * h)]))
+    }
+
     @inline(__always) public subscript(x: Int, y: Int) -> UInt8 {
         guard x >= 0, y >= 0, x < width, y < height else { return 255 }
         return pixels[y * width + x]
@@ -474,6 +493,34 @@ extension Raster {
         return pieces
     }
 
+    /// A printed line: the rows (of a horizontal line; columns of a vertical one) it is thick
+    /// across, and the columns (rows) it runs along.
+    struct PrintedLine { var across: ClosedRange<Int>; var along: ClosedRange<Int> }
+
+    /// This raster's straight lines in one direction: rows (`vertical`: columns) whose longest run
+    /// of pixels darker than `below` is at least `longest`, grouped with the neighbouring rows
+    /// whose runs overlap it into one line.
+    func printedLines(vertical: Bool, below: Int, longest: Int) -> [PrintedLine] {
+        let (count, length) = vertical ? (width, height) : (height, width)
+        var lines: [PrintedLine] = []
+        for i in 0..<count {
+            var run = 0, best = (length: 0, end: 0)
+            for j in 0..<length {
+                run = Int(vertical ? pixels[j * width + i] : pixels[i * width + j]) < below ? run + 1 : 0
+                if run > best.length { best = (run, j) }
+            }
+            guard best.length >= longest else { continue }
+            let along = (best.end - best.length + 1)...best.end
+            if let last = lines.last, last.across.upperBound >= i - 1, last.along.overlaps(along) {
+                lines[lines.count - 1] = PrintedLine(across: last.across.lowerBound...i,
+                                                     along: Swift.min(last.along.lowerBound, along.lowerBound)...Swift.max(last.along.upperBound, along.upperBound))
+            } else {
+                lines.append(PrintedLine(across: i...i, along: along))
+            }
+        }
+        return lines
+    }
+
     /// The scan's pixels along the form's horizontal lines under or over writing: hand print rests
     /// on a box's border or is written on the line above it, and `writtenPieces` counts everything
     /// within its tolerance of a printed line as the form's, cutting off the feet of the letters (E
@@ -486,23 +533,9 @@ extension Raster {
                               threshold: UInt8 = 200) -> [Int] {
         guard form.width == width, form.height == height, width > 0, height > 0 else { return [] }
         let printedBelow = Swift.min(250, Int(threshold) + 40)
-        // The form's horizontal lines: rows with a long run of print, grouped into lines.
-        var lines: [(top: Int, bottom: Int, x0: Int, x1: Int)] = []
-        let longest = Swift.max(40, width / 5)
-        for y in 0..<height {
-            var run = 0, best = (length: 0, end: 0)
-            for x in 0..<width {
-                run = form.pixels[y * width + x] < printedBelow ? run + 1 : 0
-                if run > best.length { best = (run, x) }
-            }
-            guard best.length >= longest else { continue }
-            let (x0, x1) = (best.end - best.length + 1, best.end)
-            if let last = lines.last, last.bottom >= y - 1, last.x1 >= x0, last.x0 <= x1 {
-                lines[lines.count - 1] = (last.top, y, Swift.min(last.x0, x0), Swift.max(last.x1, x1))
-            } else {
-                lines.append((y, y, x0, x1))
-            }
-        }
+        // The form's horizontal lines.
+        let lines = form.printedLines(vertical: false, below: printedBelow, longest: Swift.max(40, width / 5))
+            .map { (top: $0.across.lowerBound, bottom: $0.across.upperBound, x0: $0.along.lowerBound, x1: $0.along.upperBound) }
         func dark(_ x: Int, _ y: Int) -> Bool { x >= 0 && y >= 0 && x < width && y < height && pixels[y * width + x] < threshold }
         // The form's other print (a label near the line) stays the form's.
         var other = [Bool](repeating: false, count: width * height)
@@ -587,23 +620,9 @@ extension Raster {
                                 threshold: UInt8 = 200) -> [Int] {
         guard form.width == width, form.height == height, width > 0, height > 0 else { return [] }
         let printedBelow = Swift.min(250, Int(threshold) + 40)
-        // The form's vertical lines: columns with a long run of print, grouped into lines.
-        var lines: [(left: Int, right: Int, top: Int, bottom: Int)] = []
-        let longest = Swift.max(20, height / 5)
-        for x in 0..<width {
-            var run = 0, best = (length: 0, end: 0)
-            for y in 0..<height {
-                run = form.pixels[y * width + x] < printedBelow ? run + 1 : 0
-                if run > best.length { best = (run, y) }
-            }
-            guard best.length >= longest else { continue }
-            let (y0, y1) = (best.end - best.length + 1, best.end)
-            if let last = lines.last, last.right >= x - 1, last.bottom >= y0, last.top <= y1 {
-                lines[lines.count - 1] = (last.left, x, Swift.min(last.top, y0), Swift.max(last.bottom, y1))
-            } else {
-                lines.append((x, x, y0, y1))
-            }
-        }
+        // The form's vertical lines.
+        let lines = form.printedLines(vertical: true, below: printedBelow, longest: Swift.max(20, height / 5))
+            .map { (left: $0.across.lowerBound, right: $0.across.upperBound, top: $0.along.lowerBound, bottom: $0.along.upperBound) }
         let reach = 2 * tolerance + 4
         // Writing at both sides of the line, a letter's width or so beyond it.
         let inside = (columns.lowerBound + reach)...Swift.max(columns.lowerBound + reach, columns.upperBound - reach)

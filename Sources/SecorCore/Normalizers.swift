@@ -499,6 +499,18 @@ public enum Normalize {
         return text.isEmpty ? .blank : .value(text)
     }
 
+    /// Of `names` (each by the key it is compared under), the one whose key is most like `key`, how
+    /// alike (0-1), and how far ahead of the next nearest (the margin); keys more than `slack`
+    /// letters longer or shorter are not weighed. A tie has no margin.
+    static func nearest(_ key: String, in names: [String: String], slack: Int) -> (name: String, similarity: Double, margin: Double)? {
+        var best: (String, Double)? = nil, second = 0.0
+        for (k, name) in names where abs(k.count - key.count) <= slack {
+            let s = similarity(k, key)
+            if s > (best?.1 ?? -1) { second = best?.1 ?? second; best = (name, s) } else if s > second { second = s }
+        }
+        return best.map { ($0.0, $0.1, $0.1 - second) }
+    }
+
     /// The choice a reading is nearest to, by the letters of both (a reading off paper slips a
     /// letter or two: "TRADE CONTRACTOK", "PART-TINE"), with how alike they are (0...1) and how much
     /// less alike the next nearest is.

@@ -44,12 +44,7 @@ public struct Places: Sendable {
     public func nearest(_ reading: String) -> (name: String, similarity: Double, margin: Double)? {
         let key = Self.key(reading)
         guard key.count >= 3 else { return nil }
-        var best: (String, Double)? = nil, second = 0.0
-        for (k, name) in names where abs(k.count - key.count) <= max(2, key.count / 3) {
-            let s = Normalize.similarity(k, key)
-            if s > (best?.1 ?? -1) { second = best?.1 ?? second; best = (name, s) } else if s > second { second = s }
-        }
-        return best.map { ($0.0, $0.1, $0.1 - second) }
+        return Normalize.nearest(key, in: names, slack: max(2, key.count / 3))
     }
 
     /// An address read off a scan that ends in one of these places and the province's code, put
@@ -76,16 +71,10 @@ public struct Places: Sendable {
                 texts.append(String(joined.dropLast(cut)))
             }
         }
-        var found: (name: String, edited: Bool)? = nil
-        for text in texts {
-            if let exact = place(text) { found = (exact, false); break }
-        }
-        if found == nil {
-            let near = texts.compactMap { nearest($0) }.filter { $0.similarity >= 0.75 && $0.margin >= 0.2 }
-                .max { $0.similarity < $1.similarity }
-            found = near.map { ($0.name, true) }
-        }
-        guard let found else { return nil }
+        // A place as read, else (only then) the nearest place a letter or more off.
+        let exact = texts.lazy.compactMap { self.place($0) }.first.map { (name: $0, edited: false) }
+        guard let found = exact ?? texts.compactMap({ nearest($0) }).filter({ $0.similarity >= 0.75 && $0.margin >= 0.2 })
+            .max(by: { $0.similarity < $1.similarity }).map({ (name: $0.name, edited: true) }) else { return nil }
         let upper = tail.filter(\.isLetter).allSatisfy(\.isUppercase)
         let address = street + ", " + (upper ? found.name.uppercased() : found.name) + " " + code
         return address == reading ? nil : (address, found.edited)

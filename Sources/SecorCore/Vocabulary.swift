@@ -40,12 +40,8 @@ public struct Vocabulary: Sendable {
             let bare = String(word.dropLast(trailing))
             let key = Self.key(bare)
             guard key.count >= 4, key.count == bare.count, words[key] == nil else { return word }
-            var best: (String, Double)? = nil, second = 0.0
-            for (k, w) in words where abs(k.count - key.count) <= 2 {
-                let s = Normalize.similarity(k, key)
-                if s > (best?.1 ?? -1) { second = best?.1 ?? second; best = (w, s) } else if s > second { second = s }
-            }
-            guard let (w, s) = best, s >= 0.75, s - second >= 0.15 else { return word }
+            guard let near = Normalize.nearest(key, in: words, slack: 2), near.similarity >= 0.75, near.margin >= 0.15 else { return word }
+            let w = near.name
             changed = true
             let lower = bare.filter(\.isLetter).allSatisfy(\.isLowercase)
             return (lower ? w.lowercased() : Normalize.inCase(of: bare, w)) + String(word.suffix(trailing))

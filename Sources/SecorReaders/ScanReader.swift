@@ -970,7 +970,6 @@ public final class ScanReader: @unchecked Sendable {
     /// Writes `image` as `<SECOR_OCR_DUMP>/<name>.pgm` when that switch is set.
     static func dump(_ image: Raster, as name: String) {
         guard let folder = dumpFolder else { return }
-        let header = Data("P5\n\(image.width) \(image.height)\n255\n".utf8)
-        try? (header + Data(image.pixels)).write(to: URL(fileURLWithPath: "\(folder)/\(name).pgm"))
+        try? image.pgm.write(to: URL(fileURLWithPath: "\(folder)/\(name).pgm"))
     }
 }

@@ -210,35 +210,21 @@ struct ReadCrop: ParsableCommand {
     @Option(help: "Only these characters.") var allowed: String?
     @Flag(help: "Trimmed to the ink and padded first, as the reader does.") var asRead = false
     @Option(help: "The trim's margin with --as-read.") var margin = 4
-    @Flag(help: "Darkest ink stretched to black.") var stretch = false
-    @Option(help: "The model's input at least this wide.") var width = HandPrintRecognizer.minimumWidth
+    @Option(help: "The model's input at least this wide (a count's glyph: \(HandPrintRecognizer.glyphWidth)).")
+    var width = HandPrintRecognizer.minimumWidth
     @Argument(help: "Binary PGM files (P5, 8 bits).") var crops: [String]
 
     func run() throws {
         guard let folder = ModelFiles.folder() else { throw ValidationError("no hand-print model installed (make models)") }
         let recognizer = try HandPrintRecognizer(folder: folder)
         for path in crops {
-            let data = try Data(contentsOf: URL(fileURLWithPath: path))
-            // P5, width, height, 255, one whitespace, then the pixels.
-            var fields: [String] = [], i = data.startIndex
-            while fields.count < 4 && i < data.endIndex {
-                while i < data.endIndex && [9, 10, 13, 32].contains(data[i]) { i += 1 }
-                let start = i
-                while i < data.endIndex && ![9, 10, 13, 32].contains(data[i]) { i += 1 }
-                fields.append(String(decoding: data[start..<i], as: UTF8.self))
-            }
-            guard fields.count == 4, fields[0] == "P5", let w = Int(fields[1]), let h = Int(fields[2]), data.count >= i + 1 + w * h else {
+            guard var raster = Raster(pgm: try Data(contentsOf: URL(fileURLWithPath: path))) else {
                 throw ValidationError("\(path) is not an 8-bit binary PGM")
             }
-            var raster = Raster(width: w, height: h)
-            raster.pixels = Array(data[(i + 1)..<(i + 1 + w * h)])
-            if stretch, let lo = raster.pixels.min(), lo < 250 {
-                raster.pixels = raster.pixels.map { UInt8(max(0, min(255, (Int($0) - Int(lo)) * 255 / (255 - Int(lo))))) }
-            }
             if asRead { raster = CropCleaning.pad(CropCleaning.trimmed(raster, margin: margin), by: 12) }
-            let reading = try recognizer.read(raster, allowed: allowed.map { Set($0) }, minimumWidth: width)
             let candidates = try recognizer.glyphCandidates(raster, allowed: Set("0123456789"))
             print("\(path): glyphs \(candidates.map { "\($0.character)=\(String(format: "%.2f", $0.probability))" })")
+            let reading = try recognizer.read(raster, allowed: allowed.map { Set($0) }, minimumWidth: width)
             print("\(path): \(reading.text) min \(String(format: "%.2f", reading.characterProbabilities.min() ?? 0)) "
                   + reading.characterProbabilities.map { String(format: "%.2f", $0) }.joined(separator: " "))
         }

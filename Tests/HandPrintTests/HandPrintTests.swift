@@ -61,11 +61,7 @@ import Imaging
     /// A written count's one glyph (m10's full-time 3, across its box's top border, as the reader
     /// cuts it out): padded into 320 of paper the model all but misses it; at its own width it is read.
     @Test func oneGlyphIsReadAtItsOwnWidth() throws {
-        let data = try Data(contentsOf: Fixtures.root.appendingPathComponent("fixtures/hand/count-3-across-a-border.pgm"))
-        // P5 <width> <height> 255, then the pixels.
-        let header = String(decoding: data.prefix(20), as: UTF8.self).split(whereSeparator: \.isWhitespace).prefix(4)
-        let (w, h) = (try #require(Int(header[header.startIndex + 1])), try #require(Int(header[header.startIndex + 2])))
-        let crop = Raster(width: w, height: h, pixels: Array(data.suffix(w * h)))
+        let crop = try #require(Raster(pgm: Data(contentsOf: Fixtures.root.appendingPathComponent("fixtures/hand/count-3-across-a-border.pgm"))))
         let digits = Set("0123456789")
         let own = try recognizer().read(crop, allowed: digits, minimumWidth: HandPrintRecognizer.glyphWidth)
         #expect(own.text == "3" && own.minimum > 0.7, "\(own)")

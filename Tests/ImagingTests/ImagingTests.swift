@@ -79,6 +79,16 @@ import Testing
         #expect(kept.contains(29 * w + 40))
     }
 
+    /// What the reader dumps is read back as it was; anything else is no PGM.
+    @Test func aPGMRoundTrips() throws {
+        let raster = Raster(width: 3, height: 2, pixels: [0, 10, 32, 255, 9, 13])
+        let back = try #require(Raster(pgm: raster.pgm))
+        #expect(back.width == 3 && back.height == 2 && back.pixels == raster.pixels)
+        #expect(Raster(pgm: Data("P6\n3 2\n255\n".utf8) + Data(count: 18)) == nil)
+        #expect(Raster(pgm: Data("P5\n3 2\n255\n".utf8) + Data(count: 5)) == nil, "short")
+        #expect(Raster(pgm: Data()) == nil)
+    }
+
     @Test func inkFractionCountsPixelsUnderTheThreshold() {
         let image = Raster(width: 4, height: 2, pixels: [0, 0, 255, 255, 200, 127, 128, 255])
         #expect(image.inkFraction == 3.0 / 8.0)
