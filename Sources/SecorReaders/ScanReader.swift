@@ -569,8 +569,8 @@ public final class ScanReader: @unchecked Sendable {
             let views = writtenCrop(placed, field: field, others: otherBoxes(field))
             // A count is a glyph or two, read at its own width (see `HandPrintRecognizer.glyphWidth`).
             let modelWidth = field.kind == .count ? HandPrintRecognizer.glyphWidth : HandPrintRecognizer.minimumWidth
-            guard let written = Self.clearestView(recognizer, views, characters: Self.handCharacters(for: field), minimumWidth: modelWidth) ?? crop
-            else { return tesseract }
+            let clearest = Self.clearestView(recognizer, views, characters: Self.handCharacters(for: field), minimumWidth: modelWidth)
+            guard let written = clearest?.view ?? crop else { return tesseract }
             var readings = tesseract.map { [$0] } ?? []
             if let reader {
                 // One glyph (a count's digit) is read as a character: line mode often reads nothing in it.
@@ -579,7 +579,7 @@ public final class ScanReader: @unchecked Sendable {
                 readings.append(Recognition(text: r.text.split(whereSeparator: \.isWhitespace).joined(separator: " "), confidence: r.confidence))
             }
             var read = Self.handReading(recognizer, crop: written, tesseract: readings, characters: Self.handCharacters(for: field),
-                                        pattern: Self.pattern(for: field), minimumWidth: modelWidth,
+                                        pattern: Self.pattern(for: field), minimumWidth: modelWidth, read: clearest?.reading,
                                         abstainBelow: field.kind == .count ? 0.1 : 0,
                                         plausible: { Self.isPlausible($0, for: field) })
             // A count written as one thin upright stroke is a 1, which both engines can miss alone in
@@ -836,12 +836,14 @@ public final class ScanReader: @unchecked Sendable {
     }()
 
     static func handReading(_ recognizer: HandPrintRecognizer, crop: Raster, tesseract: [Recognition], characters: String?,
-                            pattern: CharacterPattern? = nil, minimumWidth: Int = HandPrintRecognizer.minimumWidth, abstainBelow: Double = 0,
+                            pattern: CharacterPattern? = nil, minimumWidth: Int = HandPrintRecognizer.minimumWidth,
+                            read already: HandReading? = nil, abstainBelow: Double = 0,
                             plausible: (String) -> Bool) -> Recognition {
         let allowed = characters.map { Set($0) }
         let grey = CropCleaning.pad(CropCleaning.trimmed(crop), by: 12)
         let best = tesseract.max { $0.confidence < $1.confidence } ?? Recognition(text: "", confidence: 0)
-        let firstRead = try? recognizer.read(grey, allowed: allowed, minimumWidth: minimumWidth)
+        // PP-OCR's reading of this crop, as `clearestView` made it choosing the view, or made here.
+        let firstRead = already ?? (try? recognizer.read(grey, allowed: allowed, minimumWidth: minimumWidth))
         if Self.debugReadings {
             FileHandle.standardError.write(Data("pp-ocr: \(firstRead.map { "\($0.text) \($0.characterProbabilities.map { String(format: "%.2f", $0) })" } ?? "failed")\n".utf8))
         }
@@ -875,17 +877,20 @@ public final class ScanReader: @unchecked Sendable {
 
     /// Of several views of one field's ink, the one PP-OCR reads most surely (by its least sure
     /// character): the line under writing kept or taken out, whichever leaves the letters whole.
+    /// With it, PP-OCR's reading of it (trimmed and padded as `handReading` reads it), so that it is
+    /// not read again; nil where there was one view and nothing to choose.
     static func clearestView(_ recognizer: HandPrintRecognizer, _ views: [Raster], characters: String?,
-                             minimumWidth: Int = HandPrintRecognizer.minimumWidth) -> Raster? {
-        guard views.count > 1 else { return views.first }
+                             minimumWidth: Int = HandPrintRecognizer.minimumWidth) -> (view: Raster, reading: HandReading?)? {
+        guard views.count > 1 else { return views.first.map { ($0, nil) } }
         let allowed = characters.map { Set($0) }
-        let scored = views.map { view -> (Raster, Double) in
+        let scored = views.map { view -> (view: Raster, reading: HandReading?, score: Double) in
             let grey = CropCleaning.pad(CropCleaning.trimmed(view), by: 12)
             let reading = try? recognizer.read(grey, allowed: allowed, minimumWidth: minimumWidth)
-            return (view, reading.map { $0.text.isEmpty ? 0 : $0.minimum } ?? 0)
+            return (view, reading, reading.map { $0.text.isEmpty ? 0 : $0.minimum } ?? 0)
         }
         // The first view wins ties.
-        return scored.reduce(scored[0]) { $1.1 > $0.1 ? $1 : $0 }.0
+        let best = scored.reduce(scored[0]) { $1.score > $0.score ? $1 : $0 }
+        return (best.view, best.reading)
     }
 
     /// Reads a crop; a weak reading is read again independently (another segmentation, a
