@@ -27,9 +27,14 @@ public struct HandReading: Sendable, Equatable {
     public let characterProbabilities: [Double]
     public var minimum: Double { characterProbabilities.min() ?? 0 }
 
-    public init(text: String, characterProbabilities: [Double]) {
+    /// Where each character was read: the middle of the steps it was read at, in the crop's
+    /// columns. Empty when not known.
+    public let positions: [Double]
+
+    public init(text: String, characterProbabilities: [Double], positions: [Double] = []) {
         self.text = text
         self.characterProbabilities = characterProbabilities
+        self.positions = positions
     }
     public var mean: Double { characterProbabilities.isEmpty ? 0 : characterProbabilities.reduce(0, +) / Double(characterProbabilities.count) }
 }
@@ -60,7 +65,7 @@ public final class HandPrintRecognizer: @unchecked Sendable {
 
     /// The crop as the model takes it: cut to its ink with a little room, scaled to 48 high keeping
     /// its shape, padded with paper to at least 320 wide, grey in all three channels, -1...1.
-    static func tensor(_ crop: Raster, minimumWidth: Int = minimumWidth) -> (values: [Float], width: Int)? {
+    static func tensor(_ crop: Raster, minimumWidth: Int = minimumWidth) -> (values: [Float], width: Int, left: Int, scale: Double)? {
         var x0 = crop.width, y0 = crop.height, x1 = -1, y1 = -1
         for y in 0..<crop.height {
             for x in 0..<crop.width where crop.pixels[y * crop.width + x] < 160 {
@@ -86,17 +91,17 @@ public final class HandPrintRecognizer: @unchecked Sendable {
                 plane[v * width + u] = Float((value / 255 - 0.5) / 0.5)
             }
         }
-        return (plane + plane + plane, width)
+        return (plane + plane + plane, width, x0, scale)
     }
 
     /// Reads `crop`; `allowed` limits the characters (a count's digits, a postal code's letters and
     /// digits), applied before the choice at each step so that the best allowed character wins.
     public func read(_ crop: Raster, allowed: Set<Character>? = nil, minimumWidth: Int = HandPrintRecognizer.minimumWidth) throws -> HandReading {
-        guard let (output, steps, classes) = try probabilities(crop, minimumWidth: minimumWidth) else { return HandReading(text: "", characterProbabilities: []) }
+        guard let (output, steps, classes, columns) = try probabilities(crop, minimumWidth: minimumWidth) else { return HandReading(text: "", characterProbabilities: []) }
         let usable = (0..<classes).map { c in c == 0 || allowed.map { $0.contains(characters[c - 1]) } ?? true }
         var text = ""
-        var probabilities: [Double] = []
-        var previous = 0
+        var probabilities: [Double] = [], positions: [Double] = []
+        var previous = 0, first = 0
         for t in 0..<steps {
             let row = t * classes
             var best = 0, bestValue = -Float.infinity
@@ -105,13 +110,17 @@ public final class HandPrintRecognizer: @unchecked Sendable {
             if best != 0 && best != previous {
                 text.append(characters[best - 1])
                 probabilities.append(Double(bestValue))
+                positions.append(columns(Double(t) + 0.5))
+                first = t
+            } else if best != 0 {
+                positions[positions.count - 1] = columns(Double(first + t + 1) / 2)
             }
             previous = best
         }
         // Spaces at the ends are the paper's.
-        while text.last == " " { text.removeLast(); probabilities.removeLast() }
-        while text.first == " " { text.removeFirst(); probabilities.removeFirst() }
-        return HandReading(text: text, characterProbabilities: probabilities)
+        while text.last == " " { text.removeLast(); probabilities.removeLast(); positions.removeLast() }
+        while text.first == " " { text.removeFirst(); probabilities.removeFirst(); positions.removeFirst() }
+        return HandReading(text: text, characterProbabilities: probabilities, positions: positions)
     }
 
     /// Reads `crop` as the best reading that fits `pattern`: the likeliest path through the model's
@@ -119,7 +128,7 @@ public final class HandPrintRecognizer: @unchecked Sendable {
     /// characters the pattern accepts. Nil when no path fits (a crop too short for the pattern).
     /// Each character's probability is the model's at the step it was read.
     public func read(_ crop: Raster, pattern: CharacterPattern, minimumWidth: Int = HandPrintRecognizer.minimumWidth) throws -> HandReading? {
-        guard let (output, steps, classes) = try probabilities(crop, minimumWidth: minimumWidth) else { return nil }
+        guard let (output, steps, classes, columns) = try probabilities(crop, minimumWidth: minimumWidth) else { return nil }
         func logP(_ t: Int, _ c: Int) -> Double { log(max(Double(output.values[t * classes + c]), 1e-12)) }
         // Each move's characters as the model's classes.
         let index = Dictionary(characters.enumerated().map { ($1, $0 + 1) }, uniquingKeysWith: { a, _ in a })
@@ -145,30 +154,37 @@ public final class HandPrintRecognizer: @unchecked Sendable {
             backs.append(back)
         }
         guard let end = scores.filter({ pattern.accepting.contains($0.key / classes) }).max(by: { $0.value < $1.value })?.key else { return nil }
-        var text: [Character] = [], probabilities: [Double] = []
+        var text: [Character] = [], probabilities: [Double] = [], positions: [Double] = []
         var key = end
+        var last: Int? = nil   // the last step of the character being traced back, while it is held
         for t in stride(from: steps - 1, through: 0, by: -1) {
             guard let b = backs[t][key] else { return nil }
+            if key % classes != 0, last == nil { last = t }
             if b.emitted {
                 let c = key % classes
                 text.append(characters[c - 1])
                 probabilities.append(Double(output.values[t * classes + c]))
-            }
+                positions.append(columns(Double(t + (last ?? t) + 1) / 2))
+                last = nil
+            } else if key % classes == 0 { last = nil }
             key = b.from
         }
-        return HandReading(text: String(text.reversed()), characterProbabilities: probabilities.reversed())
+        return HandReading(text: String(text.reversed()), characterProbabilities: probabilities.reversed(), positions: positions.reversed())
     }
 
     /// The model's output for `crop`: a probability per class at each step.
-    func probabilities(_ crop: Raster, minimumWidth: Int = HandPrintRecognizer.minimumWidth) throws -> (output: (values: [Float], shape: [Int64]), steps: Int, classes: Int)? {
-        guard let (values, width) = Self.tensor(crop, minimumWidth: minimumWidth) else { return nil }
+    /// Also where a step (a fraction of the steps counted) is in the crop's columns.
+    func probabilities(_ crop: Raster, minimumWidth: Int = HandPrintRecognizer.minimumWidth) throws
+        -> (output: (values: [Float], shape: [Int64]), steps: Int, classes: Int, columns: (Double) -> Double)? {
+        guard let (values, width, left, scale) = Self.tensor(crop, minimumWidth: minimumWidth) else { return nil }
         let output = try model.run(values, shape: [1, 3, Int64(Self.height), Int64(width)])
         guard output.shape.count == 3, output.shape[0] == 1 else { throw ONNXError(message: "unexpected output shape \(output.shape)") }
         let steps = Int(output.shape[1]), classes = Int(output.shape[2])
         guard classes == characters.count + 1 else {
             throw ONNXError(message: "the recognizer has \(classes) classes for \(characters.count) characters")
         }
-        return (output, steps, classes)
+        let perStep = Double(width) / Double(max(1, steps))
+        return (output, steps, classes, { Double(left) + $0 * perStep / scale })
     }
 
     /// One glyph (a count's digit) as the model sees it: the allowed characters ranked by their
@@ -176,7 +192,7 @@ public final class HandPrintRecognizer: @unchecked Sendable {
     /// every step the model leaves blank still has a likeliest digit). Empty when there is no ink.
     public func glyphCandidates(_ crop: Raster, allowed: Set<Character>, count: Int = 3,
                                 minimumWidth: Int = HandPrintRecognizer.glyphWidth) throws -> [(character: Character, probability: Double)] {
-        guard let (output, steps, classes) = try probabilities(crop, minimumWidth: minimumWidth) else { return [] }
+        guard let (output, steps, classes, _) = try probabilities(crop, minimumWidth: minimumWidth) else { return [] }
         var bestStep = 0, bestInk = -Float.infinity
         for t in 0..<steps where 1 - output.values[t * classes] > bestInk { bestStep = t; bestInk = 1 - output.values[t * classes] }
         let row = bestStep * classes

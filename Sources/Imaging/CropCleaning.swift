@@ -126,15 +126,19 @@ public enum CropCleaning {
     }
 
     /// How many runs of columns hold ink, left to right: glyphs with paper between them.
-    public static func inkColumnRuns(_ r: Raster, below: UInt8 = 128) -> Int {
-        var runs = 0, inRun = false
-        for x in 0..<r.width {
+    public static func inkColumnRuns(_ r: Raster, below: UInt8 = 128) -> Int { inkColumnSpans(r, below: below).count }
+
+    /// The runs of columns that hold ink, left to right.
+    public static func inkColumnSpans(_ r: Raster, below: UInt8 = 128) -> [Range<Int>] {
+        var spans: [Range<Int>] = []
+        var start: Int? = nil
+        for x in 0...r.width {
             var inked = false
-            for y in 0..<r.height where r.pixels[y * r.width + x] < below { inked = true; break }
-            if inked && !inRun { runs += 1 }
-            inRun = inked
+            if x < r.width { for y in 0..<r.height where r.pixels[y * r.width + x] < below { inked = true; break } }
+            if inked, start == nil { start = x }
+            if !inked, let s = start { spans.append(s..<x); start = nil }
         }
-        return runs
+        return spans
     }
 
     /// Strokes made a pixel bolder all round (a 3×3 minimum).
@@ -213,6 +217,16 @@ public enum CropCleaning {
             out.replaceSubrange(y * w..<(y + 1) * w, with: r.pixels[(y + y0) * r.width + x0..<(y + y0) * r.width + x0 + w])
         }
         return Raster(width: w, height: h, pixels: out)
+    }
+
+    /// The crop's columns `span`, full height.
+    public static func columns(_ r: Raster, _ span: Range<Int>) -> Raster {
+        let x0 = max(0, span.lowerBound), x1 = min(r.width, span.upperBound)
+        guard x1 > x0 else { return Raster(width: 1, height: r.height) }
+        let w = x1 - x0
+        var out = [UInt8](repeating: 255, count: w * r.height)
+        for y in 0..<r.height { out.replaceSubrange(y * w..<(y + 1) * w, with: r.pixels[y * r.width + x0..<y * r.width + x1]) }
+        return Raster(width: w, height: r.height, pixels: out)
     }
 
     /// White margin around a crop: tesseract reads a line better with room around it.

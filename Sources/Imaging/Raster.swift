@@ -132,6 +132,16 @@ public struct PagePlacement: Sendable, Equatable {
         return (c * ux - s * uy + cx, s * ux + c * uy + cy)
     }
 
+    /// A pixel of the scan as a point of the blank form: `pixel(forPoint:)` undone.
+    public func point(forPixel x: Double, _ y: Double) -> (x: Double, y: Double) {
+        let cx = Double(imageWidth) / 2, cy = Double(imageHeight) / 2
+        let r = angle * .pi / 180
+        let c = cos(r), s = sin(r)
+        let ux = x - cx, uy = y - cy
+        let sx = c * ux + s * uy + cx, sy = -s * ux + c * uy + cy
+        return ((sx - dx) / pixelsPerPoint, (sy - dy) / pixelsPerPoint)
+    }
+
     /// Where a template box lies on the scanned page, in PDF points (for marking the applicant's copy).
     public func pageBox(for box: Box) -> Box {
         let (x, y) = pixel(forPoint: box.x, box.y)
@@ -470,6 +480,12 @@ extension Raster {
             let x = p.x - best.dx, y = p.y - best.dy
             if !(x >= 0 && y >= 0 && x < width && y < height && printed[y * width + x]) { loose[p.y * width + p.x] = true }
         }
+        return Self.pieces(of: &loose, width: width, height: height)
+    }
+
+    /// The marked pixels of `mask` (a `width` × `height` image) in pieces, 8-connected; the mask
+    /// is left empty.
+    static func pieces(of loose: inout [Bool], width: Int, height: Int) -> [InkPiece] {
         var pieces: [InkPiece] = []
         var stack: [Int] = []
         for start in loose.indices where loose[start] {
@@ -491,6 +507,85 @@ extension Raster {
             pieces.append(InkPiece(indices: indices, x0: x0, y0: y0, x1: x1, y1: y1))
         }
         return pieces
+    }
+
+    /// The ink of a crop (pixels darker than `threshold`) as glyphs, left to right: its pieces
+    /// (8-connected) of at least `minimumSize` pixels, those that share most of their columns
+    /// joined (a 0 drawn in two strokes, a 5's flag, a 4's two strokes).
+    public func glyphs(threshold: UInt8 = 160, minimumSize: Int = 8) -> [InkPiece] {
+        var mask = pixels.map { $0 < threshold }
+        let pieces = Self.pieces(of: &mask, width: width, height: height).filter { $0.size >= minimumSize }.sorted { $0.x0 < $1.x0 }
+        var joined: [InkPiece] = []
+        for piece in pieces {
+            if let last = joined.last {
+                let shared = min(last.x1, piece.x1) - max(last.x0, piece.x0) + 1
+                if Double(shared) >= 0.5 * Double(min(last.width, piece.width)) {
+                    joined[joined.count - 1] = InkPiece(indices: last.indices + piece.indices, x0: min(last.x0, piece.x0), y0: min(last.y0, piece.y0),
+                                                        x1: max(last.x1, piece.x1), y1: max(last.y1, piece.y1))
+                    continue
+                }
+            }
+            joined.append(piece)
+        }
+        return joined
+    }
+
+    /// `glyphs` of a row of `count` digits: marks much shorter than the tallest (a hyphen between
+    /// groups, a speck) left out; the widest split until there are `count` (digits that touch),
+    /// each at its column of least ink near its middle, and only while it is much wider than the
+    /// others; a narrow one joined to its nearer neighbour while there are more (a digit drawn in
+    /// two strokes side by side).
+    public func glyphs(count: Int, threshold: UInt8 = 160, minimumSize: Int = 8) -> [InkPiece] {
+        var found = glyphs(threshold: threshold, minimumSize: minimumSize)
+        func joined(_ a: InkPiece, _ b: InkPiece) -> InkPiece {
+            InkPiece(indices: a.indices + b.indices, x0: min(a.x0, b.x0), y0: min(a.y0, b.y0), x1: max(a.x1, b.x1), y1: max(a.y1, b.y1))
+        }
+        func typicalWidth() -> Int { found.map(\.width).sorted()[found.count / 2] }
+        // A sliver beside a glyph, touching or nearly, is its stroke.
+        while found.count > count {
+            let typical = typicalWidth()
+            guard let i = found.indices.min(by: { found[$0].width < found[$1].width }), found[i].width * 5 < typical * 3 else { break }
+            let gapLeft = i > 0 ? found[i].x0 - found[i - 1].x1 : Int.max, gapRight = i + 1 < found.count ? found[i + 1].x0 - found[i].x1 : Int.max
+            let j = gapLeft <= gapRight ? i - 1 : i + 1
+            guard j >= 0, j < found.count, min(gapLeft, gapRight) <= typical / 4 else { break }
+            found.replaceSubrange(min(i, j)...max(i, j), with: [joined(found[min(i, j)], found[max(i, j)])])
+        }
+        // A hyphen between groups, a speck: much shorter than the digits.
+        let tallest = found.map(\.height).max() ?? 0
+        found.removeAll { $0.height * 2 < tallest }
+        while found.count < count, found.count >= 2 {
+            let typical = typicalWidth()
+            guard let i = found.indices.max(by: { found[$0].width < found[$1].width }), found[i].width >= typical * 3 / 2 else { break }
+            let piece = found[i]
+            var columns = [Int](repeating: 0, count: piece.width)
+            for q in piece.indices { columns[q % width - piece.x0] += 1 }
+            let middle = (piece.width * 3 / 10)...(piece.width * 7 / 10)
+            guard let cut = middle.min(by: { columns[$0] < columns[$1] }) else { break }
+            let left = piece.indices.filter { $0 % width - piece.x0 < cut }, right = piece.indices.filter { $0 % width - piece.x0 >= cut }
+            func bounded(_ indices: [Int]) -> InkPiece {
+                InkPiece(indices: indices, x0: indices.map { $0 % width }.min()!, y0: indices.map { $0 / width }.min()!,
+                         x1: indices.map { $0 % width }.max()!, y1: indices.map { $0 / width }.max()!)
+            }
+            guard !left.isEmpty, !right.isEmpty else { break }
+            found.replaceSubrange(i...i, with: [bounded(left), bounded(right)])
+        }
+        return found
+    }
+
+    /// One piece of this raster's ink alone on paper, cut to its bounds with `margin` around it;
+    /// its soft edge (the pixels around its own) kept.
+    public func cutOut(_ piece: InkPiece, margin: Int) -> Raster {
+        let w = piece.width + 2 * margin, h = piece.height + 2 * margin
+        var out = Raster(width: w, height: h)
+        for q in piece.indices {
+            let x = q % width, y = q / width
+            for ny in max(piece.y0, y - 1)...min(piece.y1, y + 1) {
+                for nx in max(piece.x0, x - 1)...min(piece.x1, x + 1) {
+                    out.pixels[(ny - piece.y0 + margin) * w + (nx - piece.x0 + margin)] = pixels[ny * width + nx]
+                }
+            }
+        }
+        return out
     }
 
     /// A printed line: the rows (of a horizontal line; columns of a vertical one) it is thick

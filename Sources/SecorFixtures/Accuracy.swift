@@ -9,11 +9,7 @@ public struct AccuracyReport: Sendable, CustomStringConvertible {
         public let written: String
         public let read: String
         public let confidence: Double
-        static func withoutPunctuation(_ s: String) -> String {
-        s.filter { $0.isLetter || $0.isNumber || $0 == " " }.split(separator: " ").joined(separator: " ")
-    }
-
-    public var description: String {
+        public var description: String {
             "\(file) \(key): wrote “\(written)”, read “\(read)” (confidence \(String(format: "%.2f", confidence)))"
         }
     }
@@ -68,9 +64,11 @@ public struct AccuracyReport: Sendable, CustomStringConvertible {
     public var description: String {
         var s = String(format: "%d of %d field values read right (%.2f%%); %d wrong but sure (confidence ≥ %.2f); %d wrong and sent to review\n",
                        right, values, accuracy * 100, wrongButSure.count, threshold, wrongAndFlagged.count)
-        for m in wrongButSure { s += "  SURE BUT WRONG: \(m)\n" }
-        for m in wrongAndFlagged { s += "  flagged: \(m)\n" }
-        for m in punctuationOnly { s += "  punctuation only: \(m)\n" }
+        // In the order of the files and fields, so that two runs' lists compare line by line.
+        func sorted(_ misses: [Miss]) -> [Miss] { misses.sorted { ($0.file, $0.key) < ($1.file, $1.key) } }
+        for m in sorted(wrongButSure) { s += "  SURE BUT WRONG: \(m)\n" }
+        for m in sorted(wrongAndFlagged) { s += "  flagged: \(m)\n" }
+        for m in sorted(punctuationOnly) { s += "  punctuation only: \(m)\n" }
         return s
     }
 }

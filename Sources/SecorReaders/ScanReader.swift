@@ -397,11 +397,43 @@ public final class ScanReader: @unchecked Sendable {
         scan.overlap(marks: blank.marks, markWidth: blank.raster.width, dx: dx, dy: dy)
     }
 
+    /// The placed page with its streaks made paper (see `Streak`): thin straight lines of three
+    /// inches or more that the blank form does not print. Where writing crosses one its ink stays.
+    func withoutStreaks(_ placed: PlacedPage) -> PlacedPage {
+        guard let blank = fullBlank(placed.kind, page: placed.templatePage) else { return placed }
+        let placement = placed.placement
+        let width = 3
+        let streaks = placed.image.streaks(minimumLength: Int(216 * placement.pixelsPerPoint), maximumWidth: width)
+        guard !streaks.isEmpty else { return placed }
+        let resolution = dpi / 72
+        // The form's own long lines (a box's border runs across the page) are the form's.
+        let machine = streaks.filter { streak in
+            let samples = stride(from: streak.from, through: streak.to, by: 5).map { s -> Bool in
+                let (x, y) = streak.vertical ? (streak.line, s) : (s, streak.line)
+                let p = placement.point(forPixel: Double(x), Double(y))
+                let bx = Int((p.x * resolution).rounded()), by = Int((p.y * resolution).rounded())
+                let reach = width + 2
+                return (-reach...reach).contains { d in
+                    (streak.vertical ? blank[bx + d, by] : blank[bx, by + d]) < 200
+                }
+            }
+            return Double(samples.filter { $0 }.count) < Double(samples.count) * 0.4
+        }
+        if Self.debugReadings, !machine.isEmpty {
+            FileHandle.standardError.write(Data("streaks: \(machine.map { "\($0.vertical ? "x" : "y") \($0.line) \($0.from)-\($0.to)" })\n".utf8))
+        }
+        guard !machine.isEmpty else { return placed }
+        var image = placed.image
+        image.whiten(machine, maximumWidth: width)
+        return PlacedPage(kind: placed.kind, templatePage: placed.templatePage, placement: placement, image: image, match: placed.match)
+    }
+
     /// Reads every field of `template` on page `templatePage` from a placed scan.
     /// `handWritten`: an earlier page of the same document was filled by hand (a sparse second page
     /// has too few boxes to tell by itself). The result says whether this page was.
     public func readFields(_ placed: PlacedPage, template: FormTemplate, pageNumber: Int,
                            handWritten: Bool = false) -> (fields: [String: ExtractedField], problems: [Diagnostic], handFilled: Bool) {
+        let placed = withoutStreaks(placed)
         var fields: [String: ExtractedField] = [:]
         var problems: [Diagnostic] = []
         let reader: LineReader?
@@ -581,6 +613,7 @@ public final class ScanReader: @unchecked Sendable {
             var read = Self.handReading(recognizer, crop: written, tesseract: readings, characters: Self.handCharacters(for: field),
                                         pattern: Self.pattern(for: field), minimumWidth: modelWidth, read: clearest?.reading,
                                         abstainBelow: field.kind == .count ? 0.1 : 0,
+                                        glyphs: field.key.hasSuffix("wcb_account_number") ? views.last : nil,
                                         plausible: { Self.isPlausible($0, for: field) })
             // A count written as one thin upright stroke is a 1, which both engines can miss alone in
             // a box; never sure on its own (the counts' total can confirm it).
@@ -837,7 +870,7 @@ public final class ScanReader: @unchecked Sendable {
 
     static func handReading(_ recognizer: HandPrintRecognizer, crop: Raster, tesseract: [Recognition], characters: String?,
                             pattern: CharacterPattern? = nil, minimumWidth: Int = HandPrintRecognizer.minimumWidth,
-                            read already: HandReading? = nil, abstainBelow: Double = 0,
+                            read already: HandReading? = nil, abstainBelow: Double = 0, glyphs: Raster? = nil,
                             plausible: (String) -> Bool) -> Recognition {
         let allowed = characters.map { Set($0) }
         let grey = CropCleaning.pad(CropCleaning.trimmed(crop), by: 12)
@@ -860,19 +893,57 @@ public final class ScanReader: @unchecked Sendable {
         }
         let text = comparable(first.text)
         let fits = plausible(text)
-        if let agreeing = tesseract.filter({ !$0.text.isEmpty && comparable($0.text) == text }).max(by: { $0.confidence < $1.confidence }) {
+        // Where the field has a shape, readings that differ only in their spaces are one value
+        // ("352 837 0" and "3528370" are one account; the gaps are the hand's).
+        func same(_ other: String) -> Bool {
+            let a = comparable(other)
+            return a == text || (pattern != nil && a.filter { !$0.isWhitespace } == text.filter { !$0.isWhitespace })
+        }
+        if let agreeing = tesseract.filter({ !$0.text.isEmpty && same($0.text) }).max(by: { $0.confidence < $1.confidence }) {
             // Two engines, one reading; unless tesseract was as sure of another on some view.
             let sure = 1 - (1 - max(agreeing.confidence, 0.4)) * (1 - first.minimum)
-            let dissent = tesseract.contains { $0.confidence >= 0.9 && !$0.text.isEmpty && comparable($0.text) != text }
+            let dissent = tesseract.contains { $0.confidence >= 0.9 && !$0.text.isEmpty && !same($0.text) }
             return Recognition(text: text, confidence: fits && !dissent ? min(0.99, sure) : min(sure, dissent ? 0.75 : 0.5))
         }
         if Self.debugReadings {
             FileHandle.standardError.write(Data("hand reading: \(first.text)=\(first.minimum) tesseract \(tesseract.map { "\($0.text)=\($0.confidence)" })\n".utf8))
         }
+        // Digits written apart, read again one by one: the second reading that can confirm PP-OCR's.
+        let digits = text.filter { !$0.isWhitespace && $0 != "-" }
+        if let apart = glyphs, fits, let allowed,
+           let glyphs = glyphByGlyph(recognizer, crop: apart, count: digits.count, allowed: allowed.subtracting([" ", "-"])) {
+            let agrees = glyphs.text == digits
+            if Self.debugReadings {
+                FileHandle.standardError.write(Data("glyph by glyph: \(glyphs.text) \(glyphs.characterProbabilities.map { String(format: "%.2f", $0) }) \(agrees ? "agrees" : "differs")\n".utf8))
+            }
+            if agrees {
+                let sure = 1 - (1 - glyphs.minimum) * (1 - first.minimum)
+                return Recognition(text: text, confidence: min(0.99, sure))
+            }
+        }
         // Alone, PP-OCR's reading is the best guess for staff, never sure: it is sure of most of its
         // wrong readings, and a second view through the same model agrees on them too (a written 0
         // read 6 in both at 0.999 on the mail samples).
         return Recognition(text: text, confidence: min(0.75, first.minimum))
+    }
+
+    /// The crop read a glyph at a time: each glyph (its own ink, see `Raster.glyphs`) cut out and
+    /// read alone at a glyph's width, as a count's digit is. The same ink read without the line's
+    /// context, where PP-OCR's slips are merges, drops and a neighbour's shape. Nil where there
+    /// are not `count` glyphs (digits that touch) or one reads as no character or as more than one.
+    static func glyphByGlyph(_ recognizer: HandPrintRecognizer, crop: Raster, count: Int, allowed: Set<Character>) -> HandReading? {
+        let glyphs = crop.glyphs(count: count, minimumSize: max(8, crop.height / 4))
+        if Self.debugReadings { FileHandle.standardError.write(Data("glyphs: \(glyphs.map { "\($0.x0)-\($0.x1)/\($0.height)" })\n".utf8)) }
+        guard glyphs.count == count else { return nil }
+        var text = "", probabilities: [Double] = []
+        for glyph in glyphs {
+            let read = try? recognizer.read(crop.cutOut(glyph, margin: 12), allowed: allowed, minimumWidth: HandPrintRecognizer.glyphWidth)
+            if Self.debugReadings { FileHandle.standardError.write(Data("glyph \(glyph.x0)-\(glyph.x1): \(read?.text ?? "-") \(read?.characterProbabilities ?? [])\n".utf8)) }
+            guard let read, read.text.count == 1 else { return nil }
+            text += read.text
+            probabilities += read.characterProbabilities
+        }
+        return HandReading(text: text, characterProbabilities: probabilities)
     }
 
     /// Of several views of one field's ink, the one PP-OCR reads most surely (by its least sure
