@@ -106,6 +106,7 @@ public final class ScanReader: @unchecked Sendable {
         guard let (scan, form) = scanAndForm(placed, region: region) else { return [] }
         let pieces = scan.writtenPieces(form, search: 9).filter { !$0.isRule }
         Self.dump(scan, as: "region-\(field.key)")
+        Self.dump(form, as: "form-\(field.key)")
         func point(_ px: Int, _ py: Int) -> (x: Double, y: Double) { (region.x + Double(px) / resolution, region.y + Double(py) / resolution) }
         let theirs = others.map { $0.insetBy(-1) }
         // A piece is this field's when its middle is on the box's line (or the line above it, where
@@ -367,29 +368,54 @@ public final class ScanReader: @unchecked Sendable {
         let angle = ScanAlignment.skew(of: small)
         let straight = ScanAlignment.straightened(small, degrees: angle)
         // As printed, then shrunk to fit (94-100%: printers shrink a page to their margins).
-        for shrink in [1.0, 0.985, 0.97, 0.955, 0.94] {
+        typealias Fit = (blank: BlankPage, dx: Int, dy: Int, match: Double, explained: Double, shrink: Double)
+        func fit(_ shrink: Double) -> Fit? {
             let view = straight.resampled(sourceScale: shrink)
             let (rows, columns) = ScanAlignment.profiles(view)
-            var best: (blank: BlankPage, dx: Int, dy: Int, match: Double, explained: Double)? = nil
+            var best: Fit? = nil
             for blank in blanks {
                 let dy = ScanAlignment.bestShift(scan: rows, blank: blank.rows, maxShift: 45).shift
                 let dx = ScanAlignment.bestShift(scan: columns, blank: blank.columns, maxShift: 45).shift
                 let match = overlap(view, blank, dx: dx, dy: dy)
                 guard match >= minimumMatch else { continue }
                 let explained = view.explainedInk(expected: blank.expected, maskWidth: blank.raster.width, dx: dx, dy: dy)
-                if best == nil || match * explained > best!.match * best!.explained { best = (blank, dx, dy, match, explained) }
+                if best == nil || match * explained > best!.match * best!.explained { best = (blank, dx, dy, match, explained, shrink) }
             }
             if Self.debugReadings, let best {
                 FileHandle.standardError.write(Data("placement: \(best.blank.kind) page \(best.blank.page) match \(best.match) explained \(best.explained) angle \(angle) shrink \(shrink)\n".utf8))
             }
             // The right blank explains most of the page's ink; a wrong one (another page, or this
             // page the wrong way up) leaves much of it where that blank has nothing.
-            guard let best, best.explained >= minimumExplained else { continue }
-            let placement = PagePlacement(angle: angle, dx: Double(best.dx * factor) * shrink, dy: Double(best.dy * factor) * shrink,
-                                          pixelsPerPoint: scale * shrink, imageWidth: image.width, imageHeight: image.height)
-            return PlacedPage(kind: best.blank.kind, templatePage: best.blank.page, placement: placement, image: image, match: best.match)
+            guard let best, best.explained >= minimumExplained else { return nil }
+            return best
         }
-        return nil
+        // The first shrink the page fits at, then on to the shrink it fits best at, in finer steps:
+        // a page printed at 96.5% also fits at 98.5%, a little off, and a box's writing is read
+        // against the blank's box, where a percent is many pixels at the foot of the page.
+        var first: Fit? = nil
+        for shrink in [1.0, 0.985, 0.97, 0.955, 0.94] {
+            first = fit(shrink)
+            if first != nil { break }
+        }
+        guard var best = first else { return nil }
+        var step = 0.0075
+        while step >= 0.002 {
+            var moved = false
+            for direction in [-1.0, 1.0] {
+                while true {
+                    let shrink = best.shrink + direction * step
+                    guard shrink <= 1.0, shrink >= 0.92, let next = fit(shrink),
+                          next.match * next.explained > best.match * best.explained else { break }
+                    best = next
+                    moved = true
+                }
+                if moved { break }
+            }
+            step /= 2
+        }
+        let placement = PagePlacement(angle: angle, dx: Double(best.dx * factor) * best.shrink, dy: Double(best.dy * factor) * best.shrink,
+                                      pixelsPerPoint: scale * best.shrink, imageWidth: image.width, imageHeight: image.height)
+        return PlacedPage(kind: best.blank.kind, templatePage: best.blank.page, placement: placement, image: image, match: best.match)
     }
 
     /// The share of the blank's printed marks that are dark (within a pixel) on the straightened scan.
@@ -614,6 +640,7 @@ public final class ScanReader: @unchecked Sendable {
                                         pattern: Self.pattern(for: field), minimumWidth: modelWidth, read: clearest?.reading,
                                         abstainBelow: field.kind == .count ? 0.1 : 0,
                                         glyphs: field.key.hasSuffix("wcb_account_number") ? views.last : nil,
+                                        wordSpaces: field.kind == .text && characters == nil && !field.key.hasSuffix("email"),
                                         plausible: { Self.isPlausible($0, for: field) })
             // A count written as one thin upright stroke is a 1, which both engines can miss alone in
             // a box; never sure on its own (the counts' total can confirm it).
@@ -870,7 +897,7 @@ public final class ScanReader: @unchecked Sendable {
 
     static func handReading(_ recognizer: HandPrintRecognizer, crop: Raster, tesseract: [Recognition], characters: String?,
                             pattern: CharacterPattern? = nil, minimumWidth: Int = HandPrintRecognizer.minimumWidth,
-                            read already: HandReading? = nil, abstainBelow: Double = 0, glyphs: Raster? = nil,
+                            read already: HandReading? = nil, abstainBelow: Double = 0, glyphs: Raster? = nil, wordSpaces: Bool = false,
                             plausible: (String) -> Bool) -> Recognition {
         let allowed = characters.map { Set($0) }
         let grey = CropCleaning.pad(CropCleaning.trimmed(crop), by: 12)
@@ -891,7 +918,7 @@ public final class ScanReader: @unchecked Sendable {
             if Self.debugReadings { FileHandle.standardError.write(Data("pp-ocr by pattern: \(fitting.text)\n".utf8)) }
             first = fitting
         }
-        let text = comparable(first.text)
+        let text = comparable(wordSpaces ? spacedByInk(first, crop: grey) : first.text)
         let fits = plausible(text)
         // Where the field has a shape, readings that differ only in their spaces are one value
         // ("352 837 0" and "3528370" are one account; the gaps are the hand's).
@@ -937,13 +964,48 @@ public final class ScanReader: @unchecked Sendable {
         guard glyphs.count == count else { return nil }
         var text = "", probabilities: [Double] = []
         for glyph in glyphs {
-            let read = try? recognizer.read(crop.cutOut(glyph, margin: 12), allowed: allowed, minimumWidth: HandPrintRecognizer.glyphWidth)
+            let cut = crop.cutOut(glyph, margin: 12)
+            dump(cut, as: "glyph-\(crop.width)-\(glyph.x0)")
+            let read = try? recognizer.read(cut, allowed: allowed, minimumWidth: HandPrintRecognizer.glyphWidth)
             if Self.debugReadings { FileHandle.standardError.write(Data("glyph \(glyph.x0)-\(glyph.x1): \(read?.text ?? "-") \(read?.characterProbabilities ?? [])\n".utf8)) }
             guard let read, read.text.count == 1 else { return nil }
             text += read.text
             probabilities += read.characterProbabilities
         }
         return HandReading(text: text, characterProbabilities: probabilities)
+    }
+
+    /// `reading` with a space put where the ink has a word's gap and PP-OCR read none ("1348 8TH ST E"
+    /// read "13488THSTE"). A gap between words is a run of paper columns at least twice the line's
+    /// usual gap and half the ink's height; it goes between the two characters read either
+    /// side of it (nearest to the middle between them), unless a space was read there.
+    static func spacedByInk(_ reading: HandReading, crop: Raster) -> String {
+        let characters = Array(reading.text)
+        guard characters.count >= 3, reading.positions.count == characters.count else { return reading.text }
+        let spans = CropCleaning.inkColumnSpans(crop, below: 160)
+        guard spans.count >= 3 else { return reading.text }
+        var top = crop.height, bottom = -1
+        for y in 0..<crop.height where spans.contains(where: { $0.contains { crop[$0, y] < 160 } }) {
+            top = min(top, y); bottom = max(bottom, y)
+        }
+        let gaps = zip(spans, spans.dropFirst()).map { (from: $0.upperBound, to: $1.lowerBound) }
+        let usual = gaps.map { $0.to - $0.from }.sorted()[gaps.count / 2]
+        let height = bottom - top + 1
+        var spaceBefore = Set<Int>()
+        for gap in gaps where gap.to - gap.from >= max(2 * usual, height / 2, 2) {
+            let middle = Double(gap.from + gap.to) / 2
+            // The two characters either side: the last read before the gap's middle and the next.
+            guard let after = characters.indices.first(where: { reading.positions[$0] > middle }), after > 0 else { continue }
+            if characters[after].isWhitespace || characters[after - 1].isWhitespace { continue }
+            spaceBefore.insert(after)
+            if debugReadings { FileHandle.standardError.write(Data("space before \(after) in \(reading.text): gap \(gap.to - gap.from), usual \(usual), height \(height)\n".utf8)) }
+        }
+        var text = ""
+        for (i, c) in characters.enumerated() {
+            if spaceBefore.contains(i) { text.append(" ") }
+            text.append(c)
+        }
+        return text
     }
 
     /// Of several views of one field's ink, the one PP-OCR reads most surely (by its least sure
