@@ -490,7 +490,7 @@ public final class ScanReader: @unchecked Sendable {
             guard fraction >= tickInkThreshold / 3 else { return (fraction, 0) }
             let through = markInk(placed, box: box)
             // A check drawn mostly beside the box: a little of it inside, much of it through the box.
-            if fraction < tickInkThreshold, through >= 0.08 { return (2 * tickInkThreshold, through) }
+            if fraction < 2 * tickInkThreshold, through >= 0.08 { return (2 * tickInkThreshold, through) }
             return (fraction, through)
         }
         /// The boxes of the page's other fields: their ink is theirs, not this field's.
@@ -824,8 +824,17 @@ public final class ScanReader: @unchecked Sendable {
         if field.key.hasSuffix("email") {
             return "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@.-_'+"
         }
-        return characters(for: field)
+        return characters(for: field) ?? writtenCharacters
     }
+
+    /// What people write in a name, an address or a title on a Canadian form: Latin letters,
+    /// accented too, digits and their punctuation. PP-OCR's dictionary also holds Chinese,
+    /// Japanese and other scripts, which it reads in an empty box's specks ("コ").
+    static let writtenCharacters: String = {
+        let latin = (0x41...0x5A).map { Character(UnicodeScalar($0)!) } + (0x61...0x7A).map { Character(UnicodeScalar($0)!) }
+        let accented = (0xC0...0xFF).filter { $0 != 0xD7 && $0 != 0xF7 }.map { Character(UnicodeScalar($0)!) }
+        return String(latin + accented) + "0123456789 " + String(writtenPunctuation)
+    }()
 
     /// What tesseract may read in a field: fewer choices, fewer mistakes.
     static func characters(for field: TemplateField) -> String? {
@@ -908,8 +917,14 @@ public final class ScanReader: @unchecked Sendable {
             FileHandle.standardError.write(Data("pp-ocr: \(firstRead.map { "\($0.text) \($0.characterProbabilities.map { String(format: "%.2f", $0) })" } ?? "failed")\n".utf8))
         }
         // PP-OCR reading nothing abstains; so does a reading of one glyph it all but did not see
-        // (a faint 6 read "5" at 0.03), where tesseract reads glyphs alone well.
-        guard var first = firstRead, !first.text.isEmpty, first.minimum >= abstainBelow || best.text.isEmpty else { return best }
+        // (a faint 6 read "5" at 0.03), where tesseract reads glyphs alone well, and one it is
+        // unsure of where tesseract is sure of another (a 2 on the box's border read "5" at 0.16,
+        // "2" at 0.96). What PP-OCR read otherwise leaves tesseract's reading a guess.
+        let abstain = abstainBelow > 0 && best.confidence >= 0.9 ? max(abstainBelow, 0.5) : abstainBelow
+        guard var first = firstRead, !first.text.isEmpty, first.minimum >= abstain || best.text.isEmpty else {
+            guard let other = firstRead, !other.text.isEmpty, comparable(other.text) != comparable(best.text) else { return best }
+            return Recognition(text: best.text, confidence: min(best.confidence, 0.75))
+        }
         // A reading that cannot be the field's value, where the field has a shape: the best reading
         // of that shape instead (a year's unsure last digit kept, "2C2" read as a year). Alone it is
         // still PP-OCR's reading, never sure.
