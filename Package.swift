@@ -141,7 +141,7 @@ let package = Package(
         .testTarget(name: "TesseractTests", dependencies: ["Tesseract", "Poppler", "Imaging", "TestSupport"]),
         .testTarget(name: "SecorSupportTests", dependencies: ["SecorSupport", "SecorCore", "Imaging", "TestSupport"]),
         .testTarget(name: "SecorCoreTests", dependencies: ["SecorCore", "SecorSchemas", "TestSupport", .product(name: "Yams", package: "Yams")]),
-        .testTarget(name: "SecorReadersTests", dependencies: ["SecorReaders", "SecorCore", "SecorSchemas", "Imaging", "SecorFixtures", "TestSupport"]),
+        .testTarget(name: "SecorReadersTests", dependencies: ["SecorReaders", "SecorCore", "SecorSchemas", "Imaging", "HandPrint", "SecorFixtures", "TestSupport"]),
         .testTarget(name: "SecorOutputTests", dependencies: ["SecorOutput", "SecorCore", "Poppler", "SecorFixtures", "TestSupport"]),
         .testTarget(name: "SecorPipelineTests", dependencies: ["SecorPipeline", "SecorReaders", "SecorCore", "SecorSupport", "SecorFixtures", "TestSupport"]),
         .testTarget(name: "SecorRegistryTests", dependencies: ["SecorRegistry", "SecorCore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),

@@ -219,16 +219,6 @@ public enum CropCleaning {
         return Raster(width: w, height: h, pixels: out)
     }
 
-    /// The crop's columns `span`, full height.
-    public static func columns(_ r: Raster, _ span: Range<Int>) -> Raster {
-        let x0 = max(0, span.lowerBound), x1 = min(r.width, span.upperBound)
-        guard x1 > x0 else { return Raster(width: 1, height: r.height) }
-        let w = x1 - x0
-        var out = [UInt8](repeating: 255, count: w * r.height)
-        for y in 0..<r.height { out.replaceSubrange(y * w..<(y + 1) * w, with: r.pixels[y * r.width + x0..<y * r.width + x1]) }
-        return Raster(width: w, height: r.height, pixels: out)
-    }
-
     /// White margin around a crop: tesseract reads a line better with room around it.
     public static func pad(_ r: Raster, by m: Int) -> Raster {
         var out = Raster(width: r.width + 2 * m, height: r.height + 2 * m)

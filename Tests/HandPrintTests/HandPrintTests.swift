@@ -43,6 +43,13 @@ import Imaging
         #expect(account.matches(read.text), "\(read)")
         #expect(read.text.filter(\.isNumber) == "3729070", "\(read)")
         #expect(read.characterProbabilities.count == read.text.count)
+        // Where each character was read: in the crop, left to right, as the greedy reading has them.
+        let greedy = try recognizer().read(crop, allowed: digits)
+        for reading in [read, greedy] {
+            #expect(reading.positions.count == reading.text.count)
+            #expect(zip(reading.positions, reading.positions.dropFirst()).allSatisfy { $0 < $1 }, "\(reading.positions)")
+            #expect(reading.positions.allSatisfy { $0 >= 0 && $0 < Double(crop.width) }, "\(reading.positions)")
+        }
         // A shape the crop is too short for has no reading.
         let long = CharacterPattern([.repeated(digits, min: 200, max: 200)])
         #expect(try recognizer().read(crop, pattern: long) == nil)

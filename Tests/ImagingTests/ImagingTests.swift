@@ -21,6 +21,51 @@ import Testing
     /// Writing that rests on a box's border: `writtenPieces` takes the feet of its letters with
     /// the line; `inkAlongLines` gives back the line under the writing, with what touches it, and
     /// leaves the line where nothing is written, and the form's label near it, to the form.
+    /// A streak down the page is found as a run (a fax's gaps of a pixel bridged) and made paper
+    /// where it runs alone; where a letter's bar crosses it, the bar keeps its ink. A short stroke
+    /// and a wide dark band are no streaks.
+    @Test func aStreakIsMadePaperButNotTheWritingItCrosses() {
+        let (w, h) = (60, 300)
+        var pixels = [UInt8](repeating: 255, count: w * h)
+        for y in 0..<h where y % 50 != 0 { pixels[y * w + 20] = 0 }          // the streak, a pixel missing now and then
+        for x in 10..<40 { pixels[150 * w + x] = 0 }                         // a letter's bar across it
+        for y in 100..<140 { pixels[y * w + 5] = 0 }                         // a letter's stem: short
+        for y in 0..<h { for x in 45..<55 { pixels[y * w + x] = 0 } }        // a wide dark band
+        var image = Raster(width: w, height: h, pixels: pixels)
+        let streaks = image.streaks(minimumLength: 200)
+        #expect(streaks == [Streak(vertical: true, line: 20, from: 1, to: 299)])
+        image.whiten(streaks)
+        #expect(image[20, 10] == 255 && image[20, 290] == 255, "the streak is paper")
+        #expect(image[20, 150] == 0 && image[15, 150] == 0, "the bar crossing it keeps its ink")
+        #expect(image[5, 120] == 0 && image[50, 10] == 0, "the rest is left as it was")
+    }
+
+    /// Digits of an account as glyphs: two that touch are split, a digit's stroke beside it is
+    /// joined to it, and the hyphen between groups is left out.
+    @Test func anAccountsDigitsAreSevenGlyphs() {
+        let (w, h) = (200, 40)
+        var pixels = [UInt8](repeating: 255, count: w * h)
+        func block(_ x0: Int, _ x1: Int, _ y0: Int = 5, _ y1: Int = 35) { for y in y0..<y1 { for x in x0..<x1 { pixels[y * w + x] = 0 } } }
+        block(5, 17); block(25, 37)
+        block(45, 56); block(59, 71); block(56, 59, 18, 21)   // two digits touching
+        block(74, 84, 19, 22)                     // a hyphen
+        block(90, 100); block(101, 103, 5, 12)    // a digit and its flag beside it
+        block(110, 122); block(130, 142)
+        let image = Raster(width: w, height: h, pixels: pixels)
+        let glyphs = image.glyphs(count: 7)
+        #expect(glyphs.count == 7)
+        #expect(glyphs.map(\.x0) == [5, 25, 45, 56, 90, 110, 130], "split where they touch")
+        #expect(glyphs[4].x1 == 102, "the flag is its digit's")
+    }
+
+    /// A page placement's point for a pixel undoes its pixel for a point.
+    @Test func aPixelsPointIsWhereThePointIs() {
+        let placement = PagePlacement(angle: 1.3, dx: -12, dy: 7.5, pixelsPerPoint: 2.7, imageWidth: 1700, imageHeight: 2200)
+        let pixel = placement.pixel(forPoint: 300, 512)
+        let point = placement.point(forPixel: pixel.x, pixel.y)
+        #expect(abs(point.x - 300) < 1e-9 && abs(point.y - 512) < 1e-9)
+    }
+
     @Test func theLineUnderWritingIsKeptWithTheFeetOfItsLetters() {
         let (w, h) = (120, 40)
         var form = [UInt8](repeating: 255, count: w * h)

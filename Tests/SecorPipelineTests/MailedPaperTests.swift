@@ -68,11 +68,11 @@ import SecorFixtures
         // Most are decided outright, exactly as expected (the rest wait for staff, naming a field).
         #expect(right >= 12, "\(right) decided exactly")
         // Values as read, before the application's context (the declaration's repeated values, the
-        // counts' total) doubts some of them: 91.6% right and 0.32% read wrong yet sure on this
+        // counts' total) doubts some of them: 92.6% right and 0.16% read wrong yet sure on this
         // machine (12 of 15 decided exactly). Held here with a little room for another machine's
         // arithmetic.
         print("mail samples: \(right) of \(expected.cases.count) decided exactly; values:\n\(values.table)", terminator: "")
         #expect(values.overall.confidentlyWrong < 0.015, "\(values.overall.wrongButSure)")
-        #expect(values.overall.accuracy >= 0.89, "\(values.overall)")
+        #expect(values.overall.accuracy >= 0.91, "\(values.overall)")
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Imaging
 import SecorCore
+import HandPrint
 @testable import SecorReaders
 
 /// Builds a text layer the way a PDF would give it: one box per character, 6 points wide.
@@ -89,5 +90,26 @@ private func layer(_ lines: [(String, x: Double, y: Double)]) -> TextLayer {
         // Only the word: past a space, what follows is another field's.
         #expect(layer.text(in: Box(x: 298, y: 96, width: 60, height: 14)).text == "Saskatchewan")
         #expect(layer.text(in: Box(x: 410, y: 96, width: 40, height: 14)).text == "S4P")
+    }
+}
+
+/// A space PP-OCR left out, put back from the ink: a gap twice the line's usual one and half the
+/// ink's height is between words; a letter's usual gap is not.
+@Suite struct WordSpaceTests {
+    @Test func aWordsGapInTheInkIsASpace() {
+        // "AB CD": four letters 20 wide and 40 high, 6 apart within a word, 30 between the words.
+        let lefts = [10, 36, 86, 112]
+        var crop = Raster(width: 150, height: 60)
+        for x0 in lefts { for y in 10..<50 { for x in x0..<(x0 + 20) { crop.pixels[y * 150 + x] = 0 } } }
+        let centres = lefts.map { Double($0) + 10 }
+        let read = HandReading(text: "ABCD", characterProbabilities: [1, 1, 1, 1], positions: centres)
+        #expect(ScanReader.spacedByInk(read, crop: crop) == "AB CD")
+        // A space read is kept, and none is added where the gaps are a word's usual ones.
+        let spaced = HandReading(text: "AB CD", characterProbabilities: [1, 1, 1, 1, 1], positions: [20, 46, 71, 96, 122])
+        #expect(ScanReader.spacedByInk(spaced, crop: crop) == "AB CD")
+        var even = Raster(width: 150, height: 60)
+        for x0 in [10, 36, 62, 88] { for y in 10..<50 { for x in x0..<(x0 + 20) { even.pixels[y * 150 + x] = 0 } } }
+        let word = HandReading(text: "ABCD", characterProbabilities: [1, 1, 1, 1], positions: [20, 46, 72, 98])
+        #expect(ScanReader.spacedByInk(word, crop: even) == "ABCD")
     }
 }
