@@ -429,6 +429,11 @@ extension Raster {
         public var height: Int { y1 - y0 + 1 }
         /// A long thin rule is the form's own line, a little off where the blank has it.
         public var isRule: Bool { (width >= 8 * height && width >= 40) || (height >= 8 * width && height >= 40) }
+        /// This piece and `other` as one (a glyph drawn in two strokes).
+        public func joined(with other: InkPiece) -> InkPiece {
+            InkPiece(indices: indices + other.indices, x0: Swift.min(x0, other.x0), y0: Swift.min(y0, other.y0),
+                     x1: Swift.max(x1, other.x1), y1: Swift.max(y1, other.y1))
+        }
     }
 
     /// The pieces of ink here that the blank form (`form`, the same size) does not explain, specks
@@ -520,8 +525,7 @@ extension Raster {
             if let last = joined.last {
                 let shared = min(last.x1, piece.x1) - max(last.x0, piece.x0) + 1
                 if Double(shared) >= 0.5 * Double(min(last.width, piece.width)) {
-                    joined[joined.count - 1] = InkPiece(indices: last.indices + piece.indices, x0: min(last.x0, piece.x0), y0: min(last.y0, piece.y0),
-                                                        x1: max(last.x1, piece.x1), y1: max(last.y1, piece.y1))
+                    joined[joined.count - 1] = last.joined(with: piece)
                     continue
                 }
             }
@@ -537,9 +541,6 @@ extension Raster {
     /// two strokes side by side).
     public func glyphs(count: Int, threshold: UInt8 = 160, minimumSize: Int = 8) -> [InkPiece] {
         var found = glyphs(threshold: threshold, minimumSize: minimumSize)
-        func joined(_ a: InkPiece, _ b: InkPiece) -> InkPiece {
-            InkPiece(indices: a.indices + b.indices, x0: min(a.x0, b.x0), y0: min(a.y0, b.y0), x1: max(a.x1, b.x1), y1: max(a.y1, b.y1))
-        }
         func typicalWidth() -> Int { found.map(\.width).sorted()[found.count / 2] }
         // A sliver beside a glyph, touching or nearly, is its stroke.
         while found.count > count {
@@ -548,7 +549,7 @@ extension Raster {
             let gapLeft = i > 0 ? found[i].x0 - found[i - 1].x1 : Int.max, gapRight = i + 1 < found.count ? found[i + 1].x0 - found[i].x1 : Int.max
             let j = gapLeft <= gapRight ? i - 1 : i + 1
             guard j >= 0, j < found.count, min(gapLeft, gapRight) <= typical / 4 else { break }
-            found.replaceSubrange(min(i, j)...max(i, j), with: [joined(found[min(i, j)], found[max(i, j)])])
+            found.replaceSubrange(min(i, j)...max(i, j), with: [found[min(i, j)].joined(with: found[max(i, j)])])
         }
         // A hyphen between groups, a speck: much shorter than the digits.
         let tallest = found.map(\.height).max() ?? 0
