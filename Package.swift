@@ -130,7 +130,7 @@ let package = Package(
         .target(name: "SecorFixtures", dependencies: ["SecorCore", "Imaging", "Poppler", "SecorSchemas", "SecorOutput", "SecorRegistry"]),
         .executableTarget(
             name: "secor-fixtures",
-            dependencies: ["SecorFixtures", "SecorCore", "SecorReaders", "Poppler", "HandPrint", "Imaging", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["SecorFixtures", "SecorCore", "SecorReaders", "SecorPipeline", "Poppler", "HandPrint", "Imaging", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Fixture paths and expected.json for the test targets; not shipped.
         .target(name: "TestSupport", path: "Tests/TestSupport"),

@@ -139,8 +139,13 @@ public struct Validator: Sendable {
                     // however sure the engines were, and which cannot be told.
                     if case .text = a.value, a.source == .ocr, b.source == .ocr, a.written.contains(where: \.isLetter),
                        Normalize.similarity(textKey(a.written), textKey(b.written)) >= 0.75 {
-                        regFields[key] = a.held(at: min(a.confidence, 0.75))
-                        declFields[key] = b.held(at: min(b.confidence, 0.75))
+                        // The reading clearly less sure of the two is offered as the other reads it:
+                        // the applicant wrote one name twice, and the surer reading is the likelier.
+                        // Still a doubt for staff (they may have written two names), never surer.
+                        let (regRead, declRead) = a.confidence >= b.confidence + Self.surerBy ? (a, a)
+                            : b.confidence >= a.confidence + Self.surerBy ? (b, b) : (a, b)
+                        regFields[key] = a.offering(regRead, at: min(a.confidence, 0.75))
+                        declFields[key] = b.offering(declRead, at: min(b.confidence, 0.75))
                         changed = true
                     }
                     continue
@@ -169,6 +174,9 @@ public struct Validator: Sendable {
         }
         return changed ? copy : app
     }
+
+    /// How much surer one of two differing readings of a repeated name must be to be offered for both.
+    static let surerBy = 0.05
 
     /// Whether two readings of one field name the same value: equal values, or for free text the
     /// same words once case, accents and punctuation are set aside.
@@ -348,7 +356,7 @@ public struct Validator: Sendable {
     }
 
     /// The reason's field name for a rule's field name (the forms README's convention).
-    static func reasonField(_ name: String) -> String {
+    public static func reasonField(_ name: String) -> String {
         guard name.hasPrefix("declaration.") else { return name }
         let key = String(name.dropFirst("declaration.".count))
         return key.hasPrefix("decl_") ? key : "declaration_" + key

@@ -61,6 +61,13 @@ public struct NormalizedField: Sendable {
 
     public var isBlank: Bool { status == .blank }
 
+    /// This field offering `other`'s reading of the same value (the other document's, where the
+    /// applicant wrote it again), found where this one was and held as sure as `confidence`.
+    public func offering(_ other: NormalizedField, at confidence: Double) -> NormalizedField {
+        NormalizedField(key: key, label: label, written: other.written, value: other.value, status: other.status, source: source,
+                        confidence: confidence, page: page, box: box)
+    }
+
     /// The same reading, held as sure as `confidence`.
     public func held(at confidence: Double) -> NormalizedField {
         NormalizedField(key: key, label: label, written: written, value: value, status: status, source: source,

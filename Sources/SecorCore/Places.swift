@@ -47,6 +47,15 @@ public struct Places: Sendable {
         return Normalize.nearest(key, in: names, slack: max(2, key.count / 3))
     }
 
+    /// The place a reading is a few letters from, when it can be no other: a letter or two off and
+    /// nearer it than any other, or more letters off ("SWAT CURKENI" for Swift Current) but far
+    /// nearer it than any other (the list's places are far apart). Nil when it could be another.
+    public func nearEnough(_ reading: String) -> (name: String, similarity: Double)? {
+        guard let near = nearest(reading) else { return nil }
+        let likely = (near.similarity >= 0.75 && near.margin >= 0.2) || (near.similarity >= 0.6 && near.margin >= 0.25)
+        return likely ? (near.name, near.similarity) : nil
+    }
+
     /// An address read off a scan that ends in one of these places and the province's code, put
     /// right at its end: the place spelt as the list spells it and the code as the code ("446 8th
     /// St E, Sask atoon SK", "1396 VICTORIA AVE, HUMBOLDTSK", "…, SWAT CURKENI S"). Only after a
@@ -73,7 +82,7 @@ public struct Places: Sendable {
         }
         // A place as read, else (only then) the nearest place a letter or more off.
         let exact = texts.lazy.compactMap { self.place($0) }.first.map { (name: $0, edited: false) }
-        guard let found = exact ?? texts.compactMap({ nearest($0) }).filter({ $0.similarity >= 0.75 && $0.margin >= 0.2 })
+        guard let found = exact ?? texts.compactMap({ nearEnough($0) })
             .max(by: { $0.similarity < $1.similarity }).map({ (name: $0.name, edited: true) }) else { return nil }
         let upper = tail.filter(\.isLetter).allSatisfy(\.isUppercase)
         let address = street + ", " + (upper ? found.name.uppercased() : found.name) + " " + code

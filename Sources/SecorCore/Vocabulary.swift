@@ -27,6 +27,16 @@ public struct Vocabulary: Sendable {
         String(word).folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil).filter { $0.isLetter || $0 == "/" || $0 == "-" }
     }
 
+    /// Whether `word` is fewer letters from `near` than from any other word of the list ("FFICE" is
+    /// one from Office, two from Officer: nearly as alike by the share of their letters).
+    func fewestEdits(_ key: String, _ near: String) -> Bool {
+        func edits(_ other: String) -> Int {
+            Int((Double(max(key.count, other.count)) * (1 - Normalize.similarity(key, other))).rounded())
+        }
+        let best = edits(Self.key(near))
+        return !words.keys.contains { $0 != Self.key(near) && abs($0.count - key.count) <= 2 && edits($0) <= best }
+    }
+
     /// `reading` with each word a letter or two from exactly one of the list's words, and from no
     /// other as near, put right in the reading's case ("Presicent" is President, "MANAGNG PARTNER"
     /// MANAGING PARTNER, "FFICE MANACER" OFFICE MANAGER); nil when no word changes. Words of fewer
@@ -40,7 +50,8 @@ public struct Vocabulary: Sendable {
             let bare = String(word.dropLast(trailing))
             let key = Self.key(bare)
             guard key.count >= 4, key.count == bare.count, words[key] == nil else { return word }
-            guard let near = Normalize.nearest(key, in: words, slack: 2), near.similarity >= 0.75, near.margin >= 0.15 else { return word }
+            guard let near = Normalize.nearest(key, in: words, slack: 2), near.similarity >= 0.75,
+                  near.margin >= 0.15 || fewestEdits(key, near.name) else { return word }
             let w = near.name
             changed = true
             let lower = bare.filter(\.isLetter).allSatisfy(\.isLowercase)

@@ -77,17 +77,50 @@ public struct MailAccuracy: Sendable {
     public mutating func add(file: String, documents: [ExtractedDocument], cases: [Case]) {
         let name = (file as NSString).lastPathComponent
         let mine = cases.filter { $0.files.contains(name) }
-        for document in documents {
-            let candidates = mine.filter { $0.documents[document.kind] != nil }
-            let account = document.fields["wcb_account_number"].flatMap { Self.normalizedAccount($0.value) }
-            let byAccount = candidates.filter { Self.normalizedAccount($0.wcb) == account }
-            let chosen = byAccount.first ?? candidates.max { agreement(document, $0) < agreement(document, $1) }
-            guard let chosen, let written = chosen.documents[document.kind] else {
-                unmatched.append("\(name): \(document.kind.rawValue)")
-                continue
+        for document in documents { add(file: name, document: document, among: mine) }
+    }
+
+    /// Adds an application's documents as it was filed: each value as the record holds it, after
+    /// the application's context was weighed (a name the declaration repeats, read surer there),
+    /// as sure as the record says. What staff and the office are given, where `add(file:documents:cases:)`
+    /// measures the reader alone.
+    public mutating func add(record: ApplicationRecord, cases: [Case]) {
+        let names = Set(record.documents.map { ($0.path as NSString).lastPathComponent })
+        let mine = cases.filter { !Set($0.files).isDisjoint(with: names) }
+        for (kindName, written) in record.asWritten.sorted(by: { $0.key < $1.key }) {
+            guard let kind = DocumentKind(rawValue: kindName) else { continue }
+            func reading(_ key: String) -> ApplicationRecord.FieldReading? {
+                record.readings[kind == .declaration ? Validator.reasonField("declaration." + key) : key]
             }
-            add(file: "\(chosen.id) \(name)", written: written, read: document)
+            let fields = Dictionary(uniqueKeysWithValues: written.map { key, value in
+                (key, ExtractedField(value: value, source: reading(key)?.source ?? .ocr, confidence: reading(key)?.confidence ?? 0))
+            })
+            let path = written.keys.sorted().lazy.compactMap { reading($0)?.document }.first
+            let name = path.map { ($0 as NSString).lastPathComponent } ?? names.sorted().first ?? record.id
+            add(file: name, document: ExtractedDocument(kind: kind, flavor: .scan, pages: [], fields: fields), among: mine)
         }
+    }
+
+    /// Adds a batch as filed: each application's record (`add(record:cases:)`), and the files in
+    /// no application as they were read.
+    public mutating func add(applications: [ApplicationRecord], unmatched: [String], reads: [ReadFile], cases: [Case]) {
+        for record in applications { add(record: record, cases: cases) }
+        let alone = Set(unmatched)
+        for read in reads where alone.contains(read.file.path) { add(file: read.file.path, documents: read.documents, cases: cases) }
+    }
+
+    /// Adds one document, compared with the case document it is: the case whose WCB account it
+    /// was read with, else the one it agrees with most.
+    mutating func add(file name: String, document: ExtractedDocument, among mine: [Case]) {
+        let candidates = mine.filter { $0.documents[document.kind] != nil }
+        let account = document.fields["wcb_account_number"].flatMap { Self.normalizedAccount($0.value) }
+        let byAccount = candidates.filter { Self.normalizedAccount($0.wcb) == account }
+        let chosen = byAccount.first ?? candidates.max { agreement(document, $0) < agreement(document, $1) }
+        guard let chosen, let written = chosen.documents[document.kind] else {
+            unmatched.append("\(name): \(document.kind.rawValue)")
+            return
+        }
+        add(file: "\(chosen.id) \(name)", written: written, read: document)
     }
 
     mutating func add(file: String, written: [String: String], read: ExtractedDocument) {

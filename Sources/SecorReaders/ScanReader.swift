@@ -608,7 +608,8 @@ public final class ScanReader: @unchecked Sendable {
         // (on typed scans it is unsure of none): there even a reading it is sure of is checked against
         // PP-OCR, as written around its box (tesseract is sure of hand print it misreads or cuts short).
         let unsure = printed.filter { $0.read.confidence < 0.9 }.count
-        let handFilled = unsure >= 2 || (handWritten && unsure >= 1)
+        // A page of few boxes (a declaration's five) has few to be unsure of: one there tells as much.
+        let handFilled = unsure >= 2 || (unsure >= 1 && (handWritten || printed.count <= 6))
         if Self.debugReadings {
             FileHandle.standardError.write(Data("page \(placed.kind) \(placed.templatePage): \(unsure) of \(printed.count) unsure; \(printed.map { String(format: "%.2f", $0.read.confidence) })\n".utf8))
         }
@@ -718,7 +719,7 @@ public final class ScanReader: @unchecked Sendable {
             if field.key == "city", let places = field.places.flatMap(Places.named) {
                 if let known = places.place(value) {
                     value = Normalize.inCase(of: value, known)
-                } else if let near = places.nearest(value), near.similarity >= 0.75, near.margin >= 0.2 {
+                } else if let near = places.nearEnough(value) {
                     value = Normalize.inCase(of: value, near.name)
                     read = Recognition(text: read.text, confidence: min(read.confidence, 0.75))
                 }

@@ -13,6 +13,7 @@ import Foundation
 import SecorCore
 import SecorFixtures
 import SecorReaders
+import SecorPipeline
 import SecorSupport
 import Poppler
 import Imaging
@@ -183,6 +184,7 @@ struct MailAccuracyCommand: ParsableCommand {
 
     @Option(help: "Files read at once.") var jobs = ProcessInfo.processInfo.activeProcessorCount
     @Flag(help: "List every value read wrong.") var misses = false
+    @Option(help: "The processing date the applications are decided on (YYYY-MM-DD; today if not given).") var on: String?
     @Argument(help: "A folder of mailed samples with their expected.json (samples-mail).") var folder: String
 
     func run() throws {
@@ -190,16 +192,21 @@ struct MailAccuracyCommand: ParsableCommand {
         let dir = URL(fileURLWithPath: folder)
         let cases = try MailAccuracy.cases(in: dir.appendingPathComponent("expected.json"))
         let files = Array(Set(cases.flatMap(\.files))).sorted()
-        let extraction = try Extraction.shipped()
-        let threshold = MailAccuracy.reviewThreshold(try ProgramLibrary.load())
-        let reads = ParallelMap.map(files, jobs: jobs) { extraction.read(path: dir.appendingPathComponent($0).path) }
-        var report = MailAccuracy(threshold: threshold, templates: try FormTemplates.shipped.get())
-        for (file, read) in zip(files, reads) { report.add(file: file, documents: read.documents, cases: cases) }
-        print("\(folder): \(report.overall.right) of \(report.overall.values) values read right; per field kind "
-              + "(confidently wrong: read wrong yet reported at or above \(threshold)):")
-        print(report.table, terminator: "")
-        for u in report.unmatched { print("  read as no case's document: \(u)") }
-        if misses { print(report.overall, terminator: "") }
+        let pipeline = try IntakePipeline.shipped()
+        let threshold = MailAccuracy.reviewThreshold(pipeline.library)
+        let reads = ParallelMap.map(files, jobs: jobs) { pipeline.read(path: dir.appendingPathComponent($0).path) }
+        var asRead = MailAccuracy(threshold: threshold, templates: pipeline.templates)
+        for (file, read) in zip(files, reads) { asRead.add(file: file, documents: read.documents, cases: cases) }
+        let outcome = try pipeline.decide(reads, on: on.flatMap { CalendarDate(iso: $0) } ?? CalendarDate.today())
+        var filed = MailAccuracy(threshold: threshold, templates: pipeline.templates)
+        filed.add(applications: outcome.applications, unmatched: outcome.unmatched.map(\.path), reads: reads, cases: cases)
+        for (title, report) in [("as read", asRead), ("as filed, each application's context weighed", filed)] {
+            print("\(folder) \(title): \(report.overall.right) of \(report.overall.values) values right; per field kind "
+                  + "(confidently wrong: wrong yet reported at or above \(threshold)):")
+            print(report.table, terminator: "")
+            for u in report.unmatched { print("  read as no case's document: \(u)") }
+            if misses { print(report.overall, terminator: "") }
+        }
     }
 }
 
