@@ -417,12 +417,18 @@ public enum Normalize {
             rest = lower[lower.index(after: at)...]
             local = known(local) ?? local
         } else {
-            // The "@" read as a letter, right after a mailbox the office knows.
-            let candidates = mailboxes.filter { $0.count >= 3 && lower.count > $0.count + 3 }
-                .filter { similarity(String(lower.prefix($0.count)), $0) >= ($0.count >= 5 ? 0.8 : 1) }
-            guard let mailbox = candidates.max(by: { $0.count < $1.count }) else { return nil }
-            local = mailbox
-            rest = lower.dropFirst(mailbox.count + 1)
+            // The "@" read as a letter, right after a mailbox the office knows (read whole, or with
+            // a letter lost: "ROBNOSOUTHEY…" is robin@southey…).
+            var candidates: [(mailbox: String, read: Int)] = []
+            for mailbox in mailboxes where mailbox.count >= 3 {
+                for read in [mailbox.count, mailbox.count - 1] where read >= 3 && lower.count > read + 3 {
+                    let needed = mailbox.count >= 5 ? 0.8 : 1.0
+                    if similarity(String(lower.prefix(read)), mailbox) >= needed { candidates.append((mailbox, read)) }
+                }
+            }
+            guard let found = candidates.max(by: { ($0.mailbox.count, $0.read) < ($1.mailbox.count, $1.read) }) else { return nil }
+            local = found.mailbox
+            rest = lower.dropFirst(found.read + 1)
         }
         var domain = String(rest).filter { $0 != "@" }
         if !domain.contains(".") {

@@ -195,6 +195,8 @@ import Testing
         #expect(places.addressPutRight("2231 VICTORIA AVE, WEYBURN SK") == nil, "already right")
         #expect(places.addressPutRight("1996 BROAD ST YORKTON SK") == nil, "no comma: where the place starts is a guess")
         #expect(places.addressPutRight("12 Main St, Qwertyville SK") == nil, "no place near")
+        // Several letters off, but far nearer one place than any other.
+        #expect(places.addressPutRight("678 IDYLWYLD DR N, SWAT CURKENI S")! == ("678 IDYLWYLD DR N, SWIFT CURRENT SK", true))
         #expect(Places(lines: "Regina").addressPutRight("1 Main St, Regina") == nil, "a list with no code")
     }
 
@@ -209,6 +211,21 @@ import Testing
         #expect(titles.putRight("Dog groomer") == nil, "words of its own")
         #expect(titles.putRight("CE0") == nil, "too short to tell")
         #expect(Vocabulary(lines: "").putRight("Presicent") == nil)
+        // One letter from Office, two from Officer: Office, though alike by share of letters.
+        #expect(titles.putRight("FFICE MANAGER") == "OFFICE MANAGER")
+    }
+
+    /// A person's given name read a letter off is the one given name it is nearest; the family name
+    /// after it, and a name people have that the list has not, stay as read.
+    @Test func aGivenNameReadALetterOff() {
+        let names = Vocabulary.givenNames
+        #expect(names.putRight("MORCAN LAVALLEE") == "MORGAN LAVALLEE")
+        #expect(names.putRight("RORIN OLSON") == "ROBIN OLSON")
+        // A letter lost (the I run into the N) before a letter too many: Robin, not Rob.
+        #expect(names.putRight("ROBN THIBAULT") == "ROBIN THIBAULT")
+        #expect(names.putRight("OLSON, RORIN") == "OLSON, ROBIN", "the given name after the comma")
+        #expect(names.putRight("Taylor Fet") == nil, "a given name already; the family name is not the list's")
+        #expect(names.putRight("Xiomara Fehr") == nil, "a name far from every listed one")
     }
 
     @Test func aProvinceReadALetterOut() {
@@ -240,6 +257,9 @@ import Testing
         #expect(Normalize.emailPutRight("office@prairieclass.ca", people: people, companies: companies) == "office@prairieglass.ca")
         #expect(Normalize.emailPutRight("OFFICEOSOUTHEYPLUMBINGHEACA", people: [], companies: ["SOUTHEY PLUMBING & HEATING LTD"])
                 == "OFFICE@SOUTHEYPLUMBINGHEA.CA")
+        // The trained employee's name with a letter lost, the "@" read as an O.
+        #expect(Normalize.emailPutRight("ROBNOSOUTHEYPLUMBNGHEACA", people: ["ROBIN THIBAULT"], companies: ["SOUTHEY PLUMBING & HEATING LTD"])
+                == "ROBIN@SOUTHEYPLUMBINGHEA.CA")
         // Nothing the form knows: left as read.
         // As near the whole name as a letter short of it: the whole name, every time.
         #expect(Normalize.emailPutRight("REESE@SOUTHEYCONCRFTFCA", people: ["REESE CHEN"], companies: ["SOUTHEY CONCRETE LIMITED"])

@@ -477,6 +477,23 @@ func decide(_ applicant: Applicant) -> (Decision, [Reason]) {
         #expect(unconfirmed.contains("company_legal_name"))
     }
 
+    /// Two readings of one repeated name, one clearly surer: the less sure is offered as the surer
+    /// reads it, and both stay doubts (the applicant may have written two names). Readings as sure
+    /// as each other keep their own.
+    @Test func aRepeatedNameReadSurerOnOneDocumentIsOfferedForTheOther() throws {
+        let validator = Validator(edition: library.edition(of: "sk-secor", on: processingDate)!, templates: templates, processingDate: processingDate)
+        let clean = try Expected.load().case("s01")!.declaration!["company_legal_name"]!
+        var app = scanned(["company_legal_name": 0.6], registration: ["company_legal_name": "Cypress Plumbinq & Heating Ltd"])
+        var confirmed = validator.confirmed(app)
+        let offered = try #require(confirmed.registration?.normalized["company_legal_name"])
+        #expect(offered.written == clean)
+        #expect(offered.confidence <= 0.6)
+        #expect((confirmed.declaration?.normalized["company_legal_name"]?.confidence ?? 1) < 0.8)
+        app = scanned(registration: ["company_legal_name": "Cypress Plumbinq & Heating Ltd"])
+        confirmed = validator.confirmed(app)
+        #expect(confirmed.registration?.normalized["company_legal_name"]?.written == "Cypress Plumbinq & Heating Ltd")
+    }
+
     @Test func aReadingNearOneChoiceIsThatChoice() {
         let choices = ["Full-time permanent", "Part-time", "Casual", "Consultant", "Sub-contractor"]
         let near = Normalize.nearestChoice("FULL-TIME PERMANEMT", among: choices)
