@@ -573,6 +573,21 @@ extension Raster {
         return found
     }
 
+    /// This raster's columns `columns` alone on paper, all their ink (a glyph's broken strokes
+    /// with it, not only its largest piece), cut to the rows their ink is in, with `margin` around.
+    public func cutOut(columns: ClosedRange<Int>, margin: Int, below: UInt8 = 200) -> Raster {
+        let x0 = Swift.max(0, columns.lowerBound), x1 = Swift.min(width - 1, columns.upperBound)
+        guard x0 <= x1 else { return Raster(width: 2 * margin, height: 2 * margin) }
+        let inked = (0..<height).filter { y in (x0...x1).contains { pixels[y * width + $0] < below } }
+        guard let top = inked.first, let bottom = inked.last else { return Raster(width: x1 - x0 + 1 + 2 * margin, height: 2 * margin) }
+        let w = x1 - x0 + 1 + 2 * margin, h = bottom - top + 1 + 2 * margin
+        var out = Raster(width: w, height: h)
+        for y in top...bottom {
+            for x in x0...x1 { out.pixels[(y - top + margin) * w + (x - x0 + margin)] = pixels[y * width + x] }
+        }
+        return out
+    }
+
     /// One piece of this raster's ink alone on paper, cut to its bounds with `margin` around it;
     /// its soft edge (the pixels around its own) kept.
     public func cutOut(_ piece: InkPiece, margin: Int) -> Raster {

@@ -630,6 +630,14 @@ public final class ScanReader: @unchecked Sendable {
             let modelWidth = field.kind == .count ? HandPrintRecognizer.glyphWidth : HandPrintRecognizer.minimumWidth
             let clearest = Self.clearestView(recognizer, views, characters: Self.handCharacters(for: field), minimumWidth: modelWidth)
             guard let written = clearest?.view ?? crop else { return tesseract }
+            // Words with nothing of a letter's height in their ink (the feet of the writing in the
+            // box above, a dash, specks) hold no value: nothing is read, and the box stays the
+            // doubt it was (never "4" read off the feet of "LTD.").
+            if field.kind == .text {
+                let tallest = written.glyphs(threshold: 160, minimumSize: 4).map(\.height).max() ?? 0
+                if Self.debugReadings { FileHandle.standardError.write(Data("tallest \(field.key): \(tallest) of \(field.box.height * placement.pixelsPerPoint)\n".utf8)) }
+                if Double(tallest) < 0.3 * field.box.height * placement.pixelsPerPoint { return Recognition(text: "", confidence: 0) }
+            }
             var readings = tesseract.map { [$0] } ?? []
             if let reader {
                 // One glyph (a count's digit) is read as a character: line mode often reads nothing in it.
@@ -979,8 +987,12 @@ public final class ScanReader: @unchecked Sendable {
         if Self.debugReadings { FileHandle.standardError.write(Data("glyphs: \(glyphs.map { "\($0.x0)-\($0.x1)/\($0.height)" })\n".utf8)) }
         guard glyphs.count == count else { return nil }
         var text = "", probabilities: [Double] = []
-        for glyph in glyphs {
-            let cut = crop.cutOut(glyph, margin: 12)
+        for (i, glyph) in glyphs.enumerated() {
+            // Its columns, to halfway to its neighbours (a few pixels at most): a faint digit's
+            // strokes broken apart are all of it, not only its largest piece.
+            let left = i > 0 ? max(glyph.x0 - 3, (glyphs[i - 1].x1 + glyph.x0 + 1) / 2) : glyph.x0 - 3
+            let right = i + 1 < glyphs.count ? min(glyph.x1 + 3, (glyph.x1 + glyphs[i + 1].x0) / 2) : glyph.x1 + 3
+            let cut = crop.cutOut(columns: left...right, margin: 12)
             dump(cut, as: "glyph-\(crop.width)-\(glyph.x0)")
             let read = try? recognizer.read(cut, allowed: allowed, minimumWidth: HandPrintRecognizer.glyphWidth)
             if Self.debugReadings { FileHandle.standardError.write(Data("glyph \(glyph.x0)-\(glyph.x1): \(read?.text ?? "-") \(read?.characterProbabilities ?? [])\n".utf8)) }

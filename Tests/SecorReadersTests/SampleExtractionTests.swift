@@ -33,6 +33,17 @@ let extraction: Extraction = try! Extraction.shipped()
         #expect(document.reasons.isEmpty, "\(document.reasons)")
     }
 
+    /// An empty box under a name written low, whose feet ("LTD.") reach into it, reads nothing,
+    /// and stays a doubt (there is ink there); the name above is read.
+    @Test func theFeetOfTheWritingAboveAreNoValue() throws {
+        let read = extraction.read(path: Fixtures.mailSamples.appendingPathComponent("m07-colour-registration.pdf").path)
+        let document = try #require(read.documents.first { $0.kind == .registration })
+        let empty = try #require(document.fields["company_operating_name"])
+        #expect(empty.value == "")
+        #expect(empty.confidence < 0.8)
+        #expect(document.fields["company_legal_name"]?.value.hasPrefix("KINISTINO LANDSCAPING") == true)
+    }
+
     /// Rendering a page before reading its text (so poppler interprets it once) reads the same.
     @Test(arguments: ["s01-registration.pdf", "s02-registration.pdf", "s03-declaration.pdf", "s07-declaration.pdf"])
     func renderingFirstReadsTheSame(_ file: String) throws {
