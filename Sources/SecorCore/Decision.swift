@@ -130,6 +130,7 @@ public struct Validator: Sendable {
             let repeated = Set(templates.declaration.fields.map(\.key)).intersection(templates.registration.fields.map(\.key))
             // A company is the same company whatever its suffix is written as ("Ltd." and "LIMITED").
             let companies = Set(edition.rules.compactMap(\.require).compactMap(\.sameCompanyAs))
+            let listed = Set(templates.registration.fields.filter { $0.words != nil }.map(\.key))
             for key in repeated.sorted() {
                 guard let a = regFields[key], let b = declFields[key], a.status == .ok, b.status == .ok,
                       !a.isBlank, !b.isBlank, a.confidence < 1 || b.confidence < 1 else { continue }
@@ -150,6 +151,10 @@ public struct Validator: Sendable {
                     }
                     continue
                 }
+                // Two readings put right by one list of words (a given name, a title's) agree by the
+                // list, not by the ink: they confirm nothing ("Jaxon" read right twice is put right
+                // to Jason twice). One of them as read is needed.
+                if listed.contains(key), !Self.asRead(registration, key), !Self.asRead(declaration, key) { continue }
                 let joint = min(0.99, 1 - (1 - a.confidence) * (1 - b.confidence))
                 regFields[key] = a.held(at: max(a.confidence, joint))
                 declFields[key] = b.held(at: max(b.confidence, joint))
@@ -173,6 +178,14 @@ public struct Validator: Sendable {
             }
         }
         return changed ? copy : app
+    }
+
+    /// Whether a document's field is as it was read off the page: not a scan's reading put right
+    /// (its letters and digits as read, whatever its case, spaces and punctuation).
+    static func asRead(_ document: ReceivedDocument, _ key: String) -> Bool {
+        guard let f = document.extracted.fields[key], f.source == .ocr else { return true }
+        func letters(_ s: String) -> String { s.lowercased().filter { $0.isLetter || $0.isNumber } }
+        return letters(f.raw) == letters(f.value)
     }
 
     /// How much surer one of two differing readings of a repeated name must be to be offered for both.

@@ -60,12 +60,16 @@ public struct TemplateField: Sendable, Codable, Hashable {
     public let addressIn: String?
     /// A title or a position: the list of words people write there (`schemas/words/<name>.txt`).
     public let words: String?
+    /// A company's name: the list of places (`schemas/places/<name>.txt`) its long words may be
+    /// (a company is often named for its town: "Battleford Mechanical").
+    public let placeWords: String?
 
     enum CodingKeys: String, CodingKey {
         case key, label, kind, page, box, options, choices, xml, places
         case labelBox = "label_box"
         case addressIn = "address_in"
         case words
+        case placeWords = "place_words"
     }
 }
 

@@ -56,6 +56,25 @@ public struct Places: Sendable {
         return likely ? (near.name, near.similarity) : nil
     }
 
+    /// A name read off a scan with each long word (eight letters or more) one letter from exactly
+    /// one of the list's one-word places, and far from every other, spelt as that place ("RATTLEFORD
+    /// MECHANICAL LTD" is BATTLEFORD MECHANICAL LTD, "QiAppelle Landscaping" Qu'Appelle
+    /// Landscaping); nil when no word changes. Shorter words are left alone: too many surnames a
+    /// company is named for are a letter from a town ("Harman" and Warman).
+    public func wordsPutRight(_ reading: String) -> String? {
+        var changed = false
+        let out = reading.split(separator: " ", omittingEmptySubsequences: false).map { part -> String in
+            let word = String(part)
+            let key = Self.key(word)
+            guard key.count >= 8, names[key] == nil, word.allSatisfy({ $0.isLetter || $0 == "'" || $0 == "’" }),
+                  let near = Normalize.nearest(key, in: names.filter { !$0.value.contains(" ") }, slack: 1),
+                  near.similarity >= 0.85, near.margin >= 0.2 else { return word }
+            changed = true
+            return Normalize.inCase(of: word, near.name)
+        }.joined(separator: " ")
+        return changed ? out : nil
+    }
+
     /// An address read off a scan that ends in one of these places and the province's code, put
     /// right at its end: the place spelt as the list spells it and the code as the code ("446 8th
     /// St E, Sask atoon SK", "1396 VICTORIA AVE, HUMBOLDTSK", "…, SWAT CURKENI S"). Only after a

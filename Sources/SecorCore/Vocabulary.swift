@@ -9,7 +9,7 @@ public struct Vocabulary: Sendable {
     let words: [String: String]
 
     /// Whether only a name's first word is one of these (a given name, the family name after it).
-    let firstWordOnly: Bool
+    public let firstWordOnly: Bool
 
     public init(lines: String, firstWordOnly: Bool = false) {
         self.firstWordOnly = firstWordOnly
@@ -80,7 +80,11 @@ public struct Vocabulary: Sendable {
             let bare = String(word.dropLast(trailing))
             let key = Self.key(bare)
             guard key.count >= 4, key.count == bare.count, words[key] == nil else { return word }
-            guard let near = Normalize.nearest(key, in: words, slack: 2), near.similarity >= 0.75,
+            // A name is put right only to one as long or longer: the reader loses letters (a thin
+            // glyph run into the next) far more often than it makes them up, and many names are
+            // another with a letter more ("Gray" and Ray).
+            let candidates = firstWordOnly ? words.filter { $0.key.count >= key.count } : words
+            guard let near = Normalize.nearest(key, in: candidates, slack: 2), near.similarity >= 0.75,
                   near.margin >= 0.15 || fewestEdits(key, near.name) else { return word }
             let w = near.name
             changed = true

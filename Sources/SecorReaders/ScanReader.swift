@@ -738,7 +738,14 @@ public final class ScanReader: @unchecked Sendable {
                 if fixed.edited { read = Recognition(text: read.text, confidence: min(read.confidence, 0.75)) }
             }
             // A title's or a position's words a letter off: the words people write there.
-            if let vocabulary = field.words.flatMap(Vocabulary.named), let fixed = vocabulary.putRight(value) {
+            // A company named for its town, the town's name a letter off; never when read surely.
+            if let places = field.placeWords.flatMap(Places.named), read.confidence < 0.9, let fixed = places.wordsPutRight(value) {
+                value = fixed
+                read = Recognition(text: read.text, confidence: min(read.confidence, 0.75))
+            }
+            // A given name read surely is that name, listed or not (people have names no list has).
+            if let vocabulary = field.words.flatMap(Vocabulary.named), !(vocabulary.firstWordOnly && read.confidence >= 0.9),
+               let fixed = vocabulary.putRight(value) {
                 value = fixed
                 read = Recognition(text: read.text, confidence: min(read.confidence, 0.75))
             }

@@ -195,6 +195,11 @@ import Testing
         #expect(places.addressPutRight("2231 VICTORIA AVE, WEYBURN SK") == nil, "already right")
         #expect(places.addressPutRight("1996 BROAD ST YORKTON SK") == nil, "no comma: where the place starts is a guess")
         #expect(places.addressPutRight("12 Main St, Qwertyville SK") == nil, "no place near")
+        // A company named for its town: a long word a letter from one place, spelt as the place.
+        #expect(places.wordsPutRight("RATTLEFORD MECHANICAL LTD") == "BATTLEFORD MECHANICAL LTD")
+        #expect(places.wordsPutRight("QiAppelle Landscaping Ltd") == "Qu'Appelle Landscaping Ltd")
+        #expect(places.wordsPutRight("Battleford Electric Limited") == nil, "the place already")
+        #expect(places.wordsPutRight("Harman Electric") == nil, "a short word: a surname as likely as a town")
         // Several letters off, but far nearer one place than any other.
         #expect(places.addressPutRight("678 IDYLWYLD DR N, SWAT CURKENI S")! == ("678 IDYLWYLD DR N, SWIFT CURRENT SK", true))
         #expect(Places(lines: "Regina").addressPutRight("1 Main St, Regina") == nil, "a list with no code")
@@ -226,6 +231,7 @@ import Testing
         #expect(names.putRight("OLSON, RORIN") == "OLSON, ROBIN", "the given name after the comma")
         #expect(names.putRight("Taylor Fet") == nil, "a given name already; the family name is not the list's")
         #expect(names.putRight("Xiomara Fehr") == nil, "a name far from every listed one")
+        #expect(names.putRight("Gray Ferguson") == nil, "never to a shorter name: Gray is not Ray")
     }
 
     @Test func aProvinceReadALetterOut() {

@@ -360,9 +360,11 @@ func decide(_ applicant: Applicant) -> (Decision, [Reason]) {
 /// The declaration repeats the WCB account and the company: two scanned readings that agree
 /// confirm each other; two that disagree are left as they were read.
 @Suite struct ConfirmationTests {
-    func scanned(_ kind: DocumentKind, _ values: [String: (String, Double)]) -> ReceivedDocument {
+    func scanned(_ kind: DocumentKind, _ values: [String: (String, Double)], readAs raw: [String: String] = [:]) -> ReceivedDocument {
         var fields: [String: ExtractedField] = [:]
-        for (key, (value, confidence)) in values { fields[key] = ExtractedField(value: value, source: .ocr, confidence: confidence) }
+        for (key, (value, confidence)) in values {
+            fields[key] = ExtractedField(value: value, raw: raw[key], source: .ocr, confidence: confidence)
+        }
         let doc = ExtractedDocument(kind: kind, flavor: .scan, pages: [1], fields: fields)
         return ReceivedDocument(path: "\(kind).pdf", sha256: kind.rawValue, extracted: doc,
                                 normalized: FieldNormalizer(templates: templates).normalize(doc), fileIndex: 0)
@@ -382,6 +384,23 @@ func decide(_ applicant: Applicant) -> (Decision, [Reason]) {
         confirmed = validator.confirmed(app)
         #expect(confirmed.registration?.normalized["wcb_account_number"]?.confidence == 0.7)
         #expect(confirmed.declaration?.normalized["company_legal_name"]?.confidence == 0.75)
+    }
+}
+
+extension ConfirmationTests {
+    /// A name put right by the list of given names on both documents agrees by the list, not by
+    /// the ink: it confirms nothing. One reading of it as read does.
+    @Test func namesPutRightByOneListDoNotConfirmEachOther() {
+        let validator = Validator(edition: library.edition(of: "sk-secor", on: processingDate)!, templates: templates, processingDate: processingDate)
+        let name = ["signer_name": ("JASON LEE", 0.75)]
+        var app = Application(id: "a", registration: scanned(.registration, name, readAs: ["signer_name": "JAXON LEE"]),
+                              declaration: scanned(.declaration, name, readAs: ["signer_name": "JAXON LEE"]), files: [])
+        var confirmed = validator.confirmed(app)
+        #expect(confirmed.registration?.normalized["signer_name"]?.confidence == 0.75)
+        #expect(confirmed.declaration?.normalized["signer_name"]?.confidence == 0.75)
+        app.declaration = scanned(.declaration, name)
+        confirmed = validator.confirmed(app)
+        #expect((confirmed.registration?.normalized["signer_name"]?.confidence ?? 0) > 0.9)
     }
 }
 
