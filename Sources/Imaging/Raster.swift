@@ -588,22 +588,6 @@ extension Raster {
         return out
     }
 
-    /// One piece of this raster's ink alone on paper, cut to its bounds with `margin` around it;
-    /// its soft edge (the pixels around its own) kept.
-    public func cutOut(_ piece: InkPiece, margin: Int) -> Raster {
-        let w = piece.width + 2 * margin, h = piece.height + 2 * margin
-        var out = Raster(width: w, height: h)
-        for q in piece.indices {
-            let x = q % width, y = q / width
-            for ny in max(piece.y0, y - 1)...min(piece.y1, y + 1) {
-                for nx in max(piece.x0, x - 1)...min(piece.x1, x + 1) {
-                    out.pixels[(ny - piece.y0 + margin) * w + (nx - piece.x0 + margin)] = pixels[ny * width + nx]
-                }
-            }
-        }
-        return out
-    }
-
     /// A printed line: the rows (of a horizontal line; columns of a vertical one) it is thick
     /// across, and the columns (rows) it runs along.
     struct PrintedLine { var across: ClosedRange<Int>; var along: ClosedRange<Int> }

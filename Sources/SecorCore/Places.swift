@@ -7,6 +7,8 @@ import SecorSchemas
 public struct Places: Sendable {
     /// Each place's name as the list spells it, by its key.
     let names: [String: String]
+    /// The places of one word ("Battleford", not "North Battleford"), by key: what a word of a name may be.
+    let oneWordNames: [String: String]
 
     /// The province's two-letter code, as an address written in it ends ("SK").
     public let code: String
@@ -16,6 +18,7 @@ public struct Places: Sendable {
         let listed = lines.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty && !$0.hasPrefix("#") }
         names = Dictionary(listed.map { (Self.key($0), $0) }) { first, _ in first }
+        oneWordNames = names.filter { !$0.value.contains(" ") }
     }
 
     /// Saskatchewan's, as shipped; empty (knowing no place) if the file cannot be read.
@@ -67,7 +70,7 @@ public struct Places: Sendable {
             let word = String(part)
             let key = Self.key(word)
             guard key.count >= 8, names[key] == nil, word.allSatisfy({ $0.isLetter || $0 == "'" || $0 == "’" }),
-                  let near = Normalize.nearest(key, in: names.filter { !$0.value.contains(" ") }, slack: 1),
+                  let near = Normalize.nearest(key, in: oneWordNames, slack: 1),
                   near.similarity >= 0.85, near.margin >= 0.2 else { return word }
             changed = true
             return Normalize.inCase(of: word, near.name)

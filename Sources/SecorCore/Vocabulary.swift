@@ -44,8 +44,8 @@ public struct Vocabulary: Sendable {
     /// the reading lacks counts for less than one it has wrong or more: a thin glyph run into the
     /// next (the I of "ROBN") is the likeliest slip of the reader, so ROBN is Robin before it is Rob.
     func fewestEdits(_ key: String, _ near: String) -> Bool {
-        let best = Self.edits(key, Self.key(near))
-        return !words.keys.contains { $0 != Self.key(near) && abs($0.count - key.count) <= 2 && Self.edits(key, $0) <= best }
+        let nearKey = Self.key(near), best = Self.edits(key, nearKey)
+        return !words.keys.contains { $0 != nearKey && abs($0.count - key.count) <= 2 && Self.edits(key, $0) <= best }
     }
 
     /// The letters it takes to make `word` of `reading`: one for a letter changed or left over,

@@ -635,8 +635,9 @@ public final class ScanReader: @unchecked Sendable {
             // doubt it was (never "4" read off the feet of "LTD.").
             if field.kind == .text {
                 let tallest = written.glyphs(threshold: 160, minimumSize: 4).map(\.height).max() ?? 0
-                if Self.debugReadings { FileHandle.standardError.write(Data("tallest \(field.key): \(tallest) of \(field.box.height * placement.pixelsPerPoint)\n".utf8)) }
-                if Double(tallest) < 0.3 * field.box.height * placement.pixelsPerPoint { return Recognition(text: "", confidence: 0) }
+                let boxHeight = field.box.height * placement.pixelsPerPoint
+                if Self.debugReadings { FileHandle.standardError.write(Data("tallest \(field.key): \(tallest) of \(boxHeight)\n".utf8)) }
+                if Double(tallest) < 0.3 * boxHeight { return Recognition(text: "", confidence: 0) }
             }
             var readings = tesseract.map { [$0] } ?? []
             if let reader {
