@@ -573,6 +573,44 @@ extension Raster {
         return found
     }
 
+    /// The columns of each character of a line whose characters a reading puts at `positions`
+    /// (columns here, left to right): the ink's glyphs (`glyphs(threshold:minimumSize:)`, marks much
+    /// shorter than the tallest left out), each holding the positions within it, a glyph holding
+    /// several (digits that touch) cut between each two at its column of least ink. Nil where the ink
+    /// and the reading do not match: a position on no glyph (ink too faint to be seen at this
+    /// threshold) or a glyph with none (ink the reading did not account for).
+    public func glyphColumns(at positions: [Double], threshold: UInt8 = 160, minimumSize: Int = 8) -> [ClosedRange<Int>]? {
+        guard !positions.isEmpty, zip(positions, positions.dropFirst()).allSatisfy({ $0 < $1 }) else { return nil }
+        var found = glyphs(threshold: threshold, minimumSize: minimumSize)
+        let tallest = found.map(\.height).max() ?? 0
+        found.removeAll { $0.height * 2 < tallest }
+        // A position a pixel or two beside its glyph is still on it (where the reading puts a
+        // character is only roughly where its ink is).
+        var held = [[Double]](repeating: [], count: found.count)
+        for p in positions {
+            // Glyphs may share columns (a 7's bar over the 5 beside it): the one centred nearest.
+            func distance(_ i: Int) -> Double { abs(Double(found[i].x0 + found[i].x1) / 2 - p) }
+            guard let i = found.indices.filter({ Double(found[$0].x0) - 2 <= p && p <= Double(found[$0].x1) + 2 })
+                .min(by: { distance($0) < distance($1) }) else { return nil }
+            held[i].append(p)
+        }
+        guard held.allSatisfy({ !$0.isEmpty }) else { return nil }
+        var columns: [ClosedRange<Int>] = []
+        for (piece, at) in zip(found, held) {
+            guard at.count > 1 else { columns.append(piece.x0...piece.x1); continue }
+            var start = piece.x0
+            for (a, b) in zip(at, at.dropFirst()) {
+                // Halfway between the two characters: the column of least ink would be inside a
+                // glyph as often as between two (a 0's bottom, a U's).
+                let cut = Swift.min(piece.x1, Swift.max(start + 1, Int(((a + b) / 2).rounded())))
+                columns.append(start...(cut - 1))
+                start = cut
+            }
+            columns.append(start...piece.x1)
+        }
+        return columns
+    }
+
     /// This raster's columns `columns` alone on paper, all their ink (a glyph's broken strokes
     /// with it, not only its largest piece), cut to the rows their ink is in, with `margin` around.
     public func cutOut(columns: ClosedRange<Int>, margin: Int, below: UInt8 = 200) -> Raster {

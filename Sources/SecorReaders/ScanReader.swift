@@ -160,6 +160,8 @@ public final class ScanReader: @unchecked Sendable {
                 let horizontal = any(1...across) { x - $0 >= 0 ? y * scan.width + x - $0 : nil }
                     && any(1...across) { x + $0 < scan.width ? y * scan.width + x + $0 : nil }
                 func dark(_ x: Int, _ y: Int) -> Bool { scan[x, y] < 200 }
+                // On a line, or within the form's tolerance of it: the rows beside a line that
+                // `writtenPieces` gave the form are a stroke's too (a 4's stem cut under the line).
                 let onHorizontalLine = dark(x - reach, y) && dark(x + reach, y)
                 let onVerticalLine = dark(x, y - reach) && dark(x, y + reach)
                 if (vertical && onHorizontalLine) || (horizontal && onVerticalLine) { crossings.append(y * scan.width + x) }
@@ -649,7 +651,7 @@ public final class ScanReader: @unchecked Sendable {
             var read = Self.handReading(recognizer, crop: written, tesseract: readings, characters: Self.handCharacters(for: field),
                                         pattern: Self.pattern(for: field), minimumWidth: modelWidth, read: clearest?.reading,
                                         abstainBelow: field.kind == .count ? 0.1 : 0,
-                                        glyphs: field.key.hasSuffix("wcb_account_number") ? views.last : nil,
+                                        glyphs: field.key.hasSuffix("wcb_account_number") ? views : [],
                                         wordSpaces: field.kind == .text && characters == nil && !field.key.hasSuffix("email"),
                                         plausible: { Self.isPlausible($0, for: field) })
             // A count written as one thin upright stroke is a 1, which both engines can miss alone in
@@ -923,7 +925,7 @@ public final class ScanReader: @unchecked Sendable {
 
     static func handReading(_ recognizer: HandPrintRecognizer, crop: Raster, tesseract: [Recognition], characters: String?,
                             pattern: CharacterPattern? = nil, minimumWidth: Int = HandPrintRecognizer.minimumWidth,
-                            read already: HandReading? = nil, abstainBelow: Double = 0, glyphs: Raster? = nil, wordSpaces: Bool = false,
+                            read already: HandReading? = nil, abstainBelow: Double = 0, glyphs: [Raster] = [], wordSpaces: Bool = false,
                             plausible: (String) -> Bool) -> Recognition {
         let allowed = characters.map { Set($0) }
         let grey = CropCleaning.pad(CropCleaning.trimmed(crop), by: 12)
@@ -969,8 +971,8 @@ public final class ScanReader: @unchecked Sendable {
         }
         // Digits written apart, read again one by one: the second reading that can confirm PP-OCR's.
         let digits = text.filter { !$0.isWhitespace && $0 != "-" }
-        if let apart = glyphs, fits, let allowed,
-           let glyphs = glyphByGlyph(recognizer, crop: apart, count: digits.count, allowed: allowed.subtracting([" ", "-"])) {
+        if let apart = glyphs.last, fits, let allowed,
+           let glyphs = glyphByGlyph(recognizer, crop: apart, also: glyphs.dropLast(), digits: digits, allowed: allowed.subtracting([" ", "-"])) {
             let agrees = glyphs.text == digits
             if Self.debugReadings {
                 FileHandle.standardError.write(Data("glyph by glyph: \(glyphs.text) \(glyphs.characterProbabilities.map { String(format: "%.2f", $0) }) \(agrees ? "agrees" : "differs")\n".utf8))
@@ -988,22 +990,46 @@ public final class ScanReader: @unchecked Sendable {
 
     /// The crop read a glyph at a time: each glyph (its own ink, see `Raster.glyphs`) cut out and
     /// read alone at a glyph's width, as a count's digit is. The same ink read without the line's
-    /// context, where PP-OCR's slips are merges, drops and a neighbour's shape. Nil where there
-    /// are not `count` glyphs (digits that touch) or one reads as no character or as more than one.
-    static func glyphByGlyph(_ recognizer: HandPrintRecognizer, crop: Raster, count: Int, allowed: Set<Character>) -> HandReading? {
-        let glyphs = crop.glyphs(count: count, minimumSize: max(8, crop.height / 4))
-        if Self.debugReadings { FileHandle.standardError.write(Data("glyphs: \(glyphs.map { "\($0.x0)-\($0.x1)/\($0.height)" })\n".utf8)) }
-        guard glyphs.count == count else { return nil }
+    /// context, where PP-OCR's slips are merges, drops and a neighbour's shape. Where the ink does
+    /// not come apart into `digits.count` glyphs (digits that touch, a faint one lost), it is cut
+    /// where PP-OCR's reading of this crop puts each character, when that reading is `digits`
+    /// (`Raster.glyphColumns`): each piece is still read alone, so a character misread in the line
+    /// is read again from its own ink. Nil where neither way finds the glyphs, or one reads as no
+    /// character or as more than one. A glyph read unsurely is read again in the same columns of the
+    /// other views (`also`, the same size: the line under the writing kept), and the surer reading
+    /// kept: a stroke drawn along the line (a 4's bar) went with it from `crop`.
+    static func glyphByGlyph(_ recognizer: HandPrintRecognizer, crop: Raster, also others: [Raster] = [], digits: String,
+                             allowed: Set<Character>) -> HandReading? {
+        let count = digits.count
+        let minimumSize = max(8, crop.height / 4)
+        var columns = crop.glyphs(count: count, minimumSize: minimumSize).map { $0.x0...$0.x1 }
+        if columns.count != count, let line = try? recognizer.read(crop, allowed: allowed.union([" ", "-"])),
+           line.positions.count == line.text.count {
+            let read = zip(line.text, line.positions).filter { allowed.contains($0.0) }
+            if String(read.map(\.0)) == digits {
+                // A faint glyph lost at the usual threshold is found at a lighter one.
+                columns = [160, 200].lazy.compactMap { crop.glyphColumns(at: read.map(\.1), threshold: $0, minimumSize: minimumSize) }.first ?? []
+            }
+            if Self.debugReadings { FileHandle.standardError.write(Data("glyphs where read \(line.text) at \(line.positions.map { Int($0) }): \(columns)\n".utf8)) }
+        }
+        if Self.debugReadings { FileHandle.standardError.write(Data("glyphs: \(columns)\n".utf8)) }
+        guard columns.count == count else { return nil }
         var text = "", probabilities: [Double] = []
-        for (i, glyph) in glyphs.enumerated() {
+        for (i, glyph) in columns.enumerated() {
             // Its columns, to halfway to its neighbours (a few pixels at most): a faint digit's
             // strokes broken apart are all of it, not only its largest piece.
-            let left = i > 0 ? max(glyph.x0 - 3, (glyphs[i - 1].x1 + glyph.x0 + 1) / 2) : glyph.x0 - 3
-            let right = i + 1 < glyphs.count ? min(glyph.x1 + 3, (glyph.x1 + glyphs[i + 1].x0) / 2) : glyph.x1 + 3
-            let cut = crop.cutOut(columns: left...right, margin: 12)
-            dump(cut, as: "glyph-\(crop.width)-\(glyph.x0)")
-            let read = try? recognizer.read(cut, allowed: allowed, minimumWidth: HandPrintRecognizer.glyphWidth)
-            if Self.debugReadings { FileHandle.standardError.write(Data("glyph \(glyph.x0)-\(glyph.x1): \(read?.text ?? "-") \(read?.characterProbabilities ?? [])\n".utf8)) }
+            let left = i > 0 ? max(glyph.lowerBound - 3, (columns[i - 1].upperBound + glyph.lowerBound + 1) / 2) : glyph.lowerBound - 3
+            let right = i + 1 < columns.count ? min(glyph.upperBound + 3, (glyph.upperBound + columns[i + 1].lowerBound) / 2) : glyph.upperBound + 3
+            func reading(_ view: Raster) -> HandReading? {
+                let cut = view.cutOut(columns: left...right, margin: 12)
+                dump(cut, as: "glyph-\(view.width)-\(glyph.lowerBound)")
+                return try? recognizer.read(cut, allowed: allowed, minimumWidth: HandPrintRecognizer.glyphWidth)
+            }
+            var read = reading(crop)
+            for view in others where view.width == crop.width && view.height == crop.height && (read?.minimum ?? 0) < 0.9 {
+                if let again = reading(view), again.text.count == 1, again.minimum > read?.minimum ?? 0 { read = again }
+            }
+            if Self.debugReadings { FileHandle.standardError.write(Data("glyph \(glyph): \(read?.text ?? "-") \(read?.characterProbabilities ?? [])\n".utf8)) }
             guard let read, read.text.count == 1 else { return nil }
             text += read.text
             probabilities += read.characterProbabilities

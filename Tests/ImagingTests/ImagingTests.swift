@@ -58,6 +58,24 @@ import Testing
         #expect(glyphs[4].x1 == 102, "the flag is its digit's")
     }
 
+    /// Digits that touch, cut where a reading puts its characters: each glyph its own columns,
+    /// halfway between two characters read in one piece of ink (not at its thinnest column, which
+    /// may be a 0's bottom). A position on no ink, or ink with no position, is no match.
+    @Test func touchingDigitsAreCutWhereTheReadingPutsThem() {
+        let (w, h) = (160, 40)
+        var pixels = [UInt8](repeating: 255, count: w * h)
+        func block(_ x0: Int, _ x1: Int, _ y0: Int = 5, _ y1: Int = 35) { for y in y0..<y1 { for x in x0..<x1 { pixels[y * w + x] = 0 } } }
+        block(5, 25)                                   // a digit alone
+        block(35, 95, 30, 35); block(35, 40); block(60, 70); block(90, 95)   // three touching, joined at the foot
+        block(100, 110, 18, 21)                        // a hyphen
+        block(120, 140)
+        let image = Raster(width: w, height: h, pixels: pixels)
+        let columns = image.glyphColumns(at: [15, 45, 65, 88, 130])
+        #expect(columns == [5...24, 35...54, 55...76, 77...94, 120...139])
+        #expect(image.glyphColumns(at: [15, 45, 65, 88, 115, 130]) == nil, "a character read where there is no ink")
+        #expect(image.glyphColumns(at: [15, 45, 65, 88]) == nil, "ink no character was read in")
+    }
+
     /// A page placement's point for a pixel undoes its pixel for a point.
     @Test func aPixelsPointIsWhereThePointIs() {
         let placement = PagePlacement(angle: 1.3, dx: -12, dy: 7.5, pixelsPerPoint: 2.7, imageWidth: 1700, imageHeight: 2200)

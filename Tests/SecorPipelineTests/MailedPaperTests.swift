@@ -69,10 +69,10 @@ import SecorFixtures
                          + outcome.unmatched.map { ($0.path as NSString).lastPathComponent })
         #expect(listed == Set(expected.cases.flatMap(\.files)))
         // Most are decided outright, exactly as expected (the rest wait for staff, naming a field).
-        #expect(right >= 12, "\(right) decided exactly")
+        #expect(right >= 13, "\(right) decided exactly")
         // Values as read, before the application's context (the declaration's repeated values, the
         // counts' total) doubts some of them, and as filed, after it: 94.5% and 95.4% right, none
-        // read wrong yet sure, on this machine (12 of 15 decided exactly). Held here with a little
+        // read wrong yet sure, on this machine (13 of 15 decided exactly). Held here with a little
         // room for another machine's arithmetic.
         print("mail samples: \(right) of \(expected.cases.count) decided exactly; values as read:\n\(values.table)"
               + "values as filed:\n\(filed.table)", terminator: "")
