@@ -539,7 +539,12 @@ public final class ScanReader: @unchecked Sendable {
                     continue
                 }
                 guard let reader else { continue }
+                // Once the page is known to be filled by hand (two boxes unsure already), every box
+                // is read again as written, by PP-OCR too: tesseract's reading is then only a second
+                // opinion, from two views, not the up to eight it takes to make print sure.
+                let knownHandFilled = printed.lazy.filter { $0.read.confidence < 0.9 }.count >= (handWritten ? 1 : 2)
                 let read = Self.confirmedReading(reader, crop: crop, dpi: Int(dpi), characters: Self.characters(for: field),
+                                                 views: knownHandFilled && handPrint != nil ? 1 : .max,
                                                  plausible: { Self.isPlausible($0, for: field) })
                 printed.append((field, crop, read, pageBox))
             case .yesNo:
@@ -1078,10 +1083,13 @@ public final class ScanReader: @unchecked Sendable {
                              minimumWidth: Int = HandPrintRecognizer.minimumWidth) -> (view: Raster, reading: HandReading?)? {
         guard views.count > 1 else { return views.first.map { ($0, nil) } }
         let allowed = characters.map { Set($0) }
-        let scored = views.map { view -> (view: Raster, reading: HandReading?, score: Double) in
+        var scored: [(view: Raster, reading: HandReading?, score: Double)] = []
+        for view in views {
             let grey = CropCleaning.pad(CropCleaning.trimmed(view), by: 12)
             let reading = try? recognizer.read(grey, allowed: allowed, minimumWidth: minimumWidth)
-            return (view, reading, reading.map { $0.text.isEmpty ? 0 : $0.minimum } ?? 0)
+            scored.append((view, reading, reading.map { $0.text.isEmpty ? 0 : $0.minimum } ?? 0))
+            // A view read all but surely leaves nothing for another to win.
+            if scored.last!.score >= 0.98 { break }
         }
         // The first view wins ties.
         let best = scored.reduce(scored[0]) { $1.score > $0.score ? $1 : $0 }
@@ -1091,7 +1099,7 @@ public final class ScanReader: @unchecked Sendable {
     /// Reads a crop; a weak reading is read again independently (another segmentation, a
     /// binarized image). Readings that agree confirm each other; one that stands alone keeps
     /// its own, lower, confidence. The text most readings agree on wins.
-    static func confirmedReading(_ reader: LineReader, crop: Raster, dpi: Int, characters: String?,
+    static func confirmedReading(_ reader: LineReader, crop: Raster, dpi: Int, characters: String?, views: Int = .max,
                                  plausible: (String) -> Bool = { _ in true }) -> Recognition {
         let grey = CropCleaning.pad(CropCleaning.trimmed(crop), by: 12)
         func read(_ r: Raster, _ layout: LineLayout) -> Recognition {
@@ -1144,7 +1152,7 @@ public final class ScanReader: @unchecked Sendable {
             let weak = strongest < 0.85 && best.value.count < 4
             return (text, dissent || overruled || weak ? min(sure, 0.75) : sure)
         }
-        for (view, layout) in attempts {
+        for (view, layout) in attempts.prefix(max(0, views - 1)) {
             if layout == .character && (readings.map(\.text.count).max() ?? 0) > 1 { continue }
             let image: Raster
             switch view {
