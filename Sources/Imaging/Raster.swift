@@ -576,7 +576,7 @@ extension Raster {
     /// The columns of each character of a line whose characters a reading puts at `positions`
     /// (columns here, left to right): the ink's glyphs (`glyphs(threshold:minimumSize:)`, marks much
     /// shorter than the tallest left out), each holding the positions within it, a glyph holding
-    /// several (digits that touch) cut between each two at its column of least ink. Nil where the ink
+    /// several (digits that touch) cut halfway between each two. Nil where the ink
     /// and the reading do not match: a position on no glyph (ink too faint to be seen at this
     /// threshold) or a glyph with none (ink the reading did not account for).
     public func glyphColumns(at positions: [Double], threshold: UInt8 = 160, minimumSize: Int = 8) -> [ClosedRange<Int>]? {

@@ -160,8 +160,6 @@ public final class ScanReader: @unchecked Sendable {
                 let horizontal = any(1...across) { x - $0 >= 0 ? y * scan.width + x - $0 : nil }
                     && any(1...across) { x + $0 < scan.width ? y * scan.width + x + $0 : nil }
                 func dark(_ x: Int, _ y: Int) -> Bool { scan[x, y] < 200 }
-                // On a line, or within the form's tolerance of it: the rows beside a line that
-                // `writtenPieces` gave the form are a stroke's too (a 4's stem cut under the line).
                 let onHorizontalLine = dark(x - reach, y) && dark(x + reach, y)
                 let onVerticalLine = dark(x, y - reach) && dark(x, y + reach)
                 if (vertical && onHorizontalLine) || (horizontal && onVerticalLine) { crossings.append(y * scan.width + x) }
@@ -541,7 +539,7 @@ public final class ScanReader: @unchecked Sendable {
                 guard let reader else { continue }
                 // Once the page is known to be filled by hand (two boxes unsure already), every box
                 // is read again as written, by PP-OCR too: tesseract's reading is then only a second
-                // opinion, from two views, not the up to eight it takes to make print sure.
+                // opinion, from one view, not the up to eight it takes to make print sure.
                 let knownHandFilled = printed.lazy.filter { $0.read.confidence < 0.9 }.count >= (handWritten ? 1 : 2)
                 let read = Self.confirmedReading(reader, crop: crop, dpi: Int(dpi), characters: Self.characters(for: field),
                                                  views: knownHandFilled && handPrint != nil ? 1 : .max,
@@ -1098,7 +1096,8 @@ public final class ScanReader: @unchecked Sendable {
 
     /// Reads a crop; a weak reading is read again independently (another segmentation, a
     /// binarized image). Readings that agree confirm each other; one that stands alone keeps
-    /// its own, lower, confidence. The text most readings agree on wins.
+    /// its own, lower, confidence. The text most readings agree on wins. `views`: at most this many
+    /// readings (one: the first view's alone, never sure).
     static func confirmedReading(_ reader: LineReader, crop: Raster, dpi: Int, characters: String?, views: Int = .max,
                                  plausible: (String) -> Bool = { _ in true }) -> Recognition {
         let grey = CropCleaning.pad(CropCleaning.trimmed(crop), by: 12)
