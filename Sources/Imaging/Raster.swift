@@ -551,9 +551,7 @@ extension Raster {
             guard j >= 0, j < found.count, min(gapLeft, gapRight) <= typical / 4 else { break }
             found.replaceSubrange(min(i, j)...max(i, j), with: [found[min(i, j)].joined(with: found[max(i, j)])])
         }
-        // A hyphen between groups, a speck: much shorter than the digits.
-        let tallest = found.map(\.height).max() ?? 0
-        found.removeAll { $0.height * 2 < tallest }
+        Self.removeShortMarks(&found)
         while found.count < count, found.count >= 2 {
             let typical = typicalWidth()
             guard let i = found.indices.max(by: { found[$0].width < found[$1].width }), found[i].width >= typical * 3 / 2 else { break }
@@ -573,6 +571,12 @@ extension Raster {
         return found
     }
 
+    /// Leaves out glyphs much shorter than the tallest: a hyphen between groups, a speck.
+    static func removeShortMarks(_ found: inout [InkPiece]) {
+        let tallest = found.map(\.height).max() ?? 0
+        found.removeAll { $0.height * 2 < tallest }
+    }
+
     /// The columns of each character of a line whose characters a reading puts at `positions`
     /// (columns here, left to right): the ink's glyphs (`glyphs(threshold:minimumSize:)`, marks much
     /// shorter than the tallest left out), each holding the positions within it, a glyph holding
@@ -582,8 +586,7 @@ extension Raster {
     public func glyphColumns(at positions: [Double], threshold: UInt8 = 160, minimumSize: Int = 8) -> [ClosedRange<Int>]? {
         guard !positions.isEmpty, zip(positions, positions.dropFirst()).allSatisfy({ $0 < $1 }) else { return nil }
         var found = glyphs(threshold: threshold, minimumSize: minimumSize)
-        let tallest = found.map(\.height).max() ?? 0
-        found.removeAll { $0.height * 2 < tallest }
+        Self.removeShortMarks(&found)
         // A position a pixel or two beside its glyph is still on it (where the reading puts a
         // character is only roughly where its ink is).
         var held = [[Double]](repeating: [], count: found.count)

@@ -540,7 +540,7 @@ public final class ScanReader: @unchecked Sendable {
                 // Once the page is known to be filled by hand (two boxes unsure already), every box
                 // is read again as written, by PP-OCR too: tesseract's reading is then only a second
                 // opinion, from one view, not the up to eight it takes to make print sure.
-                let knownHandFilled = printed.lazy.filter { $0.read.confidence < 0.9 }.count >= (handWritten ? 1 : 2)
+                let knownHandFilled = Self.isHandFilled(unsure: printed.lazy.filter { $0.read.confidence < 0.9 }.count, handWritten: handWritten, boxes: nil)
                 let read = Self.confirmedReading(reader, crop: crop, dpi: Int(dpi), characters: Self.characters(for: field),
                                                  views: knownHandFilled && handPrint != nil ? 1 : .max,
                                                  plausible: { Self.isPlausible($0, for: field) })
@@ -614,7 +614,7 @@ public final class ScanReader: @unchecked Sendable {
         // PP-OCR, as written around its box (tesseract is sure of hand print it misreads or cuts short).
         let unsure = printed.filter { $0.read.confidence < 0.9 }.count
         // A page of few boxes (a declaration's five) has few to be unsure of: one there tells as much.
-        let handFilled = unsure >= 2 || (unsure >= 1 && (handWritten || printed.count <= 6))
+        let handFilled = Self.isHandFilled(unsure: unsure, handWritten: handWritten, boxes: printed.count)
         if Self.debugReadings {
             FileHandle.standardError.write(Data("page \(placed.kind) \(placed.templatePage): \(unsure) of \(printed.count) unsure; \(printed.map { String(format: "%.2f", $0.read.confidence) })\n".utf8))
         }
@@ -925,6 +925,14 @@ public final class ScanReader: @unchecked Sendable {
         let letters = Set("ABCEGHJKLMNPRSTVWXYZ")
         return CharacterPattern([.one(letters), .one(digits), .one(letters), .optional(space), .one(digits), .one(letters), .one(digits)])
     }()
+
+    /// Whether a page is filled by hand, by the boxes of print tesseract was unsure of (on typed
+    /// scans, none): two, or one on a later page of a document already hand-filled or on a page of
+    /// six boxes or fewer (a declaration's). `boxes` is nil while the page is still being read: then
+    /// only what its count cannot change.
+    static func isHandFilled(unsure: Int, handWritten: Bool, boxes: Int?) -> Bool {
+        unsure >= 2 || (unsure >= 1 && (handWritten || (boxes.map { $0 <= 6 } ?? false)))
+    }
 
     static func handReading(_ recognizer: HandPrintRecognizer, crop: Raster, tesseract: [Recognition], characters: String?,
                             pattern: CharacterPattern? = nil, minimumWidth: Int = HandPrintRecognizer.minimumWidth,
