@@ -54,6 +54,13 @@ public final class HandPrintRecognizer: @unchecked Sendable {
     /// as nothing, or as anything (a written 3 read as blank at every step; at its own width, 3 at
     /// 0.98). Its width is its own, no narrower than it is high.
     public static let glyphWidth = height
+    /// Darker than this is ink to the recognizer: a faint hand's strokes (a ballpoint's 145-160)
+    /// are, where print's 128 would lose a whole glyph.
+    public static let inkThreshold: UInt8 = 160
+
+    /// The model's last outputs: a field's crop is often read again as it was (once with its
+    /// characters masked, once by its pattern; the same view for two fields' windows).
+    private let recent = RecentOutputs()
 
     public init(folder: String, threads: Int32 = 1) throws {
         model = try ONNXModel(library: "\(folder)/\(ModelFiles.library)", model: "\(folder)/\(ModelFiles.recognizer)", threads: threads)
@@ -68,14 +75,17 @@ public final class HandPrintRecognizer: @unchecked Sendable {
     static func tensor(_ crop: Raster, minimumWidth: Int = minimumWidth) -> (values: [Float], width: Int, left: Int, scale: Double)? {
         var x0 = crop.width, y0 = crop.height, x1 = -1, y1 = -1
         for y in 0..<crop.height {
-            for x in 0..<crop.width where crop.pixels[y * crop.width + x] < 160 {
+            for x in 0..<crop.width where crop.pixels[y * crop.width + x] < inkThreshold {
                 x0 = min(x0, x); x1 = max(x1, x); y0 = min(y0, y); y1 = max(y1, y)
             }
         }
         guard x1 >= x0 else { return nil }
-        // Tight crops matter: on a whole box the model reads the empty paper as letters.
+        // Tight crops matter: on a whole box the model reads the empty paper as letters. The room
+        // is paper (the raster is white outside) even where the crop ends at the ink: a glyph at
+        // the very edge is read as nothing
+        // ("690 PASQUA ST" read "90 PASQUA ST" with its 6 against the crop's left side).
         let room = 8
-        x0 = max(0, x0 - room); y0 = max(0, y0 - room); x1 = min(crop.width - 1, x1 + room); y1 = min(crop.height - 1, y1 + room)
+        x0 -= room; y0 -= room; x1 += room; y1 += room
         let w = x1 - x0 + 1, h = y1 - y0 + 1
         let scale = Double(height) / Double(h)
         let scaledWidth = max(1, min(2000, Int((Double(w) * scale).rounded())))
@@ -177,7 +187,7 @@ public final class HandPrintRecognizer: @unchecked Sendable {
     func probabilities(_ crop: Raster, minimumWidth: Int = HandPrintRecognizer.minimumWidth) throws
         -> (output: (values: [Float], shape: [Int64]), steps: Int, classes: Int, columns: (Double) -> Double)? {
         guard let (values, width, left, scale) = Self.tensor(crop, minimumWidth: minimumWidth) else { return nil }
-        let output = try model.run(values, shape: [1, 3, Int64(Self.height), Int64(width)])
+        let output = try recent.output(for: values) { try model.run(values, shape: [1, 3, Int64(Self.height), Int64(width)]) }
         guard output.shape.count == 3, output.shape[0] == 1 else { throw ONNXError(message: "unexpected output shape \(output.shape)") }
         let steps = Int(output.shape[1]), classes = Int(output.shape[2])
         guard classes == characters.count + 1 else {
@@ -199,5 +209,24 @@ public final class HandPrintRecognizer: @unchecked Sendable {
         let ranked = (1..<classes).filter { allowed.contains(characters[$0 - 1]) }
             .sorted { output.values[row + $0] > output.values[row + $1] }
         return ranked.prefix(count).map { (characters[$0 - 1], Double(output.values[row + $0])) }
+    }
+}
+
+/// The last few inputs the model was run on and its outputs, compared whole (not by a hash alone:
+/// a value read must be the model's reading of that very crop).
+final class RecentOutputs: @unchecked Sendable {
+    private var entries: [(hash: Int, input: [Float], output: (values: [Float], shape: [Int64]))] = []
+    private let lock = NSLock()
+    private let capacity = 2
+
+    func output(for input: [Float], run: () throws -> (values: [Float], shape: [Int64])) rethrows -> (values: [Float], shape: [Int64]) {
+        let hash = input.hashValue
+        if let hit = lock.withLock({ entries.last { $0.hash == hash && $0.input == input }?.output }) { return hit }
+        let output = try run()
+        lock.withLock {
+            entries.append((hash, input, output))
+            if entries.count > capacity { entries.removeFirst() }
+        }
+        return output
     }
 }

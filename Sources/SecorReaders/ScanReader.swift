@@ -615,6 +615,11 @@ public final class ScanReader: @unchecked Sendable {
         let unsure = printed.filter { $0.read.confidence < 0.9 }.count
         // A page of few boxes (a declaration's five) has few to be unsure of: one there tells as much.
         let handFilled = Self.isHandFilled(unsure: unsure, handWritten: handWritten, boxes: printed.count)
+        // Staff should know why a hand-filled page leaves so much to them: tesseract alone reads it.
+        if handFilled, handPrint == nil {
+            problems.append(Diagnostic(.note, code: "hand-print-unavailable",
+                                       "page \(pageNumber) is filled by hand but the hand-print recognizer is not installed (make models): what tesseract could not read surely is left to staff"))
+        }
         if Self.debugReadings {
             FileHandle.standardError.write(Data("page \(placed.kind) \(placed.templatePage): \(unsure) of \(printed.count) unsure; \(printed.map { String(format: "%.2f", $0.read.confidence) })\n".utf8))
         }
@@ -665,7 +670,7 @@ public final class ScanReader: @unchecked Sendable {
             // A count of one glyph in doubt: its next likeliest digits, kept in the record for staff
             // (never chosen by the counts' total: that would assume the sum the rules check).
             if field.kind == .count, read.confidence < 0.9, CropCleaning.inkColumnRuns(written) == 1,
-               let candidates = try? recognizer.glyphCandidates(CropCleaning.pad(CropCleaning.trimmed(written), by: 12),
+               let candidates = try? recognizer.glyphCandidates(CropCleaning.pad(CropCleaning.framed(written), by: 12),
                                                                 allowed: Set("0123456789")) {
                 countAlternatives[field.key] = candidates.map { String($0.character) }.filter { $0 != read.text }
             }
@@ -934,12 +939,14 @@ public final class ScanReader: @unchecked Sendable {
         unsure >= 2 || (unsure >= 1 && (handWritten || (boxes.map { $0 <= 6 } ?? false)))
     }
 
+    /// PP-OCR's reading of a field's writing (`crop`), confirmed by tesseract's `tesseract` readings
+    /// or glyph by glyph, else a guess for staff.
     static func handReading(_ recognizer: HandPrintRecognizer, crop: Raster, tesseract: [Recognition], characters: String?,
                             pattern: CharacterPattern? = nil, minimumWidth: Int = HandPrintRecognizer.minimumWidth,
                             read already: HandReading? = nil, abstainBelow: Double = 0, glyphs: [Raster] = [], wordSpaces: Bool = false,
                             plausible: (String) -> Bool) -> Recognition {
         let allowed = characters.map { Set($0) }
-        let grey = CropCleaning.pad(CropCleaning.trimmed(crop), by: 12)
+        let grey = CropCleaning.pad(CropCleaning.framed(crop), by: 12)
         let best = tesseract.max { $0.confidence < $1.confidence } ?? Recognition(text: "", confidence: 0)
         // PP-OCR's reading of this crop, as `clearestView` made it choosing the view, or made here.
         let firstRead = already ?? (try? recognizer.read(grey, allowed: allowed, minimumWidth: minimumWidth))
@@ -1091,7 +1098,7 @@ public final class ScanReader: @unchecked Sendable {
         let allowed = characters.map { Set($0) }
         var scored: [(view: Raster, reading: HandReading?, score: Double)] = []
         for view in views {
-            let grey = CropCleaning.pad(CropCleaning.trimmed(view), by: 12)
+            let grey = CropCleaning.pad(CropCleaning.framed(view), by: 12)
             let reading = try? recognizer.read(grey, allowed: allowed, minimumWidth: minimumWidth)
             scored.append((view, reading, reading.map { $0.text.isEmpty ? 0 : $0.minimum } ?? 0))
             // A view read all but surely leaves nothing for another to win.

@@ -228,7 +228,7 @@ struct ReadCrop: ParsableCommand {
             guard var raster = Raster(pgm: try Data(contentsOf: URL(fileURLWithPath: path))) else {
                 throw ValidationError("\(path) is not an 8-bit binary PGM")
             }
-            if asRead { raster = CropCleaning.pad(CropCleaning.trimmed(raster, margin: margin), by: 12) }
+            if asRead { raster = CropCleaning.pad(CropCleaning.framed(raster, margin: margin), by: 12) }
             let candidates = try recognizer.glyphCandidates(raster, allowed: Set("0123456789"))
             print("\(path): glyphs \(candidates.map { "\($0.character)=\(String(format: "%.2f", $0.probability))" })")
             let reading = try recognizer.read(raster, allowed: allowed.map { Set($0) }, minimumWidth: width)

@@ -180,6 +180,24 @@ import Testing
         // A blank crop is left as it is.
         #expect(CropCleaning.trimmed(Raster(width: 5, height: 5)).width == 5)
     }
+
+    @Test func aFaintGlyphBeyondTheDarkInkIsFramedWithIt() {
+        // Dark writing at columns 40-79 of a crop 30 high; a faint glyph (150) at 5-20 before it.
+        var image = Raster(width: 100, height: 30)
+        for y in 8..<22 { for x in 40..<80 { image.pixels[y * 100 + x] = 60 } }
+        var faint = image
+        for y in 8..<22 { for x in 5..<21 { faint.pixels[y * 100 + x] = 150 } }
+        #expect(CropCleaning.trimmed(faint, margin: 2).width == 44)   // print's darkness loses it
+        #expect(CropCleaning.framed(faint, margin: 2).width == 79)    // from 3 to 81
+        // A faint edge a few columns wide (a stroke's soft side) does not move the frame.
+        var edge = image
+        for y in 8..<22 { for x in 36..<40 { edge.pixels[y * 100 + x] = 150 } }
+        #expect(CropCleaning.framed(edge, margin: 2).pixels == CropCleaning.trimmed(edge, margin: 2).pixels)
+        // Ink that is all faint is left whole, as trimming leaves it.
+        var pale = Raster(width: 50, height: 30)
+        for y in 8..<22 { for x in 10..<30 { pale.pixels[y * 50 + x] = 150 } }
+        #expect(CropCleaning.framed(pale).width == 50)
+    }
 }
 
 @Suite struct BoxTests {
