@@ -85,3 +85,24 @@ import Imaging
         #expect(throws: ONNXError.self) { _ = try ONNXModel(library: "/nonexistent/libonnxruntime.so", model: "/nonexistent/model.onnx") }
     }
 }
+
+/// The model's recent outputs: an input read again is answered without running the model, and
+/// only an input equal in every value is.
+@Suite struct RecentOutputsTests {
+    @Test func anInputReadAgainIsNotRunAgain() {
+        let recent = RecentOutputs()
+        var runs = 0
+        func read(_ input: [Float]) -> [Float] {
+            recent.output(for: input) { runs += 1; return (values: input.map { $0 * 2 }, shape: [Int64(input.count)]) }.values
+        }
+        #expect(read([1, 2]) == [2, 4])
+        #expect(read([1, 2]) == [2, 4])
+        #expect(runs == 1)
+        #expect(read([1, 3]) == [2, 6])
+        #expect(runs == 2)
+        // Two kept: the oldest is forgotten once a third input is read.
+        _ = read([5])
+        _ = read([1, 2])
+        #expect(runs == 4)
+    }
+}
