@@ -71,14 +71,15 @@ import SecorFixtures
         // Most are decided outright, exactly as expected (the rest wait for staff, naming a field).
         #expect(right >= 13, "\(right) decided exactly")
         // Values as read, before the application's context (the declaration's repeated values, the
-        // counts' total) doubts some of them, and as filed, after it: 94.5% and 95.4% right, none
-        // read wrong yet sure, on this machine (13 of 15 decided exactly). Held here with a little
-        // room for another machine's arithmetic.
+        // counts' total) doubts some of them, and as filed, after it: 95.1% and 96.1% right, none
+        // read wrong yet sure, on this machine (13 of 15 decided exactly). As filed is what the
+        // office gets, held to the 95%; as read with a little room for another machine's
+        // arithmetic.
         print("mail samples: \(right) of \(expected.cases.count) decided exactly; values as read:\n\(values.table)"
               + "values as filed:\n\(filed.table)", terminator: "")
         #expect(values.overall.confidentlyWrong < 0.015, "\(values.overall.wrongButSure)")
-        #expect(values.overall.accuracy >= 0.93, "\(values.overall)")
+        #expect(values.overall.accuracy >= 0.94, "\(values.overall)")
         #expect(filed.overall.confidentlyWrong < 0.01, "\(filed.overall.wrongButSure)")
-        #expect(filed.overall.accuracy >= 0.94, "\(filed.overall)")
+        #expect(filed.overall.accuracy >= 0.95, "\(filed.overall)")
     }
 }
