@@ -81,9 +81,8 @@ public final class HandPrintRecognizer: @unchecked Sendable {
         }
         guard x1 >= x0 else { return nil }
         // Tight crops matter: on a whole box the model reads the empty paper as letters. The room
-        // is paper (the raster is white outside) even where the crop ends at the ink: a glyph at
-        // the very edge is read as nothing
-        // ("690 PASQUA ST" read "90 PASQUA ST" with its 6 against the crop's left side).
+        // is paper (a raster is white outside) even where the crop ends at the ink, so that a
+        // glyph at the crop's side has paper beside it as the model was trained on.
         let room = 8
         x0 -= room; y0 -= room; x1 += room; y1 += room
         let w = x1 - x0 + 1, h = y1 - y0 + 1

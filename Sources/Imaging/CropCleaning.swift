@@ -202,9 +202,8 @@ public enum CropCleaning {
     }
 
     /// The crop cut down to its ink (and a little room), so the box's edges are not read as text.
-    /// `ink`: darker than this is ink (hand print's faint strokes are lighter than print's).
-    public static func trimmed(_ r: Raster, margin: Int = 4, ink: UInt8 = 128) -> Raster {
-        guard let bounds = inkBounds(r, margin: margin, ink: ink) else { return r }
+    public static func trimmed(_ r: Raster, margin: Int = 4) -> Raster {
+        guard let bounds = inkBounds(r, margin: margin, ink: 128) else { return r }
         return cut(r, to: bounds)
     }
 
