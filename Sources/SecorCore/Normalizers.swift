@@ -169,7 +169,14 @@ public enum Normalize {
     public static func date(_ raw: String) -> Normalized<CalendarDate> {
         let text = squeeze(raw).lowercased()
         if text.isEmpty { return .blank }
-        let tokens = text.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
+        // A month's name written against its numbers is a token of its own ("16Jan2026").
+        let tokens = text.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).flatMap { word -> [String] in
+            var parts: [String] = []
+            for c in word {
+                if let last = parts.last?.last, last.isLetter == c.isLetter { parts[parts.count - 1].append(c) } else { parts.append(String(c)) }
+            }
+            return parts
+        }
         let invalid = Normalized<CalendarDate>.invalid(why: "“\(squeeze(raw))” is not a date")
         guard tokens.count == 3 else { return invalid }
         let numbers = tokens.map { Int($0) }

@@ -639,7 +639,7 @@ public final class ScanReader: @unchecked Sendable {
             // A count is a glyph or two, read at its own width (see `HandPrintRecognizer.glyphWidth`).
             let modelWidth = field.kind == .count ? HandPrintRecognizer.glyphWidth : HandPrintRecognizer.minimumWidth
             let clearest = Self.clearestView(recognizer, views, characters: Self.handCharacters(for: field), minimumWidth: modelWidth,
-                                             plausible: { Self.isPlausible($0, for: field) })
+                                             pattern: Self.pattern(for: field), plausible: { Self.isPlausible($0, for: field) })
             guard let written = clearest?.view ?? crop else { return tesseract }
             // Words with nothing of a letter's height in their ink (the feet of the writing in the
             // box above, a dash, specks) hold no value: nothing is read, and the box stays the
@@ -1097,7 +1097,7 @@ public final class ScanReader: @unchecked Sendable {
     /// line above its box, the line taken out with half of each digit, reads "31-55-54" at 0.53; with
     /// the line kept, "306-555-5014" at 0.45.
     static func clearestView(_ recognizer: HandPrintRecognizer, _ views: [Raster], characters: String?,
-                             minimumWidth: Int = HandPrintRecognizer.minimumWidth,
+                             minimumWidth: Int = HandPrintRecognizer.minimumWidth, pattern: CharacterPattern? = nil,
                              plausible: (String) -> Bool = { _ in true }) -> (view: Raster, reading: HandReading?)? {
         guard views.count > 1 else { return views.first.map { ($0, nil) } }
         let allowed = characters.map { Set($0) }
@@ -1109,6 +1109,21 @@ public final class ScanReader: @unchecked Sendable {
             scored.append((view, reading, (reading.map { $0.text.isEmpty ? 0 : $0.minimum } ?? 0) + (fits ? 1 : 0)))
             // A view read all but surely, as a value the field can hold, leaves nothing for another to win.
             if scored.last!.score >= 1.98 { break }
+        }
+        // Where no view reads as a value the field can hold, one whose best reading of the field's
+        // shape (`pattern`) can be wins, the surest such: the line kept under a date written on it
+        // reads "16San 2O26", which that shape reads "16Jan 2026"; the view without it, "!....?017"
+        // and "1.2.0171".
+        if let pattern, !scored.contains(where: { $0.score >= 1 }) {
+            for i in scored.indices {
+                let grey = CropCleaning.pad(CropCleaning.framed(scored[i].view), by: 12)
+                let fitting = try? recognizer.read(grey, pattern: pattern, minimumWidth: minimumWidth)
+                if debugReadings {
+                    FileHandle.standardError.write(Data("view \(i): \(scored[i].reading?.text ?? "-"), by the field's shape \(fitting?.text ?? "-")\n".utf8))
+                }
+                guard let fitting, !fitting.text.isEmpty, plausible(fitting.text) else { continue }
+                scored[i].score = 1 + fitting.minimum / 2
+            }
         }
         // The first view wins ties.
         let best = scored.reduce(scored[0]) { $1.score > $0.score ? $1 : $0 }

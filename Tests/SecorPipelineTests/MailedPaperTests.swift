@@ -71,8 +71,9 @@ import SecorFixtures
         // Most are decided outright, exactly as expected (the rest wait for staff, naming a field).
         #expect(right >= 13, "\(right) decided exactly")
         // Values as read, before the application's context (the declaration's repeated values, the
-        // counts' total) doubts some of them, and as filed, after it: 95.1% and 96.1% right, none
-        // read wrong yet sure, on this machine (13 of 15 decided exactly). As filed is what the
+        // counts' total) doubts some of them, and as filed, after it: 95.3% and 96.2% right, none
+        // read wrong yet sure, on this machine (14 of 15 decided exactly; m01 rests on two doubtful
+        // dates of one month, so 13 are required). As filed is what the
         // office gets, held to the 95%; as read with a little room for another machine's
         // arithmetic.
         print("mail samples: \(right) of \(expected.cases.count) decided exactly; values as read:\n\(values.table)"
