@@ -56,7 +56,7 @@ public final class HandPrintRecognizer: @unchecked Sendable {
     public static let glyphWidth = height
     /// Darker than this is ink to the recognizer: a faint hand's strokes (a ballpoint's 145-160)
     /// are, where print's 128 would lose a whole glyph.
-    public static let inkThreshold: UInt8 = 160
+    static let inkThreshold: UInt8 = 160
 
     /// The model's last outputs: a field's crop is often read again as it was (once with its
     /// characters masked, once by its pattern; the same view for two fields' windows).

@@ -1101,12 +1101,12 @@ public final class ScanReader: @unchecked Sendable {
                              plausible: (String) -> Bool = { _ in true }) -> (view: Raster, reading: HandReading?)? {
         guard views.count > 1 else { return views.first.map { ($0, nil) } }
         let allowed = characters.map { Set($0) }
-        var scored: [(view: Raster, reading: HandReading?, score: Double)] = []
+        var scored: [(view: Raster, grey: Raster, reading: HandReading?, score: Double)] = []
         for view in views {
             let grey = CropCleaning.pad(CropCleaning.framed(view), by: 12)
             let reading = try? recognizer.read(grey, allowed: allowed, minimumWidth: minimumWidth)
             let fits = reading.map { !$0.text.isEmpty && plausible(comparable($0.text)) } ?? false
-            scored.append((view, reading, (reading.map { $0.text.isEmpty ? 0 : $0.minimum } ?? 0) + (fits ? 1 : 0)))
+            scored.append((view, grey, reading, (reading.map { $0.text.isEmpty ? 0 : $0.minimum } ?? 0) + (fits ? 1 : 0)))
             // A view read all but surely, as a value the field can hold, leaves nothing for another to win.
             if scored.last!.score >= 1.98 { break }
         }
@@ -1116,8 +1116,7 @@ public final class ScanReader: @unchecked Sendable {
         // and "1.2.0171".
         if let pattern, !scored.contains(where: { $0.score >= 1 }) {
             for i in scored.indices {
-                let grey = CropCleaning.pad(CropCleaning.framed(scored[i].view), by: 12)
-                let fitting = try? recognizer.read(grey, pattern: pattern, minimumWidth: minimumWidth)
+                let fitting = try? recognizer.read(scored[i].grey, pattern: pattern, minimumWidth: minimumWidth)
                 if debugReadings {
                     FileHandle.standardError.write(Data("view \(i): \(scored[i].reading?.text ?? "-"), by the field's shape \(fitting?.text ?? "-")\n".utf8))
                 }

@@ -73,9 +73,8 @@ import SecorFixtures
         // Values as read, before the application's context (the declaration's repeated values, the
         // counts' total) doubts some of them, and as filed, after it: 95.3% and 96.2% right, none
         // read wrong yet sure, on this machine (14 of 15 decided exactly; m01 rests on two doubtful
-        // dates of one month, so 13 are required). As filed is what the
-        // office gets, held to the 95%; as read with a little room for another machine's
-        // arithmetic.
+        // dates of one month, so 13 are required). As filed is what the office gets, held to the
+        // issue's 95%; as read with a little room for another machine's arithmetic.
         print("mail samples: \(right) of \(expected.cases.count) decided exactly; values as read:\n\(values.table)"
               + "values as filed:\n\(filed.table)", terminator: "")
         #expect(values.overall.confidentlyWrong < 0.015, "\(values.overall.wrongButSure)")
